@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Each test file gets its own database (tests/helpers/db.ts): a PGlite restored from a
+// migrated template, or a fresh PostgreSQL database when DATABASE_URL is set.
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts', 'adapters/**/*.test.ts'],
+    globalSetup: ['tests/helpers/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
