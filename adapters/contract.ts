@@ -1,0 +1,242 @@
+// The adapter contract. An adapter turns one partner file format into a stream of items:
+// shared-schema records (still carrying raw identifiers, which the ingest pipeline
+// pseudonymizes at once and never persists) or coded issues naming the line or path and
+// the field, never the offending value. Parsing streams; mapping is pure and deterministic;
+// all I/O (database, den references to earlier submissions, rates) belongs to the pipeline.
+// What does not live here: normalizers (adapters/shared/), pseudonymization
+// (adapters/pseudonymize.ts), and the list of adapters (adapters/index.ts).
+
+export const SHARING_LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
+export type SharingLevel = (typeof SHARING_LEVELS)[number];
+
+export const DEN_TYPES = [
+  'CALL_CENTRE',
+  'INVESTMENT_ROMANCE',
+  'BRUSHING_TASK',
+  'LOAN',
+  'SEXTORTION',
+  'IMPERSONATION',
+  'MONEY_LAUNDERING',
+  'OTHER',
+] as const;
+export type DenType = (typeof DEN_TYPES)[number];
+
+export const DEN_STATUSES = ['SUSPECTED', 'ACTIVE', 'RAIDED', 'DISMANTLED'] as const;
+export type DenStatus = (typeof DEN_STATUSES)[number];
+
+export const SEXES = ['F', 'M', 'X', 'UNKNOWN'] as const;
+export type Sex = (typeof SEXES)[number];
+
+export const SUSPECT_ROLES = [
+  'ORGANIZER',
+  'CORE_MEMBER',
+  'MEMBER',
+  'MONEY_MULE',
+  'RECRUITER',
+  'FACILITATOR',
+  'UNKNOWN',
+] as const;
+export type SuspectRole = (typeof SUSPECT_ROLES)[number];
+
+/** In DESIGN.md order: later means more advanced (the latest-status tie rule relies on it). */
+export const SUSPECT_STATUSES = [
+  'WANTED',
+  'ARRESTED',
+  'SURRENDERED',
+  'CHARGED',
+  'CONVICTED',
+  'RELEASED',
+  'REPATRIATED',
+] as const;
+export type SuspectStatus = (typeof SUSPECT_STATUSES)[number];
+
+export const FUND_CHANNELS = [
+  'BANK_TRANSFER',
+  'THIRD_PARTY_PAYMENT',
+  'SCORE_RUNNING',
+  'CRYPTO',
+  'CASH',
+  'TRADE_HEDGING',
+  'OTHER',
+] as const;
+export type FundChannel = (typeof FUND_CHANNELS)[number];
+
+export const FUND_ACTIONS = ['STOP_PAYMENT', 'FROZEN', 'SEIZED', 'RETURNED'] as const;
+export type FundAction = (typeof FUND_ACTIONS)[number];
+
+export const SELECTOR_TYPES = [
+  'PASSPORT',
+  'NATIONAL_ID',
+  'PHONE',
+  'EMAIL',
+  'MESSENGER',
+  'BANK_ACCOUNT',
+  'CRYPTO_WALLET',
+  'DEVICE_IMEI',
+] as const;
+export type SelectorType = (typeof SELECTOR_TYPES)[number];
+
+/**
+ * A raw identifier as the partner sent it. Never persisted, never logged: the pipeline
+ * turns it into a selector hash (adapters/pseudonymize.ts) before anything is stored.
+ * `country`: issuing country (PASSPORT: nationality, NATIONAL_ID, BANK_ACCOUNT) or the
+ * default region of a PHONE; `ticker`: the coin of a CRYPTO_WALLET; MESSENGER values are
+ * `service:handle`.
+ */
+export type RawIdentifier = {
+  type: SelectorType;
+  value: string;
+  country?: string;
+  ticker?: string;
+  /** Field name as the partner spells it (`pasaporte`, `护照号`), for warnings. */
+  field?: string;
+};
+
+/** Dates are `YYYY-MM-DD`; amounts are decimal strings (never binary floats). */
+export type MappedScamDen = {
+  kind: 'scamDen';
+  ref: string;
+  sharingLevel?: SharingLevel;
+  country: string;
+  region?: string;
+  /** Exact coordinates as sent; the pipeline keeps only a geohash of precision 5. */
+  lat?: number;
+  lon?: number;
+  denType: DenType;
+  status: DenStatus;
+  raidedOn?: string;
+  devicesSeized?: number;
+  firstSeenOn?: string;
+};
+
+export type MappedSuspect = {
+  kind: 'suspect';
+  ref: string;
+  sharingLevel?: SharingLevel;
+  /** Dropped by the pipeline; only feeds the NAME_DOB person key. */
+  fullName?: string;
+  /** Reduced to birthYear by the pipeline; only feeds the NAME_DOB person key. */
+  birthDate?: string;
+  sex: Sex;
+  nationality?: string;
+  identifiers: RawIdentifier[];
+  role: SuspectRole;
+  status: SuspectStatus;
+  statusOn?: string;
+  traffickingVictim: boolean;
+  denRef?: string;
+};
+
+export type MappedInterceptedFund = {
+  kind: 'interceptedFund';
+  ref: string;
+  sharingLevel?: SharingLevel;
+  amount: string;
+  currency: string;
+  amountUsd?: string;
+  channel: FundChannel;
+  action: FundAction;
+  actionOn?: string;
+  /** BANK_ACCOUNT or CRYPTO_WALLET; becomes accountKey (+ accountCountry). */
+  account?: RawIdentifier;
+  victimCount?: number;
+  denRef?: string;
+};
+
+export type MappedRecord = MappedScamDen | MappedSuspect | MappedInterceptedFund;
+
+export const ISSUE_CODES = [
+  /** The file cannot be read at all (bad JSON/XML/CSV structure, wrong encoding). */
+  'MALFORMED_FILE',
+  /** A DOCTYPE or entity declaration in XML. */
+  'DOCTYPE_FORBIDDEN',
+  /** Nesting deeper than the adapter allows. */
+  'TOO_DEEP',
+  /** A file or record over a size or count limit. */
+  'TOO_LARGE',
+  /** A required column of a CSV header is missing (file error). */
+  'MISSING_COLUMN',
+  /** A required field of a record is missing or empty. */
+  'MISSING_FIELD',
+  /** A value that the mapping table does not list. */
+  'UNKNOWN_VALUE',
+  /** A date that cannot be read. */
+  'INVALID_DATE',
+  /** A date in the future. */
+  'FUTURE_DATE',
+  /** A date before 1900. */
+  'DATE_TOO_EARLY',
+  /** A number that cannot be read exactly (including money through a float, NaN, 1e309). */
+  'MALFORMED_NUMBER',
+  /** A negative amount or count, or a coordinate out of range. */
+  'OUT_OF_RANGE',
+  /** A country that is neither ISO 3166-1 alpha-2 nor a listed short name. */
+  'UNKNOWN_COUNTRY',
+  /** A currency that is neither ISO 4217 nor a supported crypto ticker. */
+  'UNKNOWN_CURRENCY',
+  /** The file names another operation than the submission. */
+  'OPERATION_MISMATCH',
+  /** The file names another sender than the submitting agency. */
+  'SENDER_MISMATCH',
+  /** A den reference found neither in the file nor in the owner's earlier submissions. */
+  'DANGLING_REFERENCE',
+  /** The same ref twice in one file for the same record type. */
+  'DUPLICATE_REF',
+  /** An identifier that fails its own check (warning: the identifier is dropped). */
+  'INVALID_IDENTIFIER',
+  /** An identifier type that the gateway does not take (warning: skipped). */
+  'UNSUPPORTED_IDENTIFIER',
+  /** An object of the file that maps to no shared record (warning: counted as skipped). */
+  'SKIPPED_OBJECT',
+  /** A sharing marking that is unknown: the record is refused (fail closed). */
+  'UNKNOWN_MARKING',
+] as const;
+export type IssueCode = (typeof ISSUE_CODES)[number];
+
+export type Location = {
+  /** 1-based line of a text file (CSV: the header is line 1). */
+  line?: number;
+  /** JSON pointer (`/records/3/amount`) or XPath-like path (`/Message/Person[2]/BirthDate`). */
+  path?: string;
+};
+
+export type Issue = Location & {
+  kind: 'issue';
+  /** The field as the partner spells it (`fecha`, `出生日期`, `BirthDate`). */
+  field: string;
+  code: IssueCode;
+  severity: 'error' | 'warning';
+  /** The partner's ref of the record concerned, when known (a ref is not personal data). */
+  ref?: string;
+};
+
+export type RecordItem = Location & {
+  kind: 'record';
+  record: MappedRecord;
+};
+
+export type Item = RecordItem | Issue;
+
+export type ParseContext = {
+  /** Code of the submitting agency (checked against a sender named in the file). */
+  agencyCode: string;
+  /** Code of the operation the submission names (checked against one named in the file). */
+  operationCode: string;
+  /** Today's date, `YYYY-MM-DD` (injected, so "a date in the future" is testable). */
+  today: string;
+};
+
+export type Adapter = {
+  /** The `format` query parameter value, e.g. `es-pn-csv`. */
+  readonly format: string;
+  /** Media types a partner may send this format with. */
+  readonly mediaTypes: readonly string[];
+  /** One-line description for docs and `--help`. */
+  readonly description: string;
+  /**
+   * Streams the items of one file. Record-level problems are yielded as issues and the
+   * stream goes on; a file-level problem is yielded as an issue with severity `error`
+   * and ends the stream. Never throws for bad input.
+   */
+  parse(input: AsyncIterable<Uint8Array>, context: ParseContext): AsyncIterable<Item>;
+};

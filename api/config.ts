@@ -1,0 +1,84 @@
+// The only place that reads process.env: environment → zod → one frozen object.
+// A bad setting stops the process at boot with a message naming the variable.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  LIAISON_DATA_DIR: z.string().min(1).default('./.liaison'),
+  LIAISON_PSEUDONYM_KEY: z.string().min(32, 'must hold at least 32 characters of secret').optional(),
+  LIAISON_AUDIENCE: z.string().min(1).default('liaison-gateway'),
+  LIAISON_HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LIAISON_MAX_UPLOAD_MB: z.coerce.number().positive().max(1024).default(50),
+  LIAISON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  LIAISON_GRAPHIQL: z.enum(['true', 'false']).optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+export type Config = Readonly<{
+  databaseUrl: string | undefined;
+  dataDir: string;
+  pseudonymKey: string | undefined;
+  audience: string;
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  maxUploadBytes: number;
+  statementTimeoutMs: number;
+  graphiql: boolean;
+  prettyLogs: boolean;
+  /** Token-verification limits of DESIGN.md "Partner access"; not meant to be tuned. */
+  tokens: Readonly<{
+    maxLifetimeSeconds: number;
+    clockToleranceSeconds: number;
+    maxFutureSeconds: number;
+    jwksTimeoutMs: number;
+    jwksCooldownMs: number;
+    jwksCacheMaxAgeMs: number;
+  }>;
+}>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.LIAISON_PSEUDONYM_KEY) {
+    throw new ConfigError(
+      'invalid environment:\n  LIAISON_PSEUDONYM_KEY: required when DATABASE_URL is set (the embedded database generates its own)',
+    );
+  }
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.LIAISON_DATA_DIR),
+    pseudonymKey: e.LIAISON_PSEUDONYM_KEY,
+    audience: e.LIAISON_AUDIENCE,
+    host: e.LIAISON_HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    maxUploadBytes: Math.floor(e.LIAISON_MAX_UPLOAD_MB * 1024 * 1024),
+    statementTimeoutMs: e.LIAISON_STATEMENT_TIMEOUT_MS,
+    graphiql: e.LIAISON_GRAPHIQL ? e.LIAISON_GRAPHIQL === 'true' : e.NODE_ENV !== 'production',
+    prettyLogs: Boolean(process.stdout.isTTY) && e.NODE_ENV !== 'production',
+    tokens: Object.freeze({
+      maxLifetimeSeconds: 300,
+      clockToleranceSeconds: 10,
+      maxFutureSeconds: 60,
+      jwksTimeoutMs: 5_000,
+      jwksCooldownMs: 30_000,
+      jwksCacheMaxAgeMs: 600_000,
+    }),
+    ...overrides,
+  });
+}

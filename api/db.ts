@@ -1,0 +1,84 @@
+// Storage: PostgreSQL through @prisma/adapter-pg when DATABASE_URL is set, otherwise the
+// embedded PGlite persisted under LIAISON_DATA_DIR. Both get the same migrations and SQL.
+// PGlite is PostgreSQL 18 compiled to WebAssembly with fsync off: fine for evaluation and
+// small deployments, not a replacement for a PostgreSQL server in production.
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../prisma/generated/client/client.ts';
+import { applyMigrations } from '../prisma/migrate.ts';
+
+export type Database = {
+  readonly kind: 'postgres' | 'pglite';
+  readonly prisma: PrismaClient;
+  /** Raw PGlite handle, only for the embedded database (dumps, COPY from a blob). */
+  readonly pglite: PGlite | undefined;
+  readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+};
+
+export type OpenDatabaseOptions = {
+  databaseUrl?: string | undefined;
+  /** Directory of the embedded database; `memory://` keeps it in memory. */
+  dataDir?: string | undefined;
+  /** A dump of a migrated PGlite (tests restore it instead of migrating each time). */
+  pgliteDump?: Blob | undefined;
+  statementTimeoutMs?: number;
+  poolSize?: number;
+};
+
+/**
+ * Names prepared statements by the hash of their SQL so PostgreSQL parses and plans each
+ * distinct statement once per connection (Prisma's queries repeat with other parameters).
+ */
+function statementName(sql: string): string {
+  return `l_${createHash('sha1').update(sql).digest('base64url')}`;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
+  if (options.databaseUrl) {
+    const adapterFactory = new PrismaPg(
+      {
+        connectionString: options.databaseUrl,
+        max: options.poolSize ?? 10,
+        options: `-c statement_timeout=${statementTimeoutMs}`,
+        connectionTimeoutMillis: 5_000,
+      },
+      { statementNameGenerator: (query) => statementName(query.sql) },
+    );
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    return {
+      kind: 'postgres',
+      prisma,
+      pglite: undefined,
+      adapterFactory,
+      migrate: () => applyMigrations(adapterFactory),
+      close: () => prisma.$disconnect(),
+    };
+  }
+
+  const dataDir = options.dataDir ?? 'memory://';
+  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pgdata'), {
+    ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
+  });
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: 'pglite',
+    prisma,
+    pglite,
+    adapterFactory,
+    migrate: () => applyMigrations(adapterFactory),
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
