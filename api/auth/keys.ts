@@ -1,0 +1,105 @@
+// Key tooling for partners, the CLI and tests: make an agency key pair, mint a token the
+// gateway accepts, and validate a JWKS an admin wants to register (TOK-18). The gateway's
+// own verification lives in verify-token.ts; the per-key rules in key-policy.ts.
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { z } from 'zod';
+import { checkAgencyJwk, isAllowedAlg, type AgencyJwk, type AllowedAlg, type KeyIssueCode } from './key-policy.ts';
+
+export const MAX_TOKEN_LIFETIME_SECONDS = 300;
+/** More keys than this in one registration is a mistake, not a rotation. */
+export const MAX_KEYS_PER_AGENCY = 10;
+
+export type AgencyKeyPair = {
+  privateJwk: JWK & { kid: string; alg: AllowedAlg; use: 'sig' };
+  publicJwk: AgencyJwk & JWK;
+  jwks: { keys: (AgencyJwk & JWK)[] };
+};
+
+export async function generateAgencyKeyPair({
+  kid,
+  alg = 'EdDSA',
+}: {
+  kid: string;
+  alg?: AllowedAlg;
+}): Promise<AgencyKeyPair> {
+  if (!isAllowedAlg(alg)) throw new TypeError(`alg must be one of EdDSA, ES256, ES384, PS256`);
+  const { privateKey, publicKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+    ...(alg === 'PS256' ? { modulusLength: 3072 } : {}),
+  });
+  const meta = { kid, alg, use: 'sig' as const };
+  const privateJwk = { ...(await exportJWK(privateKey)), ...meta };
+  const publicJwk = { ...(await exportJWK(publicKey)), ...meta } as AgencyJwk & JWK;
+  return { privateJwk, publicJwk, jwks: { keys: [publicJwk] } };
+}
+
+export type MintTokenOptions = {
+  privateJwk: JWK;
+  iss: string;
+  sub: string;
+  aud: string;
+  /** Space-separated string or a list of scopes. */
+  scope: string | readonly string[];
+  ttlSeconds?: number;
+  now: Date;
+  jti?: string;
+};
+
+/** A compact JWS with header {alg, kid, typ: 'JWT'}, lifetime at most 300 s. */
+export async function mintToken(options: MintTokenOptions): Promise<string> {
+  const { privateJwk, iss, sub, aud, scope, now, ttlSeconds = MAX_TOKEN_LIFETIME_SECONDS } = options;
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new RangeError(`ttlSeconds must be an integer in 1..${MAX_TOKEN_LIFETIME_SECONDS}`);
+  }
+  const { alg, kid } = privateJwk;
+  if (!isAllowedAlg(alg) || typeof kid !== 'string') throw new TypeError('privateJwk needs kid and an allowed alg');
+  const key = await importJWK(privateJwk, alg);
+  const iat = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ scope: typeof scope === 'string' ? scope : scope.join(' ') })
+    .setProtectedHeader({ alg, kid, typ: 'JWT' })
+    .setIssuer(iss)
+    .setSubject(sub)
+    .setAudience(aud)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSeconds)
+    .setJti(options.jti ?? randomUUID())
+    .sign(key);
+}
+
+export type JwksIssue = { path: string; code: KeyIssueCode | 'jwks_shape' | 'too_many_keys'; reason: string };
+export type JwksValidation = { ok: true; keys: AgencyJwk[] } | { ok: false; issues: JwksIssue[] };
+
+const jwksShape = z.object({ keys: z.array(z.unknown()).min(1) });
+
+/** Checks a JWKS offered for registration; every problem is reported with its path. */
+export function validateAgencyJwks(jwks: unknown): JwksValidation {
+  const shape = jwksShape.safeParse(jwks);
+  if (!shape.success) {
+    return {
+      ok: false,
+      issues: shape.error.issues.map((i) => ({
+        path: ['', ...i.path.map(String)].join('/') || '/',
+        code: 'jwks_shape' as const,
+        reason: i.message,
+      })),
+    };
+  }
+  const { keys } = shape.data;
+  const issues: JwksIssue[] = [];
+  if (keys.length > MAX_KEYS_PER_AGENCY) {
+    issues.push({ path: '/keys', code: 'too_many_keys', reason: `at most ${MAX_KEYS_PER_AGENCY} keys` });
+  }
+  const seenKids = new Set<string>();
+  keys.forEach((jwk, index) => {
+    const path = `/keys/${index}`;
+    for (const issue of checkAgencyJwk(jwk)) issues.push({ path, ...issue });
+    const kid = (jwk as { kid?: unknown } | null)?.kid;
+    if (typeof kid === 'string') {
+      if (seenKids.has(kid)) issues.push({ path, code: 'kid_duplicate', reason: 'kid already used in this set' });
+      seenKids.add(kid);
+    }
+  });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, keys: keys as AgencyJwk[] };
+}

@@ -1,0 +1,135 @@
+// Shared fixtures of the auth tests: a fixed clock, agencies with registered keys, tokens
+// built with jose (valid ones and deliberately broken ones), and assertions on error codes.
+import { randomUUID } from 'node:crypto';
+import { CompactSign, importJWK, type JWK } from 'jose';
+import { expect } from 'vitest';
+import { loadConfig, type Config } from '../../api/config.ts';
+import { isLiaisonError, type ErrorCode } from '../../api/errors.ts';
+import { generateAgencyKeyPair, type AgencyKeyPair } from '../../api/auth/keys.ts';
+import type { AllowedAlg } from '../../api/auth/key-policy.ts';
+import { SCOPES } from '../../api/auth/scopes.ts';
+import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+
+export const NOW = new Date('2026-11-29T12:00:00.000Z');
+export const NOW_S = Math.floor(NOW.getTime() / 1000);
+export const config: Config = loadConfig({});
+export const AUDIENCE = config.audience;
+
+export type Agency = { id: string; code: string; pair: AgencyKeyPair };
+
+export async function registerAgency(
+  prisma: PrismaClient,
+  {
+    code,
+    alg = 'EdDSA',
+    kid = `${code.toLowerCase()}-1`,
+    status = 'ACTIVE',
+    scopes = [...SCOPES],
+    jwksUri,
+    withKeyRow = true,
+  }: {
+    code: string;
+    alg?: AllowedAlg;
+    kid?: string;
+    status?: 'ACTIVE' | 'SUSPENDED';
+    scopes?: string[];
+    jwksUri?: string;
+    withKeyRow?: boolean;
+  },
+): Promise<Agency> {
+  const pair = await generateAgencyKeyPair({ kid, alg });
+  const agency = await prisma.agency.create({
+    data: { code, name: `Agency ${code}`, country: code.slice(0, 2), status, scopes, jwksUri: jwksUri ?? null },
+  });
+  if (withKeyRow) await addKeyRow(prisma, agency.id, pair.publicJwk);
+  return { id: agency.id, code, pair };
+}
+
+/** Stores a JWK as-is, bypassing registration validation (as a forced DB edit would). */
+export async function addKeyRow(prisma: PrismaClient, agencyId: string, jwk: Record<string, unknown>, kid?: string) {
+  await prisma.agencyKey.create({
+    data: {
+      agencyId,
+      kid: kid ?? String(jwk.kid),
+      alg: String(jwk.alg),
+      jwk: jwk as never,
+    },
+  });
+}
+
+export type Claims = Record<string, unknown>;
+
+export function validClaims(agency: { code: string }, overrides: Claims = {}): Claims {
+  return {
+    iss: agency.code,
+    sub: 'officer-4711',
+    aud: AUDIENCE,
+    iat: NOW_S,
+    exp: NOW_S + 120,
+    jti: randomUUID(),
+    scope: 'records:read match:query',
+    ...overrides,
+  };
+}
+
+const b64 = (v: string | Uint8Array) => Buffer.from(v).toString('base64url');
+
+/** A compact JWS over any payload bytes, signed with the given private JWK. */
+export async function signRaw(
+  privateJwk: JWK,
+  header: Record<string, unknown>,
+  payload: string | Uint8Array,
+): Promise<string> {
+  const key = await importJWK(privateJwk, String(header.alg ?? privateJwk.alg));
+  const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+  return new CompactSign(bytes).setProtectedHeader(header as never).sign(key);
+}
+
+/**
+ * A token for `agency` with the given claim and header overrides (undefined removes a member),
+ * signed with its key (or `key`).
+ */
+export async function tokenFor(
+  agency: Agency,
+  { claims = {}, header = {}, key }: { claims?: Claims; header?: Record<string, unknown>; key?: JWK } = {},
+): Promise<string> {
+  const signer = key ?? agency.pair.privateJwk;
+  const h = dropUndefined({ alg: signer.alg, kid: signer.kid, typ: 'JWT', ...header });
+  const c = dropUndefined(validClaims(agency, claims));
+  return signRaw(signer, h, JSON.stringify(c));
+}
+
+const dropUndefined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** An unsigned token assembled by hand (alg none and friends). */
+export const handMade = (header: unknown, payload: unknown, signature = '') =>
+  `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}.${signature}`;
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Awaits a rejection and checks its code (and reason when given): never message text. */
+export async function expectAuthError(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  reason?: string | RegExp,
+): Promise<{ code: string; reason: string | undefined; headers: Record<string, string> }> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, 'expected a rejection').toBeDefined();
+  if (!isLiaisonError(caught)) throw new Error(`not a LiaisonError: ${String(caught)}`);
+  expect(caught.code).toBe(code);
+  if (typeof reason === 'string') expect(caught.reason).toBe(reason);
+  else if (reason) expect(caught.reason).toMatch(reason);
+  return { code: caught.code, reason: caught.reason, headers: caught.headers };
+}
+
+export const expectUnauthenticated = async (promise: Promise<unknown>, reason?: string | RegExp) => {
+  const error = await expectAuthError(promise, 'UNAUTHENTICATED', reason);
+  expect(error.headers['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
+  return error;
+};
