@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../api/db.ts';
+import { claimJti, isAcceptableJti, purgeExpiredJtis } from '../../api/auth/replay-cache.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { NOW } from './support.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+
+describe('claimJti', () => {
+  it('TOK-15 admits the first use of (iss, jti) and refuses the second', async () => {
+    const claim = { prisma: db.prisma, iss: 'ES-PN', jti: 'jti-seq', expiresAt: later(130) };
+    expect(await claimJti(claim)).toBe(true);
+    expect(await claimJti(claim)).toBe(false);
+  });
+
+  it('TOK-15 admits exactly one of 20 parallel claims', async () => {
+    const claim = { prisma: db.prisma, iss: 'ES-PN', jti: 'jti-par', expiresAt: later(130) };
+    const results = await Promise.all(Array.from({ length: 20 }, () => claimJti(claim)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('TOK-15 keeps the ids of different issuers apart', async () => {
+    const claim = { prisma: db.prisma, jti: 'jti-shared', expiresAt: later(130) };
+    expect(await claimJti({ ...claim, iss: 'ES-PN' })).toBe(true);
+    expect(await claimJti({ ...claim, iss: 'NL-POLITIE' })).toBe(true);
+  });
+
+  it.runIf(process.env.DATABASE_URL)(
+    'TOK-15 admits exactly one of 20 parallel claims spread over two PrismaClients (two gateway processes)',
+    async () => {
+      const other: Database = await openDatabase({ databaseUrl: db.url, poolSize: 10 });
+      try {
+        const claim = { iss: 'ES-PN', jti: 'jti-two-clients', expiresAt: later(130) };
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => claimJti({ ...claim, prisma: i % 2 ? other.prisma : db.prisma })),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+    },
+  );
+
+  it('refuses a jti that is too long, empty or not printable (programmer error: the verifier checks first)', async () => {
+    const base = { prisma: db.prisma, iss: 'ES-PN', expiresAt: later(1) };
+    await expect(claimJti({ ...base, jti: 'x'.repeat(129) })).rejects.toBeInstanceOf(TypeError);
+    await expect(claimJti({ ...base, jti: '' })).rejects.toBeInstanceOf(TypeError);
+    await expect(claimJti({ ...base, jti: 'a\u0000b' })).rejects.toBeInstanceOf(TypeError);
+    expect(isAcceptableJti('x'.repeat(128))).toBe(true);
+    expect(isAcceptableJti('ä')).toBe(false);
+    expect(isAcceptableJti(42)).toBe(false);
+  });
+});
+
+describe('purgeExpiredJtis', () => {
+  it('deletes only the ids whose expiry has passed', async () => {
+    await claimJti({ prisma: db.prisma, iss: 'XX-PURGE', jti: 'old', expiresAt: later(-1) });
+    await claimJti({ prisma: db.prisma, iss: 'XX-PURGE', jti: 'live', expiresAt: later(60) });
+    expect(await purgeExpiredJtis(db.prisma, NOW)).toBe(1);
+    const left = await db.prisma.replayCache.findMany({ where: { iss: 'XX-PURGE' }, select: { jti: true } });
+    expect(left).toEqual([{ jti: 'live' }]);
+    // Purged, the id is free again (its token has long expired, so this only matters to storage).
+    expect(await claimJti({ prisma: db.prisma, iss: 'XX-PURGE', jti: 'old', expiresAt: later(60) })).toBe(true);
+  });
+});
