@@ -1,0 +1,11 @@
+// The cn-mps-json adapter: the Chinese Ministry of Public Security JSON export with Chinese
+// keys (formats/README.md §2).
+import type { Adapter } from '../contract.ts';
+import { parseCnMpsJson } from './parse.ts';
+
+export const cnMpsJsonAdapter: Adapter = {
+  format: 'cn-mps-json',
+  mediaTypes: ['application/json'],
+  description: 'Chinese MPS export: 窝点, 嫌疑人 and 涉案资金 arrays with Chinese keys and values',
+  parse: parseCnMpsJson,
+};

@@ -1,0 +1,113 @@
+// liaison-json → shared records. The canonical format already uses the shared field names and
+// enum values, so each function is a list of "field → normalizer" reads: one for dens, one for
+// suspects, one for funds. Amounts are decimal strings, or JSON numbers with at most two
+// decimals as written (formats/README.md §1). Dates are ISO only.
+import {
+  DEN_STATUSES,
+  DEN_TYPES,
+  FUND_ACTIONS,
+  FUND_CHANNELS,
+  SEXES,
+  SHARING_LEVELS,
+  SUSPECT_ROLES,
+  SUSPECT_STATUSES,
+  type MappedInterceptedFund,
+} from '../contract.ts';
+import { parseCountry } from '../shared/countries.ts';
+import { parseCurrency, isCryptoTicker } from '../shared/currencies.ts';
+import { sharedNames } from '../shared/enums.ts';
+import { byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
+import { FieldReader, parseFreeText, type FieldParser, type MapContext, type MapResult } from '../shared/fields.ts';
+import { fail } from '../shared/issues.ts';
+import { readJsonIdentifier, readJsonIdentifiers } from '../shared/json-identifiers.ts';
+import type { JsonObject } from '../shared/json-stream.ts';
+import { parseAmount } from '../shared/numbers.ts';
+
+const REQUIRED = { required: true } as const;
+
+const sharing = byTable(sharedNames(SHARING_LEVELS));
+const denType = byTable(sharedNames(DEN_TYPES));
+const denStatus = byTable(sharedNames(DEN_STATUSES));
+const sex = byTable(sharedNames(SEXES));
+const role = byTable(sharedNames(SUSPECT_ROLES));
+const suspectStatus = byTable(sharedNames(SUSPECT_STATUSES));
+const channel = byTable(sharedNames(FUND_CHANNELS));
+const action = byTable(sharedNames(FUND_ACTIONS));
+const trueFalse = yesNoParser({ yes: ['true'], no: ['false'] });
+const lat = coordinateParser('lat');
+const lon = coordinateParser('lon');
+const count = countParser();
+const isoDate = (today: string) => dateParser(today, ['iso']);
+
+/** A decimal string, or a JSON number written with at most two decimals. */
+export const liaisonAmount: FieldParser<string> = (text, fromJsonNumber) => {
+  const writtenDecimals = /\.(\d*)/.exec(text)?.[1]?.length ?? 0;
+  return fromJsonNumber && writtenDecimals > 2 ? fail('MALFORMED_NUMBER') : parseAmount(text);
+};
+
+export function mapLiaisonDen(o: JsonObject, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const date = isoDate(r.today);
+  const required = {
+    ref: r.ref('ref', o.ref),
+    country: r.read('country', o.country, parseCountry, REQUIRED),
+    denType: r.read('denType', o.denType, denType, REQUIRED),
+    status: r.read('status', o.status, denStatus, REQUIRED),
+  };
+  const optional = {
+    sharingLevel: r.read('sharingLevel', o.sharingLevel, sharing) ?? context.defaultSharing,
+    region: r.read('region', o.region, parseFreeText),
+    lat: r.read('lat', o.lat, lat),
+    lon: r.read('lon', o.lon, lon),
+    raidedOn: r.read('raidedOn', o.raidedOn, date),
+    devicesSeized: r.read('devicesSeized', o.devicesSeized, count),
+    firstSeenOn: r.read('firstSeenOn', o.firstSeenOn, date),
+  };
+  return r.finish(required, (values) => ({ kind: 'scamDen', ...values, ...optional }));
+}
+
+export function mapLiaisonSuspect(o: JsonObject, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const date = isoDate(r.today);
+  const required = {
+    ref: r.ref('ref', o.ref),
+    role: r.read('role', o.role, role, REQUIRED),
+    status: r.read('status', o.status, suspectStatus, REQUIRED),
+  };
+  const optional = {
+    sharingLevel: r.read('sharingLevel', o.sharingLevel, sharing) ?? context.defaultSharing,
+    fullName: r.read('fullName', o.fullName, parseFreeText),
+    birthDate: r.read('birthDate', o.birthDate, date),
+    sex: r.read('sex', o.sex, sex) ?? 'UNKNOWN',
+    nationality: r.read('nationality', o.nationality, parseCountry),
+    identifiers: readJsonIdentifiers(r, 'identifiers', o.identifiers),
+    statusOn: r.read('statusOn', o.statusOn, date),
+    traffickingVictim: r.flag('traffickingVictim', o.traffickingVictim, trueFalse, false),
+    denRef: r.read('denRef', o.denRef, parseFreeText),
+  };
+  return r.finish(required, (values) => ({ kind: 'suspect', ...values, ...optional }));
+}
+
+export function mapLiaisonFund(o: JsonObject, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const required = {
+    ref: r.ref('ref', o.ref),
+    amount: r.read('amount', o.amount, liaisonAmount, REQUIRED),
+    currency: r.read('currency', o.currency, parseCurrency, REQUIRED),
+    channel: r.read('channel', o.channel, channel, REQUIRED),
+    action: r.read('action', o.action, action, REQUIRED),
+  };
+  const account = readJsonIdentifier(r, 'account', o.account, ['BANK_ACCOUNT', 'CRYPTO_WALLET']);
+  if (account?.type === 'CRYPTO_WALLET' && account.ticker === undefined && required.currency && isCryptoTicker(required.currency)) {
+    account.ticker = required.currency;
+  }
+  const optional: Partial<MappedInterceptedFund> = {
+    sharingLevel: r.read('sharingLevel', o.sharingLevel, sharing) ?? context.defaultSharing,
+    amountUsd: r.read('amountUsd', o.amountUsd, liaisonAmount),
+    actionOn: r.read('actionOn', o.actionOn, isoDate(r.today)),
+    account,
+    victimCount: r.read('victimCount', o.victimCount, count),
+    denRef: r.read('denRef', o.denRef, parseFreeText),
+  };
+  return r.finish(required, (values) => ({ kind: 'interceptedFund', ...optional, ...values }));
+}

@@ -1,0 +1,192 @@
+// A streaming JSON reader for partner files whose records sit in top-level arrays
+// (`records`, `窝点`/`嫌疑人`/`涉案资金`, `objects`). It tokenizes UTF-8 bytes incrementally
+// (stream-json) and assembles one array element at a time, so a 50 MB file never becomes
+// one object graph. Numbers keep their exact source text (JsonNumber) so money is never read
+// through a float. Nesting deeper than `maxDepth` is TOO_DEEP; `__proto__`, `constructor`
+// and `prototype` keys and duplicate keys are MALFORMED_FILE (FIL-06); one element of more
+// than `maxElementValues` values is TOO_LARGE. All of these end the stream with an error
+// event carrying a JSON pointer, never a value.
+import { jsonParser } from 'stream-json/core/parser.js';
+import { getManyValues, isMany, none } from 'stream-chain/core';
+import type { Token } from 'stream-json/core/parser.js';
+import { decodeUtf8, FileError } from './bytes.ts';
+
+/** A JSON number as written in the file (`12.5`, `1e309`), never converted to a float here. */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+}
+
+export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | JsonObject;
+export type JsonObject = { [key: string]: JsonValue };
+
+export type JsonEvent =
+  /** A top-level member that is not streamed, assembled whole. */
+  | { kind: 'member'; key: string; value: JsonValue }
+  /** One element of a streamed top-level array. */
+  | { kind: 'element'; key: string; index: number; value: JsonValue };
+
+export type JsonStreamOptions = {
+  /** Top-level keys whose array values are streamed element by element. */
+  streamed: ReadonlySet<string>;
+  maxDepth?: number;
+  maxElementValues?: number;
+};
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const DEFAULT_MAX_DEPTH = 32;
+const DEFAULT_MAX_ELEMENT_VALUES = 10_000;
+
+export const isJsonObject = (value: JsonValue | undefined): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
+
+/** RFC 6901 JSON pointer from path segments. */
+export const jsonPointer = (segments: readonly (string | number)[]): string =>
+  segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+
+type Frame =
+  | { kind: 'object'; value: JsonObject; key: string | undefined }
+  | { kind: 'array'; value: JsonValue[] }
+  | { kind: 'stream'; key: string; index: number };
+
+/** Turns tokens into events; throws FileError on a structural problem. */
+class Assembler {
+  private readonly frames: Frame[] = [];
+  private started = false;
+  private elementValues = 0;
+  private readonly maxDepth: number;
+  private readonly maxElementValues: number;
+
+  constructor(private readonly options: JsonStreamOptions) {
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxElementValues = options.maxElementValues ?? DEFAULT_MAX_ELEMENT_VALUES;
+  }
+
+  /** Path of the current position, for error reports. */
+  pointer(): string {
+    const segments: (string | number)[] = [];
+    for (const frame of this.frames) {
+      if (frame.kind === 'object' && frame.key !== undefined) segments.push(frame.key);
+      if (frame.kind === 'array') segments.push(frame.value.length);
+      if (frame.kind === 'stream') segments.push(frame.index);
+    }
+    return jsonPointer(segments);
+  }
+
+  private error(code: 'MALFORMED_FILE' | 'TOO_DEEP' | 'TOO_LARGE'): FileError {
+    return new FileError(code, { path: this.pointer() });
+  }
+
+  push(token: Token, out: JsonEvent[]): void {
+    switch (token.name) {
+      case 'startObject':
+        return this.open({ kind: 'object', value: {}, key: undefined });
+      case 'startArray':
+        return this.openArray();
+      case 'endObject':
+      case 'endArray':
+        return this.close(out);
+      case 'keyValue':
+        return this.key(token.value);
+      case 'stringValue':
+        return this.value(token.value, out);
+      case 'numberValue':
+        return this.value(new JsonNumber(token.value), out);
+      case 'nullValue':
+      case 'trueValue':
+      case 'falseValue':
+        return this.value(token.value, out);
+      default:
+        return;
+    }
+  }
+
+  end(): void {
+    if (!this.started || this.frames.length > 0) throw this.error('MALFORMED_FILE');
+  }
+
+  private key(key: string): void {
+    const top = this.frames.at(-1);
+    if (top?.kind !== 'object') throw this.error('MALFORMED_FILE');
+    top.key = key;
+    if (FORBIDDEN_KEYS.has(key) || Object.hasOwn(top.value, key)) throw this.error('MALFORMED_FILE');
+  }
+
+  private openArray(): void {
+    const top = this.frames.at(-1);
+    if (this.frames.length === 1 && top?.kind === 'object' && top.key !== undefined && this.options.streamed.has(top.key)) {
+      this.frames.push({ kind: 'stream', key: top.key, index: 0 });
+      return;
+    }
+    this.open({ kind: 'array', value: [] });
+  }
+
+  private open(frame: Frame): void {
+    if (!this.started) {
+      this.started = true;
+      if (frame.kind !== 'object') throw this.error('MALFORMED_FILE');
+    } else if (this.frames.length === 0) {
+      throw this.error('MALFORMED_FILE');
+    }
+    if (this.frames.length >= this.maxDepth) throw this.error('TOO_DEEP');
+    this.countValue();
+    this.frames.push(frame);
+  }
+
+  private close(out: JsonEvent[]): void {
+    const frame = this.frames.pop();
+    if (!frame) throw this.error('MALFORMED_FILE');
+    if (frame.kind === 'stream') {
+      const top = this.frames.at(-1);
+      if (top?.kind === 'object') top.key = undefined;
+      return;
+    }
+    if (this.frames.length > 0) this.value(frame.value, out);
+  }
+
+  private countValue(): void {
+    if (this.frames.length >= 2 && ++this.elementValues > this.maxElementValues) throw this.error('TOO_LARGE');
+  }
+
+  private value(value: JsonValue, out: JsonEvent[]): void {
+    const top = this.frames.at(-1);
+    if (!top) throw this.error('MALFORMED_FILE');
+    if (!(typeof value === 'object' && value !== null && !(value instanceof JsonNumber))) this.countValue();
+    if (top.kind === 'stream') {
+      out.push({ kind: 'element', key: top.key, index: top.index++, value });
+      this.elementValues = 0;
+    } else if (top.kind === 'array') {
+      top.value.push(value);
+    } else if (top.key !== undefined) {
+      if (this.frames.length === 1) {
+        out.push({ kind: 'member', key: top.key, value });
+        this.elementValues = 0;
+      } else {
+        top.value[top.key] = value;
+      }
+      top.key = undefined;
+    }
+  }
+}
+
+/** Streams the top-level members and array elements of a JSON object; throws FileError. */
+export async function* readJsonStream(input: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonEvent> {
+  // stream-chain flushes a stage by calling it with `none`; its typings only name the text input.
+  const tokenize = jsonParser({ packValues: true, streamValues: false }) as (chunk: string | typeof none) => unknown;
+  const assembler = new Assembler(options);
+  const feed = (chunk: string | typeof none): JsonEvent[] => {
+    const events: JsonEvent[] = [];
+    let result: unknown;
+    try {
+      result = tokenize(chunk);
+    } catch {
+      throw new FileError('MALFORMED_FILE', { path: assembler.pointer() });
+    }
+    if (result === none) return events;
+    const tokens = (isMany(result) ? getManyValues(result) : [result]) as Token[];
+    for (const token of tokens) assembler.push(token, events);
+    return events;
+  };
+  for await (const text of decodeUtf8(input)) yield* feed(text);
+  yield* feed(none);
+  assembler.end();
+}
