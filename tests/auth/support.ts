@@ -1,6 +1,6 @@
 // Shared fixtures of the auth tests: a fixed clock, agencies with registered keys, tokens
 // built with jose (valid ones and deliberately broken ones), and assertions on error codes.
-import { randomUUID } from 'node:crypto';
+import { constants, createPrivateKey, randomUUID, sign as nodeSign } from 'node:crypto';
 import { CompactSign, importJWK, type JWK } from 'jose';
 import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../api/config.ts';
@@ -102,6 +102,23 @@ export async function tokenFor(
 const dropUndefined = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
+/**
+ * A compact JWS assembled and signed by hand with node:crypto, for headers jose refuses to
+ * produce (bad crit, b64 false). The payload segment is used as given.
+ */
+export function signByHand(privateJwk: JWK, header: Record<string, unknown>, payloadSegment: string): string {
+  const input = `${b64(JSON.stringify(header))}.${payloadSegment}`;
+  const key = createPrivateKey({ key: privateJwk as never, format: 'jwk' });
+  const data = Buffer.from(input);
+  const signature =
+    privateJwk.alg === 'EdDSA'
+      ? nodeSign(null, data, key)
+      : privateJwk.alg === 'PS256'
+        ? nodeSign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
+        : nodeSign(privateJwk.alg === 'ES384' ? 'sha384' : 'sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${b64(signature)}`;
+}
+
 /** An unsigned token assembled by hand (alg none and friends). */
 export const handMade = (header: unknown, payload: unknown, signature = '') =>
   `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}.${signature}`;
@@ -133,3 +150,42 @@ export const expectUnauthenticated = async (promise: Promise<unknown>, reason?: 
   expect(error.headers['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
   return error;
 };
+
+/** A client that records every operation's arguments, to prove what reaches the database. */
+export function spyOnQueries(prisma: PrismaClient): { prisma: PrismaClient; seen: string[] } {
+  const seen: string[] = [];
+  const spied = prisma.$extends({
+    query: {
+      async $allOperations({ model, operation, args, query }) {
+        seen.push(`${model ?? '$raw'}.${operation} ${JSON.stringify(args, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+        return query(args);
+      },
+    },
+  });
+  return { prisma: spied as unknown as PrismaClient, seen };
+}
+
+export type Stub = { url: string; requests: string[]; close(): Promise<void> };
+
+/** A loopback HTTP server that records each request path (JWKS stubs and canaries). */
+export async function startStub(
+  handler: (path: string, res: import('node:http').ServerResponse) => void = (_p, res) => res.end('{}'),
+): Promise<Stub> {
+  const { createServer } = await import('node:http');
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    handler(req.url ?? '', res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

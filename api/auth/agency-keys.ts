@@ -1,0 +1,201 @@
+// The agency key registry: finds the agency named by a token's `iss` and resolves the key a
+// token's header asks for, from the agency's registered keys (AgencyKey rows) and, when the
+// admin registered one, its remote JWKS. Only the token's kid and alg select a key, and only
+// in memory: the database is queried by the agency code, after that code passed a strict
+// pattern (TOK-06, TOK-13).
+//
+// Freshness: the agency row (status, scopes, keys) is read on every verification, so a
+// suspension, an added kid or a removed kid takes effect at once in every gateway process
+// (TOK-20) without any cross-process invalidation. What is cached is only the imported key
+// set, keyed by the exact content of the rows, so a change of rows is a cache miss.
+// `invalidate(code)` drops that cache and the agency's remote JWKS (forcing a refetch).
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../config.ts';
+import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import { authUnavailable, invalidToken } from './auth-errors.ts';
+import { isTrustworthyJwk, type AgencyJwk } from './key-policy.ts';
+
+/** `ES-PN`, `NL-POLITIE`, `XI-ECTEG-FIU`: two letters then up to three dash-separated parts. */
+export const ISSUER_PATTERN = /^[A-Z]{2}(?:-[A-Z0-9]{1,16}){0,3}$/;
+export const MAX_ISSUER_LENGTH = 40;
+
+export const isValidIssuer = (iss: unknown): iss is string =>
+  typeof iss === 'string' && iss.length <= MAX_ISSUER_LENGTH && ISSUER_PATTERN.test(iss);
+
+export type RegisteredAgency = {
+  id: string;
+  code: string;
+  name: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  scopes: string[];
+  jwksUri: string | null;
+  keys: { kid: string; alg: string; jwk: unknown }[];
+};
+
+export type AgencyKeyRegistry = {
+  /** The agency of an `iss`, or null; an `iss` failing the pattern never reaches the database. */
+  findAgency(iss: string): Promise<RegisteredAgency | null>;
+  /** A jose key resolver over the agency's keys; a remote JWKS outage throws SERVICE_UNAVAILABLE. */
+  keyResolver(agency: RegisteredAgency): JWTVerifyGetKey;
+  invalidate(agencyCode: string): void;
+};
+
+export type TokenLimits = Config['tokens'];
+
+/** The options every remote JWKS gets (REL-08, TOK-07, TOK-20): from config, never from a token. */
+export const remoteJwksOptions = (tokens: TokenLimits) => ({
+  timeoutDuration: tokens.jwksTimeoutMs,
+  cooldownDuration: tokens.jwksCooldownMs,
+  cacheMaxAge: tokens.jwksCacheMaxAgeMs,
+});
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The URL of an admin-registered jwksUri when it may be fetched: https, no credentials;
+ * plain http only to a loopback host and only when explicitly allowed (tests, development).
+ */
+export function acceptableJwksUri(uri: string, allowInsecureLoopback = false): URL | null {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return null;
+  }
+  if (url.username || url.password) return null;
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && allowInsecureLoopback && LOOPBACK_HOSTS.has(url.hostname)) return url;
+  return null;
+}
+
+/** A remote outage is retried after this many seconds (the fetch timeout is 5 s). */
+const JWKS_RETRY_AFTER_SECONDS = 10;
+
+type LocalEntry = { fingerprint: string; getKey: JWTVerifyGetKey | undefined };
+
+type RemoteEntry = {
+  uri: string;
+  remote: ReturnType<typeof createRemoteJWKSet>;
+  local: JWTVerifyGetKey | undefined;
+  pending: Promise<void> | undefined;
+};
+
+/** The keys of a set that pass the policy; any other key is left out, never half-trusted. */
+function trustedKeySet(keys: readonly unknown[]): JWTVerifyGetKey | undefined {
+  const trusted = keys.filter(isTrustworthyJwk);
+  return trusted.length > 0 ? createLocalJWKSet({ keys: trusted }) : undefined;
+}
+
+export function createAgencyKeyRegistry({
+  prisma,
+  config,
+  allowInsecureJwksUri = false,
+}: {
+  prisma: Pick<PrismaClient, 'agency'>;
+  config: Pick<Config, 'tokens'>;
+  allowInsecureJwksUri?: boolean;
+}): AgencyKeyRegistry {
+  const localSets = new Map<string, LocalEntry>();
+  const remoteSets = new Map<string, RemoteEntry>();
+
+  async function findAgency(iss: string): Promise<RegisteredAgency | null> {
+    if (!isValidIssuer(iss)) return null;
+    const agency = await prisma.agency.findUnique({
+      where: { code: iss },
+      select: {
+        id: true,
+        code: true,
+        name: true,
+        status: true,
+        scopes: true,
+        jwksUri: true,
+        keys: { select: { kid: true, alg: true, jwk: true }, orderBy: { kid: 'asc' } },
+      },
+    });
+    return agency;
+  }
+
+  function localSetOf(agency: RegisteredAgency): JWTVerifyGetKey | undefined {
+    // A row is used only when its JSON agrees with its own kid and alg columns.
+    const rows = agency.keys.filter((k) => {
+      const jwk = k.jwk as Partial<AgencyJwk> | null;
+      return jwk !== null && typeof jwk === 'object' && jwk.kid === k.kid && jwk.alg === k.alg;
+    });
+    const fingerprint = JSON.stringify(rows.map((r) => r.jwk));
+    const cached = localSets.get(agency.code);
+    if (cached?.fingerprint === fingerprint) return cached.getKey;
+    const getKey = trustedKeySet(rows.map((r) => r.jwk));
+    localSets.set(agency.code, { fingerprint, getKey });
+    return getKey;
+  }
+
+  function remoteEntryOf(agency: RegisteredAgency & { jwksUri: string }): RemoteEntry {
+    const cached = remoteSets.get(agency.code);
+    if (cached?.uri === agency.jwksUri) return cached;
+    const url = acceptableJwksUri(agency.jwksUri, allowInsecureJwksUri);
+    if (!url) throw invalidToken('jwks_uri_refused');
+    const entry: RemoteEntry = {
+      uri: agency.jwksUri,
+      remote: createRemoteJWKSet(url, remoteJwksOptions(config.tokens)),
+      local: undefined,
+      pending: undefined,
+    };
+    remoteSets.set(agency.code, entry);
+    return entry;
+  }
+
+  /** Fetches (one request in flight per agency) and re-filters the remote keys. */
+  function reload(entry: RemoteEntry): Promise<void> {
+    entry.pending ??= (async () => {
+      try {
+        await entry.remote.reload();
+      } catch (cause) {
+        // Timeout, refused connection, non-200 (a redirect too: jose never follows one), bad JSON.
+        throw authUnavailable('jwks_unavailable', JWKS_RETRY_AFTER_SECONDS, cause);
+      }
+      entry.local = trustedKeySet(entry.remote.jwks()?.keys ?? []);
+    })().finally(() => {
+      entry.pending = undefined;
+    });
+    return entry.pending;
+  }
+
+  async function remoteKey(entry: RemoteEntry, ...args: Parameters<JWTVerifyGetKey>) {
+    if (!entry.remote.fresh) await reload(entry);
+    try {
+      if (!entry.local) throw new errors.JWKSNoMatchingKey();
+      return await entry.local(...args);
+    } catch (error) {
+      // An unknown kid may be a fresh rotation: refetch, but at most once per cooldown (TOK-07).
+      if (!(error instanceof errors.JWKSNoMatchingKey) || entry.remote.coolingDown) throw error;
+      await reload(entry);
+      if (!entry.local) throw error;
+      return entry.local(...args);
+    }
+  }
+
+  function keyResolver(agency: RegisteredAgency): JWTVerifyGetKey {
+    const local = localSetOf(agency);
+    const { jwksUri } = agency;
+    return async (...args) => {
+      if (local) {
+        try {
+          return await local(...args);
+        } catch (error) {
+          if (!(jwksUri && error instanceof errors.JWKSNoMatchingKey)) throw error;
+        }
+      }
+      if (jwksUri) return remoteKey(remoteEntryOf({ ...agency, jwksUri }), ...args);
+      throw new errors.JWKSNoMatchingKey();
+    };
+  }
+
+  return {
+    findAgency,
+    keyResolver,
+    invalidate(agencyCode) {
+      localSets.delete(agencyCode);
+      remoteSets.delete(agencyCode);
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// Partner token verification (DESIGN.md "Partner access (signed JWT)", SECURITY-MATRIX TOK-01…20):
+// takes what the transport saw (Authorization header, and whether a token also came in the
+// query or body) and returns the Viewer of a valid, first-use token — or throws a coded
+// LiaisonError. Every failure is 401 UNAUTHENTICATED, except: no credentials (401 with a bare
+// challenge), more than one transport (400), and an outage of a dependency of verification
+// (remote JWKS or the database: 503 with Retry-After) — never a 500, never the token in a message.
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import type { Config } from '../config.ts';
+import { isLiaisonError, type LiaisonError } from '../errors.ts';
+import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import { createAgencyKeyRegistry, isValidIssuer, type RegisteredAgency } from './agency-keys.ts';
+import { authUnavailable, invalidRequest, invalidToken, missingToken } from './auth-errors.ts';
+import { ALLOWED_ALGS, MAX_KID_LENGTH } from './key-policy.ts';
+import { claimJti, isAcceptableJti } from './replay-cache.ts';
+import { grantedScopes, type Scope } from './scopes.ts';
+
+export type Viewer = {
+  agencyId: string;
+  agencyCode: string;
+  agencyName: string;
+  subject: string;
+  scopes: Scope[];
+  jti: string;
+  expiresAt: Date;
+};
+
+export type TokenRequest = {
+  /** The raw Authorization header value, if any. */
+  authorization?: string | undefined;
+  /** A token found in the query string (`access_token`), if any: never accepted. */
+  queryToken?: string | undefined;
+  /** A token found in a form body (`access_token`), if any: never accepted. */
+  bodyToken?: string | undefined;
+};
+
+export type TokenVerifier = {
+  verify(req: TokenRequest): Promise<Viewer>;
+  /** Drops the cached key sets of an agency; call after its keys or jwksUri change. */
+  invalidate(agencyCode: string): void;
+};
+
+/** Longer Authorization headers are refused before any parsing (SECURITY-MATRIX §2). */
+export const MAX_AUTHORIZATION_BYTES = 8 * 1024;
+export const MAX_SUBJECT_LENGTH = 256;
+/** Header parameters that would make the token name its own key or key source (TOK-05). */
+const FORBIDDEN_HEADERS = ['jku', 'x5u', 'x5c', 'jwk', 'x5t', 'x5t#S256'] as const;
+/** A compact JWS: three base64url segments (the signature segment of `none` tokens is empty). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** "Bearer", any case, then exactly one space and the token (RFC 6750 §2.1). */
+const BEARER = /^bearer (.+)$/is;
+const SUBJECT = /^[\x20-\x7e]+$/;
+const DB_RETRY_AFTER_SECONDS = 5;
+
+/** Runs a database step; its failure is an outage (503), not a bad token. */
+async function fromDatabase<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (cause) {
+    throw authUnavailable('database_unavailable', DB_RETRY_AFTER_SECONDS, cause);
+  }
+}
+
+/** The one compact token of a request, or a coded error (TOK-17, TOK-19). */
+export function extractBearerToken(req: TokenRequest): string {
+  const present = [req.authorization, req.queryToken, req.bodyToken].filter((v) => v !== undefined && v !== '');
+  if (present.length > 1) throw invalidRequest('multiple_transports');
+  const header = req.authorization;
+  // A token only in the query or body is ignored: to the caller that is no token at all.
+  if (header === undefined || header.trim() === '') throw missingToken();
+  if (Buffer.byteLength(header, 'utf8') > MAX_AUTHORIZATION_BYTES) throw invalidToken('header_too_large');
+  const match = BEARER.exec(header);
+  if (!match) throw invalidToken('scheme');
+  const token = match[1]!;
+  if (!COMPACT_JWS.test(token)) throw invalidToken('malformed');
+  return token;
+}
+
+/** Header rules jose does not apply by itself (TOK-05, TOK-06, TOK-14). */
+function checkHeader(header: ProtectedHeaderParameters): void {
+  for (const name of FORBIDDEN_HEADERS) {
+    if (name in header) throw invalidToken(`header_${name}`);
+  }
+  if (header.typ !== undefined && (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'jwt')) {
+    throw invalidToken('typ');
+  }
+  const { kid } = header as { kid?: unknown };
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) throw invalidToken('kid');
+}
+
+/** Claim rules beyond jose's options (TOK-10, TOK-11, TOK-12, TOK-15). */
+function checkClaims(payload: JWTPayload, nowSeconds: number, tokens: Config['tokens']): void {
+  const { iat, exp, nbf, aud, sub, jti, scope } = payload as JWTPayload & { scope?: unknown };
+  if (typeof aud !== 'string') throw invalidToken('aud_not_single');
+  if (typeof iat !== 'number' || typeof exp !== 'number') throw invalidToken('lifetime');
+  if (exp - iat > tokens.maxLifetimeSeconds || exp <= iat) throw invalidToken('lifetime');
+  if (iat > nowSeconds + tokens.maxFutureSeconds) throw invalidToken('iat_future');
+  if (typeof nbf === 'number' && nbf > nowSeconds + tokens.maxFutureSeconds) throw invalidToken('nbf_future');
+  if (typeof sub !== 'string' || sub.length > MAX_SUBJECT_LENGTH || !SUBJECT.test(sub)) throw invalidToken('sub');
+  if (!isAcceptableJti(jti)) throw invalidToken('jti');
+  if (scope !== undefined && typeof scope !== 'string') throw invalidToken('scope');
+}
+
+/** Anything thrown while verifying becomes a coded error; unknown throws are a bad token. */
+function toAuthError(error: unknown): LiaisonError {
+  if (isLiaisonError(error)) return error;
+  if (error instanceof errors.JOSEError) return invalidToken(error.code, error);
+  return invalidToken('invalid', error);
+}
+
+export function createTokenVerifier({
+  prisma,
+  config,
+  now,
+  allowInsecureJwksUri = false,
+}: {
+  prisma: Pick<PrismaClient, 'agency' | '$executeRaw'>;
+  config: Pick<Config, 'audience' | 'tokens'>;
+  now: () => Date;
+  allowInsecureJwksUri?: boolean;
+}): TokenVerifier {
+  const registry = createAgencyKeyRegistry({ prisma, config, allowInsecureJwksUri });
+  const { tokens } = config;
+
+  async function verifyToken(token: string): Promise<Viewer> {
+    checkHeader(decodeProtectedHeader(token));
+    // The unverified iss only chooses whose keys to try; jwtVerify then binds it to them.
+    const { iss } = decodeJwt(token);
+    if (!isValidIssuer(iss)) throw invalidToken('iss');
+    const agency: RegisteredAgency | null = await fromDatabase(() => registry.findAgency(iss));
+    if (!agency) throw invalidToken('unknown_issuer');
+
+    const currentDate = now();
+    const { payload } = await jwtVerify(token, registry.keyResolver(agency), {
+      algorithms: [...ALLOWED_ALGS],
+      issuer: agency.code,
+      audience: config.audience,
+      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'iss', 'aud'],
+      clockTolerance: tokens.clockToleranceSeconds,
+      maxTokenAge: tokens.maxLifetimeSeconds,
+      currentDate,
+    });
+    checkClaims(payload, Math.floor(currentDate.getTime() / 1000), tokens);
+    // Checked after the signature, so this reason is only ever logged for the agency's own key.
+    if (agency.status !== 'ACTIVE') throw invalidToken('agency_suspended');
+    // Identity is bound to iss; a sub naming another registered agency is an impersonation attempt (TOK-13).
+    const sub = payload.sub!;
+    if (sub !== agency.code && isValidIssuer(sub)) {
+      const other = await fromDatabase(() => prisma.agency.count({ where: { code: sub } }));
+      if (other > 0) throw invalidToken('sub_other_agency');
+    }
+
+    const exp = payload.exp!;
+    const jti = payload.jti!;
+    const expiresAt = new Date((exp + tokens.clockToleranceSeconds) * 1000);
+    const first = await fromDatabase(() => claimJti({ prisma, iss: agency.code, jti, expiresAt }));
+    if (!first) throw invalidToken('replay');
+
+    return {
+      agencyId: agency.id,
+      agencyCode: agency.code,
+      agencyName: agency.name,
+      subject: sub,
+      scopes: grantedScopes(payload.scope as string | undefined, agency.scopes),
+      jti,
+      expiresAt: new Date(exp * 1000),
+    };
+  }
+
+  return {
+    async verify(req) {
+      try {
+        return await verifyToken(extractBearerToken(req));
+      } catch (error) {
+        throw toAuthError(error);
+      }
+    },
+    invalidate: (agencyCode) => registry.invalidate(agencyCode),
+  };
+}
