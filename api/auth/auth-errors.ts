@@ -6,12 +6,8 @@ import { LiaisonError } from '../errors.ts';
 const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 
 /** Any bad token: signature, claims, key, format, replay, suspended agency. */
-export const invalidToken = (reason: string, cause?: unknown) =>
-  new LiaisonError('UNAUTHENTICATED', 'The access token is invalid or expired.', {
-    reason,
-    headers: INVALID_TOKEN,
-    ...(cause === undefined ? {} : { cause }),
-  });
+export const invalidToken = (reason: string) =>
+  new LiaisonError('UNAUTHENTICATED', 'The access token is invalid or expired.', { reason, headers: INVALID_TOKEN });
 
 /** No credentials at all (RFC 6750 §3.1: the challenge carries no error code). */
 export const missingToken = () =>

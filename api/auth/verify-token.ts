@@ -100,11 +100,14 @@ function checkClaims(payload: JWTPayload, nowSeconds: number, tokens: Config['to
   if (scope !== undefined && typeof scope !== 'string') throw invalidToken('scope');
 }
 
-/** Anything thrown while verifying becomes a coded error; unknown throws are a bad token. */
+/**
+ * Anything thrown while verifying becomes a coded error; unknown throws are a bad token. The
+ * thrown error is not kept as `cause`: jose's carry the claims, and parse errors quote input.
+ */
 function toAuthError(error: unknown): LiaisonError {
   if (isLiaisonError(error)) return error;
-  if (error instanceof errors.JOSEError) return invalidToken(error.code, error);
-  return invalidToken('invalid', error);
+  if (error instanceof errors.JOSEError) return invalidToken(error.code);
+  return invalidToken(error instanceof TypeError ? 'type_error' : 'invalid');
 }
 
 export function createTokenVerifier({
