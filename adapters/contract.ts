@@ -148,6 +148,8 @@ export type MappedRecord = MappedScamDen | MappedSuspect | MappedInterceptedFund
 export const ISSUE_CODES = [
   /** The file cannot be read at all (bad JSON/XML/CSV structure, wrong encoding). */
   'MALFORMED_FILE',
+  /** A CSV row whose number of cells differs from the header's (record error; the file goes on). */
+  'MALFORMED_ROW',
   /** A DOCTYPE or entity declaration in XML. */
   'DOCTYPE_FORBIDDEN',
   /** Nesting deeper than the adapter allows. */

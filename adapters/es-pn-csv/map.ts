@@ -1,0 +1,185 @@
+// es-pn-csv → shared records: one row of the Spanish national police CSV, its columns named
+// as the partner names them, becomes a den (CENTRO), a suspect (SOSPECHOSO) or a fund (FONDOS)
+// by `tipo`. Numbers are Spanish style (`1.234.567,89`, `10,627`), dates `dd/mm/aaaa`; `fecha`
+// is raidedOn, statusOn or actionOn by row type; `moneda` defaults to EUR. Identifiers:
+// `pasaporte` (with `nacionalidad`), `dni_nie` (ES), `telefonos` split on `|` (region ES),
+// `cuenta` (IBAN, or an ES domestic account), `cartera` (ticker `moneda`).
+import type { RawIdentifier } from '../contract.ts';
+import { parseCountry } from '../shared/countries.ts';
+import { parseCurrency } from '../shared/currencies.ts';
+import { matchValue, valueTable } from '../shared/enums.ts';
+import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
+import { FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
+import { cleanText } from '../shared/text.ts';
+
+export const ES_PN_COLUMNS = [
+  'tipo', 'referencia', 'nivel', 'pais', 'region', 'lat', 'lon', 'categoria', 'estado', 'fecha', 'dispositivos',
+  'nombre', 'apellidos', 'fecha_nacimiento', 'sexo', 'nacionalidad', 'pasaporte', 'dni_nie', 'telefonos', 'rol',
+  'victima_trata', 'centro_ref', 'importe', 'moneda', 'importe_usd', 'canal', 'medida', 'cuenta', 'cartera', 'victimas',
+] as const;
+export type EsPnColumn = (typeof ES_PN_COLUMNS)[number];
+/** Without these a row cannot even say what it is: their absence is a file error. */
+export const ES_PN_REQUIRED_COLUMNS: readonly EsPnColumn[] = ['tipo', 'referencia'];
+
+/** One CSV row by column name; a column the file lacks is undefined. */
+export type EsPnRow = Partial<Record<EsPnColumn, string>>;
+
+const REQUIRED = { required: true } as const;
+const TIPO = valueTable({ scamDen: ['CENTRO'], suspect: ['SOSPECHOSO'], interceptedFund: ['FONDOS'] });
+const NIVEL = valueTable({ CLEAR: ['BLANCO'], GREEN: ['VERDE'], AMBER: ['AMBAR'], RED: ['ROJO'] });
+const CATEGORIA = valueTable({
+  CALL_CENTRE: ['CALL_CENTER'],
+  INVESTMENT_ROMANCE: ['INVERSION', 'ROMANCE'],
+  BRUSHING_TASK: ['TAREAS'],
+  LOAN: ['PRESTAMOS'],
+  SEXTORTION: ['SEXTORSION'],
+  IMPERSONATION: ['SUPLANTACION'],
+  MONEY_LAUNDERING: ['BLANQUEO'],
+  OTHER: ['OTRO'],
+});
+const ESTADO_CENTRO = valueTable({
+  SUSPECTED: ['SOSPECHOSO'],
+  ACTIVE: ['ACTIVO'],
+  RAIDED: ['REGISTRADO'],
+  DISMANTLED: ['DESMANTELADO'],
+});
+const ESTADO_SOSPECHOSO = valueTable({
+  WANTED: ['BUSCADO'],
+  ARRESTED: ['DETENIDO'],
+  SURRENDERED: ['ENTREGADO'],
+  CHARGED: ['PROCESADO'],
+  CONVICTED: ['CONDENADO'],
+  RELEASED: ['LIBERADO'],
+  REPATRIATED: ['REPATRIADO'],
+});
+const ROL = valueTable({
+  ORGANIZER: ['CABECILLA'],
+  CORE_MEMBER: ['NUCLEO'],
+  MEMBER: ['MIEMBRO'],
+  MONEY_MULE: ['MULA'],
+  RECRUITER: ['CAPTADOR'],
+  FACILITATOR: ['COLABORADOR'],
+  UNKNOWN: ['DESCONOCIDO'],
+});
+const CANAL = valueTable({
+  BANK_TRANSFER: ['TRANSFERENCIA'],
+  THIRD_PARTY_PAYMENT: ['PASARELA'],
+  SCORE_RUNNING: ['CUENTAS_PUENTE'],
+  CRYPTO: ['CRIPTO'],
+  CASH: ['EFECTIVO'],
+  TRADE_HEDGING: ['COMERCIO'],
+  OTHER: ['OTRO'],
+});
+const MEDIDA = valueTable({ STOP_PAYMENT: ['BLOQUEO'], FROZEN: ['CONGELACION'], SEIZED: ['INCAUTACION'], RETURNED: ['DEVOLUCION'] });
+const SEXO = valueTable({ M: ['H'], F: ['M'], X: ['X'] });
+
+const victimaTrata = yesNoParser({ yes: ['SI'], no: ['NO'] });
+const importe = amountParser('spanish');
+const cuenta = countParser('spanish');
+
+function rowBasics(r: FieldReader, row: EsPnRow, context: MapContext) {
+  return {
+    ref: r.ref('referencia', row.referencia),
+    sharingLevel: r.read('nivel', row.nivel, byTable(NIVEL)) ?? context.defaultSharing,
+    date: dateParser(r.today, ['dmy']),
+  };
+}
+
+function mapCentro(row: EsPnRow, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const { ref, sharingLevel, date } = rowBasics(r, row, context);
+  const required = {
+    ref,
+    country: r.read('pais', row.pais, parseCountry, REQUIRED),
+    denType: r.read('categoria', row.categoria, byTable(CATEGORIA), REQUIRED),
+    status: r.read('estado', row.estado, byTable(ESTADO_CENTRO), REQUIRED),
+  };
+  const optional = {
+    sharingLevel,
+    region: r.read('region', row.region, parseFreeText),
+    lat: r.read('lat', row.lat, coordinateParser('lat', 'spanish')),
+    lon: r.read('lon', row.lon, coordinateParser('lon', 'spanish')),
+    raidedOn: r.read('fecha', row.fecha, date),
+    devicesSeized: r.read('dispositivos', row.dispositivos, cuenta),
+  };
+  return r.finish(required, (values) => ({ kind: 'scamDen', ...values, ...optional }));
+}
+
+const present = (cell: string | undefined): cell is string => cell !== undefined && cleanText(cell) !== '';
+
+function suspectIdentifiers(row: EsPnRow, nationality: string | undefined): RawIdentifier[] {
+  const ids: RawIdentifier[] = [];
+  if (present(row.pasaporte)) {
+    ids.push({ type: 'PASSPORT', value: row.pasaporte, field: 'pasaporte', ...(nationality ? { country: nationality } : {}) });
+  }
+  if (present(row.dni_nie)) ids.push({ type: 'NATIONAL_ID', value: row.dni_nie, country: 'ES', field: 'dni_nie' });
+  for (const phone of (row.telefonos ?? '').split('|').filter(present)) {
+    ids.push({ type: 'PHONE', value: phone, country: 'ES', field: 'telefonos' });
+  }
+  return ids;
+}
+
+function mapSospechoso(row: EsPnRow, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const { ref, sharingLevel, date } = rowBasics(r, row, context);
+  const required = {
+    ref,
+    role: r.read('rol', row.rol, byTable(ROL), REQUIRED),
+    status: r.read('estado', row.estado, byTable(ESTADO_SOSPECHOSO), REQUIRED),
+  };
+  const nationality = r.read('nacionalidad', row.nacionalidad, parseCountry);
+  const fullName = [row.nombre, row.apellidos].filter(present).map(cleanText).join(' ');
+  const optional = {
+    sharingLevel,
+    fullName: fullName || undefined,
+    birthDate: r.read('fecha_nacimiento', row.fecha_nacimiento, date),
+    sex: r.read('sexo', row.sexo, byTable(SEXO)) ?? ('UNKNOWN' as const),
+    nationality,
+    identifiers: suspectIdentifiers(row, nationality),
+    statusOn: r.read('fecha', row.fecha, date),
+    traffickingVictim: r.flag('victima_trata', row.victima_trata, victimaTrata, false),
+    denRef: r.read('centro_ref', row.centro_ref, parseFreeText),
+  };
+  return r.finish(required, (values) => ({ kind: 'suspect', ...values, ...optional }));
+}
+
+function fundAccount(r: FieldReader, row: EsPnRow, currency: string): RawIdentifier | undefined {
+  if (present(row.cuenta) && present(row.cartera)) r.report('cartera', 'UNSUPPORTED_IDENTIFIER', { severity: 'warning' });
+  if (present(row.cuenta)) return { type: 'BANK_ACCOUNT', value: row.cuenta, country: 'ES', field: 'cuenta' };
+  if (present(row.cartera)) return { type: 'CRYPTO_WALLET', value: row.cartera, ticker: currency, field: 'cartera' };
+  return undefined;
+}
+
+function mapFondos(row: EsPnRow, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const { ref, sharingLevel, date } = rowBasics(r, row, context);
+  const currency = r.read('moneda', row.moneda, parseCurrency) ?? 'EUR';
+  const required = {
+    ref,
+    amount: r.read('importe', row.importe, importe, REQUIRED),
+    channel: r.read('canal', row.canal, byTable(CANAL), REQUIRED),
+    action: r.read('medida', row.medida, byTable(MEDIDA), REQUIRED),
+  };
+  const optional = {
+    sharingLevel,
+    currency,
+    amountUsd: r.read('importe_usd', row.importe_usd, importe),
+    actionOn: r.read('fecha', row.fecha, date),
+    account: fundAccount(r, row, currency),
+    victimCount: r.read('victimas', row.victimas, cuenta),
+    denRef: r.read('centro_ref', row.centro_ref, parseFreeText),
+  };
+  return r.finish(required, (values) => ({ kind: 'interceptedFund', ...values, ...optional }));
+}
+
+const BY_TIPO = { scamDen: mapCentro, suspect: mapSospechoso, interceptedFund: mapFondos } as const;
+
+/** Maps one row; `tipo` says which record it is. */
+export function mapEsPnRow(row: EsPnRow, context: MapContext): MapResult {
+  const tipo = matchValue(TIPO, row.tipo ?? '');
+  if (tipo.ok) return BY_TIPO[tipo.value](row, context);
+  const r = new FieldReader(context);
+  r.ref('referencia', row.referencia);
+  r.read('tipo', row.tipo, byTable(TIPO), REQUIRED);
+  return { issues: r.issues };
+}

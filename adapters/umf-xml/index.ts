@@ -1,0 +1,10 @@
+// The umf-xml adapter: the European UMF-style XML message (formats/README.md §4).
+import type { Adapter } from '../contract.ts';
+import { parseUmfXml } from './parse.ts';
+
+export const umfXmlAdapter: Adapter = {
+  format: 'umf-xml',
+  mediaTypes: ['application/xml', 'text/xml'],
+  description: 'UMF XML message: Location, Person and MonetaryValue elements with TLP markings',
+  parse: parseUmfXml,
+};
