@@ -18,9 +18,14 @@ export const schemaPath = join(here, 'schema.prisma');
 
 const noFilter = { externalTables: [], externalEnums: [] };
 
+type WasmExports = Record<string, unknown>;
 type WasmGlue = typeof import('@prisma/schema-engine-wasm') & {
-  __wbg_set_wasm(exports: WebAssembly.Exports): void;
+  __wbg_set_wasm(exports: WasmExports): void;
 };
+/** The slice of the WebAssembly API used here (Node 20's typings do not declare it globally). */
+const wasmApi = (globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: WasmExports } }> };
+}).WebAssembly;
 
 let gluePromise: Promise<WasmGlue> | undefined;
 
@@ -35,9 +40,7 @@ function loadEngineGlue(): Promise<WasmGlue> {
     const glue = (await import(pathToFileURL(gluePath).href)) as WasmGlue;
     const pkgDir = dirname(gluePath);
     const bytes = await readFile(join(pkgDir, 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
-    });
+    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return glue;

@@ -1,0 +1,60 @@
+// Agency registration, shared by the admin API and the CLI. The JWKS is checked before
+// anything is stored (public signing keys only, strong enough, one algorithm each).
+import { z } from 'zod';
+import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import { validateAgencyJwks } from './auth/keys.ts';
+import { ErrorCode, LiaisonError } from './errors.ts';
+import { badInput } from './operations.ts';
+
+const SCOPE = z.enum(['records:read', 'records:submit', 'match:query', 'operations:manage', 'admin']);
+
+export const registerAgencyInput = z.object({
+  code: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,16}){0,3}$/, 'an agency code such as ES-PN or CN-MPS'),
+  name: z.string().trim().min(1).max(200),
+  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, upper case'),
+  jwks: z.unknown().optional(),
+  jwksUri: z.string().url().optional(),
+  scopes: z.array(SCOPE).default(['records:read', 'records:submit', 'match:query']),
+});
+export type RegisterAgencyInput = z.input<typeof registerAgencyInput>;
+
+export async function registerAgency(prisma: PrismaClient, raw: RegisterAgencyInput) {
+  const parsed = registerAgencyInput.safeParse(raw);
+  if (!parsed.success) throw badInput(parsed.error);
+  const input = parsed.data;
+  if (input.jwks === undefined && !input.jwksUri) {
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, 'Give the agency a JWKS (inline) or a jwksUri.', {
+      issues: [{ field: 'jwks', code: 'MISSING_FIELD' }],
+    });
+  }
+  if (input.jwksUri && !input.jwksUri.startsWith('https://')) {
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, 'jwksUri must use https.', {
+      issues: [{ field: 'jwksUri', code: 'INSECURE_URI' }],
+    });
+  }
+  const keys = input.jwks === undefined ? [] : checkedKeys(input.jwks);
+  if (await prisma.agency.findUnique({ where: { code: input.code }, select: { id: true } })) {
+    throw new LiaisonError(ErrorCode.CONFLICT, `Agency ${input.code} already exists.`);
+  }
+  return prisma.agency.create({
+    data: {
+      code: input.code,
+      name: input.name,
+      country: input.country,
+      scopes: input.scopes,
+      jwksUri: input.jwksUri ?? null,
+      keys: { create: keys.map((jwk) => ({ kid: String(jwk.kid), alg: String(jwk.alg), jwk: jwk as object })) },
+    },
+  });
+}
+
+function checkedKeys(jwks: unknown) {
+  const result = validateAgencyJwks(jwks);
+  if (!result.ok) {
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The JWKS holds keys the gateway does not accept.', {
+      status: 422,
+      issues: result.issues.map((i) => ({ path: i.path, field: 'jwks', code: i.code, message: i.reason })),
+    });
+  }
+  return result.keys;
+}

@@ -1,0 +1,154 @@
+// Joint operations: creation and membership, shared by GraphQL mutations, the admin API
+// and the CLI. The lead agency is always a participant. The operation summary is computed
+// by SQL aggregates in the database over every record of the operation, whatever its
+// sharing level (DESIGN.md: summaries are visible to participants).
+import { z } from 'zod';
+import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import { ErrorCode, LiaisonError, type ErrorIssue } from './errors.ts';
+
+const CODE = /^[A-Z0-9][A-Z0-9-]{1,62}$/;
+const AGENCY_CODE = /^[A-Z]{2}(-[A-Z0-9]{1,16}){0,3}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const createOperationInput = z
+  .object({
+    code: z.string().regex(CODE, 'upper-case letters, digits and dashes, e.g. FIRST-LIGHT-2022'),
+    name: z.string().trim().min(1).max(200),
+    lead: z.string().regex(AGENCY_CODE, 'an agency code, e.g. ES-PN'),
+    participants: z.array(z.string().regex(AGENCY_CODE, 'an agency code, e.g. ES-PN')).max(200).default([]),
+    startsOn: z.string().regex(DATE, 'YYYY-MM-DD').optional(),
+    endsOn: z.string().regex(DATE, 'YYYY-MM-DD').optional(),
+    status: z.enum(['PLANNED', 'ACTIVE', 'CLOSED']).default('ACTIVE'),
+  })
+  .refine((o) => !o.startsOn || !o.endsOn || o.startsOn <= o.endsOn, {
+    path: ['endsOn'],
+    message: 'must not be before startsOn',
+  });
+export type CreateOperationInput = z.input<typeof createOperationInput>;
+
+export function badInput(error: z.ZodError): LiaisonError {
+  const issues: ErrorIssue[] = error.issues.map((i) => ({
+    field: i.path.join('.'),
+    code: 'INVALID',
+    message: i.message,
+  }));
+  const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+  return new LiaisonError(ErrorCode.BAD_USER_INPUT, `Invalid input — ${summary}`, { issues });
+}
+
+async function agencyIdsByCode(prisma: PrismaClient, codes: string[]): Promise<Map<string, string>> {
+  const rows = await prisma.agency.findMany({ where: { code: { in: codes } }, select: { id: true, code: true } });
+  const found = new Map(rows.map((r) => [r.code, r.id]));
+  const missing = codes.filter((c) => !found.has(c));
+  if (missing.length) {
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `Unknown agency: ${missing.join(', ')}`, {
+      issues: missing.map(() => ({ field: 'participants', code: 'UNKNOWN_AGENCY' })),
+    });
+  }
+  return found;
+}
+
+export async function createOperation(prisma: PrismaClient, raw: CreateOperationInput) {
+  const parsed = createOperationInput.safeParse(raw);
+  if (!parsed.success) throw badInput(parsed.error);
+  const input = parsed.data;
+  const codes = [...new Set([input.lead, ...input.participants])];
+  const ids = await agencyIdsByCode(prisma, codes);
+  const existing = await prisma.operation.findUnique({ where: { code: input.code }, select: { id: true } });
+  if (existing) throw new LiaisonError(ErrorCode.CONFLICT, `Operation ${input.code} already exists.`);
+  return prisma.operation.create({
+    data: {
+      code: input.code,
+      name: input.name,
+      leadId: ids.get(input.lead)!,
+      status: input.status,
+      startsOn: input.startsOn ? new Date(`${input.startsOn}T00:00:00Z`) : null,
+      endsOn: input.endsOn ? new Date(`${input.endsOn}T00:00:00Z`) : null,
+      participants: { create: codes.map((code) => ({ agencyId: ids.get(code)! })) },
+    },
+  });
+}
+
+/** Adds a participant; only the lead agency (or an admin) may widen an operation. */
+export async function addOperationParticipant(
+  prisma: PrismaClient,
+  actor: { agencyId: string; admin: boolean },
+  operationCode: string,
+  agencyCode: string,
+) {
+  const operation = await prisma.operation.findFirst({
+    where: {
+      code: operationCode,
+      ...(actor.admin ? {} : { participants: { some: { agencyId: actor.agencyId } } }),
+    },
+  });
+  if (!operation) throw new LiaisonError(ErrorCode.NOT_FOUND, 'No such operation.');
+  if (!actor.admin && operation.leadId !== actor.agencyId) {
+    throw new LiaisonError(ErrorCode.FORBIDDEN, 'Only the lead agency may add participants.');
+  }
+  const ids = await agencyIdsByCode(prisma, [agencyCode]);
+  await prisma.operationParticipant.upsert({
+    where: { operationId_agencyId: { operationId: operation.id, agencyId: ids.get(agencyCode)! } },
+    create: { operationId: operation.id, agencyId: ids.get(agencyCode)! },
+    update: {},
+  });
+  return operation;
+}
+
+export type OperationSummary = {
+  countries: number;
+  scamDens: number;
+  densRaided: number;
+  suspects: number;
+  suspectsArrested: number;
+  suspectsSurrendered: number;
+  suspectsWanted: number;
+  traffickingVictims: number;
+  devicesSeized: number;
+  fundRecords: number;
+  fundsByCurrency: { currency: string; amount: string }[];
+  fundsInterceptedUsd: string;
+};
+
+type SummaryRow = Omit<OperationSummary, 'fundsByCurrency'> & { fundsByCurrency: { currency: string; amount: string }[] };
+
+/**
+ * One SQL statement, aggregates only. Persons are distinct personKeys; a person's status is
+ * that of the report with the latest statusOn (ties: the more advanced status, which is the
+ * later value of the SuspectStatus enum, as PostgreSQL orders enums by declaration).
+ */
+export async function operationSummary(prisma: PrismaClient, operationId: string): Promise<OperationSummary> {
+  const rows = await prisma.$queryRaw<SummaryRow[]>`
+    WITH dens AS (
+      SELECT count(DISTINCT country)::int AS countries,
+             count(*)::int AS "scamDens",
+             (count(*) FILTER (WHERE status IN ('RAIDED', 'DISMANTLED')))::int AS "densRaided",
+             coalesce(sum(devices_seized), 0)::int AS "devicesSeized"
+        FROM scam_den WHERE operation_id = ${operationId}::uuid AND retracted_at IS NULL
+    ), reports AS (
+      SELECT person_key, status, status_on, trafficking_victim
+        FROM suspect WHERE operation_id = ${operationId}::uuid AND retracted_at IS NULL
+    ), latest AS (
+      SELECT DISTINCT ON (person_key) person_key, status
+        FROM reports ORDER BY person_key, status_on DESC NULLS LAST, status DESC
+    ), persons AS (
+      SELECT count(*)::int AS suspects,
+             (count(*) FILTER (WHERE status IN ('ARRESTED', 'CHARGED', 'CONVICTED')))::int AS "suspectsArrested",
+             (count(*) FILTER (WHERE status = 'SURRENDERED'))::int AS "suspectsSurrendered",
+             (count(*) FILTER (WHERE status = 'WANTED'))::int AS "suspectsWanted"
+        FROM latest
+    ), victims AS (
+      SELECT count(DISTINCT person_key)::int AS "traffickingVictims" FROM reports WHERE trafficking_victim
+    ), funds AS (
+      SELECT count(*)::int AS "fundRecords", coalesce(sum(amount_usd), 0)::text AS "fundsInterceptedUsd"
+        FROM intercepted_fund WHERE operation_id = ${operationId}::uuid AND retracted_at IS NULL
+    ), by_currency AS (
+      SELECT coalesce(json_agg(json_build_object('currency', currency, 'amount', total::text) ORDER BY currency), '[]'::json)
+               AS "fundsByCurrency"
+        FROM (SELECT currency, sum(amount) AS total FROM intercepted_fund
+               WHERE operation_id = ${operationId}::uuid AND retracted_at IS NULL GROUP BY currency) c
+    )
+    SELECT * FROM dens, persons, victims, funds, by_currency`;
+  const row = rows[0]!;
+  return { ...row, fundsByCurrency: row.fundsByCurrency };
+}

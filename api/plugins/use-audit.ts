@@ -1,0 +1,38 @@
+// Writes every authenticated GraphQL operation to the hash-chained audit log before it
+// executes: if the audit log cannot be written, nothing is disclosed (SECURITY-MATRIX LOG-07).
+import type { DefinitionNode, DocumentNode, OperationDefinitionNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { AuditSink, RequestContext } from '../context.ts';
+import { ErrorCode, LiaisonError } from '../errors.ts';
+
+export function useAudit(audit: AuditSink): Plugin<RequestContext> {
+  return {
+    async onExecute({ args }) {
+      const ctx = args.contextValue;
+      if (!ctx.viewer) return;
+      const operation = (args.document as DocumentNode).definitions.find(
+        (d: DefinitionNode): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+      );
+      const operationType = operation?.operation ?? 'query';
+      const target =
+        args.operationName ?? operation?.name?.value ?? 'anonymous';
+      ctx.notes.liaisonOperationName = target;
+      try {
+        await audit.append({
+          agencyCode: ctx.viewer.agencyCode,
+          subject: ctx.viewer.subject,
+          action: `graphql.${operationType}`,
+          target,
+          outcome: 'ok',
+          detail: { jti: ctx.viewer.jti, requestId: ctx.requestId },
+        });
+      } catch (cause) {
+        ctx.log.error({ err: cause }, 'audit append failed');
+        throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'The audit log is unavailable; try again later.', {
+          headers: { 'retry-after': '5' },
+          cause,
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Authenticates every GraphQL request before it is parsed: a partner token verified against
+// the agency's registered keys (api/auth). A request without a valid token ends here with
+// 401 and `WWW-Authenticate`, in the GraphQL error shape with code UNAUTHENTICATED. Only the
+// GraphiQL page itself (a GET for HTML, when enabled) is served without a token.
+import type { Plugin } from 'graphql-yoga';
+import type { AuditSink, TokenVerifier, Viewer } from '../context.ts';
+import { ErrorCode, LiaisonError, maskError } from '../errors.ts';
+
+export type PartnerAuthOptions = {
+  verifier: TokenVerifier;
+  audit: AuditSink;
+  /** The GraphiQL page is public (it holds no data); queries from it still need a token. */
+  graphiqlEnabled: boolean;
+  onAuthenticated: (request: Request, viewer: Viewer, serverContext: { req: object }) => void;
+};
+
+function isGraphiqlPage(request: Request): boolean {
+  if (request.method !== 'GET') return false;
+  const url = new URL(request.url);
+  return !url.searchParams.has('query') && (request.headers.get('accept') ?? '').includes('text/html');
+}
+
+export function credentialsOf(request: Request) {
+  const url = new URL(request.url);
+  return {
+    authorization: request.headers.get('authorization') ?? undefined,
+    queryToken: url.searchParams.get('access_token') ?? undefined,
+  };
+}
+
+export function usePartnerAuth(options: PartnerAuthOptions): Plugin<object, { req: object }> {
+  return {
+    async onRequest({ request, endResponse, fetchAPI, serverContext }) {
+      if (options.graphiqlEnabled && isGraphiqlPage(request)) return;
+      try {
+        const viewer = await options.verifier.verify(credentialsOf(request));
+        options.onAuthenticated(request, viewer, serverContext);
+      } catch (error) {
+        const e = error instanceof LiaisonError ? error : maskError(error);
+        if (e.code === ErrorCode.UNAUTHENTICATED || e.code === ErrorCode.BAD_USER_INPUT) {
+          await options.audit
+            .append({ action: 'authenticate', outcome: 'denied', detail: { reason: e.reason ?? e.code } })
+            .catch(() => undefined);
+        }
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({ errors: [{ message: e.message, extensions: { code: e.code } }] }),
+            { status: e.status, headers: { 'content-type': 'application/json; charset=utf-8', ...e.headers } },
+          ),
+        );
+      }
+    },
+  };
+}

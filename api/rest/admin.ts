@@ -1,0 +1,49 @@
+// The operator's admin API, used by the CLI's data-changing commands while `liaison serve`
+// holds the embedded database (only one process may open a PGlite data directory). It
+// answers on loopback only, to the operator credential that the server writes (mode 0600)
+// into its data directory at start-up. It is not a partner API and is not in the OpenAPI
+// contract for partners.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { registerAgency } from '../agencies.ts';
+import type { AuditSink } from '../context.ts';
+import type { Database } from '../db.ts';
+import { ErrorCode, LiaisonError } from '../errors.ts';
+import { createOperation } from '../operations.ts';
+
+export type AdminDeps = { operatorToken: string; audit: AuditSink };
+
+export const OPERATOR_HEADER = 'x-liaison-operator';
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}
+
+function assertOperator(request: FastifyRequest, token: string): void {
+  const presented = Buffer.from(String(request.headers[OPERATOR_HEADER] ?? ''));
+  const expected = Buffer.from(token);
+  const ok = presented.length === expected.length && timingSafeEqual(presented, expected);
+  if (!isLoopback(request.ip) || !ok) {
+    throw new LiaisonError(ErrorCode.UNAUTHENTICATED, 'Operator credential required.', {
+      headers: { 'www-authenticate': 'Operator' },
+    });
+  }
+}
+
+export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & { db: Database }): void {
+  fastify.register(async (admin) => {
+    admin.addHook('onRequest', async (request) => assertOperator(request, deps.operatorToken));
+
+    admin.post('/admin/v1/agencies', async (request, reply) => {
+      const agency = await registerAgency(deps.db.prisma, request.body as Parameters<typeof registerAgency>[1]);
+      await deps.audit.append({ subject: 'operator', action: 'agency.register', target: agency.code, outcome: 'ok' });
+      return reply.status(201).send({ code: agency.code, name: agency.name, country: agency.country, scopes: agency.scopes });
+    });
+
+    admin.post('/admin/v1/operations', async (request, reply) => {
+      const operation = await createOperation(deps.db.prisma, request.body as Parameters<typeof createOperation>[1]);
+      await deps.audit.append({ subject: 'operator', action: 'operation.create', target: operation.code, outcome: 'ok' });
+      return reply.status(201).send({ code: operation.code, name: operation.name });
+    });
+  });
+}

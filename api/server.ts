@@ -1,0 +1,53 @@
+// The one file that listens. Opens the database, applies migrations, seeds the demo data
+// when asked, takes the data-directory lock (embedded database), and shuts down gracefully
+// on SIGINT/SIGTERM: stop accepting (503), drain for up to 30 s, close the database.
+import { randomBytes } from 'node:crypto';
+import closeWithGrace from 'close-with-grace';
+import { seedDemo } from '../prisma/seed/demo.ts';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { acquireLock, loadPseudonymKey, updateLock } from './data-dir.ts';
+import { openDatabase } from './db.ts';
+import type { Logger } from './logger.ts';
+import { createServices } from './services.ts';
+
+export async function startServer(options: { config: Config; logger: Logger; demo: boolean }) {
+  const { config, logger } = options;
+  const embedded = !config.databaseUrl;
+  const releaseLock = embedded ? await acquireLock(config.dataDir, { role: 'serve' }) : async () => {};
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
+  const applied = await db.migrate();
+  if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+  const pseudonymKey = await loadPseudonymKey(config);
+
+  const demo = options.demo ? await seedDemo({ db, dataDir: config.dataDir, pseudonymKey }) : undefined;
+
+  const operatorToken = randomBytes(32).toString('base64url');
+  const services = createServices({ config, db });
+  const app = await createApp({
+    config,
+    db,
+    logger,
+    verifier: services.verifier,
+    audit: services.audit,
+    admin: { operatorToken, audit: services.audit },
+  });
+
+  const address = await app.fastify.listen({ host: config.host, port: config.port });
+  const url = address.replace('0.0.0.0', '127.0.0.1');
+  if (embedded) await updateLock(config.dataDir, { role: 'serve', url, operatorToken });
+
+  closeWithGrace({ delay: 30_000, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    await app.close();
+    await db.close();
+    await releaseLock();
+  });
+
+  return { url, demo, app, db };
+}

@@ -1,0 +1,76 @@
+// Demo data for `npm start` on a fresh machine, seeded once: three agencies with their
+// private keys written to <data dir>/demo-keys/ (so a newcomer can mint tokens), one joint
+// operation, and a few dozen generated records of every type and sharing level. PH-NBI is
+// deliberately not a participant of the operation, so the sharing rules show.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { registerAgency } from '../../api/agencies.ts';
+import { generateAgencyKeyPair } from '../../api/auth/keys.ts';
+import type { Database } from '../../api/db.ts';
+import { createOperation } from '../../api/operations.ts';
+import { generateRecords } from './generate.ts';
+
+export const DEMO_OPERATION = 'FIRST-LIGHT-2022';
+
+export const DEMO_AGENCIES = [
+  { code: 'ES-PN', name: 'Policía Nacional (Spain)', country: 'ES' },
+  { code: 'CN-MPS', name: 'Ministry of Public Security, Criminal Investigation (China)', country: 'CN' },
+  { code: 'PH-NBI', name: 'National Bureau of Investigation, Cybercrime Division (Philippines)', country: 'PH' },
+] as const;
+
+const ALL_SCOPES = ['records:read', 'records:submit', 'match:query', 'operations:manage'] as const;
+
+export type DemoInfo = { seeded: boolean; keyDir: string; operation: string; agencies: string[] };
+
+export async function seedDemo(options: { db: Database; dataDir: string; pseudonymKey: string }): Promise<DemoInfo> {
+  const { prisma } = options.db;
+  const keyDir = join(options.dataDir, 'demo-keys');
+  const info = { keyDir, operation: DEMO_OPERATION, agencies: DEMO_AGENCIES.map((a) => a.code) };
+  if (await prisma.agency.findUnique({ where: { code: DEMO_AGENCIES[0].code }, select: { id: true } })) {
+    return { seeded: false, ...info };
+  }
+
+  await mkdir(keyDir, { recursive: true, mode: 0o700 });
+  const owners: { id: string; code: string }[] = [];
+  for (const agency of DEMO_AGENCIES) {
+    const pair = await generateAgencyKeyPair({ kid: `${agency.code.toLowerCase()}-demo-1` });
+    await writeFile(join(keyDir, `${agency.code}.private.jwk.json`), `${JSON.stringify(pair.privateJwk, null, 2)}\n`, {
+      mode: 0o600,
+    });
+    await writeFile(join(keyDir, `${agency.code}.jwks.json`), `${JSON.stringify(pair.jwks, null, 2)}\n`);
+    const created = await registerAgency(prisma, { ...agency, jwks: pair.jwks, scopes: [...ALL_SCOPES] });
+    owners.push({ id: created.id, code: created.code });
+  }
+
+  const operation = await createOperation(prisma, {
+    code: DEMO_OPERATION,
+    name: 'First Light 2022 (demo)',
+    lead: 'ES-PN',
+    participants: ['CN-MPS'],
+    startsOn: '2022-03-01',
+    endsOn: '2022-09-30',
+  });
+  const [esPn, cnMps, phNbi] = owners as [(typeof owners)[0], (typeof owners)[0], (typeof owners)[0]];
+  await generateRecords(prisma, {
+    seed: 2022,
+    pseudonymKey: options.pseudonymKey,
+    owners: [esPn, cnMps],
+    operationId: operation.id,
+    dens: 12,
+    suspects: 30,
+    funds: 24,
+    sharedPersonRate: 0.3,
+    refPrefix: 'DEMO',
+  });
+  await generateRecords(prisma, {
+    seed: 7,
+    pseudonymKey: options.pseudonymKey,
+    owners: [phNbi],
+    operationId: null,
+    dens: 4,
+    suspects: 8,
+    funds: 6,
+    refPrefix: 'DEMO-PH',
+  });
+  return { seeded: true, ...info };
+}

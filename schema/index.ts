@@ -1,0 +1,14 @@
+// The built schema: imports every domain type (for their side effects on the builder).
+import { builder } from './builder.ts';
+import './scalars.ts';
+import './types/enums.ts';
+import './types/agency.ts';
+import './types/operation.ts';
+import './types/scam-den.ts';
+import './types/suspect.ts';
+import './types/intercepted-fund.ts';
+
+builder.queryType({});
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: false });

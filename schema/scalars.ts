@@ -1,0 +1,60 @@
+// Decimal (money as an exact decimal string, "50312345.67") and Date ("YYYY-MM-DD", UTC).
+// Money never passes through a binary float on its way out or in.
+import { GraphQLError, Kind } from 'graphql';
+import { builder } from './builder.ts';
+
+const DECIMAL_PATTERN = /^-?\d{1,20}(\.\d{1,18})?$/;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Plain decimal notation without exponent; at least two decimals, no other trailing zeros. */
+export function formatDecimal(value: { toFixed(): string } | string): string {
+  const text = typeof value === 'string' ? value : value.toFixed();
+  const [whole, fraction = ''] = text.split('.');
+  const trimmed = fraction.replace(/0+$/, '');
+  return `${whole}.${trimmed.padEnd(2, '0')}`;
+}
+
+export function formatDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function parseDate(text: string): Date {
+  const m = DATE_PATTERN.exec(text);
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!date || formatDate(date) !== text) throw new GraphQLError('Date must be a calendar date YYYY-MM-DD.');
+  return date;
+}
+
+function parseDecimal(value: unknown): string {
+  if (typeof value !== 'string' || !DECIMAL_PATTERN.test(value)) {
+    throw new GraphQLError('Decimal must be a string of digits with an optional decimal point, e.g. "1234.50".');
+  }
+  return value;
+}
+
+builder.scalarType('Decimal', {
+  description: 'An exact decimal number serialized as a string, e.g. "1234.50". Never a float.',
+  serialize: (value) => formatDecimal(value),
+  parseValue: parseDecimal,
+  parseLiteral: (ast) => parseDecimal(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+builder.scalarType('Date', {
+  description: 'A calendar date, YYYY-MM-DD.',
+  serialize: (value) => formatDate(value),
+  parseValue: (value) => parseDate(String(value)),
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('Date must be a string YYYY-MM-DD.');
+    return parseDate(ast.value);
+  },
+});
+
+builder.scalarType('DateTime', {
+  description: 'An instant, ISO 8601 in UTC.',
+  serialize: (value) => value.toISOString(),
+  parseValue: (value) => {
+    const date = new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be ISO 8601.');
+    return date;
+  },
+});

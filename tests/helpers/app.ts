@@ -1,0 +1,117 @@
+// A gateway for one test file: a fresh database, the real token verifier and audit log,
+// an injected clock, agencies with generated keys, and a `gql` call that mints a fresh
+// token for each request (tokens are single-use) and drives the app without a port.
+import { Writable } from 'node:stream';
+import { registerAgency } from '../../api/agencies.ts';
+import { createApp, type App } from '../../api/app.ts';
+import { generateAgencyKeyPair, mintToken } from '../../api/auth/keys.ts';
+import { loadConfig, type Config } from '../../api/config.ts';
+import type { Scope } from '../../api/context.ts';
+import { createLogger } from '../../api/logger.ts';
+import { createServices } from '../../api/services.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export const ALL_SCOPES: Scope[] = ['records:read', 'records:submit', 'match:query', 'operations:manage', 'admin'];
+
+export type TestAgency = {
+  id: string;
+  code: string;
+  privateJwk: Awaited<ReturnType<typeof generateAgencyKeyPair>>['privateJwk'];
+  token(options?: { scope?: string; sub?: string }): Promise<string>;
+};
+
+export type GqlResult<T = Record<string, unknown>> = {
+  status: number;
+  headers: Headers;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [k: string]: unknown } }[];
+};
+
+export type TestGateway = {
+  app: App;
+  db: TestDatabase;
+  config: Config;
+  /** Every log line the gateway wrote, as parsed JSON. */
+  logs: Record<string, unknown>[];
+  clock: { now: Date };
+  addAgency(code: string, options?: { scopes?: Scope[]; country?: string; name?: string }): Promise<TestAgency>;
+  gql<T = Record<string, unknown>>(
+    agency: TestAgency | null,
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { scope?: string },
+  ): Promise<GqlResult<T>>;
+  close(): Promise<void>;
+};
+
+export async function createTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
+  const db = await createTestDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'info', LIAISON_GRAPHIQL: 'false' }, overrides);
+  const clock = { now: new Date('2026-06-01T12:00:00Z') };
+  const now = () => clock.now;
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'info', pretty: false, destination: sink });
+  const services = createServices({ config, db, now });
+  const app = await createApp({ config, db, logger, verifier: services.verifier, audit: services.audit, now });
+
+  async function addAgency(code: string, options: { scopes?: Scope[]; country?: string; name?: string } = {}) {
+    const pair = await generateAgencyKeyPair({ kid: `${code.toLowerCase()}-1` });
+    const scopes = options.scopes ?? ALL_SCOPES;
+    const created = await registerAgency(db.prisma, {
+      code,
+      name: options.name ?? `Agency ${code}`,
+      country: options.country ?? code.slice(0, 2),
+      jwks: pair.jwks,
+      scopes,
+    });
+    return {
+      id: created.id,
+      code,
+      privateJwk: pair.privateJwk,
+      token: (o: { scope?: string; sub?: string } = {}) =>
+        mintToken({
+          privateJwk: pair.privateJwk,
+          iss: code,
+          sub: o.sub ?? 'officer-7',
+          aud: config.audience,
+          scope: o.scope ?? scopes.join(' '),
+          now: clock.now,
+        }),
+    };
+  }
+
+  async function gql<T>(
+    agency: TestAgency | null,
+    query: string,
+    variables: Record<string, unknown> = {},
+    options: { scope?: string } = {},
+  ): Promise<GqlResult<T>> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (agency) headers.authorization = `Bearer ${await agency.token(options.scope ? { scope: options.scope } : {})}`;
+    const response = await app.fetch(
+      new Request('http://gateway.test/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) }),
+    );
+    const body = (await response.json()) as Omit<GqlResult<T>, 'status' | 'headers'>;
+    return { status: response.status, headers: response.headers, ...body };
+  }
+
+  return {
+    app,
+    db,
+    config,
+    logs,
+    clock,
+    addAgency,
+    gql,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
