@@ -14,12 +14,12 @@ import {
   type MappedInterceptedFund,
 } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
-import { parseCurrency, isCryptoTicker } from '../shared/currencies.ts';
+import { parseCurrency } from '../shared/currencies.ts';
 import { sharedNames } from '../shared/enums.ts';
 import { byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
 import { FieldReader, parseFreeText, type FieldParser, type MapContext, type MapResult } from '../shared/fields.ts';
 import { fail } from '../shared/issues.ts';
-import { readJsonIdentifier, readJsonIdentifiers } from '../shared/json-identifiers.ts';
+import { readJsonAccount, readJsonIdentifiers } from '../shared/json-identifiers.ts';
 import type { JsonObject } from '../shared/json-stream.ts';
 import { parseAmount } from '../shared/numbers.ts';
 
@@ -97,15 +97,11 @@ export function mapLiaisonFund(o: JsonObject, context: MapContext): MapResult {
     channel: r.read('channel', o.channel, channel, REQUIRED),
     action: r.read('action', o.action, action, REQUIRED),
   };
-  const account = readJsonIdentifier(r, 'account', o.account, ['BANK_ACCOUNT', 'CRYPTO_WALLET']);
-  if (account?.type === 'CRYPTO_WALLET' && account.ticker === undefined && required.currency && isCryptoTicker(required.currency)) {
-    account.ticker = required.currency;
-  }
   const optional: Partial<MappedInterceptedFund> = {
     sharingLevel: r.read('sharingLevel', o.sharingLevel, sharing) ?? context.defaultSharing,
     amountUsd: r.read('amountUsd', o.amountUsd, liaisonAmount),
     actionOn: r.read('actionOn', o.actionOn, isoDate(r.today)),
-    account,
+    account: readJsonAccount(r, 'account', o.account, required.currency),
     victimCount: r.read('victimCount', o.victimCount, count),
     denRef: r.read('denRef', o.denRef, parseFreeText),
   };

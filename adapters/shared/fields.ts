@@ -71,8 +71,8 @@ export class FieldReader {
   }
 
   /** Reads the record's ref first, so that later issues carry it. */
-  ref(field: string, raw: unknown): string | undefined {
-    this.refValue = this.read(field, raw, parseRef, { required: true });
+  ref(field: string, raw: unknown, parse: FieldParser<string> = parseRef): string | undefined {
+    this.refValue = this.read(field, raw, parse, { required: true });
     return this.refValue;
   }
 

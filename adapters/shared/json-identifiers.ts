@@ -5,6 +5,7 @@
 // UNSUPPORTED_IDENTIFIER warning and a malformed entry an INVALID_IDENTIFIER warning; neither
 // refuses the record. Validity of the value itself is pseudonymization's job.
 import { SELECTOR_TYPES, type RawIdentifier, type SelectorType } from '../contract.ts';
+import { isCryptoTicker } from './currencies.ts';
 import { sharedNames, matchValue } from './enums.ts';
 import type { FieldReader } from './fields.ts';
 import { textOf } from './fields.ts';
@@ -43,4 +44,13 @@ export function readJsonIdentifiers(reader: FieldReader, field: string, raw: Jso
     return [];
   }
   return raw.flatMap((entry, index) => readJsonIdentifier(reader, `${field}/${index}`, entry) ?? []);
+}
+
+/** A fund's account: BANK_ACCOUNT or CRYPTO_WALLET; a wallet without a ticker takes a crypto `currency`. */
+export function readJsonAccount(reader: FieldReader, field: string, raw: JsonValue | undefined, currency: string | undefined) {
+  const account = readJsonIdentifier(reader, field, raw, ['BANK_ACCOUNT', 'CRYPTO_WALLET']);
+  if (account?.type === 'CRYPTO_WALLET' && account.ticker === undefined && currency !== undefined && isCryptoTicker(currency)) {
+    account.ticker = currency;
+  }
+  return account;
 }

@@ -1,0 +1,147 @@
+// STIX 2.1 → shared records: an `infrastructure` with x_liaison_kind "scam-den" (its place
+// from the `location` a located-at relationship joins) is a den, a criminal `threat-actor` a
+// suspect (its den the target of a `uses` relationship), an `x-liaison-intercepted-fund` a
+// fund (its den the target of a `related-to` relationship). The ref is the STIX id. Sharing
+// comes from object_marking_refs by TLP 1.0 and 2.0 marking-definition ids; several markings
+// take the most restrictive, an unknown one refuses the record (UNKNOWN_MARKING), none means
+// AMBER. Amounts must be decimal strings here (the spec allows no JSON numbers for them).
+import {
+  DEN_STATUSES,
+  DEN_TYPES,
+  FUND_ACTIONS,
+  FUND_CHANNELS,
+  SEXES,
+  SHARING_LEVELS,
+  SUSPECT_ROLES,
+  SUSPECT_STATUSES,
+  type SharingLevel,
+} from '../contract.ts';
+import { parseCountry } from '../shared/countries.ts';
+import { parseCurrency } from '../shared/currencies.ts';
+import { sharedNames } from '../shared/enums.ts';
+import { byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
+import { FieldReader, parseFreeText, textOf, type FieldParser, type MapContext, type MapResult } from '../shared/fields.ts';
+import { fail, ok } from '../shared/issues.ts';
+import { readJsonAccount, readJsonIdentifiers } from '../shared/json-identifiers.ts';
+import { type JsonObject, type JsonValue } from '../shared/json-stream.ts';
+import { parseAmount } from '../shared/numbers.ts';
+
+export const TLP_MARKING_IDS: Readonly<Record<string, SharingLevel>> = {
+  'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'CLEAR',
+  'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487': 'CLEAR',
+  'marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da': 'GREEN',
+  'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb': 'GREEN',
+  'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82': 'AMBER',
+  'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421': 'AMBER',
+  'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003': 'RED',
+  'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed': 'RED',
+  'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': 'RED',
+};
+
+const REQUIRED = { required: true } as const;
+const STIX_ID = /^([a-z0-9-]+)--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const trueFalse = yesNoParser({ yes: ['true'], no: ['false'] });
+const count = countParser();
+
+/** A STIX identifier `type--UUID` whose type is `expectedType`. */
+const stixId =
+  (expectedType: string): FieldParser<string> =>
+  (text) =>
+    STIX_ID.exec(text)?.[1] === expectedType ? ok(text) : fail('UNKNOWN_VALUE');
+
+const decimalString: FieldParser<string> = (text, fromJsonNumber) => (fromJsonNumber ? fail('MALFORMED_NUMBER') : parseAmount(text));
+
+/** The most restrictive level of the object's markings; AMBER without any. */
+function sharingOf(r: FieldReader, o: JsonObject): SharingLevel | undefined {
+  const refs = o.object_marking_refs;
+  if (refs === undefined) return 'AMBER';
+  if (!Array.isArray(refs) || refs.length === 0) return r.report('object_marking_refs', 'UNKNOWN_MARKING');
+  let level: SharingLevel | undefined;
+  for (const [i, ref] of refs.entries()) {
+    const marked = TLP_MARKING_IDS[textOf(ref) ?? ''];
+    if (!marked) return r.report(`object_marking_refs/${i}`, 'UNKNOWN_MARKING');
+    if (!level || SHARING_LEVELS.indexOf(marked) > SHARING_LEVELS.indexOf(level)) level = marked;
+  }
+  return level;
+}
+
+/** A location object joined to a den, with where its fields sit in the file. */
+export type JoinedLocation = { object: JsonObject; index: number };
+
+export function mapStixDen(o: JsonObject, location: JoinedLocation | undefined, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const date = dateParser(r.today, ['iso']);
+  const loc = location?.object ?? {};
+  const locAt = (field: string) => (location ? { at: { path: `/objects/${location.index}/${field}` } } : {});
+  const required = {
+    ref: r.ref('id', o.id, stixId('infrastructure')),
+    sharingLevel: sharingOf(r, o),
+    country: r.read('country', loc.country, parseCountry, { ...REQUIRED, ...locAt('country') }),
+    denType: r.read('x_liaison_den_type', o.x_liaison_den_type, byTable(sharedNames(DEN_TYPES)), REQUIRED),
+    status: r.read('x_liaison_status', o.x_liaison_status, byTable(sharedNames(DEN_STATUSES)), REQUIRED),
+  };
+  const optional = {
+    region: r.read('region', loc.region, parseFreeText, locAt('region')),
+    lat: r.read('latitude', loc.latitude, coordinateParser('lat'), locAt('latitude')),
+    lon: r.read('longitude', loc.longitude, coordinateParser('lon'), locAt('longitude')),
+    raidedOn: r.read('x_liaison_raided_on', o.x_liaison_raided_on, date),
+    devicesSeized: r.read('x_liaison_devices_seized', o.x_liaison_devices_seized, count),
+  };
+  return r.finish(required, (values) => ({ kind: 'scamDen', ...values, ...optional }));
+}
+
+export function mapStixSuspect(o: JsonObject, denRef: string | undefined, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const date = dateParser(r.today, ['iso']);
+  const required = {
+    ref: r.ref('id', o.id, stixId('threat-actor')),
+    sharingLevel: sharingOf(r, o),
+    role: r.read('x_liaison_role', o.x_liaison_role, byTable(sharedNames(SUSPECT_ROLES)), REQUIRED),
+    status: r.read('x_liaison_status', o.x_liaison_status, byTable(sharedNames(SUSPECT_STATUSES)), REQUIRED),
+  };
+  const optional = {
+    fullName: r.read('name', o.name, parseFreeText),
+    birthDate: r.read('x_liaison_birth_date', o.x_liaison_birth_date, date),
+    sex: r.read('x_liaison_sex', o.x_liaison_sex, byTable(sharedNames(SEXES))) ?? 'UNKNOWN',
+    nationality: r.read('x_liaison_nationality', o.x_liaison_nationality, parseCountry),
+    identifiers: readJsonIdentifiers(r, 'x_liaison_identifiers', o.x_liaison_identifiers),
+    statusOn: r.read('x_liaison_status_on', o.x_liaison_status_on, date),
+    traffickingVictim: r.flag('x_liaison_trafficking_victim', o.x_liaison_trafficking_victim, trueFalse, false),
+    denRef,
+  };
+  return r.finish(required, (values) => ({ kind: 'suspect', ...values, ...optional }));
+}
+
+export function mapStixFund(o: JsonObject, denRef: string | undefined, context: MapContext): MapResult {
+  const r = new FieldReader(context);
+  const required = {
+    ref: r.ref('id', o.id, stixId('x-liaison-intercepted-fund')),
+    sharingLevel: sharingOf(r, o),
+    amount: r.read('amount', o.amount, decimalString, REQUIRED),
+    currency: r.read('currency', o.currency, parseCurrency, REQUIRED),
+    channel: r.read('channel', o.channel, byTable(sharedNames(FUND_CHANNELS)), REQUIRED),
+    action: r.read('action', o.action, byTable(sharedNames(FUND_ACTIONS)), REQUIRED),
+  };
+  const optional = {
+    amountUsd: r.read('amount_usd', o.amount_usd, decimalString),
+    actionOn: r.read('action_on', o.action_on, dateParser(r.today, ['iso'])),
+    account: readJsonAccount(r, 'account', o.account, required.currency),
+    victimCount: r.read('victim_count', o.victim_count, count),
+    denRef,
+  };
+  return r.finish(required, (values) => ({ kind: 'interceptedFund', ...values, ...optional }));
+}
+
+/** Whether a STIX object maps to a shared record, and which. */
+export function classifyStixObject(o: JsonObject): 'den' | 'suspect' | 'fund' | 'location' | 'relationship' | 'other' {
+  const type = textOf(o.type);
+  if (type === 'infrastructure' && textOf(o.x_liaison_kind) === 'scam-den') return 'den';
+  if (type === 'threat-actor' && hasCriminalType(o.threat_actor_types)) return 'suspect';
+  if (type === 'x-liaison-intercepted-fund') return 'fund';
+  if (type === 'location') return 'location';
+  if (type === 'relationship') return 'relationship';
+  return 'other';
+}
+
+const hasCriminalType = (types: JsonValue | undefined): boolean =>
+  Array.isArray(types) && types.some((t) => textOf(t) === 'criminal');
