@@ -1,0 +1,165 @@
+// The hash-chained audit log (DESIGN.md "Partner access", SECURITY-MATRIX LOG-06, LOG-07):
+// hash_i = hex SHA-256(hash_{i-1} ‖ JCS(event_i)), genesis prevHash = 64 zeros, where JCS is
+// the RFC 8785 canonical JSON of the event's own fields (not its seq). Appends are serialised
+// by a transaction-scoped advisory lock (the chain head is read under it), and the unique
+// prev_hash makes a forked chain impossible even if that lock were bypassed.
+//
+// What the chain proves: editing, deleting or reordering rows inside the table is found by
+// `verifyAuditChain`. Cutting off the tail, or rewriting the whole chain, is only found against
+// a head recorded outside the database: export `auditHead` regularly (partners keep copies)
+// and pass it back as `anchor`.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+/** pg_advisory_xact_lock key of the audit chain head ("LIAUDIT" in ASCII). */
+const AUDIT_LOCK_KEY = 0x4c4941554449n;
+const VERIFY_PAGE_SIZE = 500;
+const MAX_APPEND_ATTEMPTS = 5;
+
+export type AuditOutcome = 'ok' | 'denied' | 'error';
+
+export type AuditEventInput = {
+  agencyCode?: string | undefined;
+  subject?: string | undefined;
+  action: string;
+  target?: string | undefined;
+  outcome: AuditOutcome;
+  /** Ids, counts, codes: never personal data or token material. */
+  detail?: Record<string, unknown> | undefined;
+};
+
+export type AuditHead = { seq: bigint; hash: string };
+
+export type AuditProblem = 'hash_mismatch' | 'broken_link' | 'gap' | 'anchor_mismatch';
+
+export type AuditChainReport = {
+  ok: boolean;
+  /** Rows read before the verdict (all of them when ok). */
+  count: number;
+  firstBadSeq?: bigint;
+  problem?: AuditProblem;
+};
+
+type StoredFields = {
+  agencyCode: string | null;
+  subject: string | null;
+  action: string;
+  target: string | null;
+  outcome: string;
+  detail: unknown;
+  at: Date;
+};
+
+/** The hash of one event given its predecessor's hash; the same for a stored row. */
+export function auditEventHash(prevHash: string, event: StoredFields): string {
+  const canonical = canonicalize({
+    agencyCode: event.agencyCode,
+    subject: event.subject,
+    action: event.action,
+    target: event.target,
+    outcome: event.outcome,
+    detail: event.detail,
+    at: event.at.toISOString(),
+  });
+  if (canonical === undefined) throw new TypeError('audit event is not serialisable');
+  return createHash('sha256').update(prevHash, 'utf8').update(canonical, 'utf8').digest('hex');
+}
+
+/** The detail exactly as it will read back from jsonb: plain JSON, nothing else. */
+function storableDetail(detail: Record<string, unknown> | undefined): Prisma.InputJsonObject {
+  const json: unknown = JSON.parse(JSON.stringify(detail ?? {}));
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new TypeError('detail must be an object');
+  return json as Prisma.InputJsonObject;
+}
+
+const isUniqueViolation = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+
+/** Appends one event at the chain head; returns its seq and hash. */
+export async function appendAuditEvent(
+  prisma: PrismaClient,
+  event: AuditEventInput,
+  at: Date,
+): Promise<AuditHead> {
+  const fields: StoredFields = {
+    agencyCode: event.agencyCode ?? null,
+    subject: event.subject ?? null,
+    action: event.action,
+    target: event.target ?? null,
+    outcome: event.outcome,
+    detail: storableDetail(event.detail),
+    // The column keeps milliseconds; so does a Date, and so does the hash input.
+    at: new Date(at.getTime()),
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await prisma.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
+          const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
+          const prevHash = head?.hash ?? GENESIS_HASH;
+          const hash = auditEventHash(prevHash, fields);
+          const row = await tx.auditEvent.create({
+            data: { ...fields, detail: fields.detail as Prisma.InputJsonObject, prevHash, hash },
+            select: { seq: true, hash: true },
+          });
+          return row;
+        },
+        { maxWait: 10_000, timeout: 10_000 },
+      );
+    } catch (error) {
+      // Only reachable if a writer skipped the lock: the unique prev_hash refused the fork.
+      if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The current head, to be exported and kept outside the database; genesis when empty. */
+export async function auditHead(prisma: PrismaClient): Promise<AuditHead> {
+  const head = await prisma.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  return head ?? { seq: 0n, hash: GENESIS_HASH };
+}
+
+/**
+ * Walks the chain in seq order, one page at a time, and stops at the first row that does not
+ * follow from its predecessor. Seq numbers may legitimately skip (a rolled-back append uses
+ * one up); a skipped seq is only reported, as `gap`, where the link is also broken.
+ */
+export async function verifyAuditChain(
+  prisma: PrismaClient,
+  options: { anchor?: AuditHead; pageSize?: number } = {},
+): Promise<AuditChainReport> {
+  const pageSize = options.pageSize ?? VERIFY_PAGE_SIZE;
+  let prev: AuditHead = { seq: 0n, hash: GENESIS_HASH };
+  let count = 0;
+  let anchorSeen = options.anchor === undefined || options.anchor.seq === 0n;
+  for (;;) {
+    const page = await prisma.auditEvent.findMany({
+      where: { seq: { gt: prev.seq } },
+      orderBy: { seq: 'asc' },
+      take: pageSize,
+    });
+    for (const row of page) {
+      count++;
+      if (row.prevHash !== prev.hash) {
+        const skipped = row.seq !== prev.seq + 1n;
+        return { ok: false, count, firstBadSeq: row.seq, problem: skipped ? 'gap' : 'broken_link' };
+      }
+      if (auditEventHash(row.prevHash, row) !== row.hash) {
+        return { ok: false, count, firstBadSeq: row.seq, problem: 'hash_mismatch' };
+      }
+      if (options.anchor && row.seq === options.anchor.seq) {
+        if (row.hash !== options.anchor.hash) {
+          return { ok: false, count, firstBadSeq: row.seq, problem: 'anchor_mismatch' };
+        }
+        anchorSeen = true;
+      }
+      prev = { seq: row.seq, hash: row.hash };
+    }
+    if (page.length < pageSize) break;
+  }
+  if (!anchorSeen) return { ok: false, count, firstBadSeq: options.anchor!.seq, problem: 'anchor_mismatch' };
+  return { ok: true, count };
+}
