@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FileError } from './bytes.ts';
+import { JsonNumber, readJsonStream, type JsonEvent } from './json-stream.ts';
+import { chunksOf } from '../test-support.ts';
+
+async function events(text: string, sizes?: number[]): Promise<JsonEvent[] | string> {
+  const out: JsonEvent[] = [];
+  try {
+    for await (const e of readJsonStream(chunksOf(new TextEncoder().encode(text), sizes), { streamed: new Set(['records']) })) out.push(e);
+  } catch (error) {
+    if (error instanceof FileError) return `${error.code}${error.at.path ?? ''}`;
+    throw error;
+  }
+  return out;
+}
+
+describe('readJsonStream', () => {
+  it('streams array elements and keeps number text exact', async () => {
+    const result = await events('{"v":1,"records":[{"a":12.50,"b":[1e309]}, "x"]}');
+    expect(result).toEqual([
+      { kind: 'member', key: 'v', value: new JsonNumber('1') },
+      { kind: 'element', key: 'records', index: 0, value: { a: new JsonNumber('12.50'), b: [new JsonNumber('1e309')] } },
+      { kind: 'element', key: 'records', index: 1, value: 'x' },
+    ]);
+  });
+
+  it('rejects __proto__, constructor and prototype keys with their pointer', async () => {
+    expect(await events('{"records":[{"__proto__":{"isAdmin":true}}]}')).toBe('MALFORMED_FILE/records/0/__proto__');
+    expect(await events('{"constructor":{"prototype":{}}}')).toBe('MALFORMED_FILE/constructor');
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
+  it('rejects a duplicate key, a top-level array and truncated input', async () => {
+    expect(await events('{"records":[{"a":1,"a":2}]}')).toBe('MALFORMED_FILE/records/0/a');
+    expect(await events('[1,2]')).toMatch(/^MALFORMED_FILE/);
+    expect(await events('{"records":[{"a":1}')).toMatch(/^MALFORMED_FILE/);
+    expect(await events('')).toMatch(/^MALFORMED_FILE/);
+  });
+
+  it('rejects nesting deeper than 32 without overflowing the stack', async () => {
+    expect(await events(`{"records":[${'['.repeat(100_000)}`)).toMatch(/^TOO_DEEP/);
+    expect(await events(`{"records":[${'['.repeat(29)}${']'.repeat(29)}]}`)).toHaveLength(1);
+  });
+
+  it('rejects invalid UTF-8 such as a UTF-16 file', async () => {
+    const utf16 = new Uint8Array([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]);
+    await expect(async () => {
+      for await (const _ of readJsonStream(chunksOf(utf16), { streamed: new Set() })) void _;
+    }).rejects.toMatchObject({ code: 'MALFORMED_FILE' });
+  });
+
+  it('gives the same events however the bytes are chunked', async () => {
+    const text = '\uFEFF{"op":"行动","records":[{"姓名":"张伟","n":-0.5e-3,"s":"\\u00e9\\n"},[true,false,null]]}';
+    const whole = await events(text);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 20 }), async (sizes) => {
+        expect(await events(text, sizes)).toEqual(whole);
+      }),
+    );
+  });
+});
