@@ -2,18 +2,33 @@
 // built with jose (valid ones and deliberately broken ones), and assertions on error codes.
 import { constants, createPrivateKey, randomUUID, sign as nodeSign } from 'node:crypto';
 import { CompactSign, importJWK, type JWK } from 'jose';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../api/config.ts';
 import { isLiaisonError, type ErrorCode } from '../../api/errors.ts';
 import { generateAgencyKeyPair, type AgencyKeyPair } from '../../api/auth/keys.ts';
 import type { AllowedAlg } from '../../api/auth/key-policy.ts';
 import { SCOPES } from '../../api/auth/scopes.ts';
+import { createTokenVerifier, type TokenVerifier } from '../../api/auth/verify-token.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 export const NOW = new Date('2026-11-29T12:00:00.000Z');
 export const NOW_S = Math.floor(NOW.getTime() / 1000);
 export const config: Config = loadConfig({});
 export const AUDIENCE = config.audience;
+
+/** A database for this test file and a verifier over it at the fixed clock (filled in beforeAll). */
+export function useVerifierDatabase(): { db: TestDatabase; verifier: TokenVerifier } {
+  const context = {} as { db: TestDatabase; verifier: TokenVerifier };
+  beforeAll(async () => {
+    context.db = await createTestDatabase();
+    context.verifier = createTokenVerifier({ prisma: context.db.prisma, config, now: () => NOW });
+  });
+  afterAll(async () => {
+    await context.db?.close();
+  });
+  return context;
+}
 
 export type Agency = { id: string; code: string; pair: AgencyKeyPair };
 

@@ -1,9 +1,8 @@
 // Claim and header rules of a correctly signed token (TOK-08…16), and what a valid one yields.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isLiaisonError } from '../../api/errors.ts';
-import { createTokenVerifier, type TokenVerifier } from '../../api/auth/verify-token.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTokenVerifier } from '../../api/auth/verify-token.ts';
 import {
   AUDIENCE,
   bearer,
@@ -16,26 +15,21 @@ import {
   spyOnQueries,
   tokenFor,
   validClaims,
+  useVerifierDatabase,
   type Agency,
 } from './support.ts';
 
-let db: TestDatabase;
-let verifier: TokenVerifier;
+const t = useVerifierDatabase();
 let es: Agency;
 let nl: Agency;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  verifier = createTokenVerifier({ prisma: db.prisma, config, now: () => NOW });
-  es = await registerAgency(db.prisma, { code: 'ES-PN', scopes: ['records:read', 'records:submit'] });
-  nl = await registerAgency(db.prisma, { code: 'NL-POLITIE', alg: 'ES256' });
-});
-afterAll(async () => {
-  await db?.close();
+  es = await registerAgency(t.db.prisma, { code: 'ES-PN', scopes: ['records:read', 'records:submit'] });
+  nl = await registerAgency(t.db.prisma, { code: 'NL-POLITIE', alg: 'ES256' });
 });
 
 const verifyWith = async (agency: Agency, claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
-  verifier.verify(bearer(await tokenFor(agency, { claims, header })));
+  t.verifier.verify(bearer(await tokenFor(agency, { claims, header })));
 
 describe('a valid token', () => {
   it('yields the viewer with scopes limited to the claim ∩ the agency allowance, unknown scopes ignored', async () => {
@@ -63,7 +57,7 @@ describe('a valid token', () => {
   it('stores the jti until exp + 10 s', async () => {
     const jti = randomUUID();
     await verifyWith(es, { jti });
-    const row = await db.prisma.replayCache.findUnique({ where: { iss_jti: { iss: 'ES-PN', jti } } });
+    const row = await t.db.prisma.replayCache.findUnique({ where: { iss_jti: { iss: 'ES-PN', jti } } });
     expect(row?.expiresAt).toEqual(new Date((NOW_S + 120 + 10) * 1000));
   });
 });
@@ -168,10 +162,10 @@ describe('TOK-12 audience', () => {
 describe('TOK-13 issuer and key binding', () => {
   it("TOK-13 refuses iss = B signed with A's key", async () => {
     const token = await tokenFor(nl, { key: es.pair.privateJwk });
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JWKS_NO_MATCHING_KEY');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JWKS_NO_MATCHING_KEY');
     // Same kid as B's key, still A's key material: the signature fails.
     const sameKid = await tokenFor(nl, { key: { ...es.pair.privateJwk, kid: nl.pair.publicJwk.kid } });
-    await expectUnauthenticated(verifier.verify(bearer(sameKid)), /ERR_JWKS_NO_MATCHING_KEY|ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
+    await expectUnauthenticated(t.verifier.verify(bearer(sameKid)), /ERR_JWKS_NO_MATCHING_KEY|ERR_JWS_SIGNATURE_VERIFICATION_FAILED/);
   });
 
   it('TOK-13 refuses iss = A with sub naming another registered agency B', async () => {
@@ -192,14 +186,14 @@ describe('TOK-13 issuer and key binding', () => {
     ['SQL', "ES-PN' OR '1'='1"],
     ['not a string', 42],
   ])('TOK-13 refuses a garbage iss (%s) before any database query', async (_label, iss) => {
-    const { prisma, seen } = spyOnQueries(db.prisma);
+    const { prisma, seen } = spyOnQueries(t.db.prisma);
     const spied = createTokenVerifier({ prisma, config, now: () => NOW });
     await expectUnauthenticated(spied.verify(bearer(await tokenFor(es, { claims: { iss } }))), 'iss');
     expect(seen).toEqual([]);
   });
 
   it('TOK-13 queries the agency by code only, with parameters (the spy sees the replay insert as a raw statement)', async () => {
-    const { prisma, seen } = spyOnQueries(db.prisma);
+    const { prisma, seen } = spyOnQueries(t.db.prisma);
     const spied = createTokenVerifier({ prisma, config, now: () => NOW });
     await spied.verify(bearer(await tokenFor(es)));
     expect(seen).toHaveLength(2);
@@ -233,13 +227,13 @@ describe('TOK-14 cross-JWT confusion', () => {
 describe('TOK-15 replay', () => {
   it('TOK-15 refuses the second use of a token', async () => {
     const token = await tokenFor(es);
-    await expect(verifier.verify(bearer(token))).resolves.toBeDefined();
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'replay');
+    await expect(t.verifier.verify(bearer(token))).resolves.toBeDefined();
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'replay');
   });
 
   it('TOK-15 admits exactly one of 20 parallel uses of a token', async () => {
     const token = await tokenFor(es);
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => verifier.verify(bearer(token))));
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => t.verifier.verify(bearer(token))));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const reasons = results.flatMap((r) => (r.status === 'rejected' && isLiaisonError(r.reason) ? [r.reason.reason] : []));
     expect(reasons).toEqual(Array(19).fill('replay'));
@@ -263,43 +257,43 @@ describe('TOK-16 crit', () => {
   const header = (extra: Record<string, unknown>) => ({ alg: 'EdDSA', kid: es.pair.publicJwk.kid, typ: 'JWT', ...extra });
 
   it('TOK-16 the hand-signed control token (no crit) is accepted', async () => {
-    await expect(verifier.verify(bearer(signByHand(es.pair.privateJwk, header({}), claimsSegment())))).resolves.toBeDefined();
+    await expect(t.verifier.verify(bearer(signByHand(es.pair.privateJwk, header({}), claimsSegment())))).resolves.toBeDefined();
   });
 
   it('TOK-16 refuses an unknown extension named in crit', async () => {
     const token = signByHand(es.pair.privateJwk, header({ crit: ['x-foo'], 'x-foo': 1 }), claimsSegment());
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JOSE_NOT_SUPPORTED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_NOT_SUPPORTED');
   });
 
   it('TOK-16 refuses an empty crit', async () => {
     const token = signByHand(es.pair.privateJwk, header({ crit: [] }), claimsSegment());
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JWS_INVALID');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JWS_INVALID');
   });
 
   it('TOK-16 refuses crit naming a parameter that is absent', async () => {
     const token = signByHand(es.pair.privateJwk, header({ crit: ['x-foo'] }), claimsSegment());
-    await expectUnauthenticated(verifier.verify(bearer(token)), /ERR_JWS_INVALID|ERR_JOSE_NOT_SUPPORTED/);
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), /ERR_JWS_INVALID|ERR_JOSE_NOT_SUPPORTED/);
   });
 
   it('TOK-16 refuses an unencoded payload (b64 false, crit b64)', async () => {
     const token = signByHand(es.pair.privateJwk, header({ b64: false, crit: ['b64'] }), 'abc');
-    await expectUnauthenticated(verifier.verify(bearer(token)));
+    await expectUnauthenticated(t.verifier.verify(bearer(token)));
   });
 
   it('TOK-16 refuses crit that is only in an unprotected header (JSON serialisation is never accepted)', async () => {
     const [protectedB64, payload, signature] = signByHand(es.pair.privateJwk, header({}), claimsSegment()).split('.');
     const flattened = JSON.stringify({ protected: protectedB64, header: { crit: ['x-foo'] }, payload, signature });
-    await expectUnauthenticated(verifier.verify(bearer(flattened)), 'malformed');
+    await expectUnauthenticated(t.verifier.verify(bearer(flattened)), 'malformed');
   });
 });
 
 describe('agency status', () => {
   it('refuses a suspended agency at once and accepts it again once reactivated', async () => {
-    const agency = await registerAgency(db.prisma, { code: 'XX-SUSP' });
-    await expect(verifier.verify(bearer(await tokenFor(agency)))).resolves.toBeDefined();
-    await db.prisma.agency.update({ where: { id: agency.id }, data: { status: 'SUSPENDED' } });
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(agency))), 'agency_suspended');
-    await db.prisma.agency.update({ where: { id: agency.id }, data: { status: 'ACTIVE' } });
-    await expect(verifier.verify(bearer(await tokenFor(agency)))).resolves.toBeDefined();
+    const agency = await registerAgency(t.db.prisma, { code: 'XX-SUSP' });
+    await expect(t.verifier.verify(bearer(await tokenFor(agency)))).resolves.toBeDefined();
+    await t.db.prisma.agency.update({ where: { id: agency.id }, data: { status: 'SUSPENDED' } });
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(agency))), 'agency_suspended');
+    await t.db.prisma.agency.update({ where: { id: agency.id }, data: { status: 'ACTIVE' } });
+    await expect(t.verifier.verify(bearer(await tokenFor(agency)))).resolves.toBeDefined();
   });
 });

@@ -1,11 +1,10 @@
 // Algorithm policy, key binding and header key injection (TOK-01…06, TOK-18 at run time).
 import { constants, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { CompactSign, createLocalJWKSet, exportSPKI, importJWK, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createAgencyKeyRegistry } from '../../api/auth/agency-keys.ts';
 import { generateAgencyKeyPair } from '../../api/auth/keys.ts';
-import { createTokenVerifier, type TokenVerifier } from '../../api/auth/verify-token.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTokenVerifier } from '../../api/auth/verify-token.ts';
 import {
   addKeyRow,
   bearer,
@@ -18,24 +17,19 @@ import {
   startStub,
   tokenFor,
   validClaims,
+  useVerifierDatabase,
   type Agency,
 } from './support.ts';
 
-let db: TestDatabase;
-let verifier: TokenVerifier;
+const t = useVerifierDatabase();
 let ed: Agency; // EdDSA
 let ec: Agency; // ES256
 let rsa: Agency; // PS256
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  verifier = createTokenVerifier({ prisma: db.prisma, config, now: () => NOW });
-  ed = await registerAgency(db.prisma, { code: 'ES-PN', alg: 'EdDSA' });
-  ec = await registerAgency(db.prisma, { code: 'NL-POLITIE', alg: 'ES256' });
-  rsa = await registerAgency(db.prisma, { code: 'DE-BKA', alg: 'PS256' });
-});
-afterAll(async () => {
-  await db?.close();
+  ed = await registerAgency(t.db.prisma, { code: 'ES-PN', alg: 'EdDSA' });
+  ec = await registerAgency(t.db.prisma, { code: 'NL-POLITIE', alg: 'ES256' });
+  rsa = await registerAgency(t.db.prisma, { code: 'DE-BKA', alg: 'PS256' });
 });
 
 const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
@@ -44,7 +38,7 @@ const signingInput = (header: object, claims: object) => `${b64(JSON.stringify(h
 describe('a valid token', () => {
   it.each(['EdDSA', 'ES256', 'PS256'] as const)('is accepted when signed with a registered %s key', async (alg) => {
     const agency = { EdDSA: ed, ES256: ec, PS256: rsa }[alg];
-    const viewer = await verifier.verify(bearer(await tokenFor(agency)));
+    const viewer = await t.verifier.verify(bearer(await tokenFor(agency)));
     expect(viewer).toMatchObject({ agencyId: agency.id, agencyCode: agency.code, subject: 'officer-4711' });
   });
 });
@@ -52,12 +46,12 @@ describe('a valid token', () => {
 describe('TOK-01 alg none', () => {
   it.each(['none', 'None', 'nOnE', 'NONE'])('TOK-01 refuses an unsigned token with alg "%s"', async (alg) => {
     const token = handMade({ alg, kid: ed.pair.publicJwk.kid, typ: 'JWT' }, validClaims(ed));
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
   });
 
   it('TOK-01 refuses alg none even with a signature segment present', async () => {
     const token = handMade({ alg: 'none', kid: ed.pair.publicJwk.kid }, validClaims(ed), b64('x'.repeat(64)));
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
   });
 });
 
@@ -67,7 +61,7 @@ describe('TOK-02 HS/RS key confusion', () => {
     const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(validClaims(rsa))))
       .setProtectedHeader({ alg: 'HS256', kid: rsa.pair.publicJwk.kid, typ: 'JWT' })
       .sign(secret);
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
   });
 
   it('TOK-02 refuses HS256 signed with the public key PEM as the HMAC secret', async () => {
@@ -76,12 +70,12 @@ describe('TOK-02 HS/RS key confusion', () => {
       const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(validClaims(rsa))))
         .setProtectedHeader({ alg: 'HS256', kid: rsa.pair.publicJwk.kid, typ: 'JWT' })
         .sign(new TextEncoder().encode(secret));
-      await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+      await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
     }
   });
 
   it('TOK-02 the agency key resolver refuses HS256 even when jwtVerify has no algorithms option', async () => {
-    const registry = createAgencyKeyRegistry({ prisma: db.prisma, config });
+    const registry = createAgencyKeyRegistry({ prisma: t.db.prisma, config });
     const agency = (await registry.findAgency(rsa.code))!;
     const secret = new TextEncoder().encode(JSON.stringify(rsa.pair.publicJwk));
     const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(validClaims(rsa))))
@@ -98,16 +92,16 @@ describe('TOK-03 algorithm policy and key↔alg binding', () => {
     const key = createPrivateKey({ key: rsa.pair.privateJwk as never, format: 'jwk' });
     const input = signingInput({ alg: 'RS256', kid: rsa.pair.publicJwk.kid, typ: 'JWT' }, validClaims(rsa));
     const token = `${input}.${b64(sign('sha256', Buffer.from(input), key))}`;
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
   });
 
   it('TOK-03 refuses RS256 even for an RSA key forced into the database with alg RS256', async () => {
-    const agency = await registerAgency(db.prisma, { code: 'XX-RS256', alg: 'PS256', withKeyRow: false });
-    await addKeyRow(db.prisma, agency.id, { ...agency.pair.publicJwk, alg: 'RS256' });
+    const agency = await registerAgency(t.db.prisma, { code: 'XX-RS256', alg: 'PS256', withKeyRow: false });
+    await addKeyRow(t.db.prisma, agency.id, { ...agency.pair.publicJwk, alg: 'RS256' });
     const key = createPrivateKey({ key: agency.pair.privateJwk as never, format: 'jwk' });
     const input = signingInput({ alg: 'RS256', kid: agency.pair.publicJwk.kid }, validClaims(agency));
     const token = `${input}.${b64(sign('sha256', Buffer.from(input), key))}`;
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
   });
 
   it('TOK-03 refuses an ES384 header for a key registered as ES256', async () => {
@@ -116,13 +110,13 @@ describe('TOK-03 algorithm policy and key↔alg binding', () => {
       validClaims(ec),
       b64(new Uint8Array(96).fill(1)),
     );
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JWKS_NO_MATCHING_KEY');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JWKS_NO_MATCHING_KEY');
   });
 
   it('TOK-03 refuses a PS256 token for an agency that registered only an ES256 key', async () => {
     const attacker = await generateAgencyKeyPair({ kid: String(ec.pair.publicJwk.kid), alg: 'PS256' });
     const token = await tokenFor(ec, { key: attacker.privateJwk });
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JWKS_NO_MATCHING_KEY');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JWKS_NO_MATCHING_KEY');
   });
 
   it('TOK-03 never uses a JWK whose alg differs from the header (jose local JWKS filters on jwk.alg)', async () => {
@@ -137,17 +131,17 @@ describe('TOK-03 algorithm policy and key↔alg binding', () => {
 describe('TOK-04 malformed ECDSA signatures', () => {
   it('TOK-04 refuses an ES256 signature of 64 zero bytes (r = s = 0)', async () => {
     const token = handMade({ alg: 'ES256', kid: ec.pair.publicJwk.kid, typ: 'JWT' }, validClaims(ec), b64(new Uint8Array(64)));
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
   });
 
   it('TOK-04 refuses a DER-encoded ECDSA signature instead of raw r‖s', async () => {
     const key = createPrivateKey({ key: ec.pair.privateJwk as never, format: 'jwk' });
     const input = signingInput({ alg: 'ES256', kid: ec.pair.publicJwk.kid, typ: 'JWT' }, validClaims(ec));
     const der = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'der' });
-    await expectUnauthenticated(verifier.verify(bearer(`${input}.${b64(der)}`)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+    await expectUnauthenticated(t.verifier.verify(bearer(`${input}.${b64(der)}`)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
     // The same bytes as raw r‖s are accepted: the refusal is about the encoding only.
     const raw = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
-    await expect(verifier.verify(bearer(`${input}.${b64(raw)}`))).resolves.toMatchObject({ agencyCode: ec.code });
+    await expect(t.verifier.verify(bearer(`${input}.${b64(raw)}`))).resolves.toMatchObject({ agencyCode: ec.code });
   });
 });
 
@@ -155,17 +149,17 @@ describe('TOK-05 header key injection', () => {
   it('TOK-05 refuses an attacker key embedded in the jwk header', async () => {
     const attacker = await generateAgencyKeyPair({ kid: String(ed.pair.publicJwk.kid), alg: 'EdDSA' });
     const token = await tokenFor(ed, { key: attacker.privateJwk, header: { jwk: attacker.publicJwk } });
-    await expectUnauthenticated(verifier.verify(bearer(token)), 'header_jwk');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'header_jwk');
     // Even signed by the real key, a token carrying a key is refused.
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(ed, { header: { jwk: attacker.publicJwk } }))), 'header_jwk');
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(ed, { header: { jwk: attacker.publicJwk } }))), 'header_jwk');
   });
 
   it('TOK-05 refuses an x5c chain and an x5t thumbprint', async () => {
     const fakeCert = b64(new Uint8Array(512).fill(0x30)).replace(/-/g, '+').replace(/_/g, '/');
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(ed, { header: { x5c: [fakeCert] } }))), 'header_x5c');
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(ed, { header: { x5t: b64('t') } }))), 'header_x5t');
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(ed, { header: { x5c: [fakeCert] } }))), 'header_x5c');
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(ed, { header: { x5t: b64('t') } }))), 'header_x5t');
     await expectUnauthenticated(
-      verifier.verify(bearer(await tokenFor(ed, { header: { 'x5t#S256': b64('t') } }))),
+      t.verifier.verify(bearer(await tokenFor(ed, { header: { 'x5t#S256': b64('t') } }))),
       'header_x5t#S256',
     );
   });
@@ -179,8 +173,8 @@ describe('TOK-05 header key injection', () => {
     try {
       for (const name of ['jku', 'x5u']) {
         const header = { [name]: `${canary.url}/${name}.json` };
-        await expectUnauthenticated(verifier.verify(bearer(await tokenFor(ed, { key: attacker.privateJwk, header }))), `header_${name}`);
-        await expectUnauthenticated(verifier.verify(bearer(await tokenFor(ed, { header }))), `header_${name}`);
+        await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(ed, { key: attacker.privateJwk, header }))), `header_${name}`);
+        await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(ed, { header }))), `header_${name}`);
       }
       expect(canary.requests).toHaveLength(0);
     } finally {
@@ -195,7 +189,7 @@ describe('TOK-06 kid injection', () => {
     ['../../../../dev/null', 'path'],
     ['es-pn-1\u0000', 'nul'],
   ])('TOK-06 refuses kid %j (%s) without it reaching any query', async (kid) => {
-    const { prisma, seen } = spyOnQueries(db.prisma);
+    const { prisma, seen } = spyOnQueries(t.db.prisma);
     const spied = createTokenVerifier({ prisma, config, now: () => NOW });
     const token = await tokenFor(ed, { header: { kid } });
     await expectUnauthenticated(spied.verify(bearer(token)), 'ERR_JWKS_NO_MATCHING_KEY');
@@ -206,7 +200,7 @@ describe('TOK-06 kid injection', () => {
   });
 
   it('TOK-06 refuses a 10 KB kid before any query', async () => {
-    const { prisma, seen } = spyOnQueries(db.prisma);
+    const { prisma, seen } = spyOnQueries(t.db.prisma);
     const spied = createTokenVerifier({ prisma, config, now: () => NOW });
     const token = await tokenFor(ed, { header: { kid: 'k'.repeat(6 * 1024) } });
     await expectUnauthenticated(spied.verify(bearer(token)), /kid|header_too_large/);
@@ -216,56 +210,56 @@ describe('TOK-06 kid injection', () => {
   });
 
   it.each([[42], [{ $ne: null }], [['es-pn-1']], [null]])('TOK-06 refuses a non-string kid %j', async (kid) => {
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(ed, { header: { kid } }))), 'kid');
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(ed, { header: { kid } }))), 'kid');
   });
 
   it('TOK-06 refuses a token without kid', async () => {
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(ed, { header: { kid: undefined } }))), 'kid');
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(ed, { header: { kid: undefined } }))), 'kid');
   });
 });
 
 describe('TOK-18 weak keys forced into the database', () => {
   it('TOK-18 refuses (401, not 500) a token verified by a forced RSA-1024 key', async () => {
-    const agency = await registerAgency(db.prisma, { code: 'XX-WEAK', alg: 'PS256', withKeyRow: false });
+    const agency = await registerAgency(t.db.prisma, { code: 'XX-WEAK', alg: 'PS256', withKeyRow: false });
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    await addKeyRow(db.prisma, agency.id, { ...publicKey.export({ format: 'jwk' }), kid: 'weak', alg: 'PS256', use: 'sig' });
+    await addKeyRow(t.db.prisma, agency.id, { ...publicKey.export({ format: 'jwk' }), kid: 'weak', alg: 'PS256', use: 'sig' });
     const input = signingInput({ alg: 'PS256', kid: 'weak', typ: 'JWT' }, validClaims(agency));
     const signature = sign('sha256', Buffer.from(input), {
       key: privateKey,
       padding: constants.RSA_PKCS1_PSS_PADDING,
       saltLength: 32,
     });
-    await expectUnauthenticated(verifier.verify(bearer(`${input}.${b64(signature)}`)), 'ERR_JWKS_NO_MATCHING_KEY');
+    await expectUnauthenticated(t.verifier.verify(bearer(`${input}.${b64(signature)}`)), 'ERR_JWKS_NO_MATCHING_KEY');
   });
 
   it('TOK-18 refuses a token whose key row is a private JWK, an oct key, use "enc" or garbage', async () => {
-    const agency = await registerAgency(db.prisma, { code: 'XX-FORCED', alg: 'ES256', withKeyRow: false });
+    const agency = await registerAgency(t.db.prisma, { code: 'XX-FORCED', alg: 'ES256', withKeyRow: false });
     const { privateJwk, publicJwk } = agency.pair;
-    await addKeyRow(db.prisma, agency.id, privateJwk);
-    expect(await verifier.verify(bearer(await tokenFor(agency))).catch((e: { reason: string }) => e.reason)).toBe(
+    await addKeyRow(t.db.prisma, agency.id, privateJwk);
+    expect(await t.verifier.verify(bearer(await tokenFor(agency))).catch((e: { reason: string }) => e.reason)).toBe(
       'ERR_JWKS_NO_MATCHING_KEY',
     );
-    await db.prisma.agencyKey.deleteMany({ where: { agencyId: agency.id } });
-    await addKeyRow(db.prisma, agency.id, { ...publicJwk, use: 'enc' });
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(agency))), 'ERR_JWKS_NO_MATCHING_KEY');
+    await t.db.prisma.agencyKey.deleteMany({ where: { agencyId: agency.id } });
+    await addKeyRow(t.db.prisma, agency.id, { ...publicJwk, use: 'enc' });
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(agency))), 'ERR_JWKS_NO_MATCHING_KEY');
 
-    await db.prisma.agencyKey.deleteMany({ where: { agencyId: agency.id } });
-    await addKeyRow(db.prisma, agency.id, { kid: publicJwk.kid, alg: 'ES256', kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' });
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(agency))), 'ERR_JWKS_NO_MATCHING_KEY');
+    await t.db.prisma.agencyKey.deleteMany({ where: { agencyId: agency.id } });
+    await addKeyRow(t.db.prisma, agency.id, { kid: publicJwk.kid, alg: 'ES256', kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' });
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(agency))), 'ERR_JWKS_NO_MATCHING_KEY');
 
     const secret = new Uint8Array(32).fill(9);
-    await db.prisma.agencyKey.deleteMany({ where: { agencyId: agency.id } });
-    await addKeyRow(db.prisma, agency.id, { kty: 'oct', k: b64(secret), kid: 'hs', alg: 'HS256' });
+    await t.db.prisma.agencyKey.deleteMany({ where: { agencyId: agency.id } });
+    await addKeyRow(t.db.prisma, agency.id, { kty: 'oct', k: b64(secret), kid: 'hs', alg: 'HS256' });
     const hs = await new CompactSign(new TextEncoder().encode(JSON.stringify(validClaims(agency))))
       .setProtectedHeader({ alg: 'HS256', kid: 'hs' })
       .sign(secret);
-    await expectUnauthenticated(verifier.verify(bearer(hs)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(hs)), 'ERR_JOSE_ALG_NOT_ALLOWED');
   });
 
   it('TOK-18 a JWK missing its alg is never used (no alg means any alg to jose)', async () => {
-    const agency = await registerAgency(db.prisma, { code: 'XX-NOALG', alg: 'ES256', withKeyRow: false });
+    const agency = await registerAgency(t.db.prisma, { code: 'XX-NOALG', alg: 'ES256', withKeyRow: false });
     const { alg: _alg, ...noAlg } = agency.pair.publicJwk;
-    await addKeyRow(db.prisma, agency.id, noAlg, String(agency.pair.publicJwk.kid));
-    await expectUnauthenticated(verifier.verify(bearer(await tokenFor(agency))), 'ERR_JWKS_NO_MATCHING_KEY');
+    await addKeyRow(t.db.prisma, agency.id, noAlg, String(agency.pair.publicJwk.kid));
+    await expectUnauthenticated(t.verifier.verify(bearer(await tokenFor(agency))), 'ERR_JWKS_NO_MATCHING_KEY');
   });
 });
