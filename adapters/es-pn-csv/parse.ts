@@ -4,7 +4,6 @@
 // named twice is a file error; a row longer than 64 KiB is TOO_LARGE; broken quoting or bad
 // UTF-8 is MALFORMED_FILE. A row whose cell count differs from the header's is a record
 // error MALFORMED_ROW with its line (nothing is relaxed silently). Lines are 1-based; the header is line 1.
-import { once } from 'node:events';
 import { parse, type Info } from 'csv-parse';
 import type { Item, ParseContext } from '../contract.ts';
 import { decodeUtf8, FileError } from '../shared/bytes.ts';
@@ -15,7 +14,8 @@ import { ES_PN_COLUMNS, ES_PN_REQUIRED_COLUMNS, mapEsPnRow, type EsPnColumn, typ
 
 const MAX_RECORD_BYTES = 64 * 1024;
 
-type CsvRecord = { record: string[]; info: Info };
+type CsvInfo = Pick<Info, 'lines' | 'empty_lines'>;
+type CsvRecord = { record: string[]; lines: number; emptyLines: number };
 
 /** Column index of each known column, or file-level issues. */
 function readHeader(cells: string[]): { columns: Map<EsPnColumn, number> } | { issues: Item[] } {
@@ -48,8 +48,13 @@ function csvFileError(error: unknown): FileError {
   return new FileError(code === 'CSV_MAX_RECORD_SIZE' ? 'TOO_LARGE' : 'MALFORMED_FILE', { line, field: FILE_FIELD });
 }
 
-/** Parses CSV records from the byte stream, feeding the parser as the consumer pulls. */
+/**
+ * Parses CSV records from the byte stream. Records are taken synchronously in `on_record` and
+ * errors read from `errored` after each write, so a parse error never discards records that
+ * came before it and the output does not depend on how the bytes were chunked.
+ */
 async function* csvRecords(input: AsyncIterable<Uint8Array>): AsyncGenerator<CsvRecord> {
+  const pending: CsvRecord[] = [];
   const parser = parse({
     bom: true,
     delimiter: ';',
@@ -57,22 +62,22 @@ async function* csvRecords(input: AsyncIterable<Uint8Array>): AsyncGenerator<Csv
     max_record_size: MAX_RECORD_BYTES,
     relax_column_count: true,
     skip_empty_lines: true,
-    info: true,
+    on_record: (record: string[], info: CsvInfo) => {
+      pending.push({ record, lines: info.lines, emptyLines: info.empty_lines });
+      return null;
+    },
   });
-  const feeding = (async () => {
-    for await (const text of decodeUtf8(input)) {
-      if (!parser.write(text)) await once(parser, 'drain');
-    }
-    parser.end();
-  })().catch((error: unknown) => parser.destroy(error instanceof Error ? error : new Error(String(error))));
-  try {
-    for await (const record of parser) yield record as CsvRecord;
-  } catch (error) {
-    throw error instanceof FileError ? error : csvFileError(error);
-  } finally {
-    parser.destroy();
-    await feeding;
+  parser.on('error', () => {}); // read through `errored` below
+  for await (const text of decodeUtf8(input)) {
+    parser.write(text);
+    yield* pending.splice(0);
+    if (parser.errored) throw csvFileError(parser.errored);
   }
+  parser.end();
+  // The final flush runs on a later tick.
+  await new Promise((resolve) => setImmediate(resolve));
+  yield* pending.splice(0);
+  if (parser.errored) throw csvFileError(parser.errored);
 }
 
 async function* readEsPnCsv(input: AsyncIterable<Uint8Array>, context: ParseContext): AsyncGenerator<Item> {
@@ -81,11 +86,11 @@ async function* readEsPnCsv(input: AsyncIterable<Uint8Array>, context: ParseCont
   let headerWidth = 0;
   let previousEnd = 0;
   let previousEmpty = 0;
-  for await (const { record: cells, info } of csvRecords(input)) {
-    // info.lines is the record's last line; skipped blank lines sit between records.
-    const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
-    previousEnd = info.lines;
-    previousEmpty = info.empty_lines;
+  for await (const { record: cells, lines, emptyLines } of csvRecords(input)) {
+    // `lines` is the record's last line; skipped blank lines sit between records.
+    const line = previousEnd + 1 + (emptyLines - previousEmpty);
+    previousEnd = lines;
+    previousEmpty = emptyLines;
     if (!columns) {
       const header = readHeader(cells);
       if ('issues' in header) return yield* header.issues;
