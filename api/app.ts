@@ -2,7 +2,7 @@
 // from injected dependencies and returns it without listening. api/server.ts is the one
 // file that calls listen; tests drive `app.fetch(request)` (Fastify's inject) without a port.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -16,6 +16,8 @@ import { ErrorCode, LiaisonError, maskError, toGraphQLError, toProblem } from '.
 import type { Logger } from './logger.ts';
 import { useArmor } from './plugins/use-armor.ts';
 import { useAudit } from './plugins/use-audit.ts';
+import { usePageLimits } from './plugins/use-page-limits.ts';
+import { useRefusalStatus } from './plugins/use-refusal-status.ts';
 import { usePartnerAuth } from './plugins/use-partner-auth.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
 import { graphiqlOptions } from './graphiql.ts';
@@ -51,6 +53,7 @@ type ServerContext = { req: object };
 /** Codes that describe the whole request, so GraphQL answers carry their HTTP status too. */
 const REQUEST_LEVEL_CODES = new Set<string>([
   ErrorCode.UNAUTHENTICATED,
+  ErrorCode.BAD_USER_INPUT,
   ErrorCode.RATE_LIMITED,
   ErrorCode.SERVICE_UNAVAILABLE,
   ErrorCode.PAYLOAD_TOO_LARGE,
@@ -80,7 +83,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const fastify = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One access line per request is written by the onResponse hook below instead.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
@@ -105,9 +109,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
         // Parse and validation errors (also armor's, which come from graphql's CommonJS
         // build, hence no instanceof) are safe to show: they describe the query, not data.
         if (isPlainGraphQLError(error)) {
+          // Always 400 for a refused query (SECURITY-MATRIX "400-VAL"), also when the client
+          // accepts plain application/json, where Yoga would otherwise answer 200.
+          const http = error.extensions?.http as { status?: number; headers?: Record<string, string> } | undefined;
           return new GraphQLError(error.message, {
             ...(error.nodes ? { nodes: error.nodes } : {}),
-            extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+            extensions: {
+              ...error.extensions,
+              code: error.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED',
+              http: { status: http?.status ?? 400, ...(http?.headers ? { headers: http.headers } : {}) },
+            },
           });
         }
         const masked = maskError(error);
@@ -146,6 +157,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       ...(production ? [useDisableIntrospection()] : []),
       ...useArmor(),
+      useRefusalStatus(),
+      usePageLimits(),
       useAudit(deps.audit),
     ],
   });

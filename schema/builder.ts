@@ -49,7 +49,7 @@ export const builder = new SchemaBuilder<{
   // any root resolver runs, so a rejected query touches no data.
   complexity: {
     fieldComplexity: (args, _ctx, field) => {
-      if ('first' in field.args || 'last' in field.args) {
+      if (field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) {
         const size = (args as { first?: number | null; last?: number | null }).first ?? (args as { last?: number | null }).last;
         return { field: 1, multiplier: typeof size === 'number' && size > 0 ? size : 20 };
       }

@@ -3,8 +3,7 @@
 // because every Relay hop costs two levels (edges, node): `operation → scamDens → edges →
 // node → suspects → edges → node → alsoReportedBy → code` is a legitimate query of depth 9.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { characterLimitPlugin } from '@escape.tech/graphql-armor-character-limit';
-import type { Plugin } from 'graphql-yoga';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 export const graphqlLimits = {
   maxDepth: 10,
@@ -16,7 +15,7 @@ export const graphqlLimits = {
 
 export function useArmor(): Plugin[] {
   return [
-    characterLimitPlugin({ maxLength: graphqlLimits.maxCharacters }) as Plugin,
+    useCharacterLimit(graphqlLimits.maxCharacters),
     EnvelopArmorPlugin({
       maxDepth: { n: graphqlLimits.maxDepth, ignoreIntrospection: false, flattenFragments: true },
       maxAliases: { n: graphqlLimits.maxAliases, allowList: ['__typename'] },
@@ -28,4 +27,25 @@ export function useArmor(): Plugin[] {
       blockFieldSuggestion: { enabled: true },
     }) as Plugin,
   ];
+}
+
+/**
+ * Refuses an over-long document before it is parsed. (armor's character-limit plugin replaces
+ * the parse function, and so does its token limit: only one of the two would take effect.)
+ */
+function useCharacterLimit(maxLength: number): Plugin {
+  return {
+    onParams({ params, setResult }) {
+      const length = typeof params.query === 'string' ? params.query.length : 0;
+      if (length > maxLength) {
+        setResult({
+          errors: [
+            createGraphQLError(`Syntax Error: Character limit of ${maxLength} exceeded, found ${length}.`, {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400, spec: false } },
+            }),
+          ],
+        });
+      }
+    },
+  };
 }

@@ -1,0 +1,46 @@
+// Amount limiting before execution (SECURITY-MATRIX GQL-06): every `first`/`last` argument in
+// the operation, literal or variable, must lie within 1–100, and never both on one field.
+// Checked once per request over the whole document, so no resolver runs on a bad page size.
+import { Kind, type DocumentNode, type FieldNode, type ValueNode, visit } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { ErrorCode, LiaisonError } from '../errors.ts';
+import { MAX_PAGE } from '../../schema/paging.ts';
+
+function argumentValue(node: ValueNode, variables: Record<string, unknown> | undefined): unknown {
+  if (node.kind === Kind.INT) return Number(node.value);
+  if (node.kind === Kind.VARIABLE) return variables?.[node.name.value];
+  if (node.kind === Kind.NULL) return null;
+  return Number.NaN;
+}
+
+export function findPageLimitViolation(document: DocumentNode, variables?: Record<string, unknown>): string | undefined {
+  let problem: string | undefined;
+  visit(document, {
+    Field(field: FieldNode) {
+      const paging = (field.arguments ?? []).filter((a) => a.name.value === 'first' || a.name.value === 'last');
+      const given = paging.filter((a) => argumentValue(a.value, variables) != null);
+      if (given.length > 1) problem ??= `${field.name.value}: use either first or last, not both`;
+      for (const arg of given) {
+        const value = argumentValue(arg.value, variables);
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PAGE) {
+          problem ??= `${field.name.value}(${arg.name.value}): must be between 1 and ${MAX_PAGE}`;
+        }
+      }
+    },
+  });
+  return problem;
+}
+
+export function usePageLimits(): Plugin {
+  return {
+    onExecute({ args }) {
+      const problem = findPageLimitViolation(args.document as DocumentNode, args.variableValues as Record<string, unknown>);
+      if (problem) {
+        throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `Page size out of range — ${problem}.`, {
+          issues: [{ code: 'OUT_OF_RANGE', message: problem }],
+          status: 400,
+        });
+      }
+    },
+  };
+}

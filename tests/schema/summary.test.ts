@@ -1,0 +1,130 @@
+// OperationSummary: distinct persons by personKey with the latest-status rule, exact sums
+// per currency, every live record of the operation whatever its level, visible to participants.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+
+let gw: TestGateway;
+let a: TestAgency;
+let b: TestAgency;
+let outsider: TestAgency;
+
+const SUMMARY = `query { operation(code: "OP-SUM") { summary {
+  countries scamDens densRaided suspects suspectsArrested suspectsSurrendered suspectsWanted
+  traffickingVictims devicesSeized fundRecords fundsInterceptedUsd fundsByCurrency { currency amount } } } }`;
+
+beforeAll(async () => {
+  gw = await createTestGateway();
+  a = await gw.addAgency('ES-PN');
+  b = await gw.addAgency('CN-MPS');
+  outsider = await gw.addAgency('PH-NBI');
+  const p = gw.db.prisma;
+  const op = await p.operation.create({
+    data: { code: 'OP-SUM', name: 'Summary', leadId: a.id, participants: { create: [{ agencyId: a.id }, { agencyId: b.id }] } },
+  });
+  const other = await p.operation.create({ data: { code: 'OP-ELSE', name: 'Else', leadId: b.id, participants: { create: [{ agencyId: b.id }] } } });
+  const date = (d: string) => new Date(`${d}T00:00:00Z`);
+  let n = 0;
+  const suspect = (owner: TestAgency, personKey: string, status: string, statusOn: string | null, extra: object = {}) =>
+    p.suspect.create({
+      data: {
+        ownerId: owner.id,
+        sourceRef: `S-${++n}`,
+        operationId: op.id,
+        personKey,
+        role: 'MEMBER',
+        status: status as 'WANTED',
+        statusOn: statusOn ? date(statusOn) : null,
+        ...extra,
+      },
+    });
+  await suspect(a, 'P1', 'ARRESTED', '2022-06-10');
+  await suspect(b, 'P1', 'CHARGED', '2022-06-11', { sharingLevel: 'RED' });
+  await suspect(a, 'P2', 'WANTED', '2022-06-01');
+  await suspect(b, 'P2', 'SURRENDERED', '2022-05-01');
+  await suspect(a, 'P3', 'ARRESTED', '2022-07-01');
+  await suspect(b, 'P3', 'SURRENDERED', '2022-07-01'); // same day: the more advanced status wins
+  await suspect(b, 'P4', 'REPATRIATED', '2022-08-01', { sharingLevel: 'RED', traffickingVictim: true });
+  await suspect(a, 'P5', 'ARRESTED', '2022-08-01', { retractedAt: new Date() });
+  await suspect(a, 'P6', 'WANTED', null);
+  await suspect(b, 'P6', 'ARRESTED', '2022-01-01');
+  await p.suspect.create({ data: { ownerId: b.id, sourceRef: 'S-ELSE', operationId: other.id, personKey: 'P9', role: 'MEMBER', status: 'ARRESTED' } });
+
+  const den = (owner: TestAgency, ref: string, country: string, status: string, devices: number | null, extra: object = {}) =>
+    p.scamDen.create({
+      data: { ownerId: owner.id, sourceRef: ref, operationId: op.id, country, denType: 'CALL_CENTRE', status: status as 'RAIDED', devicesSeized: devices, ...extra },
+    });
+  await den(a, 'D-1', 'KH', 'RAIDED', 10);
+  await den(b, 'D-2', 'KH', 'DISMANTLED', 5, { sharingLevel: 'RED' });
+  await den(a, 'D-3', 'MM', 'ACTIVE', null);
+  await den(a, 'D-4', 'PH', 'RAIDED', 99, { retractedAt: new Date() });
+
+  const fund = (owner: TestAgency, ref: string, amount: string, currency: string, amountUsd: string | null, extra: object = {}) =>
+    p.interceptedFund.create({
+      data: { ownerId: owner.id, sourceRef: ref, operationId: op.id, amount, currency, amountUsd, channel: 'BANK_TRANSFER', action: 'FROZEN', ...extra },
+    });
+  await fund(a, 'F-1', '0.10', 'EUR', '0.11');
+  await fund(b, 'F-2', '0.20', 'EUR', '0.22', { sharingLevel: 'RED' });
+  await fund(a, 'F-3', '125000.00', 'CNY', '17361.11');
+  await fund(b, 'F-4', '885000', 'USDT', null);
+  await fund(a, 'F-5', '1000000', 'EUR', '1000000', { retractedAt: new Date() });
+  await p.interceptedFund.create({
+    data: { ownerId: b.id, sourceRef: 'F-ELSE', operationId: other.id, amount: '5', currency: 'EUR', channel: 'CASH', action: 'SEIZED' },
+  });
+});
+
+afterAll(() => gw?.close());
+
+describe('OperationSummary', () => {
+  it('counts distinct persons by their latest status, and every live record whatever its level', async () => {
+    const res = await gw.gql<{ operation: { summary: Record<string, unknown> } }>(a, SUMMARY);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.operation.summary).toEqual({
+      countries: 2,
+      scamDens: 3,
+      densRaided: 2,
+      suspects: 5,
+      suspectsArrested: 2,
+      suspectsSurrendered: 1,
+      suspectsWanted: 1,
+      traffickingVictims: 1,
+      devicesSeized: 15,
+      fundRecords: 4,
+      fundsInterceptedUsd: '17361.44',
+      fundsByCurrency: [
+        { currency: 'CNY', amount: '125000.00' },
+        { currency: 'EUR', amount: '0.30' },
+        { currency: 'USDT', amount: '885000.00' },
+      ],
+    });
+  });
+
+  it('is the same for every participant, and does not exist for an outsider', async () => {
+    const forA = await gw.gql(a, SUMMARY);
+    const forB = await gw.gql(b, SUMMARY);
+    expect(forB.data).toEqual(forA.data);
+    const forOutsider = await gw.gql(outsider, SUMMARY);
+    expect(forOutsider.data).toEqual({ operation: null });
+    expect(forOutsider.errors).toBeUndefined();
+  });
+
+  it('computes in one SQL statement, never by loading records', async () => {
+    const statements: string[] = [];
+    const { operationSummary } = await import('../../api/operations.ts');
+    const op = await gw.db.prisma.operation.findUniqueOrThrow({ where: { code: 'OP-SUM' } });
+    const spy = new Proxy(gw.db.prisma, {
+      get(target, prop, receiver) {
+        if (prop === '$queryRaw') {
+          return (strings: TemplateStringsArray, ...values: unknown[]) => {
+            statements.push(strings.join('?'));
+            return target.$queryRaw(strings, ...values);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const summary = await operationSummary(spy, op.id);
+    expect(summary.suspects).toBe(5);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/count\(/);
+  });
+});
