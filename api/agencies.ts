@@ -2,14 +2,16 @@
 // anything is stored (public signing keys only, strong enough, one algorithm each).
 import { z } from 'zod';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import { acceptableJwksUri, ISSUER_PATTERN, MAX_ISSUER_LENGTH } from './auth/agency-keys.ts';
 import { validateAgencyJwks } from './auth/keys.ts';
+import { SCOPES } from './auth/scopes.ts';
 import { ErrorCode, LiaisonError } from './errors.ts';
 import { badInput } from './operations.ts';
 
-const SCOPE = z.enum(['records:read', 'records:submit', 'match:query', 'operations:manage', 'admin']);
+const SCOPE = z.enum(SCOPES);
 
 export const registerAgencyInput = z.object({
-  code: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,16}){0,3}$/, 'an agency code such as ES-PN or CN-MPS'),
+  code: z.string().max(MAX_ISSUER_LENGTH).regex(ISSUER_PATTERN, 'an agency code such as ES-PN or CN-MPS'),
   name: z.string().trim().min(1).max(200),
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, upper case'),
   jwks: z.unknown().optional(),
@@ -27,8 +29,8 @@ export async function registerAgency(prisma: PrismaClient, raw: RegisterAgencyIn
       issues: [{ field: 'jwks', code: 'MISSING_FIELD' }],
     });
   }
-  if (input.jwksUri && !input.jwksUri.startsWith('https://')) {
-    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, 'jwksUri must use https.', {
+  if (input.jwksUri && !acceptableJwksUri(input.jwksUri)) {
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, 'jwksUri must be an https URL without credentials.', {
       issues: [{ field: 'jwksUri', code: 'INSECURE_URI' }],
     });
   }

@@ -1,20 +1,11 @@
 // What a request carries through the gateway: the database client, the authenticated
 // viewer (or null before authentication), and services shared by GraphQL and REST.
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import type { Viewer } from './auth/verify-token.ts';
 import type { Logger } from './logger.ts';
 
-export type Scope = 'records:read' | 'records:submit' | 'match:query' | 'operations:manage' | 'admin';
-
-/** The agency and officer behind a verified token (DESIGN.md, "Partner access"). */
-export type Viewer = {
-  agencyId: string;
-  agencyCode: string;
-  agencyName: string;
-  subject: string;
-  scopes: Scope[];
-  jti: string;
-  expiresAt: Date;
-};
+export type { Scope } from './auth/scopes.ts';
+export type { Viewer } from './auth/verify-token.ts';
 
 export type RequestContext = {
   prisma: PrismaClient;
@@ -28,10 +19,7 @@ export type RequestContext = {
 
 export type RawRequestNotes = { liaisonViewer?: Viewer; liaisonOperationName?: string };
 
-/** Credentials as a request presents them; the verifier decides what is acceptable. */
-export type PresentedCredentials = { authorization?: string; queryToken?: string; bodyToken?: string };
-
-export type TokenVerifier = { verify(credentials: PresentedCredentials): Promise<Viewer> };
+export type { TokenVerifier } from './auth/verify-token.ts';
 
 export type AuditInput = {
   agencyCode?: string;

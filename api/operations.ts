@@ -4,18 +4,18 @@
 // sharing level (DESIGN.md: summaries are visible to participants).
 import { z } from 'zod';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import { ISSUER_PATTERN } from './auth/agency-keys.ts';
 import { ErrorCode, LiaisonError, type ErrorIssue } from './errors.ts';
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,62}$/;
-const AGENCY_CODE = /^[A-Z]{2}(-[A-Z0-9]{1,16}){0,3}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const createOperationInput = z
   .object({
     code: z.string().regex(CODE, 'upper-case letters, digits and dashes, e.g. FIRST-LIGHT-2022'),
     name: z.string().trim().min(1).max(200),
-    lead: z.string().regex(AGENCY_CODE, 'an agency code, e.g. ES-PN'),
-    participants: z.array(z.string().regex(AGENCY_CODE, 'an agency code, e.g. ES-PN')).max(200).default([]),
+    lead: z.string().regex(ISSUER_PATTERN, 'an agency code, e.g. ES-PN'),
+    participants: z.array(z.string().regex(ISSUER_PATTERN, 'an agency code, e.g. ES-PN')).max(200).default([]),
     startsOn: z.string().regex(DATE, 'YYYY-MM-DD').optional(),
     endsOn: z.string().regex(DATE, 'YYYY-MM-DD').optional(),
     status: z.enum(['PLANNED', 'ACTIVE', 'CLOSED']).default('ACTIVE'),

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import { seedDemo } from '../prisma/seed/demo.ts';
 import { createApp } from './app.ts';
+import { purgeExpiredJtis } from './auth/replay-cache.ts';
 import type { Config } from './config.ts';
 import { acquireLock, loadPseudonymKey, updateLock } from './data-dir.ts';
 import { openDatabase } from './db.ts';
@@ -37,6 +38,12 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     admin: { operatorToken, audit: services.audit },
   });
 
+  // Used jtis are worthless once their token expired; drop them every minute.
+  const purge = setInterval(() => {
+    purgeExpiredJtis(db.prisma, new Date()).catch((err: unknown) => logger.warn({ err }, 'replay-cache purge failed'));
+  }, 60_000);
+  purge.unref();
+
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   const url = address.replace('0.0.0.0', '127.0.0.1');
   if (embedded) await updateLock(config.dataDir, { role: 'serve', url, operatorToken });
@@ -44,6 +51,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
   closeWithGrace({ delay: 30_000, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
+    clearInterval(purge);
     await app.close();
     await db.close();
     await releaseLock();

@@ -3,6 +3,7 @@
 // 401 and `WWW-Authenticate`, in the GraphQL error shape with code UNAUTHENTICATED. Only the
 // GraphiQL page itself (a GET for HTML, when enabled) is served without a token.
 import type { Plugin } from 'graphql-yoga';
+import type { TokenRequest } from '../auth/verify-token.ts';
 import type { AuditSink, TokenVerifier, Viewer } from '../context.ts';
 import { ErrorCode, LiaisonError, maskError } from '../errors.ts';
 
@@ -20,7 +21,7 @@ function isGraphiqlPage(request: Request): boolean {
   return !url.searchParams.has('query') && (request.headers.get('accept') ?? '').includes('text/html');
 }
 
-export function credentialsOf(request: Request) {
+export function credentialsOf(request: Request): TokenRequest {
   const url = new URL(request.url);
   return {
     authorization: request.headers.get('authorization') ?? undefined,
