@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEN_STATUSES, DEN_TYPES, FUND_ACTIONS, FUND_CHANNELS, SEXES, SHARING_LEVELS, SUSPECT_ROLES, SUSPECT_STATUSES } from '../contract.ts';
 import { CONTEXT, issueKeys, issuesOf, readFixture, readSample, recordByRef, recordsOf, run } from '../test-support.ts';
 import { liaisonJsonAdapter } from './index.ts';
 
@@ -49,6 +50,20 @@ describe('liaison-json adapter', () => {
       channel: 'SCORE_RUNNING', action: 'FROZEN', actionOn: '2022-06-12',
       account: { type: 'BANK_ACCOUNT', country: 'CN', value: 'PLANTED-ACCT', field: 'account' }, victimCount: 3, denRef: 'D-1',
     });
+  });
+
+  it('takes every shared enum value, in any case', async () => {
+    const suspect = { kind: 'suspect', ref: 'S-9', role: 'MEMBER', status: 'WANTED' };
+    const cases: [Record<string, unknown>, string, readonly string[]][] = [
+      [den, 'sharingLevel', SHARING_LEVELS], [den, 'denType', DEN_TYPES], [den, 'status', DEN_STATUSES],
+      [suspect, 'sex', SEXES], [suspect, 'role', SUSPECT_ROLES], [suspect, 'status', SUSPECT_STATUSES],
+      [fund, 'channel', FUND_CHANNELS], [fund, 'action', FUND_ACTIONS],
+    ];
+    for (const [base, field, values] of cases) {
+      const records = values.map((value, i) => ({ ...base, ref: `R-${i}`, [field]: value.toLowerCase() }));
+      const mapped = recordsOf(await run(liaisonJsonAdapter, JSON.stringify({ records })));
+      expect(mapped.map((r) => (r as unknown as Record<string, unknown>)[field])).toEqual(values);
+    }
   });
 
   it('defaults a record without sharingLevel to AMBER and a suspect without sex to UNKNOWN', async () => {

@@ -72,8 +72,10 @@ class Assembler {
     return jsonPointer(segments);
   }
 
-  private error(code: 'MALFORMED_FILE' | 'TOO_DEEP' | 'TOO_LARGE'): FileError {
-    return new FileError(code, { path: this.pointer() });
+  /** An error at the current position; the whole document (pointer "") names no path. */
+  error(code: 'MALFORMED_FILE' | 'TOO_DEEP' | 'TOO_LARGE'): FileError {
+    const path = this.pointer();
+    return new FileError(code, path ? { path } : {});
   }
 
   push(token: Token, out: JsonEvent[]): void {
@@ -179,7 +181,7 @@ export async function* readJsonStream(input: AsyncIterable<Uint8Array>, options:
     try {
       result = tokenize(chunk);
     } catch {
-      throw new FileError('MALFORMED_FILE', { path: assembler.pointer() });
+      throw assembler.error('MALFORMED_FILE');
     }
     if (result === none) return events;
     const tokens = (isMany(result) ? getManyValues(result) : [result]) as Token[];
