@@ -29,6 +29,12 @@ const wasmApi = (globalThis as unknown as {
 
 let gluePromise: Promise<WasmGlue> | undefined;
 
+function unrefTimeout(callback: () => void, ms: number) {
+  const timer = setTimeout(callback, ms >>> 0);
+  timer.unref();
+  return timer;
+}
+
 /**
  * Node 20 cannot import a .wasm module, so the module is instantiated here with the
  * wasm-bindgen glue (`schema_engine_bg.js`) as its import object.
@@ -40,7 +46,12 @@ function loadEngineGlue(): Promise<WasmGlue> {
     const glue = (await import(pathToFileURL(gluePath).href)) as WasmGlue;
     const pkgDir = dirname(gluePath);
     const bytes = await readFile(join(pkgDir, 'schema_engine_bg.wasm'));
-    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': glue });
+    // The engine arms timers (idle timeouts) through the glue's setTimeout; unref'd, they no
+    // longer keep a finished CLI command alive for ten seconds.
+    const imports = Object.fromEntries(
+      Object.entries(glue).map(([name, fn]) => [name, name.startsWith('__wbg_setTimeout') ? unrefTimeout : fn]),
+    );
+    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': imports });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return glue;

@@ -5,18 +5,18 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { registerAgency, type RegisterAgencyInput } from '../agencies.ts';
-import { auditHead, verifyAuditChain } from '../audit.ts';
-import { generateAgencyKeyPair, mintToken } from '../auth/keys.ts';
+import type { RegisterAgencyInput } from '../agencies.ts';
+import type { mintToken } from '../auth/keys.ts';
 import { ALLOWED_ALGS } from '../auth/key-policy.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { acquireLock, readLock } from '../data-dir.ts';
-import { openDatabase, type Database } from '../db.ts';
+import type { Database } from '../db.ts';
 import { LiaisonError } from '../errors.ts';
-import { createLogger } from '../logger.ts';
-import { createOperation, type CreateOperationInput } from '../operations.ts';
-import { OPERATOR_HEADER } from '../rest/admin.ts';
-import { startServer } from '../server.ts';
+import type { CreateOperationInput } from '../operations.ts';
+
+// Heavy modules (database, schema, server) load only in the commands that need them, so
+// `--help`, `token` and `keys generate` start quickly.
+const OPERATOR_HEADER = 'x-liaison-operator';
 
 class CliError extends Error {}
 
@@ -26,6 +26,7 @@ function config(): Config {
 
 async function withDatabase<T>(cfg: Config, work: (db: Database) => Promise<T>): Promise<T> {
   const release = cfg.databaseUrl ? async () => {} : await acquireLock(cfg.dataDir, { role: 'cli' });
+  const { openDatabase } = await import('../db.ts');
   const db = await openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
   try {
     await db.migrate();
@@ -99,6 +100,8 @@ export function buildCli(): Command {
     .option('--demo', 'seed demo agencies, keys and records once (embedded database)', false)
     .action(async (opts: { port?: number; demo: boolean }) => {
       const cfg = loadConfig(process.env, opts.port === undefined ? {} : { port: opts.port });
+      const { createLogger } = await import('../logger.ts');
+      const { startServer } = await import('../server.ts');
       const logger = createLogger({ level: cfg.logLevel, pretty: cfg.prettyLogs });
       const { url, demo } = await startServer({ config: cfg, logger, demo: opts.demo });
       const lines = [
@@ -137,6 +140,7 @@ export function buildCli(): Command {
     .addOption(new Option('--alg <alg>', 'signature algorithm').choices([...ALLOWED_ALGS]).default('EdDSA'))
     .requiredOption('--out <dir>', 'directory to write the files to')
     .action(async (opts: { kid: string; alg: (typeof ALLOWED_ALGS)[number]; out: string }) => {
+      const { generateAgencyKeyPair } = await import('../auth/keys.ts');
       const pair = await generateAgencyKeyPair({ kid: opts.kid, alg: opts.alg });
       const dir = resolve(opts.out);
       await mkdir(dir, { recursive: true });
@@ -170,6 +174,7 @@ export function buildCli(): Command {
         ...(opts.jwksUri ? { jwksUri: opts.jwksUri } : {}),
       };
       const cfg = config();
+      const { registerAgency } = await import('../agencies.ts');
       await changeData(cfg, (db) => registerAgency(db.prisma, input), { path: '/admin/v1/agencies', body: input });
       process.stdout.write(`registered agency ${opts.code}\n`);
     });
@@ -194,6 +199,7 @@ export function buildCli(): Command {
         ...(opts.ends ? { endsOn: opts.ends } : {}),
       };
       const cfg = config();
+      const { createOperation } = await import('../operations.ts');
       await changeData(cfg, (db) => createOperation(db.prisma, input), { path: '/admin/v1/operations', body: input });
       process.stdout.write(`created operation ${opts.code} led by ${opts.lead}\n`);
     });
@@ -209,6 +215,7 @@ export function buildCli(): Command {
     .option('--audience <aud>', 'audience (default: LIAISON_AUDIENCE or liaison-gateway)')
     .action(async (opts: { agency: string; key: string; scope: string; sub: string; ttl: number; audience?: string }) => {
       const privateJwk = (await readJson(opts.key, 'private key')) as Parameters<typeof mintToken>[0]['privateJwk'];
+      const { mintToken } = await import('../auth/keys.ts');
       const token = await mintToken({
         privateJwk,
         iss: opts.agency,
@@ -231,6 +238,7 @@ export function buildCli(): Command {
       const anchor = opts.anchor ? parseAnchor(opts.anchor) : undefined;
       const holder = cfg.databaseUrl ? undefined : await readLock(cfg.dataDir);
       if (holder) throw new CliError('stop `liaison serve` first, or run against DATABASE_URL: the audit check reads the database directly');
+      const { auditHead, verifyAuditChain } = await import('../audit.ts');
       const { report, head } = await withDatabase(cfg, async (db) => ({
         report: await verifyAuditChain(db.prisma, anchor ? { anchor } : {}),
         head: await auditHead(db.prisma),

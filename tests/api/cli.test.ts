@@ -1,0 +1,143 @@
+// The `liaison` command as an operator uses it, in child processes: keys, agencies,
+// operations, tokens, the audit check, and data changes while `liaison serve` holds the
+// embedded database (they go through the server's loopback admin API).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const BIN = new URL('../../bin/liaison.js', import.meta.url).pathname;
+let dir: string;
+let db: TestDatabase | undefined;
+let env: NodeJS.ProcessEnv;
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+function liaison(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'liaison-cli-'));
+  env = { PATH: process.env.PATH, LIAISON_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', NODE_ENV: 'test' };
+  if (process.env.DATABASE_URL) {
+    db = await createTestDatabase();
+    env.DATABASE_URL = db.url;
+    env.LIAISON_PSEUDONYM_KEY = 'cli-test-pseudonym-key-0123456789abcdef';
+  }
+});
+
+afterAll(async () => {
+  await db?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('liaison CLI', () => {
+  it('prints help for every command', async () => {
+    for (const args of [['--help'], ['serve', '--help'], ['keys', 'generate', '--help'], ['agency', 'add', '--help'], ['operation', 'create', '--help'], ['token', '--help'], ['audit', 'verify', '--help'], ['migrate', '--help']]) {
+      const run = await liaison(args);
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.stdout).toMatch(/Usage: liaison/);
+    }
+  });
+
+  it('generates a key pair with a private file only its owner can read, and never overwrites it', async () => {
+    const run = await liaison(['keys', 'generate', '--kid', 'es-pn-1', '--out', join(dir, 'keys')]);
+    expect(run.code, run.stderr).toBe(0);
+    const jwks = JSON.parse(await readFile(join(dir, 'keys', 'jwks.json'), 'utf8'));
+    expect(jwks.keys[0]).toMatchObject({ kid: 'es-pn-1', alg: 'EdDSA', use: 'sig' });
+    expect(jwks.keys[0].d).toBeUndefined();
+    expect((await stat(join(dir, 'keys', 'private.jwk.json'))).mode & 0o777).toBe(0o600);
+    const again = await liaison(['keys', 'generate', '--kid', 'es-pn-1', '--out', join(dir, 'keys')]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/not overwriting/);
+  });
+
+  it('registers an agency, refuses bad input naming the field, creates an operation and verifies the audit chain', async () => {
+    const add = await liaison(['agency', 'add', '--code', 'ES-PN', '--name', 'Policía Nacional', '--country', 'es', '--jwks', join(dir, 'keys', 'jwks.json')]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toMatch(/registered agency ES-PN/);
+
+    const bad = await liaison(['agency', 'add', '--code', 'es pn', '--name', 'X', '--country', 'ES', '--jwks', join(dir, 'keys', 'jwks.json')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/code:/);
+
+    const missingFile = await liaison(['agency', 'add', '--code', 'FR-PN', '--name', 'X', '--country', 'FR', '--jwks', join(dir, 'nope.json')]);
+    expect(missingFile.stderr).toMatch(/cannot read JWKS file/);
+
+    const op = await liaison(['operation', 'create', '--code', 'FIRST-LIGHT-2022', '--name', 'First Light', '--lead', 'ES-PN', '--starts', '2022-03-01', '--ends', '2022-09-30']);
+    expect(op.code, op.stderr).toBe(0);
+    const unknownLead = await liaison(['operation', 'create', '--code', 'OP-2', '--name', 'Two', '--lead', 'XX-NOPE']);
+    expect(unknownLead.code).toBe(1);
+    expect(unknownLead.stderr).toMatch(/Unknown agency: XX-NOPE/);
+
+    const audit = await liaison(['audit', 'verify']);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout).toMatch(/audit chain intact/);
+  });
+
+  it('mints a token the gateway accepts, with a lifetime of at most 300 s', async () => {
+    const run = await liaison(['token', '--agency', 'ES-PN', '--key', join(dir, 'keys', 'private.jwk.json'), '--ttl', '120']);
+    expect(run.code, run.stderr).toBe(0);
+    const [header, payload] = run.stdout.trim().split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p!, 'base64url').toString()));
+    expect(header).toMatchObject({ alg: 'EdDSA', kid: 'es-pn-1', typ: 'JWT' });
+    expect(payload.exp - payload.iat).toBe(120);
+    expect(payload).toMatchObject({ iss: 'ES-PN', aud: 'liaison-gateway' });
+    const tooLong = await liaison(['token', '--agency', 'ES-PN', '--key', join(dir, 'keys', 'private.jwk.json'), '--ttl', '301']);
+    expect(tooLong.code).not.toBe(0);
+  });
+
+  it('changes data through the running server while it holds the embedded database', async () => {
+    const server: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+        server.stdout!.on('data', (d) => {
+          out += d;
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        server.stderr!.on('data', (d) => (out += d));
+      });
+      const add = await liaison(['agency', 'add', '--code', 'CN-MPS', '--name', 'MPS', '--country', 'CN', '--jwks', join(dir, 'keys', 'jwks.json')]);
+      expect(add.code, add.stderr).toBe(0);
+      const op = await liaison(['operation', 'create', '--code', 'OP-WHILE-SERVING', '--name', 'x', '--lead', 'CN-MPS', '--participants', 'ES-PN']);
+      expect(op.code, op.stderr).toBe(0);
+
+      const token = (await liaison(['token', '--agency', 'ES-PN', '--key', join(dir, 'keys', 'private.jwk.json')])).stdout.trim();
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ agencies { code } operation(code: "OP-WHILE-SERVING") { lead { code } } }' }),
+      });
+      const body = (await res.json()) as { data: { agencies: { code: string }[]; operation: { lead: { code: string } } } };
+      expect(body.data.agencies.map((a) => a.code)).toEqual(['CN-MPS', 'ES-PN']);
+      expect(body.data.operation.lead.code).toBe('CN-MPS');
+
+      const forged = await fetch(`${url}/admin/v1/agencies`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-liaison-operator': 'guess' },
+        body: '{}',
+      });
+      expect(forged.status).toBe(401);
+    } finally {
+      server.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => server.on('close', resolve));
+      expect(code).toBe(0);
+    }
+  });
+});
