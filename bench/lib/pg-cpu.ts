@@ -1,0 +1,35 @@
+// CPU time spent by the PostgreSQL backends serving the bench database, read from /proc
+// (Linux, server on this machine). A backend's command line names its database
+// ("postgres: postgres liaison_bench_… 127.0.0.1(53422) idle"), so only the bench's own
+// connections are counted, not other users of the same server. Unavailable → null.
+import { readdir, readFile } from 'node:fs/promises';
+
+/** USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on Linux for x86-64 and arm64. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+async function backendTicks(pid: string, database: string): Promise<number | undefined> {
+  try {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.startsWith('postgres:') || !cmdline.includes(` ${database} `)) return undefined;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  } catch {
+    return undefined; // the process ended meanwhile, or /proc is not there
+  }
+}
+
+/** Milliseconds of CPU used so far by the backends of `database`, or null when not visible. */
+export async function postgresCpuMs(database: string): Promise<number | null> {
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return null;
+  }
+  const ticks = await Promise.all(pids.map((pid) => backendTicks(pid, database)));
+  const found = ticks.filter((t): t is number => t !== undefined);
+  if (found.length === 0) return null;
+  return (found.reduce((a, b) => a + b, 0) * 1000) / CLOCK_TICKS_PER_SECOND;
+}

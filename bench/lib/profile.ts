@@ -1,0 +1,125 @@
+// Summarises a V8 .cpuprofile (written by a server child started with --cpu-prof) into where
+// the non-idle CPU went: self time by package (node_modules/<pkg>, node core, project dirs,
+// GC), inclusive time by package (share of samples with that package anywhere on the stack),
+// the top functions by self time, and the project's own functions by inclusive time.
+// Frames of the bench harness itself (the statement-counting wrapper of pg's query) are left
+// out of inclusive time; their own self time, if any, still shows.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+type CallFrame = { functionName: string; url: string; lineNumber: number };
+type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] };
+type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+
+export type Share = { name: string; ms: number; percent: number };
+export type ProfileSummary = {
+  busyMs: number;
+  idleMs: number;
+  selfByPackage: Share[];
+  inclusiveByPackage: Share[];
+  topSelfFunctions: Share[];
+  projectInclusive: Share[];
+};
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function categoryOf(frame: CallFrame): string {
+  const { url, functionName } = frame;
+  if (!url) {
+    if (functionName === '(garbage collector)') return 'GC';
+    if (functionName === '(program)') return '(program: native/unattributed)';
+    return functionName || '(native)';
+  }
+  if (url.startsWith('node:')) return 'node core';
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const nm = path.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const parts = path.slice(nm + '/node_modules/'.length).split('/');
+    return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  }
+  if (path.startsWith(`${repoRoot}bench/`)) return 'bench harness';
+  if (path.startsWith(repoRoot)) return `project ${path.slice(repoRoot.length).split('/')[0]}/`;
+  return 'other';
+}
+
+function isProject(frame: CallFrame): boolean {
+  return categoryOf(frame).startsWith('project ');
+}
+
+function frameName(frame: CallFrame): string {
+  const file = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url;
+  const short = file.startsWith(repoRoot) ? file.slice(repoRoot.length) : file.replace(/^.*\/node_modules\//, '');
+  // tsx-compiled project files report line 0 for everything: leave the line out there.
+  const line = frame.lineNumber > 0 ? `:${frame.lineNumber + 1}` : '';
+  return `${frame.functionName || '(anonymous)'} ${short}${short ? line : ''}`.trim();
+}
+
+function top(map: Map<string, number>, total: number, count: number): Share[] {
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, ms]) => ({ name, ms, percent: (ms / total) * 100 }));
+}
+
+export async function summarizeProfile(file: string, count = 15): Promise<ProfileSummary> {
+  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+
+  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
+  const selfByPackage = new Map<string, number>();
+  const inclusiveByPackage = new Map<string, number>();
+  const selfFunctions = new Map<string, number>();
+  const projectInclusive = new Map<string, number>();
+  let busyMs = 0;
+  let idleMs = 0;
+
+  profile.samples.forEach((id, i) => {
+    // timeDeltas[i] is the time since the previous sample; attribute it to this one.
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const node = byId.get(id)!;
+    if (node.callFrame.functionName === '(idle)') {
+      idleMs += ms;
+      return;
+    }
+    busyMs += ms;
+    add(selfByPackage, categoryOf(node.callFrame), ms);
+    add(selfFunctions, frameName(node.callFrame), ms);
+    const packages = new Set<string>();
+    const functions = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      // The harness's pg wrapper sits under every query: it must not take pg's time as its own.
+      if (frame.functionName === '(root)' || categoryOf(frame) === 'bench harness') continue;
+      packages.add(categoryOf(frame));
+      if (isProject(frame)) functions.add(frameName(frame));
+    }
+    for (const p of packages) add(inclusiveByPackage, p, ms);
+    for (const f of functions) add(projectInclusive, f, ms);
+  });
+
+  return {
+    busyMs,
+    idleMs,
+    selfByPackage: top(selfByPackage, busyMs, count),
+    inclusiveByPackage: top(inclusiveByPackage, busyMs, count),
+    topSelfFunctions: top(selfFunctions, busyMs, count + 5),
+    projectInclusive: top(projectInclusive, busyMs, count),
+  };
+}
+
+export function formatProfile(summary: ProfileSummary, requests: number): string {
+  const rows = (title: string, shares: Share[]) =>
+    [
+      title,
+      ...shares.map((s) => `  ${s.percent.toFixed(1).padStart(5)}%  ${(s.ms / Math.max(1, requests)).toFixed(3).padStart(7)} ms/req  ${s.name}`),
+    ].join('\n');
+  return [
+    `busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms over ${requests} requests (${(summary.busyMs / Math.max(1, requests)).toFixed(2)} ms CPU/req on the main thread)`,
+    rows('self time by package:', summary.selfByPackage),
+    rows('inclusive time by package (on the stack):', summary.inclusiveByPackage),
+    rows('top functions by self time:', summary.topSelfFunctions),
+    rows('project functions by inclusive time:', summary.projectInclusive),
+  ].join('\n');
+}

@@ -1,0 +1,53 @@
+// The two GraphQL requests the bench sends, identical for every variant that answers them:
+// (a) an operation's summary with every field, (b) the first 50 dens of an operation with up
+// to 10 suspects and 10 intercepted funds each. The raw baseline answers (b) to the same body.
+
+export const SUMMARY_QUERY = /* GraphQL */ `
+  query BenchSummary($code: String!) {
+    operation(code: $code) {
+      summary {
+        countries scamDens densRaided suspects suspectsArrested suspectsSurrendered suspectsWanted
+        traffickingVictims devicesSeized fundRecords fundsByCurrency { currency amount } fundsInterceptedUsd
+      }
+    }
+  }`;
+
+export const DENS_PAGE = 50;
+export const NESTED_PAGE = 10;
+
+export const DENS_QUERY = /* GraphQL */ `
+  query BenchDens($code: String!) {
+    scamDens(first: ${DENS_PAGE}, filter: { operationCode: $code }) {
+      edges {
+        node {
+          id country region denType status raidedOn devicesSeized
+          suspects(first: ${NESTED_PAGE}) { edges { node { id personKey role status statusOn } } }
+          interceptedFunds(first: ${NESTED_PAGE}) { edges { node { id amount currency amountUsd action } } }
+        }
+      }
+    }
+  }`;
+
+export type DensAnswer = {
+  data?: {
+    scamDens: {
+      edges: {
+        node: {
+          id: string;
+          suspects: { edges: { node: { id: string } }[] };
+          interceptedFunds: { edges: { node: { id: string } }[] };
+        };
+      }[];
+    };
+  };
+  errors?: unknown[];
+};
+
+export type SummaryAnswer = {
+  data?: { operation: { summary: Record<string, unknown> } | null };
+  errors?: unknown[];
+};
+
+export function graphqlBody(query: string, operationCode: string): string {
+  return JSON.stringify({ query, variables: { code: operationCode } });
+}

@@ -1,0 +1,57 @@
+// Checks, before any load, that a variant answers correctly: one request on loopback, no
+// GraphQL errors, the expected number of records, and for (b) the same den ids, suspects and
+// funds as the raw baseline (the whole `data` is compared, so shape and scalar formats too).
+// Returns the exact body length, which every measured response must then have.
+import { isDeepStrictEqual } from 'node:util';
+import { DENS_PAGE, type DensAnswer, type SummaryAnswer } from './queries.ts';
+
+export type Answer = { status: number; text: string; length: number };
+
+export async function post(url: string, body: string, token?: string): Promise<Answer> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  return { status: response.status, text, length: Buffer.byteLength(text) };
+}
+
+export type DensFacts = { dens: number; suspects: number; funds: number; denIds: string[]; data: unknown };
+
+export function checkDensAnswer(name: string, answer: Answer, baseline?: DensFacts): DensFacts {
+  const parsed = JSON.parse(answer.text) as DensAnswer;
+  if (answer.status !== 200 || parsed.errors || !parsed.data) {
+    throw new Error(`${name}: (b) answered ${answer.status} ${answer.text.slice(0, 300)}`);
+  }
+  const edges = parsed.data.scamDens.edges;
+  const facts: DensFacts = {
+    dens: edges.length,
+    suspects: edges.reduce((n, e) => n + e.node.suspects.edges.length, 0),
+    funds: edges.reduce((n, e) => n + e.node.interceptedFunds.edges.length, 0),
+    denIds: edges.map((e) => e.node.id),
+    data: parsed.data,
+  };
+  if (facts.dens !== DENS_PAGE) throw new Error(`${name}: (b) returned ${facts.dens} dens, expected ${DENS_PAGE}`);
+  if (baseline) {
+    if (!isDeepStrictEqual(facts.denIds, baseline.denIds)) throw new Error(`${name}: (b) den ids differ from the raw baseline`);
+    if (facts.suspects !== baseline.suspects || facts.funds !== baseline.funds) {
+      throw new Error(`${name}: (b) ${facts.suspects} suspects/${facts.funds} funds, baseline ${baseline.suspects}/${baseline.funds}`);
+    }
+    if (!isDeepStrictEqual(facts.data, baseline.data)) throw new Error(`${name}: (b) data differs from the raw baseline`);
+  }
+  return facts;
+}
+
+export function checkSummaryAnswer(name: string, answer: Answer, expected: { dens: number; funds: number }): Record<string, unknown> {
+  const parsed = JSON.parse(answer.text) as SummaryAnswer;
+  const summary = parsed.data?.operation?.summary;
+  if (answer.status !== 200 || parsed.errors || !summary) {
+    throw new Error(`${name}: (a) answered ${answer.status} ${answer.text.slice(0, 300)}`);
+  }
+  if (summary.scamDens !== expected.dens || summary.fundRecords !== expected.funds) {
+    throw new Error(`${name}: (a) summary counts ${summary.scamDens} dens/${summary.fundRecords} funds, expected ${expected.dens}/${expected.funds}`);
+  }
+  return summary;
+}

@@ -1,0 +1,207 @@
+// `npm run bench`: throughput, latency and server CPU of the gateway against a raw pg baseline
+// on one fresh PostgreSQL database (never part of `npm test`).
+//
+//   1. Creates a uniquely named database on DATABASE_URL's server (else the local one),
+//      migrates it and fills it with the deterministic generator: 20,000 dens, 100,000
+//      suspects, 100,000 funds over 3 agencies in one operation (sharing levels as generated).
+//   2. Runs each server under test alone, in its own child process (bench/servers/*.ts via
+//      tsx), and loads it with autocannon on 127.0.0.1 from this process:
+//        (b) raw pg baseline — node:http + pg, PostgreSQL builds the JSON;
+//        (b) gateway with real JWT verification, replay cache and audit log (one fresh
+//            pre-minted token per request);
+//        (a) the same gateway, operation summary (also with 1 connection: service time);
+//        (b) gateway with a fixed viewer and a no-op audit sink.
+//      Before load, each variant's answer is checked (no errors; for (b) exactly the baseline's
+//      data); during the measured window the server's SQL statements are counted by kind.
+//   3. Prints req/s, p50, p99, server and PostgreSQL CPU per request, statements per request,
+//      and the ratios to the issue's targets, all from this run; writes bench/results/latest.json.
+//   4. With --profile, samples the gateway's CPU during an extra measured window of (b), with
+//      and without auth, and prints where the time went (bench/results/*.cpuprofile).
+// The database is dropped and every child stopped at the end, also after a failure or Ctrl-C.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../api/config.ts';
+import { killAllChildrenNow, startServerChild, stopAllChildren, type ServerChild } from './lib/children.ts';
+import { benchServerUrl, createBenchDatabase, seedBenchDatabase, type SeededDatabase } from './lib/database.ts';
+import { measure, TokenPool, type LoadSettings, type Measurement } from './lib/load.ts';
+import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
+import { ENV } from './lib/protocol.ts';
+import { DENS_QUERY, graphqlBody, SUMMARY_QUERY } from './lib/queries.ts';
+import { formatRatios, formatStatements, formatTable, ratiosOf, TARGETS, type VariantId } from './lib/report.ts';
+import { checkDensAnswer, checkSummaryAnswer, post, type DensFacts } from './lib/verify.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    dens: { type: 'string', default: '20000' },
+    suspects: { type: 'string', default: '100000' },
+    funds: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: '20220611' },
+    connections: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    pool: { type: 'string', default: '10' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+
+const positive = (name: keyof typeof args) => {
+  const n = Number(args[name]);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  return n;
+};
+
+const shape = { dens: positive('dens'), suspects: positive('suspects'), funds: positive('funds'), seed: positive('seed') };
+const settings: LoadSettings = {
+  connections: positive('connections'),
+  warmupSeconds: positive('warmup'),
+  measureSeconds: positive('duration'),
+};
+/** Whole-run limit: everything is bounded, this only catches a hang. */
+const RUN_DEADLINE_MS = 15 * 60_000;
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+const log = (message: string) => process.stdout.write(`${message}\n`);
+
+async function main(): Promise<void> {
+  const serverUrl = benchServerUrl();
+  const audience = loadConfig({}).audience;
+  log(`bench: ${shape.dens} dens, ${shape.suspects} suspects, ${shape.funds} funds; ${settings.connections} connections, ` +
+    `${settings.warmupSeconds} s warm-up + ${settings.measureSeconds} s measured per variant; PostgreSQL at ${new URL(serverUrl).host}`);
+
+  const target = await createBenchDatabase(serverUrl);
+  let cleanedUp = false;
+  const cleanup = async () => {
+    if (cleanedUp) return;
+    cleanedUp = true;
+    await stopAllChildren();
+    await target.drop().catch((error: unknown) => log(`could not drop ${target.name}: ${String(error)}`));
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`\n${signal}: stopping servers and dropping ${target.name}`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const deadline = setTimeout(() => {
+    log(`bench exceeded ${RUN_DEADLINE_MS / 60_000} minutes; aborting`);
+    void cleanup().finally(() => process.exit(1));
+  }, RUN_DEADLINE_MS);
+  deadline.unref();
+
+  try {
+    const seeded = await seedBenchDatabase(target, shape);
+    log(`database ${seeded.name}: ${seeded.counts.dens} dens, ${seeded.counts.suspects} suspects, ${seeded.counts.funds} funds ` +
+      `seeded in ${seeded.seedSeconds.toFixed(1)} s`);
+    await runVariants(seeded, audience);
+  } finally {
+    clearTimeout(deadline);
+    await cleanup();
+    log(`dropped ${target.name}`);
+  }
+}
+
+async function runVariants(seeded: SeededDatabase, audience: string): Promise<void> {
+  const viewer = seeded.agencies[0]!;
+  const childEnv = {
+    [ENV.databaseUrl]: seeded.url,
+    [ENV.pseudonymKey]: seeded.pseudonymKey,
+    [ENV.viewerCode]: viewer.code,
+    [ENV.poolSize]: String(positive('pool')),
+  };
+  const densBody = graphqlBody(DENS_QUERY, seeded.operationCode);
+  const summaryBody = graphqlBody(SUMMARY_QUERY, seeded.operationCode);
+  const oneToken = async () => (await TokenPool.mint(viewer, audience, 1)).take()!;
+  const results: Partial<Record<VariantId, Measurement>> = {};
+  const profiles: Record<string, ProfileSummary & { requests: number }> = {};
+  const base = { database: seeded.name, settings };
+
+  const withServer = async <T>(name: string, file: 'raw.ts' | 'gateway.ts', env: Record<string, string>, work: (s: ServerChild) => Promise<T>) => {
+    const server = await startServerChild({ name, file, env: { ...childEnv, ...env } });
+    log(`\n[${name}] pid ${server.pid} on ${server.url}`);
+    try {
+      return await work(server);
+    } finally {
+      await server.stop();
+    }
+  };
+  const report = (id: VariantId, m: Measurement) => {
+    results[id] = m;
+    log(`  ${id}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.serverCpuMs.toFixed(2)} ms server CPU/req` +
+      (m.bad ? `, ${m.bad} BAD responses` : ''));
+  };
+  const profiled = async (server: ServerChild, key: string, expectedLength: number, auth?: Parameters<typeof measure>[0]['auth']) => {
+    await mkdir(resultsDir, { recursive: true });
+    const file = `${resultsDir}${key}.cpuprofile`;
+    const m = await measure({ ...base, server, body: densBody, expectedLength, ...(auth ? { auth } : {}), around: (w) => server.profile(file, w) });
+    profiles[key] = { ...(await summarizeProfile(file)), requests: m.requests };
+    log(`  profiled ${key}: ${m.rps.toFixed(1)} req/s under the profiler; profile in ${file}`);
+  };
+
+  // (b) raw baseline: its answer is the reference every other variant must equal.
+  let baseline!: { facts: DensFacts; length: number };
+  await withServer('raw', 'raw.ts', {}, async (server) => {
+    const answer = await post(server.url, densBody);
+    baseline = { facts: checkDensAnswer('raw', answer), length: answer.length };
+    log(`  verified: ${baseline.facts.dens} dens, ${baseline.facts.suspects} suspects, ${baseline.facts.funds} funds, ${answer.length} bytes`);
+    report('raw-b', await measure({ ...base, server, body: densBody, expectedLength: baseline.length }));
+  });
+  const guessRps = results['raw-b']!.rps;
+
+  await withServer('gateway (auth+audit)', 'gateway.ts', { [ENV.gatewayMode]: 'full' }, async (server) => {
+    const answer = await post(server.url, densBody, await oneToken());
+    checkDensAnswer('gateway', answer, baseline.facts);
+    if (answer.length !== baseline.length) log(`  note: gateway body ${answer.length} bytes, raw ${baseline.length} bytes (same data)`);
+    const summary = await post(server.url, summaryBody, await oneToken());
+    const summaryData = checkSummaryAnswer('gateway', summary, { dens: seeded.counts.dens, funds: seeded.counts.funds });
+    log(`  verified (b) equals the raw answer; (a) summary ${JSON.stringify(summaryData).slice(0, 160)}…`);
+    const auth = { agency: viewer, audience, guessRps };
+    report('gateway-b', await measure({ ...base, server, body: densBody, expectedLength: answer.length, auth }));
+    const summaryAuth = { ...auth, guessRps: 200 };
+    report('gateway-a', await measure({ ...base, server, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
+    const oneConnection = { ...base, settings: { ...settings, connections: 1 } };
+    report('gateway-a1', await measure({ ...oneConnection, server, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
+    if (args.profile) await profiled(server, 'gateway-b', answer.length, auth);
+  });
+
+  await withServer('gateway (no auth/audit)', 'gateway.ts', { [ENV.gatewayMode]: 'noauth' }, async (server) => {
+    const answer = await post(server.url, densBody);
+    checkDensAnswer('gateway no-auth', answer, baseline.facts);
+    report('noauth-b', await measure({ ...base, server, body: densBody, expectedLength: answer.length }));
+    if (args.profile) await profiled(server, 'noauth-b', answer.length);
+  });
+
+  const ratios = ratiosOf(results);
+  log(`\n${formatTable(results)}\n\n${formatRatios(ratios)}\n`);
+  log(formatStatements(results));
+  for (const [name, summary] of Object.entries(profiles)) log(`\nprofile ${name}: ${formatProfile(summary, summary.requests)}`);
+
+  await mkdir(resultsDir, { recursive: true });
+  const file = `${resultsDir}latest.json`;
+  await writeFile(
+    file,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        shape,
+        counts: seeded.counts,
+        seedSeconds: seeded.seedSeconds,
+        settings,
+        results,
+        ratios,
+        targets: TARGETS,
+        profiles,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(`\nwrote ${file}`);
+}
+
+process.on('exit', killAllChildrenNow);
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
