@@ -42,7 +42,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('liaison CLI', () => {
+// Each command is a fresh Node process (tsx, and for most a database open): slow on a loaded
+// two-core machine, hence the generous timeout.
+describe('liaison CLI', { timeout: 240_000 }, () => {
   it('prints help for every command', async () => {
     for (const args of [['--help'], ['serve', '--help'], ['keys', 'generate', '--help'], ['agency', 'add', '--help'], ['operation', 'create', '--help'], ['token', '--help'], ['audit', 'verify', '--help'], ['migrate', '--help']]) {
       const run = await liaison(args);
