@@ -1,0 +1,52 @@
+// Batch writer of scam_den: one statement per batch. `history` copies the stored version of
+// every row about to change into record_version; `up` inserts new refs and updates changed
+// ones, leaving equal rows untouched (their submission_id stays the one that wrote them).
+// Both CTEs read the snapshot taken before the statement, so history sees the old values.
+import type { DenRow } from '../rows.ts';
+import { toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+
+export async function writeDens(tx: Tx, ctx: WriteContext, rows: readonly DenRow[]): Promise<WriteResult> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
+  const result = await tx.$queryRaw<CountRow[]>`
+    WITH src AS (
+      SELECT u.ref, u.level::"SharingLevel" AS sharing_level, u.country::char(2) AS country, u.region,
+             u.geohash::varchar(5) AS geohash, u.den_type::"DenType" AS den_type, u.status::"DenStatus" AS status,
+             u.raided_on, u.devices_seized, u.first_seen_on
+        FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.country)}::text[],
+                    ${rows.map((r) => r.region)}::text[], ${rows.map((r) => r.geohash)}::text[], ${rows.map((r) => r.denType)}::text[],
+                    ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.raidedOn)}::date[], ${rows.map((r) => r.devicesSeized)}::int[],
+                    ${rows.map((r) => r.firstSeenOn)}::date[])
+          AS u(ref, level, country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on)
+    ), history AS (
+      INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
+      SELECT gen_random_uuid(), 'SCAM_DEN', d.id, d.owner_id, d.submission_id, to_jsonb(d), ${ctx.now}::timestamptz
+        FROM scam_den d JOIN src s ON d.owner_id = ${ctx.ownerId}::uuid AND d.source_ref = s.ref
+       WHERE (d.operation_id, d.sharing_level, d.country, d.region, d.geohash, d.den_type, d.status, d.raided_on,
+              d.devices_seized, d.first_seen_on)
+             IS DISTINCT FROM
+             (${ctx.operationId}::uuid, s.sharing_level, s.country, s.region, s.geohash, s.den_type, s.status, s.raided_on,
+              s.devices_seized, s.first_seen_on)
+    ), up AS (
+      INSERT INTO scam_den AS d (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
+                                 country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on)
+      SELECT gen_random_uuid(), ${ctx.ownerId}::uuid, s.ref, ${ctx.submissionId}::uuid, ${ctx.operationId}::uuid, s.sharing_level,
+             ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, s.country, s.region, s.geohash, s.den_type, s.status, s.raided_on,
+             s.devices_seized, s.first_seen_on
+        FROM src s
+      ON CONFLICT (owner_id, source_ref) DO UPDATE
+         SET submission_id = EXCLUDED.submission_id, operation_id = EXCLUDED.operation_id, sharing_level = EXCLUDED.sharing_level,
+             updated_at = EXCLUDED.updated_at, country = EXCLUDED.country, region = EXCLUDED.region, geohash = EXCLUDED.geohash,
+             den_type = EXCLUDED.den_type, status = EXCLUDED.status, raided_on = EXCLUDED.raided_on,
+             devices_seized = EXCLUDED.devices_seized, first_seen_on = EXCLUDED.first_seen_on
+       WHERE (d.operation_id, d.sharing_level, d.country, d.region, d.geohash, d.den_type, d.status, d.raided_on,
+              d.devices_seized, d.first_seen_on)
+             IS DISTINCT FROM
+             (EXCLUDED.operation_id, EXCLUDED.sharing_level, EXCLUDED.country, EXCLUDED.region, EXCLUDED.geohash,
+              EXCLUDED.den_type, EXCLUDED.status, EXCLUDED.raided_on, EXCLUDED.devices_seized, EXCLUDED.first_seen_on)
+      RETURNING (d.xmax = 0) AS inserted
+    )
+    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated,
+           NULL::int[] AS unresolved
+      FROM up`;
+  return toWriteResult(result);
+}

@@ -1,0 +1,74 @@
+// Batch writer of intercepted_fund: one statement per batch, like dens.ts, plus two joins.
+// amount_usd follows DESIGN.md: the partner's figure when given; the amount itself for USD;
+// else the amount times the reference rate of the latest valid_on on or before actionOn
+// (the submission's date when the fund has none), rounded to cents; else NULL. All numeric,
+// never a float. denRef resolves as in suspects.ts (unresolved rows are not written).
+import type { FundRow } from '../rows.ts';
+import { toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+
+export async function writeFunds(tx: Tx, ctx: WriteContext, rows: readonly FundRow[]): Promise<WriteResult> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
+  const result = await tx.$queryRaw<CountRow[]>`
+    WITH input AS (
+      SELECT *
+        FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.amount)}::numeric[],
+                    ${rows.map((r) => r.currency)}::text[], ${rows.map((r) => r.amountUsd)}::numeric[], ${rows.map((r) => r.channel)}::text[],
+                    ${rows.map((r) => r.action)}::text[], ${rows.map((r) => r.actionOn)}::date[], ${rows.map((r) => r.accountKey)}::text[],
+                    ${rows.map((r) => r.accountCountry)}::text[], ${rows.map((r) => r.victimCount)}::int[], ${rows.map((r) => r.denRef)}::text[])
+             WITH ORDINALITY AS u(ref, level, amount, currency, amount_usd, channel, action, action_on, account_key, account_country,
+                                  victim_count, den_ref, ord)
+    ), src AS (
+      SELECT i.ord, i.ref, i.level::"SharingLevel" AS sharing_level, i.amount::numeric(38, 18) AS amount,
+             i.currency::varchar(8) AS currency,
+             (CASE WHEN i.amount_usd IS NOT NULL THEN i.amount_usd
+                   WHEN i.currency = 'USD' THEN i.amount
+                   ELSE round(i.amount * rate.usd_per_unit, 2) END)::numeric(38, 18) AS amount_usd,
+             i.channel::"FundChannel" AS channel, i.action::"FundAction" AS action, i.action_on,
+             i.account_key::char(64) AS account_key, i.account_country::char(2) AS account_country, i.victim_count,
+             i.den_ref, den.id AS den_id
+        FROM input i
+        LEFT JOIN LATERAL (
+          SELECT e.usd_per_unit FROM exchange_rate e
+           WHERE i.amount_usd IS NULL AND i.currency <> 'USD'
+             AND e.currency = i.currency AND e.valid_on <= coalesce(i.action_on, ${ctx.today}::date)
+           ORDER BY e.valid_on DESC LIMIT 1
+        ) rate ON true
+        LEFT JOIN scam_den den ON i.den_ref IS NOT NULL AND den.owner_id = ${ctx.ownerId}::uuid AND den.source_ref = i.den_ref
+    ), ready AS (
+      SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
+    ), history AS (
+      INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
+      SELECT gen_random_uuid(), 'INTERCEPTED_FUND', f.id, f.owner_id, f.submission_id, to_jsonb(f), ${ctx.now}::timestamptz
+        FROM intercepted_fund f JOIN ready r ON f.owner_id = ${ctx.ownerId}::uuid AND f.source_ref = r.ref
+       WHERE (f.operation_id, f.sharing_level, f.amount, f.currency, f.amount_usd, f.channel, f.action, f.action_on, f.account_key,
+              f.account_country, f.victim_count, f.den_id)
+             IS DISTINCT FROM
+             (${ctx.operationId}::uuid, r.sharing_level, r.amount, r.currency, r.amount_usd, r.channel, r.action, r.action_on,
+              r.account_key, r.account_country, r.victim_count, r.den_id)
+    ), up AS (
+      INSERT INTO intercepted_fund AS f (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
+                                         amount, currency, amount_usd, channel, action, action_on, account_key, account_country,
+                                         victim_count, den_id)
+      SELECT gen_random_uuid(), ${ctx.ownerId}::uuid, r.ref, ${ctx.submissionId}::uuid, ${ctx.operationId}::uuid, r.sharing_level,
+             ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, r.amount, r.currency, r.amount_usd, r.channel, r.action, r.action_on,
+             r.account_key, r.account_country, r.victim_count, r.den_id
+        FROM ready r
+      ON CONFLICT (owner_id, source_ref) DO UPDATE
+         SET submission_id = EXCLUDED.submission_id, operation_id = EXCLUDED.operation_id, sharing_level = EXCLUDED.sharing_level,
+             updated_at = EXCLUDED.updated_at, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+             amount_usd = EXCLUDED.amount_usd, channel = EXCLUDED.channel, action = EXCLUDED.action, action_on = EXCLUDED.action_on,
+             account_key = EXCLUDED.account_key, account_country = EXCLUDED.account_country,
+             victim_count = EXCLUDED.victim_count, den_id = EXCLUDED.den_id
+       WHERE (f.operation_id, f.sharing_level, f.amount, f.currency, f.amount_usd, f.channel, f.action, f.action_on, f.account_key,
+              f.account_country, f.victim_count, f.den_id)
+             IS DISTINCT FROM
+             (EXCLUDED.operation_id, EXCLUDED.sharing_level, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.amount_usd,
+              EXCLUDED.channel, EXCLUDED.action, EXCLUDED.action_on, EXCLUDED.account_key, EXCLUDED.account_country,
+              EXCLUDED.victim_count, EXCLUDED.den_id)
+      RETURNING (f.xmax = 0) AS inserted
+    )
+    SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
+           (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
+           (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL) AS unresolved`;
+  return toWriteResult(result);
+}

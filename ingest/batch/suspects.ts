@@ -1,0 +1,83 @@
+// Batch writer of suspect and its selectors: one statement per batch. A suspect's denRef is
+// resolved by a join on the owner's dens (this file's earlier batches included, as they are
+// in the same transaction); a row whose den is not there yet is not written and comes back in
+// `unresolved` for the pipeline to retry at the end of the file. A stored suspect counts as
+// changed when a column differs or its set of selectors does (compared as a sorted digest);
+// its previous version, selectors included, goes to record_version, and its selectors are
+// replaced by the new set (unwanted ones deleted, missing ones inserted).
+import type { SuspectRow } from '../rows.ts';
+import { toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+
+export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly SuspectRow[]): Promise<WriteResult> {
+  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
+  const sel = rows.flatMap((r) => r.selectors.map((s) => ({ ref: r.ref, type: s.type, hash: s.hash })));
+  const result = await tx.$queryRaw<CountRow[]>`
+    WITH src AS (
+      SELECT u.ord, u.ref, u.level::"SharingLevel" AS sharing_level, u.person_key, u.nationality::char(2) AS nationality,
+             u.birth_year::smallint AS birth_year, u.sex::"Sex" AS sex, u.role::"SuspectRole" AS role,
+             u.status::"SuspectStatus" AS status, u.status_on, u.victim AS trafficking_victim, u.den_ref, den.id AS den_id, u.digest
+        FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.personKey)}::text[],
+                    ${rows.map((r) => r.nationality)}::text[], ${rows.map((r) => r.birthYear)}::int[], ${rows.map((r) => r.sex)}::text[],
+                    ${rows.map((r) => r.role)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.statusOn)}::date[],
+                    ${rows.map((r) => r.traffickingVictim)}::boolean[], ${rows.map((r) => r.denRef)}::text[],
+                    ${rows.map((r) => r.selectorDigest)}::text[])
+             WITH ORDINALITY AS u(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest, ord)
+        LEFT JOIN scam_den den ON u.den_ref IS NOT NULL AND den.owner_id = ${ctx.ownerId}::uuid AND den.source_ref = u.den_ref
+    ), ready AS (
+      SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
+    ), cur AS (
+      SELECT s.id,
+             (s.operation_id, s.sharing_level, s.person_key, s.nationality, s.birth_year, s.sex, s.role, s.status, s.status_on,
+              s.trafficking_victim, s.den_id)
+             IS DISTINCT FROM
+             (${ctx.operationId}::uuid, r.sharing_level, r.person_key, r.nationality, r.birth_year, r.sex, r.role, r.status,
+              r.status_on, r.trafficking_victim, r.den_id) AS columns_changed,
+             coalesce((SELECT string_agg(x.type::text || ':' || x.hash, ',' ORDER BY (x.type::text || ':' || x.hash) COLLATE "C")
+                         FROM selector x WHERE x.suspect_id = s.id), '') IS DISTINCT FROM r.digest AS selectors_changed
+        FROM ready r JOIN suspect s ON s.owner_id = ${ctx.ownerId}::uuid AND s.source_ref = r.ref
+    ), history AS (
+      INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
+      SELECT gen_random_uuid(), 'SUSPECT', s.id, s.owner_id, s.submission_id,
+             to_jsonb(s) || jsonb_build_object('selectors',
+               (SELECT coalesce(jsonb_agg(jsonb_build_object('type', x.type, 'hash', x.hash) ORDER BY x.type, x.hash), '[]'::jsonb)
+                  FROM selector x WHERE x.suspect_id = s.id)),
+             ${ctx.now}::timestamptz
+        FROM suspect s JOIN cur c ON c.id = s.id
+       WHERE c.columns_changed OR c.selectors_changed
+    ), up AS (
+      INSERT INTO suspect AS s (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
+                                person_key, nationality, birth_year, sex, role, status, status_on, trafficking_victim, den_id)
+      SELECT gen_random_uuid(), ${ctx.ownerId}::uuid, r.ref, ${ctx.submissionId}::uuid, ${ctx.operationId}::uuid, r.sharing_level,
+             ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, r.person_key, r.nationality, r.birth_year, r.sex, r.role, r.status,
+             r.status_on, r.trafficking_victim, r.den_id
+        FROM ready r
+      ON CONFLICT (owner_id, source_ref) DO UPDATE
+         SET submission_id = EXCLUDED.submission_id, operation_id = EXCLUDED.operation_id, sharing_level = EXCLUDED.sharing_level,
+             updated_at = EXCLUDED.updated_at, person_key = EXCLUDED.person_key, nationality = EXCLUDED.nationality,
+             birth_year = EXCLUDED.birth_year, sex = EXCLUDED.sex, role = EXCLUDED.role, status = EXCLUDED.status,
+             status_on = EXCLUDED.status_on, trafficking_victim = EXCLUDED.trafficking_victim, den_id = EXCLUDED.den_id
+       WHERE (s.operation_id, s.sharing_level, s.person_key, s.nationality, s.birth_year, s.sex, s.role, s.status, s.status_on,
+              s.trafficking_victim, s.den_id)
+             IS DISTINCT FROM
+             (EXCLUDED.operation_id, EXCLUDED.sharing_level, EXCLUDED.person_key, EXCLUDED.nationality, EXCLUDED.birth_year,
+              EXCLUDED.sex, EXCLUDED.role, EXCLUDED.status, EXCLUDED.status_on, EXCLUDED.trafficking_victim, EXCLUDED.den_id)
+          OR s.id IN (SELECT id FROM cur WHERE selectors_changed)
+      RETURNING s.id, s.source_ref, (s.xmax = 0) AS inserted
+    ), wanted AS (
+      SELECT w.ref, w.type, w.hash
+        FROM unnest(${sel.map((s) => s.ref)}::text[], ${sel.map((s) => s.type)}::text[], ${sel.map((s) => s.hash)}::text[])
+          AS w(ref, type, hash)
+    ), selectors_removed AS (
+      DELETE FROM selector x USING up
+       WHERE x.suspect_id = up.id AND NOT up.inserted
+         AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.ref = up.source_ref AND w.type = x.type::text AND w.hash = x.hash)
+    ), selectors_added AS (
+      INSERT INTO selector (id, suspect_id, type, hash)
+      SELECT gen_random_uuid(), up.id, w.type::"SelectorType", w.hash FROM up JOIN wanted w ON w.ref = up.source_ref
+      ON CONFLICT (suspect_id, type, hash) DO NOTHING
+    )
+    SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
+           (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
+           (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL) AS unresolved`;
+  return toWriteResult(result);
+}

@@ -1,0 +1,311 @@
+// The ingest pipeline: adapter → pseudonymize → validate → batch writers → signed report, all
+// in ONE database transaction, so that a crash at any point leaves all or nothing (REL-01).
+//
+//   201  stored and ACCEPTED (PARTIAL too when some records were rejected);
+//   422  REJECTED: ATOMIC with an invalid record, or a file error in any mode. The records are
+//        rolled back (savepoint) but the REJECTED report is stored as a submission row, so GET
+//        finds it and a retry with the same Idempotency-Key replays it (422, replayed);
+//   200  replay: same Idempotency-Key and same request (content hash, format, operation, mode),
+//        or the identical content already ACCEPTED for this agency, format, operation and mode:
+//        the first report, nothing new stored;
+//   dry run: everything runs (den references, history, unchanged counting) in a transaction
+//        that is rolled back; nothing is stored, not even the submission row; the signed
+//        report has a fresh id (201, or 422 when it would be rejected). A dry run neither
+//        consults nor records the Idempotency-Key.
+// Thrown LiaisonErrors: UNSUPPORTED_FORMAT, NOT_FOUND (unknown operation or the agency is not a
+// participant: one answer for both), PAYLOAD_TOO_LARGE, CONFLICT (same key in progress),
+// BAD_USER_INPUT 400 (malformed key) or 422 IDEMPOTENCY_KEY_REUSED.
+import { randomUUID } from 'node:crypto';
+import type { Issue, RecordItem } from '../adapters/contract.ts';
+import { getAdapter } from '../adapters/index.ts';
+import { pseudonymize } from '../adapters/pseudonymize.ts';
+import type { Database } from '../api/db.ts';
+import { ErrorCode, LiaisonError } from '../api/errors.ts';
+import type { Logger } from '../api/logger.ts';
+import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import type { Tx } from './batch/types.ts';
+import { MeteredBody } from './body.ts';
+import {
+  checkIdempotencyKey,
+  findByIdempotencyKey,
+  findIdenticalAccepted,
+  lockIdempotencyKey,
+  replayOrRefuse,
+  type RequestFingerprint,
+} from './idempotency.ts';
+import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './receipts.ts';
+import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
+import { toRow } from './rows.ts';
+import { DEFAULT_BATCH_SIZE, RecordWriter } from './writer.ts';
+
+export type { ReportIssue, SubmissionMode, SubmissionReport } from './report.ts';
+
+export type IngestInput = {
+  db: Database;
+  pseudonymKey: string;
+  agency: { id: string; code: string };
+  subject: string;
+  format: string;
+  operationCode: string;
+  mode: SubmissionMode;
+  dryRun: boolean;
+  idempotencyKey?: string;
+  /** The file, streamed; never buffered whole. */
+  body: AsyncIterable<Uint8Array>;
+  /** Over this many bytes while streaming → PAYLOAD_TOO_LARGE, nothing stored. */
+  maxBytes: number;
+  now: () => Date;
+  signer: ReceiptSigner;
+  log: Logger;
+  /** Records per batch statement (tests use small batches). */
+  batchSize?: number;
+};
+
+export type IngestResult = { status: 201 | 200 | 422; report: SubmissionReport; replayed: boolean };
+
+/** At most this many records in one submission (more is a TOO_LARGE file error). */
+export const MAX_RECORDS = 100_000;
+/** A submission holds one transaction while its file streams in. */
+const TRANSACTION_TIMEOUT_MS = 15 * 60_000;
+const TRANSACTION_MAX_WAIT_MS = 60_000;
+const SAVEPOINT = 'liaison_records';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ends the transaction with a rollback while still answering (dry run, content replay). */
+class RollBack extends Error {
+  constructor(readonly result: IngestResult) {
+    super('rollback');
+  }
+}
+
+const notFound = () => new LiaisonError(ErrorCode.NOT_FOUND, 'No such operation for this agency.');
+
+/** The operation's id and code when the agency participates in it; the same miss otherwise. */
+async function participantOperation(prisma: PrismaClient, agencyId: string, code: string): Promise<{ id: string; code: string }> {
+  if (code.length === 0 || code.length > 64) throw notFound();
+  const operation = await prisma.operation.findFirst({
+    where: { code, participants: { some: { agencyId } } },
+    select: { id: true, code: true },
+  });
+  if (!operation) throw notFound();
+  return operation;
+}
+
+type Session = {
+  input: IngestInput;
+  id: string;
+  key: string | null;
+  /** False for a dry run, which neither consults nor records the key. */
+  idempotent: boolean;
+  operation: { id: string; code: string };
+  receivedAt: Date;
+  meter: MeteredBody;
+  report: ReportBuilder;
+};
+
+const fingerprintOf = (s: Session, contentSha256: string): RequestFingerprint => ({
+  contentSha256,
+  format: s.input.format,
+  operationId: s.operation.id,
+  mode: s.input.mode,
+});
+
+const withLocation = (issue: Issue, item: RecordItem): Issue =>
+  issue.line === undefined && issue.path === undefined
+    ? { ...issue, ...(item.line !== undefined ? { line: item.line } : {}), ...(item.path !== undefined ? { path: item.path } : {}) }
+    : issue;
+
+/** Streams the file through the adapter into the writer; answers when the stream ends. */
+async function streamRecords(tx: Tx, s: Session): Promise<void> {
+  const { input, report } = s;
+  const adapter = getAdapter(input.format)!;
+  const writer = new RecordWriter(
+    tx,
+    { ownerId: input.agency.id, submissionId: s.id, operationId: s.operation.id, now: s.receivedAt, today: isoDate(s.receivedAt) },
+    report.counts,
+    input.batchSize ?? DEFAULT_BATCH_SIZE,
+    (batches) => input.log.debug({ submission: s.id, batches, records: report.counts.received }, 'ingest batch written'),
+  );
+  // ATOMIC stops writing at the first invalid record (it will be rolled back) but keeps
+  // reading, so the report lists every problem of the file.
+  const writing = () => !(input.mode === 'ATOMIC' && report.hasRecordErrors);
+  const context = { agencyCode: input.agency.code, operationCode: s.operation.code, today: isoDate(s.receivedAt) };
+
+  for await (const item of adapter.parse(s.meter.chunks(), context)) {
+    if (item.kind === 'issue') {
+      report.addAdapterIssue(item);
+      if (report.fileError) break;
+      continue;
+    }
+    if (report.counts.received >= MAX_RECORDS) {
+      report.fileError = true;
+      report.add({ field: FILE_FIELD, code: 'TOO_LARGE', severity: 'error' });
+      break;
+    }
+    report.counts.received++;
+    // Anonymization at the door: nothing below sees a raw identifier.
+    const { record, warnings } = pseudonymize(item.record, { key: input.pseudonymKey, ownerCode: input.agency.code });
+    for (const warning of warnings) report.add(toReportIssue(withLocation(warning, item), record.kind));
+    const at = { ...(item.line !== undefined ? { line: item.line } : {}), ...(item.path !== undefined ? { path: item.path } : {}) };
+    const converted = toRow(record, at);
+    if ('problems' in converted) {
+      report.counts.rejected++;
+      for (const p of converted.problems) {
+        report.add({ ...at, field: p.field, code: p.code, severity: 'error', ref: record.ref, kind: record.kind });
+      }
+      continue;
+    }
+    if (writing()) await writer.add(converted.row);
+  }
+  if (s.meter.overLimit) throw s.meter.overLimit;
+  if (report.fileError || !writing()) return;
+
+  for (const { kind, row } of await writer.finish()) {
+    report.counts.rejected++;
+    report.add({ ...row.at, field: 'denRef', code: 'DANGLING_REFERENCE', severity: 'error', ref: row.ref, kind });
+  }
+}
+
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
+async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
+  const { input, report } = s;
+  if (s.idempotent && s.key !== null) {
+    await lockIdempotencyKey(tx, input.agency.id, s.key);
+    const stored = await findByIdempotencyKey(tx, input.agency.id, s.key);
+    if (stored) {
+      await s.meter.drain();
+      const first = replayOrRefuse(stored, fingerprintOf(s, s.meter.sha256()));
+      return { status: first.status === 'ACCEPTED' ? 200 : 422, report: first, replayed: true };
+    }
+  }
+
+  await tx.submission.create({
+    data: {
+      id: s.id,
+      agencyId: input.agency.id,
+      subject: input.subject,
+      format: input.format,
+      operationId: s.operation.id,
+      mode: input.mode,
+      dryRun: input.dryRun,
+      status: 'PROCESSING',
+      contentSha256: '0'.repeat(64),
+      idempotencyKey: s.idempotent ? s.key : null,
+      createdAt: s.receivedAt,
+    },
+  });
+  await tx.$executeRawUnsafe(`SAVEPOINT ${SAVEPOINT}`);
+  await streamRecords(tx, s);
+  await s.meter.drain();
+  const contentSha256 = s.meter.sha256();
+
+  const rejected = report.fileError || (input.mode === 'ATOMIC' && report.hasRecordErrors);
+  if (rejected) {
+    await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    Object.assign(report.counts, { accepted: 0, updated: 0, unchanged: 0 });
+  } else if (!input.dryRun) {
+    const first = await findIdenticalAccepted(tx, input.agency.id, fingerprintOf(s, contentSha256), s.id);
+    if (first) throw new RollBack({ status: 200, report: first, replayed: true });
+  }
+
+  const completedAt = input.now();
+  const unsigned: UnsignedReport = {
+    id: s.id,
+    agency: input.agency.code,
+    subject: input.subject,
+    format: input.format,
+    operation: s.operation.code,
+    mode: input.mode,
+    dryRun: input.dryRun,
+    status: rejected ? 'REJECTED' : 'ACCEPTED',
+    contentSha256,
+    idempotencyKey: s.key,
+    counts: { ...report.counts },
+    issues: report.issues(),
+    receivedAt: s.receivedAt.toISOString(),
+    completedAt: completedAt.toISOString(),
+  };
+  const result: IngestResult = {
+    status: rejected ? 422 : 201,
+    report: { ...unsigned, receipt: await input.signer.sign(unsigned) },
+    replayed: false,
+  };
+  if (input.dryRun) throw new RollBack(result);
+
+  await tx.submission.update({
+    where: { id: s.id },
+    data: {
+      status: unsigned.status,
+      contentSha256,
+      accepted: unsigned.counts.accepted,
+      updated: unsigned.counts.updated,
+      rejected: unsigned.counts.rejected,
+      skipped: unsigned.counts.skipped,
+      errors: unsigned.issues,
+      receipt: result.report.receipt,
+      completedAt,
+    },
+  });
+  return result;
+}
+
+export async function ingestSubmission(input: IngestInput): Promise<IngestResult> {
+  const started = performance.now();
+  if (!getAdapter(input.format)) {
+    throw new LiaisonError(ErrorCode.UNSUPPORTED_FORMAT, 'Unknown format.', { issues: [{ field: 'format', code: 'UNKNOWN_FORMAT' }] });
+  }
+  const checkedKey = checkIdempotencyKey(input.idempotencyKey);
+  const operation = await participantOperation(input.db.prisma, input.agency.id, input.operationCode);
+  const session: Session = {
+    input,
+    id: randomUUID(),
+    key: checkedKey,
+    idempotent: !input.dryRun,
+    operation,
+    receivedAt: input.now(),
+    meter: new MeteredBody(input.body, input.maxBytes),
+    report: new ReportBuilder(),
+  };
+
+  let result: IngestResult;
+  try {
+    result = await input.db.prisma.$transaction((tx) => runSubmission(tx, session), {
+      timeout: TRANSACTION_TIMEOUT_MS,
+      maxWait: TRANSACTION_MAX_WAIT_MS,
+    });
+  } catch (error) {
+    if (error instanceof RollBack) result = error.result;
+    else throw session.meter.overLimit ?? error;
+  }
+
+  const { report } = result;
+  // LOG-03: ids, codes and counts only; never a value from the file, never the key.
+  input.log.info(
+    {
+      submission: report.id,
+      agency: input.agency.code,
+      format: input.format,
+      operation: report.operation,
+      mode: input.mode,
+      dryRun: input.dryRun,
+      status: report.status,
+      replayed: result.replayed,
+      counts: report.counts,
+      issues: report.issues.length,
+      bytes: session.meter.bytes,
+      durationMs: Math.round(performance.now() - started),
+    },
+    'submission ingested',
+  );
+  return result;
+}
+
+/** The agency's own submission report; another agency's, an unknown or a malformed id → null. */
+export async function findSubmission(prisma: PrismaClient, agencyId: string, id: string): Promise<SubmissionReport | null> {
+  if (!UUID.test(id) || !UUID.test(agencyId)) return null;
+  const row = await prisma.submission.findFirst({ where: { id, agencyId }, select: { receipt: true } });
+  if (!row?.receipt) return null;
+  const unsigned = reportOfReceipt(row.receipt);
+  return unsigned ? { ...unsigned, receipt: row.receipt } : null;
+}

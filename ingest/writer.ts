@@ -1,0 +1,88 @@
+// Collects valid rows into batches and hands each batch to the per-table writers (dens first,
+// so that suspects and funds of the same batch find them), adding up what the statements
+// report. Rows whose denRef finds no den yet wait in `pending` (the den may come later in the
+// file) and are written once more at the end; what still finds no den is DANGLING_REFERENCE.
+// Memory: one batch plus the pending rows, which the record cap bounds.
+import { writeDens } from './batch/dens.ts';
+import { writeFunds } from './batch/funds.ts';
+import { writeSuspects } from './batch/suspects.ts';
+import type { Tx, WriteContext, WriteResult } from './batch/types.ts';
+import type { SubmissionCounts } from './report.ts';
+import type { DenRow, FundRow, Row, SuspectRow } from './rows.ts';
+
+export const DEFAULT_BATCH_SIZE = 5000;
+
+export type DanglingRow = { kind: 'suspect'; row: SuspectRow } | { kind: 'interceptedFund'; row: FundRow };
+
+export class RecordWriter {
+  private dens: DenRow[] = [];
+  private suspects: SuspectRow[] = [];
+  private funds: FundRow[] = [];
+  private pendingSuspects: SuspectRow[] = [];
+  private pendingFunds: FundRow[] = [];
+  batches = 0;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly ctx: WriteContext,
+    private readonly counts: SubmissionCounts,
+    private readonly batchSize: number = DEFAULT_BATCH_SIZE,
+    private readonly onBatch: (batches: number) => void = () => {},
+  ) {}
+
+  private get size(): number {
+    return this.dens.length + this.suspects.length + this.funds.length;
+  }
+
+  async add(row: Row): Promise<void> {
+    if (row.kind === 'scamDen') this.dens.push(row.row);
+    else if (row.kind === 'suspect') this.suspects.push(row.row);
+    else this.funds.push(row.row);
+    if (this.size >= this.batchSize) await this.flush();
+  }
+
+  private tally(result: WriteResult, written: number): void {
+    this.counts.accepted += result.inserted;
+    this.counts.updated += result.updated;
+    this.counts.unchanged += written - result.inserted - result.updated;
+  }
+
+  private async writeBatch<R>(
+    rows: R[],
+    write: (tx: Tx, ctx: WriteContext, rows: R[]) => Promise<WriteResult>,
+  ): Promise<R[]> {
+    if (rows.length === 0) return [];
+    const result = await write(this.tx, this.ctx, rows);
+    this.tally(result, rows.length - result.unresolved.length);
+    return result.unresolved.map((i) => rows[i]!);
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const [dens, suspects, funds] = [this.dens, this.suspects, this.funds];
+    this.dens = [];
+    this.suspects = [];
+    this.funds = [];
+    await this.writeBatch(dens, writeDens);
+    this.pendingSuspects.push(...(await this.writeBatch(suspects, writeSuspects)));
+    this.pendingFunds.push(...(await this.writeBatch(funds, writeFunds)));
+    this.onBatch(++this.batches);
+  }
+
+  /** Writes what is left, retries the rows that waited for a den, answers those that found none. */
+  async finish(): Promise<DanglingRow[]> {
+    await this.flush();
+    const dangling: DanglingRow[] = [];
+    for (let i = 0; i < this.pendingSuspects.length; i += this.batchSize) {
+      const left = await this.writeBatch(this.pendingSuspects.slice(i, i + this.batchSize), writeSuspects);
+      dangling.push(...left.map((row) => ({ kind: 'suspect' as const, row })));
+    }
+    for (let i = 0; i < this.pendingFunds.length; i += this.batchSize) {
+      const left = await this.writeBatch(this.pendingFunds.slice(i, i + this.batchSize), writeFunds);
+      dangling.push(...left.map((row) => ({ kind: 'interceptedFund' as const, row })));
+    }
+    this.pendingSuspects = [];
+    this.pendingFunds = [];
+    return dangling;
+  }
+}
