@@ -3,7 +3,7 @@ import { visibleRecordWhere } from '../../api/sharing.ts';
 import { builder } from '../builder.ts';
 import { assertPageArgs } from '../paging.ts';
 import { FundAction, FundChannel, SharingLevel } from './enums.ts';
-import { recordWhere, viewerOf, visibleOperation } from './records.ts';
+import { recordWhere, viewerOf, visibleDen, visibleOperation } from './records.ts';
 
 export const InterceptedFund = builder.prismaNode('InterceptedFund', {
   id: { field: 'id' },
@@ -35,10 +35,7 @@ export const InterceptedFund = builder.prismaNode('InterceptedFund', {
     den: t.prismaField({
       type: 'ScamDen',
       nullable: true,
-      resolve: (query, fund, _args, ctx) =>
-        fund.denId
-          ? ctx.prisma.scamDen.findFirst({ ...query, where: { id: fund.denId, ...visibleRecordWhere(viewerOf(ctx)) } })
-          : null,
+      resolve: (query, fund, _args, ctx) => visibleDen(ctx, fund.denId, query),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -53,3 +53,9 @@ export function visibleOperation(
     where: { id: operationId, ...visibleOperationWhere(viewerOf(ctx)) },
   });
 }
+
+/** Resolves a record's den, or null when the viewer may not see it. */
+export function visibleDen(ctx: RequestContext, denId: string | null, query: { include?: object; select?: object }) {
+  if (!denId) return null;
+  return ctx.prisma.scamDen.findFirst({ ...query, where: { id: denId, ...visibleRecordWhere(viewerOf(ctx)) } });
+}

@@ -4,7 +4,7 @@ import { visibleRecordWhere } from '../../api/sharing.ts';
 import { builder } from '../builder.ts';
 import { assertPageArgs } from '../paging.ts';
 import { Sex, SharingLevel, SuspectRole, SuspectStatus } from './enums.ts';
-import { recordWhere, viewerOf, visibleOperation } from './records.ts';
+import { recordWhere, viewerOf, visibleDen, visibleOperation } from './records.ts';
 
 export const Suspect = builder.prismaNode('Suspect', {
   id: { field: 'id' },
@@ -34,10 +34,7 @@ export const Suspect = builder.prismaNode('Suspect', {
       type: 'ScamDen',
       nullable: true,
       description: 'The den the suspect was found in, when the viewer may see it.',
-      resolve: (query, suspect, _args, ctx) =>
-        suspect.denId
-          ? ctx.prisma.scamDen.findFirst({ ...query, where: { id: suspect.denId, ...visibleRecordWhere(viewerOf(ctx)) } })
-          : null,
+      resolve: (query, suspect, _args, ctx) => visibleDen(ctx, suspect.denId, query),
     }),
     alsoReportedBy: t.prismaField({
       type: ['Agency'],
