@@ -10,7 +10,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { schema } from '../schema/index.ts';
 import type { Config } from './config.ts';
-import type { AuditSink, RawRequestNotes, RequestContext, TokenVerifier, Viewer } from './context.ts';
+import type { AuditSink, IngestServices, RawRequestNotes, RequestContext, TokenVerifier, Viewer } from './context.ts';
 import type { Database } from './db.ts';
 import { ErrorCode, LiaisonError, maskError, toGraphQLError, toProblem } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -20,6 +20,7 @@ import { usePageLimits } from './plugins/use-page-limits.ts';
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
 import { usePartnerAuth } from './plugins/use-partner-auth.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
+import { registerSubmissionRoutes } from './rest/submissions.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
 export type AppDeps = {
@@ -31,6 +32,8 @@ export type AppDeps = {
   now?: () => Date;
   /** Operator credential of the loopback admin API used by the CLI while the server runs. */
   admin?: AdminDeps;
+  /** Submissions (REST and GraphQL) and the receipt keys; without it the gateway is read-only. */
+  ingest?: Omit<IngestServices, 'db' | 'maxUploadBytes'>;
 };
 
 export type App = {
@@ -64,6 +67,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? (() => new Date());
   const viewers = new WeakMap<Request, Viewer>();
   const production = !config.graphiql;
+  const ingest: IngestServices | undefined = deps.ingest
+    ? { ...deps.ingest, db, maxUploadBytes: config.maxUploadBytes }
+    : undefined;
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -88,7 +94,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
-    requestTimeout: 30_000,
+    // Time to receive a whole request (slowloris bound). One server-wide value, sized for a
+    // 50 MB upload on a slow link; GraphQL work is bounded by the statement timeout.
+    requestTimeout: 300_000,
     connectionTimeout: 60_000,
     return503OnClosing: true,
     onProtoPoisoning: 'error',
@@ -143,6 +151,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       log: logger,
       now,
       notes: req as RawRequestNotes,
+      ingest,
     }),
     plugins: [
       usePartnerAuth({
@@ -236,6 +245,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db });
+  if (ingest) {
+    registerSubmissionRoutes(fastify, {
+      ...ingest,
+      verifier: deps.verifier,
+      audit: deps.audit,
+      logger,
+      now,
+      onViewer: (request, viewer) => {
+        (request.raw as RawRequestNotes).liaisonViewer = viewer;
+      },
+    });
+  }
 
   await fastify.ready();
 

@@ -28,7 +28,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
   const demo = options.demo ? await seedDemo({ db, dataDir: config.dataDir, pseudonymKey }) : undefined;
 
   const operatorToken = randomBytes(32).toString('base64url');
-  const services = createServices({ config, db });
+  const services = await createServices({ config, db, pseudonymKey });
   const app = await createApp({
     config,
     db,
@@ -36,6 +36,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     verifier: services.verifier,
     audit: services.audit,
     admin: { operatorToken, audit: services.audit },
+    ingest: services.ingest,
   });
 
   // Used jtis are worthless once their token expired; drop them every minute.

@@ -1,14 +1,18 @@
 // Wires the parts that every entry point needs (server, tests, benchmarks) from a config
-// and an open database: the partner-token verifier and the audit sink.
+// and an open database: the partner-token verifier, the audit sink, the receipt signer
+// (whose keys are sealed under the pseudonym key) and the reference exchange rates.
 import { appendAuditEvent } from './audit.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
 import type { Config } from './config.ts';
 import type { AuditSink } from './context.ts';
 import type { Database } from './db.ts';
+import { ensureReferenceRates } from '../ingest/rates.ts';
+import { createReceiptSigner } from '../ingest/receipts.ts';
 
-export function createServices(options: {
+export async function createServices(options: {
   config: Config;
   db: Database;
+  pseudonymKey: string;
   now?: () => Date;
   allowInsecureJwksUri?: boolean;
 }) {
@@ -24,5 +28,7 @@ export function createServices(options: {
       await appendAuditEvent(options.db.prisma, event, now());
     },
   };
-  return { verifier, audit, now };
+  await ensureReferenceRates(options.db.prisma);
+  const signer = await createReceiptSigner(options.db.prisma, options.pseudonymKey, now);
+  return { verifier, audit, now, ingest: { pseudonymKey: options.pseudonymKey, signer } };
 }

@@ -7,6 +7,7 @@ import './types/operation.ts';
 import './types/scam-den.ts';
 import './types/suspect.ts';
 import './types/intercepted-fund.ts';
+import './types/submission.ts';
 
 builder.queryType({});
 builder.mutationType({});

@@ -228,6 +228,57 @@ export function buildCli(): Command {
       process.stdout.write(`${token}\n`);
     });
 
+  program
+    .command('submit')
+    .description('send a partner file to the gateway and print the signed report')
+    .argument('<file>', 'the file as the partner produced it')
+    .requiredOption('--format <format>', 'liaison-json, cn-mps-json, es-pn-csv, umf-xml or stix-2.1')
+    .requiredOption('--operation <code>', 'operation code, e.g. FIRST-LIGHT-2022')
+    .requiredOption('--token <token>', 'a token with the records:submit scope (from `liaison token`)')
+    .option('--url <url>', 'gateway URL (default: the local server, else http://127.0.0.1:4000)')
+    .addOption(new Option('--mode <mode>', 'ATOMIC: all or nothing; PARTIAL: store valid records').choices(['ATOMIC', 'PARTIAL']).default('ATOMIC'))
+    .option('--dry-run', 'check everything, store nothing', false)
+    .option('--idempotency-key <key>', 'retrying with the same key returns the first report')
+    .action(async (file: string, opts: { format: string; operation: string; token: string; url?: string; mode: 'ATOMIC' | 'PARTIAL'; dryRun: boolean; idempotencyKey?: string }) => {
+      const cfg = config();
+      const holder = cfg.databaseUrl ? undefined : await readLock(cfg.dataDir);
+      const { submitFile } = await import('./submit.ts');
+      const ok = await submitFile({
+        file,
+        format: opts.format,
+        operation: opts.operation,
+        token: opts.token,
+        url: opts.url ?? holder?.url ?? `http://127.0.0.1:${cfg.port}`,
+        mode: opts.mode,
+        dryRun: opts.dryRun,
+        ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+        progress: Boolean(process.stderr.isTTY),
+      });
+      if (!ok) process.exitCode = 1;
+    });
+
+  const rates = program.command('rates').description('reference exchange rates for amountUsd');
+  rates
+    .command('load')
+    .description('load a rates file (same format as ingest/rates/) into the database')
+    .argument('<file>', 'rates file')
+    .action(async (file: string) => {
+      const cfg = config();
+      const { parseRatesFile, loadRates } = await import('../../ingest/rates.ts');
+      const text = await readFile(file, 'utf8').catch(() => {
+        throw new CliError(`cannot read rates file ${file}`);
+      });
+      const parsed = parseRatesFile(text);
+      if (!parsed.ok) {
+        throw new CliError(`rates file ${file} is invalid:\n${parsed.issues.map((i) => `  line ${i.line}: ${i.field} ${i.code}`).join('\n')}`);
+      }
+      if (!cfg.databaseUrl && (await readLock(cfg.dataDir))) {
+        throw new CliError('stop `liaison serve` first (the embedded database is in use), or run against DATABASE_URL');
+      }
+      const result = await withDatabase(cfg, (db) => loadRates(db.prisma, parsed.rows));
+      process.stdout.write(`rates loaded: ${result.inserted} new, ${result.updated} updated\n`);
+    });
+
   const audit = program.command('audit').description('the hash-chained audit log');
   audit
     .command('verify')

@@ -11,6 +11,8 @@ import { createLogger } from '../../api/logger.ts';
 import { createServices } from '../../api/services.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
+export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-0123456789abcdef0123456789';
+
 export const ALL_SCOPES: Scope[] = ['records:read', 'records:submit', 'match:query', 'operations:manage', 'admin'];
 
 export type TestAgency = {
@@ -57,8 +59,16 @@ export async function createTestGateway(overrides: Partial<Config> = {}): Promis
     },
   });
   const logger = createLogger({ level: 'info', pretty: false, destination: sink });
-  const services = createServices({ config, db, now });
-  const app = await createApp({ config, db, logger, verifier: services.verifier, audit: services.audit, now });
+  const services = await createServices({ config, db, now, pseudonymKey: TEST_PSEUDONYM_KEY });
+  const app = await createApp({
+    config,
+    db,
+    logger,
+    verifier: services.verifier,
+    audit: services.audit,
+    now,
+    ingest: services.ingest,
+  });
 
   async function addAgency(code: string, options: { scopes?: Scope[]; country?: string; name?: string } = {}) {
     const pair = await generateAgencyKeyPair({ kid: `${code.toLowerCase()}-1` });

@@ -1,0 +1,20 @@
+// Partner authentication for REST routes: the same verifier as GraphQL, RFC 6750 answers.
+// No token or a bad one → 401 with WWW-Authenticate (from the verifier); a valid token
+// without the scope → 403 with `error="insufficient_scope"`.
+import type { FastifyRequest } from 'fastify';
+import type { Scope, TokenVerifier, Viewer } from '../context.ts';
+import { ErrorCode, LiaisonError } from '../errors.ts';
+
+export async function authenticateRest(request: FastifyRequest, verifier: TokenVerifier, scope: Scope): Promise<Viewer> {
+  const query = request.query as Record<string, unknown> | undefined;
+  const viewer = await verifier.verify({
+    authorization: request.headers.authorization,
+    queryToken: typeof query?.access_token === 'string' ? query.access_token : undefined,
+  });
+  if (!viewer.scopes.includes(scope)) {
+    throw new LiaisonError(ErrorCode.FORBIDDEN, `The token lacks the ${scope} scope.`, {
+      headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+    });
+  }
+  return viewer;
+}

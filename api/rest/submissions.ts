@@ -1,0 +1,135 @@
+// The REST side of submissions (DESIGN.md "REST contract"): POST /v1/submissions streams
+// the partner file into the ingest pipeline without buffering it, GET /v1/submissions/{id}
+// returns the owner's report, GET /.well-known/jwks.json publishes the keys that verify
+// receipts. Errors are application/problem+json through the app's error handler.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { getAdapter } from '../../adapters/index.ts';
+import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
+import type { ReceiptSigner } from '../../ingest/receipts.ts';
+import type { AuditSink, TokenVerifier, Viewer } from '../context.ts';
+import type { Database } from '../db.ts';
+import { ErrorCode, LiaisonError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { authenticateRest } from './authenticate.ts';
+
+export type SubmissionRouteDeps = {
+  db: Database;
+  verifier: TokenVerifier;
+  audit: AuditSink;
+  signer: ReceiptSigner;
+  pseudonymKey: string;
+  maxUploadBytes: number;
+  logger: Logger;
+  now: () => Date;
+  /** Called with the viewer of an authenticated request, for the access log. */
+  onViewer: (request: FastifyRequest, viewer: Viewer) => void;
+};
+
+type SubmitQuery = { format?: string; operation?: string; mode?: string; dryRun?: string };
+
+const MODES = new Set(['ATOMIC', 'PARTIAL']);
+
+function badQuery(field: string, message: string): LiaisonError {
+  return new LiaisonError(ErrorCode.BAD_USER_INPUT, message, { issues: [{ field, code: 'INVALID' }] });
+}
+
+/** The media type the client declared must be one its format is sent as (FIL-10). */
+function checkMediaType(request: FastifyRequest, mediaTypes: readonly string[]): void {
+  const declared = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (declared && declared !== 'application/octet-stream' && !mediaTypes.includes(declared)) {
+    throw new LiaisonError(ErrorCode.UNSUPPORTED_FORMAT, `Content-Type ${declared} does not match the format.`, {
+      issues: [{ field: 'Content-Type', code: 'MEDIA_TYPE_MISMATCH' }],
+    });
+  }
+  if ((request.headers['content-encoding'] ?? 'identity') !== 'identity') {
+    throw new LiaisonError(ErrorCode.UNSUPPORTED_FORMAT, 'Compressed uploads are not accepted.', {
+      issues: [{ field: 'Content-Encoding', code: 'UNSUPPORTED_ENCODING' }],
+    });
+  }
+}
+
+export function registerSubmissionRoutes(fastify: FastifyInstance, deps: SubmissionRouteDeps): void {
+  fastify.register(async (scope) => {
+    // Hand the body over as a stream: the pipeline enforces the size limit while reading.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+    scope.post<{ Querystring: SubmitQuery }>(
+      '/v1/submissions',
+      async (request, reply) => {
+        const viewer = await authenticateRest(request, deps.verifier, 'records:submit');
+        deps.onViewer(request, viewer);
+        const { format, operation, mode = 'ATOMIC', dryRun = 'false' } = request.query;
+        if (!format) throw badQuery('format', 'Query parameter format is required.');
+        const adapter = getAdapter(format);
+        if (!adapter) {
+          throw new LiaisonError(ErrorCode.UNSUPPORTED_FORMAT, `Unknown format ${JSON.stringify(format.slice(0, 40))}.`, {
+            issues: [{ field: 'format', code: 'UNKNOWN_FORMAT' }],
+          });
+        }
+        if (!operation) throw badQuery('operation', 'Query parameter operation is required.');
+        if (!MODES.has(mode)) throw badQuery('mode', 'mode must be ATOMIC or PARTIAL.');
+        if (dryRun !== 'true' && dryRun !== 'false') throw badQuery('dryRun', 'dryRun must be true or false.');
+        checkMediaType(request, adapter.mediaTypes);
+        const declaredLength = Number(request.headers['content-length'] ?? 0);
+        if (declaredLength > deps.maxUploadBytes) {
+          throw new LiaisonError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is over the limit of ${deps.maxUploadBytes} bytes.`);
+        }
+        const idempotencyKey = request.headers['idempotency-key'];
+        if (Array.isArray(idempotencyKey)) throw badQuery('Idempotency-Key', 'Send one Idempotency-Key.');
+
+        const result = await ingestSubmission({
+          db: deps.db,
+          pseudonymKey: deps.pseudonymKey,
+          agency: { id: viewer.agencyId, code: viewer.agencyCode },
+          subject: viewer.subject,
+          format,
+          operationCode: operation,
+          mode: mode as 'ATOMIC' | 'PARTIAL',
+          dryRun: dryRun === 'true',
+          ...(idempotencyKey ? { idempotencyKey } : {}),
+          body: request.body as AsyncIterable<Uint8Array>,
+          maxBytes: deps.maxUploadBytes,
+          now: deps.now,
+          signer: deps.signer,
+          log: request.log as Logger,
+        });
+        const { report } = result;
+        await deps.audit.append({
+          agencyCode: viewer.agencyCode,
+          subject: viewer.subject,
+          action: report.dryRun ? 'submission.dry-run' : 'submission.create',
+          target: report.id,
+          outcome: report.status === 'ACCEPTED' ? 'ok' : 'denied',
+          detail: { format, operation, counts: report.counts, replayed: result.replayed, jti: viewer.jti },
+        });
+        return reply
+          .status(result.status)
+          .header('location', `/v1/submissions/${report.id}`)
+          .type('application/json')
+          .send(report);
+      },
+    );
+  });
+
+  fastify.get<{ Params: { id: string } }>('/v1/submissions/:id', async (request) => {
+    const viewer = await authenticateRest(request, deps.verifier, 'records:submit');
+    deps.onViewer(request, viewer);
+    const report = await findSubmission(deps.db.prisma, viewer.agencyId, request.params.id);
+    if (!report) throw new LiaisonError(ErrorCode.NOT_FOUND, 'No such submission.');
+    await deps.audit.append({
+      agencyCode: viewer.agencyCode,
+      subject: viewer.subject,
+      action: 'submission.read',
+      target: report.id,
+      outcome: 'ok',
+      detail: { jti: viewer.jti },
+    });
+    return report;
+  });
+
+  fastify.get('/.well-known/jwks.json', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return deps.signer.jwks();
+  });
+}
