@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import { mintToken } from '../../api/auth/keys.ts';
 import type { BenchAgency } from './database.ts';
 import type { ServerChild } from './children.ts';
-import { postgresCpuMs } from './pg-cpu.ts';
+import { postgresCpu, postgresCpuDelta } from './pg-cpu.ts';
 
 export type LoadSettings = { connections: number; warmupSeconds: number; measureSeconds: number };
 
@@ -150,7 +150,7 @@ export async function measure(options: {
   const tokens = await pool(warm.requests / warm.seconds, settings.measureSeconds);
   await drain(warm);
 
-  const pgBefore = await postgresCpuMs(options.database);
+  const pgBefore = await postgresCpu(options.database);
   const before = await server.mark();
   const around = options.around ?? (<T>(work: () => Promise<T>) => work());
   let run!: Phase;
@@ -159,11 +159,12 @@ export async function measure(options: {
     await drain(run);
   });
   const after = await server.mark();
-  const pgAfter = await postgresCpuMs(options.database);
+  const pgAfter = await postgresCpu(options.database);
 
   const cpuMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
   const n = Math.max(1, run.sent);
-  const pgMs = pgBefore !== null && pgAfter !== null && pgAfter >= pgBefore ? (pgAfter - pgBefore) / n : null;
+  const pgDelta = postgresCpuDelta(pgBefore, pgAfter);
+  const pgMs = pgDelta === null ? null : pgDelta / n;
   return {
     requests: run.requests,
     seconds: run.seconds,

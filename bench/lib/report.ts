@@ -19,6 +19,8 @@ export type Ratios = {
   gatewayOverRaw: number | null;
   noauthOverRaw: number | null;
   authAuditCost: number | null;
+  /** 1 − server CPU per request without auth / with it: steadier than req/s on a busy machine. */
+  authAuditCpuShare: number | null;
   /** At the configured connections (the target's figure). */
   summaryP50Ms: number | null;
   /** Without queueing: the service time of one summary request. */
@@ -34,6 +36,8 @@ export function ratiosOf(results: Partial<Record<VariantId, Measurement>>): Rati
     gatewayOverRaw: over(full, rps('raw-b')),
     noauthOverRaw: over(noauth, rps('raw-b')),
     authAuditCost: full !== undefined && noauth ? 1 - full / noauth : null,
+    authAuditCpuShare:
+      results['gateway-b'] && results['noauth-b'] ? 1 - results['noauth-b'].serverCpuMs / results['gateway-b'].serverCpuMs : null,
     summaryP50Ms: results['gateway-a']?.p50 ?? null,
     summaryP50OneConnectionMs: results['gateway-a1']?.p50 ?? null,
   };
@@ -69,6 +73,7 @@ export function formatRatios(r: Ratios): string {
     `(b) gateway / raw        = ${fixed(r.gatewayOverRaw, 2)}x   target >= ${TARGETS.gatewayOverRaw}x   ${verdict(r.gatewayOverRaw === null ? null : r.gatewayOverRaw >= TARGETS.gatewayOverRaw)}`,
     `(b) no-auth / raw        = ${fixed(r.noauthOverRaw, 2)}x`,
     `auth+audit cost          = ${r.authAuditCost === null ? 'n/a' : `${(r.authAuditCost * 100).toFixed(1)}%`}   target <= ${TARGETS.authCostMax * 100}%   ${verdict(r.authAuditCost === null ? null : r.authAuditCost <= TARGETS.authCostMax)}`,
+    `auth+audit CPU share     = ${r.authAuditCpuShare === null ? 'n/a' : `${(r.authAuditCpuShare * 100).toFixed(1)}%`} of the gateway's CPU per (b) request`,
     `(a) summary p50          = ${fixed(r.summaryP50Ms, 1)} ms   target < ${TARGETS.summaryP50MaxMs} ms   ${verdict(r.summaryP50Ms === null ? null : r.summaryP50Ms < TARGETS.summaryP50MaxMs)}`,
     `(a) summary p50, 1 conn. = ${fixed(r.summaryP50OneConnectionMs, 1)} ms   (service time without queueing)`,
   ].join('\n');
