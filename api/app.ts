@@ -20,6 +20,7 @@ import { usePageLimits } from './plugins/use-page-limits.ts';
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
 import { usePartnerAuth } from './plugins/use-partner-auth.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
+import { registerOpenApiRoute } from './rest/openapi.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
@@ -239,6 +240,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       return reply.status(503).header('retry-after', '5').send({ status: 'unavailable' });
     }
   });
+  registerOpenApiRoute(fastify);
   fastify.get('/metrics', async (_request, reply) => {
     reply.type(metrics.contentType);
     return metrics.metrics();
