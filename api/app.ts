@@ -19,6 +19,7 @@ import { useAudit } from './plugins/use-audit.ts';
 import { usePageLimits } from './plugins/use-page-limits.ts';
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
 import { usePartnerAuth } from './plugins/use-partner-auth.ts';
+import { usePersistedOperations } from './plugins/use-persisted-operations.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
@@ -165,6 +166,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         },
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      // LIAISON_PERSISTED_ONLY → config.persistedOnly (read this way until api/config.ts declares it).
+      ...usePersistedOperations({ prisma: db.prisma, viewerOf: (r) => viewers.get(r), persistedOnly: 'persistedOnly' in config && config.persistedOnly === true, graphiqlEnabled: config.graphiql }),
       ...(production ? [useDisableIntrospection()] : []),
       ...useArmor(),
       useRefusalStatus(),

@@ -37,6 +37,14 @@ async function withDatabase<T>(cfg: Config, work: (db: Database) => Promise<T>):
   }
 }
 
+/** For commands the admin API does not offer: the embedded database must be free. */
+async function withDirectDatabase<T>(cfg: Config, work: (db: Database) => Promise<T>): Promise<T> {
+  if (!cfg.databaseUrl && (await readLock(cfg.dataDir))) {
+    throw new CliError('stop `liaison serve` first (the embedded database is in use), or run against DATABASE_URL');
+  }
+  return withDatabase(cfg, work);
+}
+
 /** Runs `direct` on the database, or `viaServer` when a running server holds the embedded database. */
 async function changeData<T>(
   cfg: Config,
@@ -277,6 +285,45 @@ export function buildCli(): Command {
       }
       const result = await withDatabase(cfg, (db) => loadRates(db.prisma, parsed.rows));
       process.stdout.write(`rates loaded: ${result.inserted} new, ${result.updated} updated\n`);
+    });
+
+  const persisted = program.command('persisted').description('persisted operations (trusted documents) clients run by hash');
+  persisted
+    .command('add')
+    .description('register a GraphQL document; prints its hash (hex SHA-256 of the file text)')
+    .argument('<file>', 'a .graphql file with the operation')
+    .option('--agency <code>', 'only this agency may run it (default: every agency)')
+    .option('--name <name>', 'a name for listings (default: the operation name)')
+    .action(async (file: string, opts: { agency?: string; name?: string }) => {
+      const document = await readFile(file, 'utf8').catch(() => {
+        throw new CliError(`cannot read document file ${file}`);
+      });
+      const { registerPersistedOperation } = await import('../persisted-operations.ts');
+      const result = await withDirectDatabase(config(), (db) =>
+        registerPersistedOperation(db.prisma, { document, name: opts.name, agencyCode: opts.agency }),
+      );
+      process.stdout.write(`${result.hash}  ${result.name ?? '-'}  ${result.created ? 'registered' : 'already registered'}\n`);
+    });
+  persisted
+    .command('list')
+    .description('list registered operations: hash, name, agency (* = every agency)')
+    .action(async () => {
+      const { listPersistedOperations } = await import('../persisted-operations.ts');
+      const rows = await withDirectDatabase(config(), (db) => listPersistedOperations(db.prisma));
+      for (const r of rows) process.stdout.write(`${r.hash}  ${r.name ?? '-'}  ${r.agencyCode ?? '*'}\n`);
+    });
+  persisted
+    .command('only')
+    .description('switch an agency to registered operations only (on) or back (off)')
+    .requiredOption('--agency <code>', 'agency code')
+    .argument('<switch>', 'on or off', (value: string) => {
+      if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('on or off');
+      return value;
+    })
+    .action(async (state: 'on' | 'off', opts: { agency: string }) => {
+      const { setPersistedOnly } = await import('../persisted-operations.ts');
+      await withDirectDatabase(config(), (db) => setPersistedOnly(db.prisma, opts.agency, state === 'on'));
+      process.stdout.write(`agency ${opts.agency}: persisted operations only ${state}\n`);
     });
 
   const audit = program.command('audit').description('the hash-chained audit log');
