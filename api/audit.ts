@@ -1,8 +1,10 @@
 // The hash-chained audit log (DESIGN.md "Partner access", SECURITY-MATRIX LOG-06, LOG-07):
 // hash_i = hex SHA-256(hash_{i-1} ‖ JCS(event_i)), genesis prevHash = 64 zeros, where JCS is
-// the RFC 8785 canonical JSON of the event's own fields (not its seq). Appends are serialised
-// by a transaction-scoped advisory lock (the chain head is read under it), and the unique
-// prev_hash makes a forked chain impossible even if that lock were bypassed.
+// the RFC 8785 canonical JSON of the event's own fields (not its seq). An append is ONE
+// statement: it advances the one-row audit_chain_head (whose row lock serialises writers in
+// every process) and inserts the event with the head's new seq and hash, computed by
+// PostgreSQL's sha256 over the same bytes as auditEventHash. The unique prev_hash makes a
+// forked chain impossible even if the head were bypassed.
 //
 // What the chain proves: editing, deleting or reordering rows inside the table is found by
 // `verifyAuditChain`. Cutting off the tail, or rewriting the whole chain, is only found against
@@ -13,8 +15,6 @@ import canonicalize from 'canonicalize';
 import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
-/** pg_advisory_xact_lock key of the audit chain head ("LIAUDIT" in ASCII). */
-const AUDIT_LOCK_KEY = 0x4c4941554449n;
 const VERIFY_PAGE_SIZE = 500;
 const MAX_APPEND_ATTEMPTS = 5;
 
@@ -54,6 +54,11 @@ type StoredFields = {
 
 /** The hash of one event given its predecessor's hash; the same for a stored row. */
 export function auditEventHash(prevHash: string, event: StoredFields): string {
+  return createHash('sha256').update(prevHash, 'utf8').update(canonicalEvent(event), 'utf8').digest('hex');
+}
+
+/** RFC 8785 canonical JSON of an event's own fields: the bytes that are hashed. */
+function canonicalEvent(event: StoredFields): string {
   const canonical = canonicalize({
     agencyCode: event.agencyCode,
     subject: event.subject,
@@ -64,7 +69,7 @@ export function auditEventHash(prevHash: string, event: StoredFields): string {
     at: event.at.toISOString(),
   });
   if (canonical === undefined) throw new TypeError('audit event is not serialisable');
-  return createHash('sha256').update(prevHash, 'utf8').update(canonical, 'utf8').digest('hex');
+  return canonical;
 }
 
 /** The detail exactly as it will read back from jsonb: plain JSON, nothing else. */
@@ -77,7 +82,7 @@ function storableDetail(detail: Record<string, unknown> | undefined): Prisma.Inp
 const isUniqueViolation = (error: unknown) =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 
-/** Appends one event at the chain head; returns its seq and hash. */
+/** Appends one event at the chain head; returns its seq and hash. One round trip. */
 export async function appendAuditEvent(
   prisma: PrismaClient,
   event: AuditEventInput,
@@ -93,24 +98,28 @@ export async function appendAuditEvent(
     // The column keeps milliseconds; so does a Date, and so does the hash input.
     at: new Date(at.getTime()),
   };
+  const canonical = canonicalEvent(fields);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await prisma.$transaction(
-        async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
-          const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
-          const prevHash = head?.hash ?? GENESIS_HASH;
-          const hash = auditEventHash(prevHash, fields);
-          const row = await tx.auditEvent.create({
-            data: { ...fields, detail: fields.detail as Prisma.InputJsonObject, prevHash, hash },
-            select: { seq: true, hash: true },
-          });
-          return row;
-        },
-        { maxWait: 10_000, timeout: 10_000 },
-      );
+      const rows = await prisma.$queryRaw<{ seq: bigint; hash: string }[]>`
+        WITH head AS (
+          UPDATE audit_chain_head
+             SET seq = seq + 1,
+                 prev_hash = hash,
+                 hash = encode(sha256(convert_to(hash || ${canonical}, 'UTF8')), 'hex')
+           WHERE id = 1
+       RETURNING seq, prev_hash, hash
+        )
+        INSERT INTO audit_event (seq, agency_code, subject, action, target, outcome, detail, at, prev_hash, hash)
+        SELECT head.seq, ${fields.agencyCode}, ${fields.subject}, ${fields.action}, ${fields.target}, ${fields.outcome},
+               ${JSON.stringify(fields.detail)}::jsonb, ${fields.at}::timestamptz, head.prev_hash, head.hash
+          FROM head
+     RETURNING seq, hash`;
+      const row = rows[0];
+      if (!row) throw new Error('audit_chain_head is missing: run the migrations');
+      return row;
     } catch (error) {
-      // Only reachable if a writer skipped the lock: the unique prev_hash refused the fork.
+      // Only reachable if a writer bypassed the head: the unique prev_hash refused the fork.
       if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
     }
   }

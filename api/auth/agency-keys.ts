@@ -100,7 +100,9 @@ export function createAgencyKeyRegistry({
 
   async function findAgency(iss: string): Promise<RegisteredAgency | null> {
     if (!isValidIssuer(iss)) return null;
+    // One statement (a lateral join) instead of two: this runs on every request.
     const agency = await prisma.agency.findUnique({
+      relationLoadStrategy: 'join',
       where: { code: iss },
       select: {
         id: true,

@@ -21,7 +21,9 @@ afterAll(async () => {
   await db?.close();
 });
 beforeEach(async () => {
+  // A fresh log: no events, and the head back at genesis.
   await db.prisma.$executeRawUnsafe('TRUNCATE audit_event');
+  await db.prisma.$executeRawUnsafe("UPDATE audit_chain_head SET seq = 0, prev_hash = repeat('0', 64), hash = repeat('0', 64)");
 });
 
 const AT = new Date('2026-11-29T12:00:00.123Z');
@@ -198,12 +200,17 @@ describe('verifyAuditChain (LOG-06)', () => {
     expect(await verifyAuditChain(db.prisma, { anchor })).toMatchObject({ ok: false, firstBadSeq: anchor.seq, problem: 'anchor_mismatch' });
   });
 
-  it('tolerates a skipped seq when the links hold (a rolled-back append uses up a seq)', async () => {
+  it('leaves no gap when an append rolls back: the head rolls back with it', async () => {
     await appendMany(2);
-    await db.prisma.$executeRaw`SELECT nextval(pg_get_serial_sequence('audit_event', 'seq'))`;
+    await db.prisma
+      .$transaction(async (tx) => {
+        await appendAuditEvent(tx as unknown as typeof db.prisma, event(99), AT);
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
     await appendMany(1);
     const [a, b, c] = await seqs();
-    expect([b! - a!, c! - b!]).toEqual([1n, 2n]);
+    expect([b! - a!, c! - b!]).toEqual([1n, 1n]);
     expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, count: 3 });
   });
 });
