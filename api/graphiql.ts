@@ -1,5 +1,6 @@
 // GraphiQL as a newcomer first sees it: a title, a header block to paste a token into, and
-// example operations for analysts, liaison officers and integrators. Off in production.
+// example operations for analysts, liaison officers and integrators (tests/docs checks that
+// each one validates against the schema). Off in production.
 export const exampleOperations = `# Liaison gateway — paste a token into the Headers tab below:
 #   { "Authorization": "Bearer <token>" }
 # Mint one with:  npx liaison token --agency ES-PN --key .liaison/demo-keys/ES-PN.private.jwk.json
@@ -20,7 +21,7 @@ query OperationTotals {
   }
 }
 
-# Analysts: dens with their suspects and intercepted funds
+# Analysts: dens with their suspects, and which other agencies reported the same persons
 query DensWithSuspects {
   scamDens(first: 10, filter: { operationCode: "FIRST-LIGHT-2022" }) {
     totalCount
@@ -34,12 +35,37 @@ query DensWithSuspects {
   }
 }
 
-# Integrators: who am I?
+# Liaison officers: check a file without storing anything (dryRun), then read the report back
+# with submission(id). A dry run's report is not kept: drop dryRun to store the records, and
+# use the id it returns. The content is the file as your agency exports it (here liaison-json).
+mutation SubmitDryRun {
+  submitRecords(input: {
+    format: "liaison-json"
+    operationCode: "FIRST-LIGHT-2022"
+    dryRun: true
+    content: """
+    { "format": "liaison-json", "version": 1, "operation": "FIRST-LIGHT-2022",
+      "records": [ { "kind": "scamDen", "ref": "GQL-D-1", "sharingLevel": "GREEN", "country": "KH",
+                     "region": "Sihanoukville", "denType": "CALL_CENTRE", "status": "RAIDED",
+                     "raidedOn": "2022-06-10", "devicesSeized": 12 } ] }
+    """
+  }) {
+    id status dryRun contentSha256
+    counts { received accepted updated rejected }
+    issues { line path field code severity ref }
+    receipt
+  }
+}
+
+query ReadSubmission($id: ID! = "paste the id of a stored submission") {
+  submission(id: $id) { id status format operation counts { accepted rejected } receipt }
+}
+
+# Integrators: who am I, and with which scopes? (Typed clients: see docs/api.md.)
 query Me {
   me { agency { code name } subject scopes }
 }
 `;
-
 export const graphiqlOptions = {
   title: 'Liaison gateway',
   defaultQuery: exampleOperations,
