@@ -28,6 +28,14 @@ export type PersistedOperationsOptions = {
 const refusal = (code: string, message: string) => () =>
   createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
 
+/** The GraphQL-only codes of this plugin, for the error reference (docs/api.md). */
+export const PERSISTED_ERROR_CODES = {
+  PERSISTED_QUERY_NOT_FOUND: 'No registered operation has the hash sent (or it belongs to another agency).',
+  PERSISTED_QUERY_ONLY: 'The gateway or the agency runs registered operations only: send a hash, not a document.',
+  CANNOT_SEND_PQ_ID_AND_BODY: 'The document sent does not have the hash sent with it.',
+  PERSISTED_QUERY_ID_REQUIRED: 'The request holds neither a document nor a hash.',
+} as const;
+
 const notFound = refusal('PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound: no registered operation has this hash.');
 const onlyPersisted = refusal('PERSISTED_QUERY_ONLY', 'PersistedQueryOnly: send the hash of a registered operation instead of a document.');
 const mismatch = refusal('CANNOT_SEND_PQ_ID_AND_BODY', 'The document sent does not have the hash sent with it.');
