@@ -36,8 +36,15 @@ export type OpenDatabaseOptions = {
  * Names prepared statements by the hash of their SQL so PostgreSQL parses and plans each
  * distinct statement once per connection (Prisma's queries repeat with other parameters).
  */
+const statementNames = new Map<string, string>();
 function statementName(sql: string): string {
-  return `l_${createHash('sha1').update(sql).digest('base64url')}`;
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `l_${createHash('sha1').update(sql).digest('base64url')}`;
+    // Prisma's statements are a bounded set; ad-hoc SQL (ingest batches of varying size) is not.
+    if (statementNames.size < 5_000) statementNames.set(sql, name);
+  }
+  return name;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {

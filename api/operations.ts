@@ -112,6 +112,40 @@ export type OperationSummary = {
 
 type SummaryRow = Omit<OperationSummary, 'fundsByCurrency'> & { fundsByCurrency: { currency: string; amount: string }[] };
 
+type CachedSummary = { version: string; computedAt: number; summary: Promise<OperationSummary> };
+
+/**
+ * Summaries served from a per-process cache while the operation's data has not changed.
+ * The version is the count and latest completion of the operation's stored submissions
+ * (one indexed query), so a new submission shows at once in every process; changes made
+ * outside submissions (direct SQL, seeding) show within SUMMARY_MAX_AGE_MS. Concurrent
+ * callers share one computation. The cache holds totals only, the same for every
+ * participant (visibility is checked before a summary is asked for).
+ */
+export const SUMMARY_MAX_AGE_MS = 30_000;
+/** One cache per database client, so gateways (and tests) on other databases never share it. */
+const summaryCaches = new WeakMap<PrismaClient, Map<string, CachedSummary>>();
+
+export async function cachedOperationSummary(
+  prisma: PrismaClient,
+  operationId: string,
+  now = Date.now(),
+): Promise<OperationSummary> {
+  const [row] = await prisma.$queryRaw<{ n: number; latest: Date | null }[]>`
+    SELECT count(*)::int AS n, max(completed_at) AS latest
+      FROM submission WHERE operation_id = ${operationId}::uuid AND completed_at IS NOT NULL`;
+  const version = `${row?.n ?? 0}|${row?.latest?.toISOString() ?? ''}`;
+  let summaryCache = summaryCaches.get(prisma);
+  if (!summaryCache) summaryCaches.set(prisma, (summaryCache = new Map()));
+  const cache = summaryCache;
+  const cached = summaryCache.get(operationId);
+  if (cached && cached.version === version && now - cached.computedAt < SUMMARY_MAX_AGE_MS) return cached.summary;
+  const summary = operationSummary(prisma, operationId);
+  summaryCache.set(operationId, { version, computedAt: now, summary });
+  summary.catch(() => cache.delete(operationId));
+  return summary;
+}
+
 /**
  * One SQL statement, aggregates only. Persons are distinct personKeys; a person's status is
  * that of the report with the latest statusOn (ties: the more advanced status, which is the

@@ -1,7 +1,12 @@
 // Joint operations, their participants, their summary totals and their records.
 // An operation (and so its summary) is visible to its participants only; to anyone else it
 // does not exist.
-import { addOperationParticipant, createOperation, operationSummary } from '../../api/operations.ts';
+import {
+  addOperationParticipant,
+  cachedOperationSummary,
+  createOperation,
+  type operationSummary,
+} from '../../api/operations.ts';
 import { visibleOperationWhere } from '../../api/sharing.ts';
 import { builder } from '../builder.ts';
 import { assertPageArgs } from '../paging.ts';
@@ -67,7 +72,7 @@ export const Operation = builder.prismaNode('Operation', {
     summary: t.field({
       type: OperationSummary,
       select: { id: true },
-      resolve: (operation, _args, ctx) => operationSummary(ctx.prisma, operation.id),
+      resolve: (operation, _args, ctx) => cachedOperationSummary(ctx.prisma, operation.id),
     }),
     scamDens: t.relatedConnection(
       'scamDens',

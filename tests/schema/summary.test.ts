@@ -127,4 +127,35 @@ describe('OperationSummary', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatch(/count\(/);
   });
+
+  it('serves a cached summary until a submission of the operation completes', async () => {
+    const { cachedOperationSummary } = await import('../../api/operations.ts');
+    const op = await gw.db.prisma.operation.findUniqueOrThrow({ where: { code: 'OP-SUM' } });
+    const aggregates: string[] = [];
+    const spy = new Proxy(gw.db.prisma, {
+      get(target, prop, receiver) {
+        if (prop === '$queryRaw') {
+          return (strings: TemplateStringsArray, ...values: unknown[]) => {
+            if (strings.join('?').includes('DISTINCT ON')) aggregates.push('summary');
+            return target.$queryRaw(strings, ...values);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const first = await cachedOperationSummary(spy, op.id);
+    await Promise.all([cachedOperationSummary(spy, op.id), cachedOperationSummary(spy, op.id)]);
+    expect(aggregates).toHaveLength(1);
+
+    await gw.db.prisma.scamDen.create({
+      data: { ownerId: a.id, sourceRef: 'D-NEW', operationId: op.id, country: 'LA', denType: 'LOAN', status: 'ACTIVE' },
+    });
+    await gw.db.prisma.submission.create({
+      data: { agencyId: a.id, subject: 's', format: 'liaison-json', operationId: op.id, contentSha256: 'f'.repeat(64), status: 'ACCEPTED', completedAt: new Date() },
+    });
+    const after = await cachedOperationSummary(spy, op.id);
+    expect(aggregates).toHaveLength(2);
+    expect(after.scamDens).toBe(first.scamDens + 1);
+    expect(after.countries).toBe(first.countries + 1);
+  });
 });
