@@ -536,7 +536,8 @@ export interface operations {
              */
             422: {
                 headers: {
-                    Location: components["headers"]["Location"];
+                    /** @description Where the REJECTED report can be read again (not sent with a problem). */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,8 +1,11 @@
 // The REST side of submissions (DESIGN.md "REST contract"): POST /v1/submissions streams
 // the partner file into the ingest pipeline without buffering it, GET /v1/submissions/{id}
 // returns the owner's report, GET /.well-known/jwks.json publishes the keys that verify
-// receipts. Errors are application/problem+json through the app's error handler.
+// receipts. Errors are application/problem+json through the app's error handler. Query,
+// headers and reply bodies are typed from `paths` of api/openapi-types.ts (generated from
+// api/openapi.yaml), so a change of the contract that the handlers do not follow fails to compile.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { JWK } from 'jose';
 import { getAdapter } from '../../adapters/index.ts';
 import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
 import type { ReceiptSigner } from '../../ingest/receipts.ts';
@@ -10,6 +13,7 @@ import type { AuditSink, TokenVerifier, Viewer } from '../context.ts';
 import type { Database } from '../db.ts';
 import { ErrorCode, LiaisonError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { paths } from '../openapi-types.ts';
 import { authenticateRest } from './authenticate.ts';
 
 export type SubmissionRouteDeps = {
@@ -25,7 +29,44 @@ export type SubmissionRouteDeps = {
   onViewer: (request: FastifyRequest, viewer: Viewer) => void;
 };
 
-type SubmitQuery = { format?: string; operation?: string; mode?: string; dryRun?: string };
+type SubmitOperation = paths['/v1/submissions']['post'];
+type ReadOperation = paths['/v1/submissions/{id}']['get'];
+type JwksOperation = paths['/.well-known/jwks.json']['get'];
+/** The application/json body of a documented response. */
+type JsonBody<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+/** Query parameters arrive as text and are checked here (coded errors, not Fastify's schema errors). */
+type RawQuery<Q> = { [K in keyof Q]?: string };
+/** Node lower-cases header names; a repeated header arrives as an array. */
+type RawHeaders<H> = { [K in keyof H as Lowercase<K & string>]?: string | string[] };
+
+type SubmitRoute = {
+  Querystring: RawQuery<SubmitOperation['parameters']['query']>;
+  Headers: RawHeaders<NonNullable<SubmitOperation['parameters']['header']>>;
+  // The status is the pipeline's (201, 200 replay, 422 REJECTED), so the body is their union.
+  Reply:
+    | JsonBody<SubmitOperation['responses'][200]>
+    | JsonBody<SubmitOperation['responses'][201]>
+    | JsonBody<SubmitOperation['responses'][422]>;
+};
+type ReadRoute = {
+  Params: ReadOperation['parameters']['path'];
+  Reply: { 200: JsonBody<ReadOperation['responses'][200]> };
+};
+type GatewayJwks = JsonBody<JwksOperation['responses'][200]>;
+type JwksRoute = { Reply: { 200: GatewayJwks } };
+
+/**
+ * The signer's public keys in the documented shape: exactly the members of an Ed25519 public
+ * JWK (what the signer publishes), so no other member can ever leave by this route.
+ */
+function documentedJwks({ keys }: { keys: JWK[] }): GatewayJwks {
+  return {
+    keys: keys.map(({ kty, crv, x, kid, alg, use }) => {
+      if (!kty || !kid || use !== 'sig') throw new Error('a gateway key without kty, kid or use=sig');
+      return { kty, crv, x, kid, alg, use: 'sig' as const };
+    }),
+  };
+}
 
 const MODES = new Set(['ATOMIC', 'PARTIAL']);
 
@@ -54,7 +95,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-    scope.post<{ Querystring: SubmitQuery }>(
+    scope.post<SubmitRoute>(
       '/v1/submissions',
       async (request, reply) => {
         const viewer = await authenticateRest(request, deps.verifier, 'records:submit');
@@ -112,7 +153,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
     );
   });
 
-  fastify.get<{ Params: { id: string } }>('/v1/submissions/:id', async (request) => {
+  fastify.get<ReadRoute>('/v1/submissions/:id', async (request) => {
     const viewer = await authenticateRest(request, deps.verifier, 'records:submit');
     deps.onViewer(request, viewer);
     const report = await findSubmission(deps.db.prisma, viewer.agencyId, request.params.id);
@@ -128,8 +169,8 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
     return report;
   });
 
-  fastify.get('/.well-known/jwks.json', async (_request, reply) => {
+  fastify.get<JwksRoute>('/.well-known/jwks.json', async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
-    return deps.signer.jwks();
+    return documentedJwks(await deps.signer.jwks());
   });
 }

@@ -1,0 +1,271 @@
+// The contract test: every documented route × status × response media type of api/openapi.yaml
+// is driven on the real server (createTestGateway), and the answer's status, Content-Type,
+// required headers and body (ajv, JSON Schema 2020-12) must be as documented. No route may be
+// served without being documented, except HEAD/OPTIONS variants and the operator-only /admin.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerAgency } from '../../api/agencies.ts';
+import { createApp } from '../../api/app.ts';
+import { generateAgencyKeyPair, mintToken } from '../../api/auth/keys.ts';
+import { ErrorCode } from '../../api/errors.ts';
+import { createLogger } from '../../api/logger.ts';
+import { createServices } from '../../api/services.ts';
+import { ADAPTER_FORMATS } from '../../adapters/index.ts';
+import { createTestGateway, TEST_PSEUDONYM_KEY, type TestAgency, type TestGateway } from '../helpers/app.ts';
+import { Contract, responseKey, SAMPLE_SENDS, sample, servedRoutes } from './support.ts';
+
+const onPostgres = Boolean(process.env.DATABASE_URL);
+const BASE = 'http://gateway.test';
+const OPERATION = 'FIRST-LIGHT-2022';
+const contract = new Contract();
+
+let gw: TestGateway;
+const agencies: Record<string, TestAgency> = {};
+/** A token of an agency whose keys live at an unreachable jwksUri: verification is unavailable. */
+let unavailableToken: () => Promise<string>;
+
+beforeAll(async () => {
+  gw = await createTestGateway({ maxUploadBytes: 64 * 1024 });
+  for (const code of ['ES-PN', 'CN-MPS', 'DE-BKA', 'PH-NBI']) agencies[code] = await gw.addAgency(code);
+  await gw.db.prisma.operation.create({
+    data: {
+      code: OPERATION,
+      name: 'First Light',
+      leadId: agencies['ES-PN']!.id,
+      participants: { create: Object.values(agencies).map((a) => ({ agencyId: a.id })) },
+    },
+  });
+  const remote = await generateAgencyKeyPair({ kid: 'fr-remote-1' });
+  await registerAgency(gw.db.prisma, { code: 'FR-PN', name: 'Remote keys', country: 'FR', jwksUri: 'https://127.0.0.1:1/jwks.json' });
+  unavailableToken = () =>
+    mintToken({ privateJwk: remote.privateJwk, iss: 'FR-PN', sub: 'officer-1', aud: gw.config.audience, scope: 'records:submit', now: gw.clock.now });
+});
+afterAll(() => gw?.close());
+
+const bearer = async (agency: TestAgency, scope?: string) => `Bearer ${await agency.token(scope ? { scope } : {})}`;
+
+async function submit(options: {
+  query?: string;
+  body?: BodyInit;
+  contentType?: string;
+  authorization?: string | null;
+  headers?: Record<string, string>;
+}): Promise<Response> {
+  const authorization = options.authorization === undefined ? await bearer(agencies['ES-PN']!) : options.authorization;
+  return gw.app.fetch(
+    new Request(`${BASE}/v1/submissions?${options.query ?? `format=es-pn-csv&operation=${OPERATION}`}`, {
+      method: 'POST',
+      headers: {
+        'content-type': options.contentType ?? 'text/csv',
+        ...(authorization ? { authorization } : {}),
+        ...options.headers,
+      },
+      body: options.body ?? (await sample('es-pn-csv.csv')),
+    }),
+  );
+}
+
+const get = async (path: string, headers: Record<string, string> = {}) => gw.app.fetch(new Request(`${BASE}${path}`, { headers }));
+const graphql = async (init: { method?: string; query: string; accept?: string; token?: boolean }) => {
+  const headers: Record<string, string> = { 'x-graphql-yoga-csrf': '1', ...(init.accept ? { accept: init.accept } : {}) };
+  if (init.token !== false) headers.authorization = await bearer(agencies['ES-PN']!);
+  if (init.method === 'GET') return get(`/graphql?query=${encodeURIComponent(init.query)}`, headers);
+  return gw.app.fetch(
+    new Request(`${BASE}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: init.query }) }),
+  );
+};
+
+/** The ES-PN sample with its record refs renumbered (`ES-C-0…` → `ES-C-<digit>…`): new content. */
+async function esPnCsv(digit: number): Promise<string> {
+  const csv = (await sample('es-pn-csv.csv')).toString();
+  return csv.replaceAll('ES-C-0', `ES-C-${digit}`).replaceAll('ES-S-0', `ES-S-${digit}`).replaceAll('ES-F-0', `ES-F-${digit}`);
+}
+
+/** A stored submission of ES-PN (content of its own), for the read scenarios. */
+async function storedSubmissionId(digit: number): Promise<string> {
+  const res = await submit({ body: await esPnCsv(digit) });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+type Scenario = { key: string; name: string; run: () => Promise<Response>; code?: string; postgresOnly?: boolean };
+const S = (method: string, path: string, status: number, mediaType: string, name: string, run: () => Promise<Response>, extra: Partial<Scenario> = {}): Scenario => ({
+  key: responseKey(method, path, status, mediaType),
+  name,
+  run,
+  ...extra,
+});
+const PROBLEM = 'application/problem+json';
+const JSON_MT = 'application/json';
+const GQL_MT = 'application/graphql-response+json';
+const ME = '{ me { subject } }';
+
+const scenarios: Scenario[] = [
+  ...SAMPLE_SENDS.map(({ agency, format, file, mediaType }) =>
+    S('post', '/v1/submissions', 201, JSON_MT, `${format} sent as ${mediaType}`, async () =>
+      submit({ query: `format=${format}&operation=${OPERATION}`, contentType: mediaType, body: await sample(file), authorization: await bearer(agencies[agency]!) }),
+    ),
+  ),
+  S('post', '/v1/submissions', 200, JSON_MT, 'a repeated Idempotency-Key replays the first report', async () => {
+    const body = await esPnCsv(8);
+    const headers = { 'idempotency-key': 'contract-replay-1' };
+    expect((await submit({ body, headers })).status).toBe(201);
+    return submit({ body, headers });
+  }),
+  S('post', '/v1/submissions', 400, PROBLEM, 'a missing operation parameter', () => submit({ query: 'format=es-pn-csv' }), { code: ErrorCode.BAD_USER_INPUT }),
+  S('post', '/v1/submissions', 401, PROBLEM, 'no token', () => submit({ authorization: null }), { code: ErrorCode.UNAUTHENTICATED }),
+  S('post', '/v1/submissions', 403, PROBLEM, 'a token without records:submit', async () => submit({ authorization: await bearer(agencies['ES-PN']!, 'records:read') }), {
+    code: ErrorCode.FORBIDDEN,
+  }),
+  S('post', '/v1/submissions', 404, PROBLEM, 'an unknown operation', () => submit({ query: 'format=es-pn-csv&operation=NO-SUCH-OP' }), { code: ErrorCode.NOT_FOUND }),
+  S('post', '/v1/submissions', 409, PROBLEM, 'the same Idempotency-Key while the first is still streaming', conflictingSubmission, {
+    code: ErrorCode.CONFLICT,
+    postgresOnly: true,
+  }),
+  S('post', '/v1/submissions', 413, PROBLEM, 'a declared length over the limit', () => submit({ body: Buffer.alloc(80 * 1024, 'a') }), { code: ErrorCode.PAYLOAD_TOO_LARGE }),
+  S('post', '/v1/submissions', 415, PROBLEM, 'an unknown format', () => submit({ query: `format=xls&operation=${OPERATION}` }), { code: ErrorCode.UNSUPPORTED_FORMAT }),
+  S('post', '/v1/submissions', 422, JSON_MT, 'an ATOMIC file with an invalid record (REJECTED report)', async () =>
+    submit({ body: (await sample('es-pn-csv.csv')).toString().replace('DESMANTELADO', 'DEMOLIDO').replace('ES-C-001', 'ES-C-901') }),
+  ),
+  S('post', '/v1/submissions', 422, PROBLEM, 'an Idempotency-Key reused for other content', async () => {
+    const headers = { 'idempotency-key': 'contract-reuse-1' };
+    const first = await esPnCsv(6);
+    expect((await submit({ body: first, headers })).status).toBe(201);
+    return submit({ body: first.replace('ES-C-601', 'ES-C-699'), headers });
+  }, { code: ErrorCode.BAD_USER_INPUT }),
+  S('post', '/v1/submissions', 503, PROBLEM, "the agency's remote JWKS is unreachable", async () => submit({ authorization: `Bearer ${await unavailableToken()}` }), {
+    code: ErrorCode.SERVICE_UNAVAILABLE,
+  }),
+  S('get', '/v1/submissions/{id}', 200, JSON_MT, 'the owner reads its report', async () => get(`/v1/submissions/${await storedSubmissionId(7)}`, { authorization: await bearer(agencies['ES-PN']!) })),
+  S('get', '/v1/submissions/{id}', 401, PROBLEM, 'a bad token', () => get('/v1/submissions/00000000-0000-4000-8000-000000000000', { authorization: 'Bearer not.a.jwt' }), {
+    code: ErrorCode.UNAUTHENTICATED,
+  }),
+  S('get', '/v1/submissions/{id}', 403, PROBLEM, 'a token without records:submit', async () =>
+    get('/v1/submissions/00000000-0000-4000-8000-000000000000', { authorization: await bearer(agencies['ES-PN']!, 'records:read') }), { code: ErrorCode.FORBIDDEN }),
+  S('get', '/v1/submissions/{id}', 404, PROBLEM, "another agency's submission", async () => get(`/v1/submissions/${await storedSubmissionId(5)}`, { authorization: await bearer(agencies['CN-MPS']!) }), {
+    code: ErrorCode.NOT_FOUND,
+  }),
+  S('get', '/v1/submissions/{id}', 503, PROBLEM, "the agency's remote JWKS is unreachable", async () =>
+    get('/v1/submissions/00000000-0000-4000-8000-000000000000', { authorization: `Bearer ${await unavailableToken()}` }), { code: ErrorCode.SERVICE_UNAVAILABLE }),
+  S('get', '/.well-known/jwks.json', 200, JSON_MT, 'the receipt keys', () => get('/.well-known/jwks.json')),
+  S('get', '/openapi.json', 200, JSON_MT, 'this document', () => get('/openapi.json')),
+  S('get', '/healthz', 200, JSON_MT, 'alive', () => get('/healthz')),
+  S('get', '/readyz', 200, JSON_MT, 'the database answers', () => get('/readyz')),
+  S('get', '/readyz', 503, JSON_MT, 'the database fails', async () => {
+    const spy = vi.spyOn(gw.db.prisma, '$queryRaw').mockRejectedValueOnce(new Error('database down'));
+    try {
+      return await get('/readyz');
+    } finally {
+      spy.mockRestore();
+    }
+  }),
+  S('get', '/metrics', 200, 'text/plain', 'Prometheus text', () => get('/metrics')),
+  S('post', '/graphql', 200, GQL_MT, 'a query, GraphQL-over-HTTP media type', () => graphql({ query: ME, accept: GQL_MT })),
+  S('post', '/graphql', 200, JSON_MT, 'a query, plain JSON', () => graphql({ query: ME, accept: JSON_MT })),
+  S('post', '/graphql', 400, GQL_MT, 'an invalid query, GraphQL-over-HTTP media type', () => graphql({ query: '{ me { nope } }', accept: GQL_MT })),
+  S('post', '/graphql', 400, JSON_MT, 'an invalid query, plain JSON', () => graphql({ query: '{ me { nope } }', accept: JSON_MT })),
+  S('post', '/graphql', 401, JSON_MT, 'no token', () => graphql({ query: ME, token: false })),
+  S('get', '/graphql', 200, GQL_MT, 'a query over GET, GraphQL-over-HTTP media type', () => graphql({ method: 'GET', query: ME, accept: GQL_MT })),
+  S('get', '/graphql', 200, JSON_MT, 'a query over GET, plain JSON', () => graphql({ method: 'GET', query: ME, accept: JSON_MT })),
+  S('get', '/graphql', 400, GQL_MT, 'an invalid query over GET, GraphQL-over-HTTP media type', () => graphql({ method: 'GET', query: '{ nope }', accept: GQL_MT })),
+  S('get', '/graphql', 400, JSON_MT, 'an invalid query over GET, plain JSON', () => graphql({ method: 'GET', query: '{ nope }', accept: JSON_MT })),
+];
+
+/**
+ * REL-04 over HTTP: a first upload holds its body open on a live port while a second with the
+ * same key arrives. PostgreSQL only: PGlite has one connection, so the second would queue.
+ */
+async function conflictingSubmission(): Promise<Response> {
+  const server = gw.app.fastify.server.listening ? gw.app.fastify.server : (await gw.app.fastify.listen({ port: 0, host: '127.0.0.1' }), gw.app.fastify.server);
+  if (!server.listening) await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/submissions?format=es-pn-csv&operation=${OPERATION}`;
+  const csv = new TextEncoder().encode(await esPnCsv(4));
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(csv.subarray(0, 200));
+      await gate;
+      controller.enqueue(csv.subarray(200));
+      controller.close();
+    },
+  });
+  const headers = async () => ({ 'content-type': 'text/csv', 'idempotency-key': 'contract-held-1', authorization: await bearer(agencies['ES-PN']!) });
+  const first = fetch(url, { method: 'POST', headers: await headers(), body, duplex: 'half' } as RequestInit);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the first has taken the key's lock
+  const second = await fetch(url, { method: 'POST', headers: await headers(), body: csv });
+  release();
+  expect((await first).status).toBe(201);
+  return second;
+}
+
+describe('every documented response is served as documented', () => {
+  const documented = contract.responses();
+
+  it('each documented (route, status, media type) has a scenario below, and each scenario is documented', () => {
+    expect([...new Set(scenarios.map((s) => s.key))].sort()).toEqual(documented.map((d) => d.key).sort());
+  });
+
+  it('documents the ErrorCode table as the Problem code enum and the adapters as the format enum', () => {
+    const schemas = contract.doc.components.schemas as Record<string, { enum?: string[] }>;
+    expect(schemas.ErrorCode!.enum).toEqual(Object.values(ErrorCode));
+    const format = (contract.doc.components.parameters as Record<string, { schema: { enum: string[] } }>).Format!.schema.enum;
+    expect([...format].sort()).toEqual([...ADAPTER_FORMATS].sort());
+  });
+
+  it('the compiled schemas do reject what the contract forbids', () => {
+    const report = contract.validator(documented.find((d) => d.key === responseKey('post', '/v1/submissions', 201, JSON_MT))!.pointer);
+    expect(report({ id: 'x', counts: {} })).toBe(false);
+    const problem = contract.validator(documented.find((d) => d.key === responseKey('post', '/v1/submissions', 415, PROBLEM))!.pointer);
+    expect(problem({ type: 'https://liaison.invalid/p', title: 't', status: 415, code: 'TEAPOT', detail: 'd' })).toBe(false);
+    expect(problem({ type: 'https://liaison.invalid/p', title: 't', status: 415, code: 'UNSUPPORTED_FORMAT', detail: 'd' })).toBe(true);
+  });
+
+  for (const scenario of scenarios) {
+    const target = documented.find((d) => d.key === scenario.key);
+    it.skipIf(scenario.postgresOnly && !onPostgres)(`${scenario.key}: ${scenario.name}`, { timeout: 30_000 }, async () => {
+      expect(target, 'undocumented scenario').toBeDefined();
+      const res = await scenario.run();
+      expect(res.status).toBe(Number(target!.status));
+      expect(res.headers.get('content-type')?.split(';')[0]).toBe(target!.mediaType);
+      for (const header of contract.requiredHeaders(target!.path, target!.method, target!.status)) {
+        const value = res.headers.get(header.name);
+        expect(value, `header ${header.name}`).not.toBeNull();
+        expect(header.validate(value), `header ${header.name}: ${JSON.stringify(header.validate.errors)}`).toBe(true);
+      }
+      const text = await res.text();
+      const body = target!.mediaType.endsWith('json') ? JSON.parse(text) : text;
+      const validate = contract.validator(target!.pointer);
+      expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+      if (scenario.code) expect((body as { code: string }).code).toBe(scenario.code);
+    });
+  }
+});
+
+describe('no undocumented route', () => {
+  it('serves only documented routes, besides HEAD/OPTIONS variants and the operator-only /admin API', async () => {
+    // The full server: the test gateway without the admin API would not show that it is allowed.
+    const services = await createServices({ config: gw.config, db: gw.db, pseudonymKey: TEST_PSEUDONYM_KEY });
+    const full = await createApp({
+      config: gw.config,
+      db: gw.db,
+      logger: createLogger({ level: 'silent', pretty: false }),
+      verifier: services.verifier,
+      audit: services.audit,
+      admin: { operatorToken: 'operator-secret', audit: services.audit },
+      ingest: services.ingest,
+    });
+    const served = servedRoutes(full.fastify.printRoutes({ commonPrefix: false }));
+    await full.close();
+    const documented = new Set(
+      Object.entries(contract.doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`)),
+    );
+    expect(served).toEqual(expect.arrayContaining(['POST /v1/submissions', 'GET /v1/submissions/{id}']));
+    expect(served.some((route) => route.includes(' /admin/'))).toBe(true);
+    const undocumented = served.filter((route) => !documented.has(route) && !/^(HEAD|OPTIONS) /.test(route) && !/^\S+ \/admin\//.test(route));
+    expect(undocumented).toEqual([]);
+    const unserved = [...documented].filter((route) => !served.includes(route));
+    expect(unserved).toEqual([]);
+  });
+});
