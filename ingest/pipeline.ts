@@ -115,32 +115,24 @@ const withLocation = (issue: Issue, item: RecordItem): Issue =>
     ? { ...issue, ...(item.line !== undefined ? { line: item.line } : {}), ...(item.path !== undefined ? { path: item.path } : {}) }
     : issue;
 
-/** Streams the file through the adapter into the writer; answers when the stream ends. */
-async function streamRecords(tx: Tx, s: Session): Promise<void> {
+/** ATOMIC stops writing at the first invalid record (it will be rolled back) but keeps reading, so the report lists every problem. */
+const writing = (s: Session): boolean => !(s.input.mode === 'ATOMIC' && s.report.hasRecordErrors);
+
+/** Reads the adapter's items: issues into the report, records pseudonymized, checked and handed to the writer. */
+async function readItems(s: Session, writer: RecordWriter): Promise<void> {
   const { input, report } = s;
   const adapter = getAdapter(input.format)!;
-  const writer = new RecordWriter(
-    tx,
-    { ownerId: input.agency.id, submissionId: s.id, operationId: s.operation.id, now: s.receivedAt, today: isoDate(s.receivedAt) },
-    report.counts,
-    input.batchSize ?? DEFAULT_BATCH_SIZE,
-    (batches) => input.log.debug({ submission: s.id, batches, records: report.counts.received }, 'ingest batch written'),
-  );
-  // ATOMIC stops writing at the first invalid record (it will be rolled back) but keeps
-  // reading, so the report lists every problem of the file.
-  const writing = () => !(input.mode === 'ATOMIC' && report.hasRecordErrors);
   const context = { agencyCode: input.agency.code, operationCode: s.operation.code, today: isoDate(s.receivedAt) };
-
   for await (const item of adapter.parse(s.meter.chunks(), context)) {
     if (item.kind === 'issue') {
       report.addAdapterIssue(item);
-      if (report.fileError) break;
+      if (report.fileError) return;
       continue;
     }
     if (report.counts.received >= MAX_RECORDS) {
       report.fileError = true;
       report.add({ field: FILE_FIELD, code: 'TOO_LARGE', severity: 'error' });
-      break;
+      return;
     }
     report.counts.received++;
     // Anonymization at the door: nothing below sees a raw identifier.
@@ -155,11 +147,27 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
       }
       continue;
     }
-    if (writing()) await writer.add(converted.row);
+    if (writing(s)) await writer.add(converted.row);
+  }
+}
+
+/** Streams the file into the writer, then writes the rows that waited for a den. */
+async function streamRecords(tx: Tx, s: Session): Promise<void> {
+  const { input, report } = s;
+  const writer = new RecordWriter(
+    tx,
+    { ownerId: input.agency.id, submissionId: s.id, operationId: s.operation.id, now: s.receivedAt, today: isoDate(s.receivedAt) },
+    report.counts,
+    input.batchSize ?? DEFAULT_BATCH_SIZE,
+    (batches) => input.log.debug({ submission: s.id, batches, records: report.counts.received }, 'ingest batch written'),
+  );
+  try {
+    await readItems(s, writer);
+  } finally {
+    await writer.settle();
   }
   if (s.meter.overLimit) throw s.meter.overLimit;
-  if (report.fileError || !writing()) return;
-
+  if (report.fileError || !writing(s)) return;
   for (const { kind, row } of await writer.finish()) {
     report.counts.rejected++;
     report.add({ ...row.at, field: 'denRef', code: 'DANGLING_REFERENCE', severity: 'error', ref: row.ref, kind });

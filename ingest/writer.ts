@@ -2,7 +2,8 @@
 // so that suspects and funds of the same batch find them), adding up what the statements
 // report. Rows whose denRef finds no den yet wait in `pending` (the den may come later in the
 // file) and are written once more at the end; what still finds no den is DANGLING_REFERENCE.
-// Memory: one batch plus the pending rows, which the record cap bounds.
+// Memory: the batch being written, the one being filled, and the pending rows, which the
+// record cap bounds.
 import { writeDens } from './batch/dens.ts';
 import { writeFunds } from './batch/funds.ts';
 import { writeSuspects } from './batch/suspects.ts';
@@ -21,6 +22,7 @@ export class RecordWriter {
   private pendingSuspects: SuspectRow[] = [];
   private pendingFunds: FundRow[] = [];
   batches = 0;
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly tx: Tx,
@@ -57,21 +59,38 @@ export class RecordWriter {
     return result.unresolved.map((i) => rows[i]!);
   }
 
-  async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const [dens, suspects, funds] = [this.dens, this.suspects, this.funds];
-    this.dens = [];
-    this.suspects = [];
-    this.funds = [];
+  private async writeAll(dens: DenRow[], suspects: SuspectRow[], funds: FundRow[]): Promise<void> {
     await this.writeBatch(dens, writeDens);
     this.pendingSuspects.push(...(await this.writeBatch(suspects, writeSuspects)));
     this.pendingFunds.push(...(await this.writeBatch(funds, writeFunds)));
     this.onBatch(++this.batches);
   }
 
+  /**
+   * Hands the collected rows to the database and returns as soon as the PREVIOUS batch is
+   * written, so the adapter parses batch n+1 while PostgreSQL writes batch n (one statement in
+   * flight at a time, in file order). A failure surfaces at the next flush or at settle().
+   */
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const [dens, suspects, funds] = [this.dens, this.suspects, this.funds];
+    this.dens = [];
+    this.suspects = [];
+    this.funds = [];
+    await this.inFlight;
+    this.inFlight = this.writeAll(dens, suspects, funds);
+    this.inFlight.catch(() => {}); // observed by the next await of inFlight
+  }
+
+  /** Waits for the batch in flight (call before anything else uses the transaction). */
+  async settle(): Promise<void> {
+    await this.inFlight;
+  }
+
   /** Writes what is left, retries the rows that waited for a den, answers those that found none. */
   async finish(): Promise<DanglingRow[]> {
     await this.flush();
+    await this.settle();
     const dangling: DanglingRow[] = [];
     for (let i = 0; i < this.pendingSuspects.length; i += this.batchSize) {
       const left = await this.writeBatch(this.pendingSuspects.slice(i, i + this.batchSize), writeSuspects);

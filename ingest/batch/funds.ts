@@ -4,11 +4,17 @@
 // (the submission's date when the fund has none), rounded to cents; else NULL. All numeric,
 // never a float. denRef resolves as in suspects.ts (unresolved rows are not written).
 import type { FundRow } from '../rows.ts';
+import { Prisma } from '../../prisma/generated/client/client.ts';
 import { toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
 
 export async function writeFunds(tx: Tx, ctx: WriteContext, rows: readonly FundRow[]): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
-  const result = await tx.$queryRaw<CountRow[]>`
+  return toWriteResult(await tx.$queryRaw<CountRow[]>(fundsStatement(ctx, rows)));
+}
+
+/** The statement of one batch (exported for EXPLAIN in benchmarks). */
+export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Prisma.Sql {
+  return Prisma.sql`
     WITH input AS (
       SELECT *
         FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.amount)}::numeric[],
@@ -33,13 +39,16 @@ export async function writeFunds(tx: Tx, ctx: WriteContext, rows: readonly FundR
              AND e.currency = i.currency AND e.valid_on <= coalesce(i.action_on, ${ctx.today}::date)
            ORDER BY e.valid_on DESC LIMIT 1
         ) rate ON true
-        LEFT JOIN scam_den den ON i.den_ref IS NOT NULL AND den.owner_id = ${ctx.ownerId}::uuid AND den.source_ref = i.den_ref
+        LEFT JOIN LATERAL (
+          SELECT d.id FROM scam_den d WHERE i.den_ref IS NOT NULL AND d.owner_id = ${ctx.ownerId}::uuid AND d.source_ref = i.den_ref LIMIT 1
+        ) den ON true
     ), ready AS (
       SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
     ), history AS (
       INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
       SELECT gen_random_uuid(), 'INTERCEPTED_FUND', f.id, f.owner_id, f.submission_id, to_jsonb(f), ${ctx.now}::timestamptz
-        FROM intercepted_fund f JOIN ready r ON f.owner_id = ${ctx.ownerId}::uuid AND f.source_ref = r.ref
+        FROM ready r
+        CROSS JOIN LATERAL (SELECT * FROM intercepted_fund x WHERE x.owner_id = ${ctx.ownerId}::uuid AND x.source_ref = r.ref LIMIT 1) f
        WHERE (f.operation_id, f.sharing_level, f.amount, f.currency, f.amount_usd, f.channel, f.action, f.action_on, f.account_key,
               f.account_country, f.victim_count, f.den_id)
              IS DISTINCT FROM
@@ -70,5 +79,4 @@ export async function writeFunds(tx: Tx, ctx: WriteContext, rows: readonly FundR
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
            (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
            (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL) AS unresolved`;
-  return toWriteResult(result);
 }

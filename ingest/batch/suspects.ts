@@ -6,12 +6,18 @@
 // its previous version, selectors included, goes to record_version, and its selectors are
 // replaced by the new set (unwanted ones deleted, missing ones inserted).
 import type { SuspectRow } from '../rows.ts';
+import { Prisma } from '../../prisma/generated/client/client.ts';
 import { toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
 
 export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly SuspectRow[]): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
+  return toWriteResult(await tx.$queryRaw<CountRow[]>(suspectsStatement(ctx, rows)));
+}
+
+/** The statement of one batch (exported for EXPLAIN in benchmarks). */
+export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]): Prisma.Sql {
   const sel = rows.flatMap((r) => r.selectors.map((s) => ({ ref: r.ref, type: s.type, hash: s.hash })));
-  const result = await tx.$queryRaw<CountRow[]>`
+  return Prisma.sql`
     WITH src AS (
       SELECT u.ord, u.ref, u.level::"SharingLevel" AS sharing_level, u.person_key, u.nationality::char(2) AS nationality,
              u.birth_year::smallint AS birth_year, u.sex::"Sex" AS sex, u.role::"SuspectRole" AS role,
@@ -22,7 +28,9 @@ export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly Su
                     ${rows.map((r) => r.traffickingVictim)}::boolean[], ${rows.map((r) => r.denRef)}::text[],
                     ${rows.map((r) => r.selectorDigest)}::text[])
              WITH ORDINALITY AS u(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest, ord)
-        LEFT JOIN scam_den den ON u.den_ref IS NOT NULL AND den.owner_id = ${ctx.ownerId}::uuid AND den.source_ref = u.den_ref
+        LEFT JOIN LATERAL (
+          SELECT d.id FROM scam_den d WHERE u.den_ref IS NOT NULL AND d.owner_id = ${ctx.ownerId}::uuid AND d.source_ref = u.den_ref LIMIT 1
+        ) den ON true
     ), ready AS (
       SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
     ), cur AS (
@@ -32,17 +40,20 @@ export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly Su
              IS DISTINCT FROM
              (${ctx.operationId}::uuid, r.sharing_level, r.person_key, r.nationality, r.birth_year, r.sex, r.role, r.status,
               r.status_on, r.trafficking_victim, r.den_id) AS columns_changed,
-             coalesce((SELECT string_agg(x.type::text || ':' || x.hash, ',' ORDER BY (x.type::text || ':' || x.hash) COLLATE "C")
-                         FROM selector x WHERE x.suspect_id = s.id), '') IS DISTINCT FROM r.digest AS selectors_changed
-        FROM ready r JOIN suspect s ON s.owner_id = ${ctx.ownerId}::uuid AND s.source_ref = r.ref
+             sel.digest AS stored_digest, sel.digest IS DISTINCT FROM r.digest AS selectors_changed
+        FROM ready r
+        CROSS JOIN LATERAL (SELECT * FROM suspect x WHERE x.owner_id = ${ctx.ownerId}::uuid AND x.source_ref = r.ref LIMIT 1) s
+        CROSS JOIN LATERAL (
+          SELECT coalesce(string_agg(x.type::text || ':' || x.hash, ',' ORDER BY (x.type::text || ':' || x.hash) COLLATE "C"), '') AS digest
+            FROM selector x WHERE x.suspect_id = s.id
+        ) sel
     ), history AS (
+      -- The version keeps the stored selectors as "TYPE:hash" strings (the digest already read).
       INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
       SELECT gen_random_uuid(), 'SUSPECT', s.id, s.owner_id, s.submission_id,
-             to_jsonb(s) || jsonb_build_object('selectors',
-               (SELECT coalesce(jsonb_agg(jsonb_build_object('type', x.type, 'hash', x.hash) ORDER BY x.type, x.hash), '[]'::jsonb)
-                  FROM selector x WHERE x.suspect_id = s.id)),
+             to_jsonb(s) || jsonb_build_object('selectors', to_jsonb(string_to_array(nullif(c.stored_digest, ''), ','))),
              ${ctx.now}::timestamptz
-        FROM suspect s JOIN cur c ON c.id = s.id
+        FROM cur c CROSS JOIN LATERAL (SELECT * FROM suspect x WHERE x.id = c.id LIMIT 1) s
        WHERE c.columns_changed OR c.selectors_changed
     ), up AS (
       INSERT INTO suspect AS s (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
@@ -67,17 +78,20 @@ export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly Su
       SELECT w.ref, w.type, w.hash
         FROM unnest(${sel.map((s) => s.ref)}::text[], ${sel.map((s) => s.type)}::text[], ${sel.map((s) => s.hash)}::text[])
           AS w(ref, type, hash)
+    ), resync AS (
+      -- Selectors are written for new suspects and rewritten only where the set changed.
+      SELECT up.id, up.source_ref, up.inserted FROM up
+       WHERE up.inserted OR up.id IN (SELECT id FROM cur WHERE selectors_changed)
     ), selectors_removed AS (
-      DELETE FROM selector x USING up
-       WHERE x.suspect_id = up.id AND NOT up.inserted
-         AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.ref = up.source_ref AND w.type = x.type::text AND w.hash = x.hash)
+      DELETE FROM selector x USING resync r
+       WHERE x.suspect_id = r.id AND NOT r.inserted
+         AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.ref = r.source_ref AND w.type = x.type::text AND w.hash = x.hash)
     ), selectors_added AS (
       INSERT INTO selector (id, suspect_id, type, hash)
-      SELECT gen_random_uuid(), up.id, w.type::"SelectorType", w.hash FROM up JOIN wanted w ON w.ref = up.source_ref
+      SELECT gen_random_uuid(), r.id, w.type::"SelectorType", w.hash FROM resync r JOIN wanted w ON w.ref = r.source_ref
       ON CONFLICT (suspect_id, type, hash) DO NOTHING
     )
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
            (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
            (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL) AS unresolved`;
-  return toWriteResult(result);
 }
