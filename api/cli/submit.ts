@@ -1,10 +1,13 @@
 // `liaison submit`: streams a partner file to POST /v1/submissions with a progress bar of
 // the bytes sent, then prints the report in a readable form (counts, then each issue with
-// its line or path, field and code). Exit code 0 when ACCEPTED, 1 otherwise.
+// its line or path, field and code). Exit code 0 when ACCEPTED, 1 otherwise. The HTTP call
+// goes through openapi-fetch on the types generated from api/openapi.yaml.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { SingleBar, Presets } from 'cli-progress';
+import createClient from 'openapi-fetch';
+import type { components, paths } from '../openapi-types.ts';
 
 export type SubmitOptions = {
   file: string;
@@ -18,16 +21,10 @@ export type SubmitOptions = {
   progress: boolean;
 };
 
-type Report = {
-  id: string;
-  status: string;
-  dryRun: boolean;
-  counts: Record<string, number>;
-  issues: { line?: number; path?: string; field: string; code: string; severity: string; ref?: string }[];
-  receipt: string;
-};
-
-type Problem = { title?: string; detail?: string; code?: string; issues?: unknown[] };
+type Report = components['schemas']['SubmissionReport'];
+type Problem = components['schemas']['Problem'];
+/** The server judges the format (415 for an unknown one); the CLI passes the user's word on. */
+type Format = paths['/v1/submissions']['post']['parameters']['query']['format'];
 
 export async function submitFile(options: SubmitOptions, out: NodeJS.WritableStream = process.stdout): Promise<boolean> {
   const size = (await stat(options.file)).size;
@@ -44,29 +41,28 @@ export async function submitFile(options: SubmitOptions, out: NodeJS.WritableStr
     },
   });
   const body = Readable.toWeb(createReadStream(options.file).pipe(counter)) as ReadableStream<Uint8Array>;
-  const url = new URL('/v1/submissions', options.url);
-  url.searchParams.set('format', options.format);
-  url.searchParams.set('operation', options.operation);
-  url.searchParams.set('mode', options.mode);
-  url.searchParams.set('dryRun', String(options.dryRun));
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
+  const client = createClient<paths>({ baseUrl: options.url });
+  const result = await client
+    .POST('/v1/submissions', {
+      params: {
+        query: { format: options.format as Format, operation: options.operation, mode: options.mode, dryRun: options.dryRun },
+        ...(options.idempotencyKey ? { header: { 'Idempotency-Key': options.idempotencyKey } } : {}),
+      },
       headers: {
         authorization: `Bearer ${options.token}`,
         'content-type': 'application/octet-stream',
         'content-length': String(size),
-        ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
       },
+      // application/octet-stream is documented without a schema: the file goes out as a stream.
       body,
+      bodySerializer: (stream: unknown) => stream,
       duplex: 'half',
-    } as RequestInit);
-  } finally {
-    bar?.stop();
-  }
-  const payload = (await response.json()) as Report & Problem;
-  if (!payload.counts) {
+    })
+    .finally(() => bar?.stop());
+  const { response } = result;
+  // 201 and 200 are `data`; a 422 is a REJECTED report or a problem, every other status a problem.
+  const payload: Report | Problem = result.data ?? result.error;
+  if (!('counts' in payload)) {
     out.write(`submission refused (${response.status} ${payload.code ?? ''}): ${payload.detail ?? payload.title ?? ''}\n`);
     if (payload.issues) out.write(`${JSON.stringify(payload.issues, null, 2)}\n`);
     return false;
