@@ -68,6 +68,7 @@ export const MAX_RECORDS = 100_000;
 /** A submission holds one transaction while its file streams in. */
 const TRANSACTION_TIMEOUT_MS = 15 * 60_000;
 const TRANSACTION_MAX_WAIT_MS = 60_000;
+const STATEMENT_TIMEOUT_MS = 120_000;
 const SAVEPOINT = 'liaison_records';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -203,6 +204,8 @@ async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
       createdAt: s.receivedAt,
     },
   });
+  // A batch statement may take longer than the gateway's per-query default on a busy server.
+  await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
   await tx.$executeRawUnsafe(`SAVEPOINT ${SAVEPOINT}`);
   await streamRecords(tx, s);
   await s.meter.drain();

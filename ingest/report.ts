@@ -81,13 +81,13 @@ export function recordKeyOf(at: { line?: number | undefined; path?: string | und
   return at.path.split('/').slice(0, 3).join('/');
 }
 
-export function toReportIssue(issue: Issue | ReportIssue, kind?: RecordKindName): ReportIssue {
+/** An adapter's (or pseudonymization's) issue as the report shows it; `kind` when known. */
+export function toReportIssue(issue: Issue, kind?: RecordKindName): ReportIssue {
   const out: ReportIssue = { field: issue.field, code: issue.code, severity: issue.severity };
   if (issue.line !== undefined) out.line = issue.line;
   if (issue.path !== undefined) out.path = issue.path;
   if (issue.ref !== undefined) out.ref = issue.ref;
-  const k = kind ?? ('kind' in issue && issue.kind !== 'issue' ? issue.kind : undefined);
-  if (k !== undefined) out.kind = k;
+  if (kind !== undefined) out.kind = kind;
   return out;
 }
 
@@ -112,8 +112,8 @@ export class ReportBuilder {
     this.add(toReportIssue(issue));
   }
 
-  /** Counts one invalid record (key: its line or path; undefined counts every time). */
-  rejectRecord(key: string | undefined): void {
+  /** Counts one invalid record the adapter refused (key: its line or path; undefined counts every time). */
+  private rejectRecord(key: string | undefined): void {
     if (key !== undefined) {
       if (this.rejectedKeys.has(key)) return;
       // The set only grows up to the record cap; beyond it the submission is refused anyway.
@@ -130,10 +130,5 @@ export class ReportBuilder {
   issues(): ReportIssue[] {
     if (this.dropped === 0) return [...this.kept];
     return [...this.kept, { field: '(report)', code: 'ISSUES_TRUNCATED', severity: 'warning' }];
-  }
-
-  /** Issues dropped by the cap. */
-  get droppedIssues(): number {
-    return this.dropped;
   }
 }

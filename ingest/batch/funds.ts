@@ -5,7 +5,7 @@
 // never a float. denRef resolves as in suspects.ts (unresolved rows are not written).
 import type { FundRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import { toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+import { denOfRef, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
 
 export async function writeFunds(tx: Tx, ctx: WriteContext, rows: readonly FundRow[]): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
@@ -39,9 +39,7 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
              AND e.currency = i.currency AND e.valid_on <= coalesce(i.action_on, ${ctx.today}::date)
            ORDER BY e.valid_on DESC LIMIT 1
         ) rate ON true
-        LEFT JOIN LATERAL (
-          SELECT d.id FROM scam_den d WHERE i.den_ref IS NOT NULL AND d.owner_id = ${ctx.ownerId}::uuid AND d.source_ref = i.den_ref LIMIT 1
-        ) den ON true
+        ${denOfRef(ctx.ownerId)}
     ), ready AS (
       SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
     ), history AS (

@@ -7,7 +7,7 @@
 // replaced by the new set (unwanted ones deleted, missing ones inserted).
 import type { SuspectRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import { toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+import { denOfRef, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
 
 export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly SuspectRow[]): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
@@ -19,18 +19,16 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
   const sel = rows.flatMap((r) => r.selectors.map((s) => ({ ref: r.ref, type: s.type, hash: s.hash })));
   return Prisma.sql`
     WITH src AS (
-      SELECT u.ord, u.ref, u.level::"SharingLevel" AS sharing_level, u.person_key, u.nationality::char(2) AS nationality,
-             u.birth_year::smallint AS birth_year, u.sex::"Sex" AS sex, u.role::"SuspectRole" AS role,
-             u.status::"SuspectStatus" AS status, u.status_on, u.victim AS trafficking_victim, u.den_ref, den.id AS den_id, u.digest
+      SELECT i.ord, i.ref, i.level::"SharingLevel" AS sharing_level, i.person_key, i.nationality::char(2) AS nationality,
+             i.birth_year::smallint AS birth_year, i.sex::"Sex" AS sex, i.role::"SuspectRole" AS role,
+             i.status::"SuspectStatus" AS status, i.status_on, i.victim AS trafficking_victim, i.den_ref, den.id AS den_id, i.digest
         FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.personKey)}::text[],
                     ${rows.map((r) => r.nationality)}::text[], ${rows.map((r) => r.birthYear)}::int[], ${rows.map((r) => r.sex)}::text[],
                     ${rows.map((r) => r.role)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.statusOn)}::date[],
                     ${rows.map((r) => r.traffickingVictim)}::boolean[], ${rows.map((r) => r.denRef)}::text[],
                     ${rows.map((r) => r.selectorDigest)}::text[])
-             WITH ORDINALITY AS u(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest, ord)
-        LEFT JOIN LATERAL (
-          SELECT d.id FROM scam_den d WHERE u.den_ref IS NOT NULL AND d.owner_id = ${ctx.ownerId}::uuid AND d.source_ref = u.den_ref LIMIT 1
-        ) den ON true
+             WITH ORDINALITY AS i(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest, ord)
+        ${denOfRef(ctx.ownerId)}
     ), ready AS (
       SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
     ), cur AS (

@@ -1,9 +1,10 @@
-// What every batch writer (one per table, in this folder) gets and answers. A writer runs
+// What every batch writer (one per table, in this folder) gets and answers, and the one SQL
+// fragment two of them share (the den a row's denRef names). A writer runs
 // one set-based statement per batch inside the submission's transaction: the previous
 // versions of rows it is about to change go to record_version, new rows are inserted,
 // changed rows updated, and rows equal to what is stored are left alone (IS DISTINCT FROM),
 // which is what the report counts as `unchanged`.
-import type { Prisma } from '../../prisma/generated/client/client.ts';
+import { Prisma } from '../../prisma/generated/client/client.ts';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -34,3 +35,12 @@ export function toWriteResult(rows: CountRow[]): WriteResult {
     unresolved: (row?.unresolved ?? []).map((ord) => Number(ord) - 1),
   };
 }
+
+/**
+ * The den a row's `den_ref` names among the owner's dens, as `den.id` (NULL when there is
+ * none yet). The input relation must be aliased `i`. One index probe per row.
+ */
+export const denOfRef = (ownerId: string): Prisma.Sql => Prisma.sql`
+        LEFT JOIN LATERAL (
+          SELECT d.id FROM scam_den d WHERE i.den_ref IS NOT NULL AND d.owner_id = ${ownerId}::uuid AND d.source_ref = i.den_ref LIMIT 1
+        ) den ON true`;

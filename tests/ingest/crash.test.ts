@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createIngestFixture, tableCounts, type IngestFixture } from './support.ts';
 
-const RECORDS = 30_000;
-const BATCH = 1000;
+const RECORDS = 20_000;
+const BATCH = 500;
 const BATCHES = RECORDS / BATCH;
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 

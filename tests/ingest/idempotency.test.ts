@@ -5,16 +5,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isLiaisonError } from '../../api/errors.ts';
 import { findSubmission } from '../../ingest/pipeline.ts';
-import { addAgency, createIngestFixture, den, liaisonJson, type Agency, type IngestFixture } from './support.ts';
+import { addParticipant, createIngestFixture, den, liaisonJson, type Agency, type IngestFixture } from './support.ts';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 let f: IngestFixture;
 let n = 0;
-async function newAgency(): Promise<Agency> {
-  const agency = await addAgency(f.db, `ID-${++n}`);
-  await f.db.prisma.operationParticipant.create({ data: { operationId: f.operationId, agencyId: agency.id } });
-  return agency;
-}
+const newAgency = (): Promise<Agency> => addParticipant(f, `ID-${++n}`);
 
 async function errorOf(promise: Promise<unknown>): Promise<{ code: string; status: number; issueCodes: string[] }> {
   try {

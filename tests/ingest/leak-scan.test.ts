@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SubmissionReport } from '../../ingest/pipeline.ts';
-import { createIngestFixture, liaisonJson, SAMPLES_DIR, type IngestFixture } from './support.ts';
+import { createIngestFixture, liaisonJson, SAMPLE_SENDERS, SAMPLES_DIR, type IngestFixture } from './support.ts';
 
 const CORPUS = 200;
 const planted: string[] = [];
@@ -94,13 +94,7 @@ const SAMPLE_VALUES = [
 let f: IngestFixture;
 let corpusInput = '';
 const reports: SubmissionReport[] = [];
-const SENDERS = [
-  { agency: 'ES-PN', format: 'es-pn-csv', file: 'es-pn-csv.csv' },
-  { agency: 'CN-MPS', format: 'cn-mps-json', file: 'cn-mps-json.json' },
-  { agency: 'DE-BKA', format: 'umf-xml', file: 'umf-xml.xml' },
-  { agency: 'PH-NBI', format: 'stix-2.1', file: 'stix-2.1.json' },
-  { agency: 'INTERPOL', format: 'liaison-json', file: 'liaison-json.json' },
-] as const;
+const SENDERS = SAMPLE_SENDERS;
 
 beforeAll(async () => {
   f = await createIngestFixture([...SENDERS.map((s) => s.agency), 'EUROPOL']);

@@ -5,15 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { operationSummary } from '../../api/operations.ts';
 import { selectorHash } from '../../adapters/pseudonymize.ts';
-import { createIngestFixture, PSEUDONYM_KEY, SAMPLES_DIR, type IngestFixture } from './support.ts';
+import { createIngestFixture, PSEUDONYM_KEY, SAMPLE_SENDERS, SAMPLES_DIR, type IngestFixture } from './support.ts';
 
-const SENDERS = [
-  { agency: 'ES-PN', format: 'es-pn-csv', file: 'es-pn-csv.csv' },
-  { agency: 'CN-MPS', format: 'cn-mps-json', file: 'cn-mps-json.json' },
-  { agency: 'DE-BKA', format: 'umf-xml', file: 'umf-xml.xml' },
-  { agency: 'PH-NBI', format: 'stix-2.1', file: 'stix-2.1.json' },
-  { agency: 'INTERPOL', format: 'liaison-json', file: 'liaison-json.json' },
-] as const;
+const SENDERS = SAMPLE_SENDERS;
 
 /** A decimal string without trailing zeros (`253000.000000000000000000` → `253000`). */
 const plain = (d: string) => (d.includes('.') ? d.replace(/0+$/, '').replace(/\.$/, '') : d);

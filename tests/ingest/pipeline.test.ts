@@ -5,7 +5,7 @@ import { isLiaisonError } from '../../api/errors.ts';
 import { findSubmission, MAX_RECORDS } from '../../ingest/pipeline.ts';
 import { MAX_REPORT_ISSUES } from '../../ingest/report.ts';
 import {
-  addAgency,
+  addParticipant,
   chunked,
   createIngestFixture,
   den,
@@ -20,11 +20,7 @@ import {
 let f: IngestFixture;
 let n = 0;
 /** A fresh participating agency per test, so that tests do not see each other's records. */
-async function newAgency(): Promise<Agency> {
-  const agency = await addAgency(f.db, `AG-${++n}`);
-  await f.db.prisma.operationParticipant.create({ data: { operationId: f.operationId, agencyId: agency.id } });
-  return agency;
-}
+const newAgency = (): Promise<Agency> => addParticipant(f, `AG-${++n}`);
 
 async function codeOf(promise: Promise<unknown>): Promise<{ code: string; status: number; issues: unknown }> {
   try {

@@ -16,6 +16,15 @@ export const NOW = new Date('2026-06-01T12:00:00Z');
 
 export type Agency = { id: string; code: string };
 
+/** The five shared samples and the agency that sends each (umf-xml names DE-BKA as its sender). */
+export const SAMPLE_SENDERS = [
+  { agency: 'ES-PN', format: 'es-pn-csv', file: 'es-pn-csv.csv' },
+  { agency: 'CN-MPS', format: 'cn-mps-json', file: 'cn-mps-json.json' },
+  { agency: 'DE-BKA', format: 'umf-xml', file: 'umf-xml.xml' },
+  { agency: 'PH-NBI', format: 'stix-2.1', file: 'stix-2.1.json' },
+  { agency: 'INTERPOL', format: 'liaison-json', file: 'liaison-json.json' },
+] as const;
+
 export type IngestFixture = {
   db: TestDatabase;
   signer: ReceiptSigner;
@@ -52,6 +61,13 @@ export const bytesOf = (body: string | Uint8Array): Uint8Array => (typeof body =
 export async function addAgency(db: Database, code: string, country = 'ES'): Promise<Agency> {
   const row = await db.prisma.agency.create({ data: { code, name: code, country, scopes: ['records:submit'] } });
   return { id: row.id, code: row.code };
+}
+
+/** A new agency taking part in the fixture's operation (tests use one each to stay apart). */
+export async function addParticipant(f: IngestFixture, code: string): Promise<Agency> {
+  const agency = await addAgency(f.db, code);
+  await f.db.prisma.operationParticipant.create({ data: { operationId: f.operationId, agencyId: agency.id } });
+  return agency;
 }
 
 /** A database with the given agencies; all but those in `outsiders` take part in FIRST-LIGHT-2022. */
