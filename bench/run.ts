@@ -18,6 +18,10 @@
 //   4. With --profile, samples the gateway's CPU during an extra measured window of (b), with
 //      and without auth, and prints where the time went (bench/results/*.cpuprofile).
 // The database is dropped and every child stopped at the end, also after a failure or Ctrl-C.
+//
+// --part read|ingest|all (default all): the read benchmark above, the ingest benchmark
+// (bench/ingest/run.ts: pipeline vs COPY, PGlite, peak RSS, profile; --records, --formats,
+// --no-profile), or the read part then the ingest part.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,6 +34,7 @@ import { ENV } from './lib/protocol.ts';
 import { DENS_QUERY, graphqlBody, SUMMARY_QUERY } from './lib/queries.ts';
 import { formatRatios, formatStatements, formatTable, ratiosOf, TARGETS, type VariantId } from './lib/report.ts';
 import { checkDensAnswer, checkSummaryAnswer, post, type DensFacts } from './lib/verify.ts';
+import { INGEST_ARG_OPTIONS, ingestOptionsFrom, killIngestChildrenNow, runIngestBench } from './ingest/run.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,8 +47,12 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     pool: { type: 'string', default: '10' },
     profile: { type: 'boolean', default: false },
+    part: { type: 'string', default: 'all' },
+    ...INGEST_ARG_OPTIONS,
   },
 });
+const PARTS = ['read', 'ingest', 'all'] as const;
+if (!(PARTS as readonly string[]).includes(args.part)) throw new Error(`--part must be one of ${PARTS.join(', ')}`);
 
 const positive = (name: keyof typeof args) => {
   const n = Number(args[name]);
@@ -96,6 +105,8 @@ async function main(): Promise<void> {
     await runVariants(seeded, audience);
   } finally {
     clearTimeout(deadline);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await cleanup();
     log(`dropped ${target.name}`);
   }
@@ -200,8 +211,15 @@ async function runVariants(seeded: SeededDatabase, audience: string): Promise<vo
   log(`\nwrote ${file}`);
 }
 
+/** The parts chosen with --part, one after the other (each cleans up after itself). */
+async function runParts(): Promise<void> {
+  if (args.part !== 'ingest') await main();
+  if (args.part !== 'read') await runIngestBench(ingestOptionsFrom(args), log);
+}
+
 process.on('exit', killAllChildrenNow);
-main().catch((error: unknown) => {
+process.on('exit', killIngestChildrenNow);
+runParts().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -207,6 +207,10 @@ describe('every documented response is served as documented', () => {
     expect([...new Set(scenarios.map((s) => s.key))].sort()).toEqual(documented.map((d) => d.key).sort());
   });
 
+  it('serves the YAML document itself at GET /openapi.json', async () => {
+    expect(await (await get('/openapi.json')).json()).toEqual(contract.doc);
+  });
+
   it('documents the ErrorCode table as the Problem code enum and the adapters as the format enum', () => {
     const schemas = contract.doc.components.schemas as Record<string, { enum?: string[] }>;
     expect(schemas.ErrorCode!.enum).toEqual(Object.values(ErrorCode));

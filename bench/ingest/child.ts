@@ -1,0 +1,106 @@
+// A gateway process for the ingest benchmark: started by bench/ingest/run.ts with
+// `--import tsx` and a job in BENCH_INGEST_JOB, it opens the database (PostgreSQL set up by
+// the parent, or its own PGlite which it migrates and sets up), then runs each submission
+// with the real ingestSubmission (file streamed from disk in 64 KiB chunks, receipts signed),
+// timing each one with the CPU of this process and of the PostgreSQL backends of its database.
+// It reports over IPC, with process.resourceUsage().maxRSS, and exits. Optionally it samples
+// its own CPU with the V8 profiler over the submissions only.
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { openDatabase, type Database } from '../../api/db.ts';
+import { createLogger } from '../../api/logger.ts';
+import { ingestSubmission } from '../../ingest/pipeline.ts';
+import { createReceiptSigner } from '../../ingest/receipts.ts';
+import { postgresCpu, postgresCpuDelta } from '../lib/pg-cpu.ts';
+import { JOB_ENV, OPERATION_CODE, setupIngestDatabase, type AgencyRef, type IngestChildResult, type IngestJob, type SubmissionRun } from './setup.ts';
+
+const mb = (bytes: number) => bytes / (1024 * 1024);
+
+async function* fileChunks(path: string): AsyncIterable<Uint8Array> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) yield chunk as Buffer;
+}
+
+async function openJobDatabase(job: IngestJob): Promise<{ db: Database; agencies: Record<string, AgencyRef>; pgName?: string }> {
+  if ('url' in job.database) {
+    // One connection: the pipeline holds one transaction per submission.
+    const db = await openDatabase({ databaseUrl: job.database.url, poolSize: 2, statementTimeoutMs: 600_000 });
+    return { db, agencies: job.database.agencies, pgName: job.database.name };
+  }
+  const db = await openDatabase({ dataDir: job.database.dataDir });
+  return { db, agencies: await setupIngestDatabase(db, job.database.agencyCodes) };
+}
+
+async function run(job: IngestJob): Promise<IngestChildResult> {
+  const { db, agencies, pgName } = await openJobDatabase(job);
+  try {
+    const signer = await createReceiptSigner(db.prisma, job.receiptSecret);
+    const log = createLogger({ level: 'silent', pretty: false });
+    const rssBeforeMb = mb(process.memoryUsage().rss);
+    let profiler: Session | undefined;
+    if (job.profileFile) {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
+    const runs: SubmissionRun[] = [];
+    for (const s of job.submissions) {
+      const agency = agencies[s.agencyCode];
+      if (!agency) throw new Error(`no agency ${s.agencyCode}`);
+      const pgBefore = pgName ? await postgresCpu(pgName) : null;
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const result = await ingestSubmission({
+        db,
+        pseudonymKey: job.pseudonymKey,
+        agency,
+        subject: 'bench-ingest',
+        format: s.format,
+        operationCode: OPERATION_CODE,
+        mode: s.mode,
+        dryRun: false,
+        idempotencyKey: randomUUID(),
+        body: fileChunks(s.file),
+        maxBytes: job.maxBytes,
+        now: () => new Date(),
+        signer,
+        log,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      const pgMs = pgName ? postgresCpuDelta(pgBefore, await postgresCpu(pgName)) : null;
+      const { received, accepted, updated, unchanged, rejected } = result.report.counts;
+      runs.push({
+        label: s.label,
+        format: s.format,
+        status: result.status,
+        replayed: result.replayed,
+        counts: { received, accepted, updated, unchanged, rejected },
+        issues: result.report.issues.length,
+        seconds,
+        nodeCpuSeconds: (cpu.user + cpu.system) / 1e6,
+        postgresCpuSeconds: pgMs === null ? null : pgMs / 1000,
+      });
+    }
+    if (profiler && job.profileFile) {
+      const { profile } = await profiler.post('Profiler.stop');
+      profiler.disconnect();
+      await writeFile(job.profileFile, JSON.stringify(profile));
+    }
+    // maxRSS is in kilobytes.
+    return { runs, rssBeforeMb, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  } finally {
+    await db.close();
+  }
+}
+
+const raw = process.env[JOB_ENV];
+if (!raw || !process.send) throw new Error('bench/ingest/child.ts runs as a child of bench/ingest/run.ts');
+// The child never outlives the bench.
+process.on('disconnect', () => process.exit(1));
+run(JSON.parse(raw) as IngestJob).then(
+  (result) => process.send!({ type: 'result', result }, () => process.exit(0)),
+  (error: unknown) => process.send!({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+);
