@@ -11,6 +11,7 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { normalizePhone } from '../../adapters/shared/identifiers.ts';
+import { seededRandom as prng } from '../../prisma/seed/generate.ts';
 
 export const BENCH_FORMATS = ['liaison-json', 'es-pn-csv', 'cn-mps-json', 'umf-xml', 'stix-2.1'] as const;
 export type BenchFormat = (typeof BENCH_FORMATS)[number];
@@ -61,18 +62,6 @@ const STATUSES = ['ARRESTED', 'WANTED', 'CHARGED', 'REPATRIATED'] as const;
 const LEVELS = ['AMBER', 'GREEN', 'RED'] as const;
 const GIVEN = ['Wei', 'Lucia', 'Minh', 'Somchai', 'Maria', 'Jun', 'Carlos', 'Anh', 'Jose', 'Mei'];
 const FAMILY = ['Zhang', 'Garcia', 'Nguyen', 'Saetang', 'Santos', 'Li', 'Perez', 'Tran', 'Reyes', 'Chen'];
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** k ↦ a distinct `digits`-digit number for every k < 10^digits (multiplier prime, coprime to 10). */
 const scramble = (k: number, digits: number, salt: number) => {
