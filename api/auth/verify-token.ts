@@ -116,7 +116,7 @@ export function createTokenVerifier({
   now,
   allowInsecureJwksUri = false,
 }: {
-  prisma: Pick<PrismaClient, 'agency' | '$executeRaw'>;
+  prisma: Pick<PrismaClient, 'agency' | '$queryRaw' | '$executeRaw'>;
   config: Pick<Config, 'audience' | 'tokens'>;
   now: () => Date;
   allowInsecureJwksUri?: boolean;

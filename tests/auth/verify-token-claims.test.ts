@@ -197,7 +197,8 @@ describe('TOK-13 issuer and key binding', () => {
     const spied = createTokenVerifier({ prisma, config, now: () => NOW });
     await spied.verify(bearer(await tokenFor(es)));
     expect(seen).toHaveLength(2);
-    expect(seen[0]).toMatch(/^Agency\.findUnique \{"where":\{"code":"ES-PN"\}/);
+    expect(seen[0]).toMatch(/^\$raw\.\$queryRaw \{"values":\["ES-PN"\]/);
+    expect(seen[0]).toContain('WHERE a.code = ');
     expect(seen[1]).toMatch(/^\$raw\.\$executeRaw/);
   });
 });
