@@ -166,8 +166,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         },
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-      // LIAISON_PERSISTED_ONLY → config.persistedOnly (read this way until api/config.ts declares it).
-      ...usePersistedOperations({ prisma: db.prisma, viewerOf: (r) => viewers.get(r), persistedOnly: 'persistedOnly' in config && config.persistedOnly === true, graphiqlEnabled: config.graphiql }),
+      ...usePersistedOperations({
+        prisma: db.prisma,
+        viewerOf: (r) => viewers.get(r),
+        persistedOnly: config.persistedOnly,
+        graphiqlEnabled: config.graphiql,
+      }),
       ...(production ? [useDisableIntrospection()] : []),
       ...useArmor(),
       useRefusalStatus(),

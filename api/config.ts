@@ -17,6 +17,7 @@ const envSchema = z.object({
   LIAISON_MAX_UPLOAD_MB: z.coerce.number().positive().max(1024).default(50),
   LIAISON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   LIAISON_GRAPHIQL: z.enum(['true', 'false']).optional(),
+  LIAISON_PERSISTED_ONLY: z.enum(['true', 'false']).default('false'),
   NODE_ENV: z.string().optional(),
 });
 
@@ -31,6 +32,8 @@ export type Config = Readonly<{
   maxUploadBytes: number;
   statementTimeoutMs: number;
   graphiql: boolean;
+  /** Only registered (persisted) GraphQL operations, for every agency (ignored while GraphiQL is on). */
+  persistedOnly: boolean;
   prettyLogs: boolean;
   /** Token-verification limits of DESIGN.md "Partner access"; not meant to be tuned. */
   tokens: Readonly<{
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxUploadBytes: Math.floor(e.LIAISON_MAX_UPLOAD_MB * 1024 * 1024),
     statementTimeoutMs: e.LIAISON_STATEMENT_TIMEOUT_MS,
     graphiql: e.LIAISON_GRAPHIQL ? e.LIAISON_GRAPHIQL === 'true' : e.NODE_ENV !== 'production',
+    persistedOnly: e.LIAISON_PERSISTED_ONLY === 'true',
     prettyLogs: Boolean(process.stdout.isTTY) && e.NODE_ENV !== 'production',
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,

@@ -9,7 +9,7 @@ import type { RegisterAgencyInput } from '../agencies.ts';
 import type { mintToken } from '../auth/keys.ts';
 import { ALLOWED_ALGS } from '../auth/key-policy.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { acquireLock, readLock } from '../data-dir.ts';
+import { acquireLock, loadPseudonymKey, readLock } from '../data-dir.ts';
 import type { Database } from '../db.ts';
 import { LiaisonError } from '../errors.ts';
 import type { CreateOperationInput } from '../operations.ts';
@@ -160,6 +160,22 @@ export function buildCli(): Command {
       );
       await writeFile(join(dir, 'jwks.json'), `${JSON.stringify(pair.jwks, null, 2)}\n`);
       process.stdout.write(`wrote ${join(dir, 'private.jwk.json')} (secret, mode 600) and ${join(dir, 'jwks.json')}\n`);
+    });
+
+  keys
+    .command('rotate-gateway')
+    .description('retire the gateway receipt-signing key and create a new one (old receipts keep verifying)')
+    .action(async () => {
+      const cfg = config();
+      if (!cfg.databaseUrl && (await readLock(cfg.dataDir))) {
+        throw new CliError('stop `liaison serve` first (the embedded database is in use), or run against DATABASE_URL');
+      }
+      const kid = await withDatabase(cfg, async (db) => {
+        const { createReceiptSigner } = await import('../../ingest/receipts.ts');
+        const signer = await createReceiptSigner(db.prisma, await loadPseudonymKey(cfg));
+        return signer.rotate();
+      });
+      process.stdout.write(`new receipt key ${kid}; earlier keys stay published at /.well-known/jwks.json\n`);
     });
 
   const agency = program.command('agency').description('partner agencies');

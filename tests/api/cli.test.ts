@@ -88,6 +88,15 @@ describe('liaison CLI', { timeout: 240_000 }, () => {
     expect(audit.stdout).toMatch(/audit chain intact/);
   });
 
+  it('rotates the gateway receipt key', async () => {
+    const first = await liaison(['keys', 'rotate-gateway']);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await liaison(['keys', 'rotate-gateway']);
+    const kid = (run: { stdout: string }) => /new receipt key (\S+);/.exec(run.stdout)?.[1];
+    expect(kid(first)).toBeDefined();
+    expect(kid(second)).not.toBe(kid(first));
+  });
+
   it('mints a token the gateway accepts, with a lifetime of at most 300 s', async () => {
     const run = await liaison(['token', '--agency', 'ES-PN', '--key', join(dir, 'keys', 'private.jwk.json'), '--ttl', '120']);
     expect(run.code, run.stderr).toBe(0);
