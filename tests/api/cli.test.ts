@@ -2,45 +2,24 @@
 // operations, tokens, the audit check, and data changes while `liaison serve` holds the
 // embedded database (they go through the server's loopback admin API).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createCliSandbox, LIAISON_BIN, type CliSandbox } from '../helpers/cli.ts';
 
-const BIN = new URL('../../bin/liaison.js', import.meta.url).pathname;
+const BIN = LIAISON_BIN;
+let sandbox: CliSandbox;
 let dir: string;
-let db: TestDatabase | undefined;
 let env: NodeJS.ProcessEnv;
-
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function liaison(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const liaison = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => sandbox.run(args, extraEnv);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'liaison-cli-'));
-  env = { PATH: process.env.PATH, LIAISON_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', NODE_ENV: 'test' };
-  if (process.env.DATABASE_URL) {
-    db = await createTestDatabase();
-    env.DATABASE_URL = db.url;
-    env.LIAISON_PSEUDONYM_KEY = 'cli-test-pseudonym-key-0123456789abcdef';
-  }
+  sandbox = await createCliSandbox('liaison-cli-');
+  dir = sandbox.dir;
+  env = sandbox.env;
 });
 
-afterAll(async () => {
-  await db?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => sandbox?.close());
 
 // Each command is a fresh Node process (tsx, and for most a database open): slow on a loaded
 // two-core machine, hence the generous timeout.

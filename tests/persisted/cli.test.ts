@@ -1,47 +1,24 @@
 // `liaison persisted add|list|only` as an operator runs them, in child processes against a
 // fresh data directory (or a fresh PostgreSQL database when DATABASE_URL is set).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createCliSandbox, type CliSandbox } from '../helpers/cli.ts';
 
-const BIN = new URL('../../bin/liaison.js', import.meta.url).pathname;
 const DOCUMENT = 'query Totals($code: String!) { operation(code: $code) { summary { scamDens suspects } } }\n';
+let sandbox: CliSandbox;
 let dir: string;
-let db: TestDatabase | undefined;
-let env: NodeJS.ProcessEnv;
-
-function liaison(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const liaison = (args: string[]) => sandbox.run(args);
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'liaison-persisted-cli-'));
-  env = { PATH: process.env.PATH, LIAISON_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', NODE_ENV: 'test' };
-  if (process.env.DATABASE_URL) {
-    db = await createTestDatabase();
-    env.DATABASE_URL = db.url;
-    env.LIAISON_PSEUDONYM_KEY = 'cli-test-pseudonym-key-0123456789abcdef';
-  }
+  sandbox = await createCliSandbox('liaison-persisted-cli-');
+  dir = sandbox.dir;
   await writeFile(join(dir, 'totals.graphql'), DOCUMENT);
   await writeFile(join(dir, 'broken.graphql'), '{ nope }');
 });
 
-afterAll(async () => {
-  await db?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => sandbox?.close());
 
 describe('liaison persisted', { timeout: 240_000 }, () => {
   it('registers a document for an agency, lists it, and switches the agency to persisted-only and back', async () => {
