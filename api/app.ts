@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { GraphQLError } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -112,6 +113,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: config.graphiql ? graphiqlOptions : false,
+    // GraphiQL's scripts and styles come from the package, not a CDN: agency networks are
+    // often closed to the internet.
+    renderGraphiQL,
     batching: false,
     multipart: false,
     maskedErrors: {
