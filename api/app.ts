@@ -54,7 +54,7 @@ function isPlainGraphQLError(error: unknown): error is GraphQLErrorLike {
 }
 
 /** What the Node request carries for the one access-log line written when it ends. */
-type ServerContext = { req: object };
+type ServerContext = { req: object; body?: unknown };
 
 /** Codes that describe the whole request, so GraphQL answers carry their HTTP status too. */
 const REQUEST_LEVEL_CODES = new Set<string>([
@@ -234,7 +234,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     url: yoga.graphqlEndpoint,
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (request, reply) => {
-      const response = await yoga.handleNodeRequestAndResponse(request, reply, { req: request.raw });
+      const response = await yoga.handleNodeRequestAndResponse(request, reply, { req: request.raw, body: request.body });
       for (const [name, value] of response.headers) reply.header(name, value);
       reply.status(response.status);
       return reply.send(response.body);

@@ -19,3 +19,27 @@ describe('GraphiQL', () => {
     expect(html).toContain('OperationTotals');
   });
 });
+
+describe('GraphiQL and single-use tokens', () => {
+  it('answers its schema introspection without spending the pasted token', async () => {
+    const agency = await gw.addAgency('ES-PN');
+    const token = await agency.token();
+    const post = (query: string) =>
+      gw.app.fetch(
+        new Request('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query }),
+        }),
+      );
+    const schema = await post('query IntrospectionQuery { __schema { queryType { name } } }');
+    expect(schema.status).toBe(200);
+    const me = (await (await post('{ me { agency { code } } }')).json()) as { data?: { me: { agency: { code: string } } } };
+    expect(me.data?.me.agency.code).toBe('ES-PN');
+  });
+
+  it('still requires a token for anything that is not pure introspection', async () => {
+    const res = await gw.gql(null, '{ __schema { queryType { name } } agencies { code } }');
+    expect(res.status).toBe(401);
+  });
+});
