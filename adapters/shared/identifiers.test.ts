@@ -27,9 +27,12 @@ describe('normalizeIdentifier', () => {
     expect(value({ type: 'PHONE', value: '13800138000' }, 'CN')).toBe('+8613800138000');
   });
 
-  it('drops a phone that is not a valid number', () => {
+  it('drops a phone that is not a possible number for its region, keeps one that is', () => {
     expect(norm({ type: 'PHONE', value: '123', country: 'ES' })).toEqual({ ok: false, code: 'INVALID_IDENTIFIER' });
     expect(norm({ type: 'PHONE', value: '+34 PLANTED' })).toEqual({ ok: false, code: 'INVALID_IDENTIFIER' });
+    // The formats README drops a phone that is not *possible* for its region; a possible number
+    // outside today's allocated ranges (Spain has no 5xx numbers) is kept, normalized.
+    expect(value({ type: 'PHONE', value: '500 000 000', country: 'ES' })).toBe('+34500000000');
   });
 
   it('verifies IBAN checksums and writes domestic accounts as COUNTRY:digits', () => {

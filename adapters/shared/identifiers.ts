@@ -47,7 +47,8 @@ function normalizeDocument(value: string, country: string | undefined): string |
 export function normalizePhone(value: string, defaultRegion: string | undefined): string | undefined {
   const region = defaultRegion && isSupportedCountry(defaultRegion) ? defaultRegion : undefined;
   const phone = parsePhoneNumberFromString(cleanText(value), region);
-  return phone?.isValid() ? phone.number : undefined;
+  // "Possible" (length and prefix for the region) is the formats README's rule, not "valid".
+  return phone?.isPossible() ? phone.number : undefined;
 }
 
 export function normalizeEmail(value: string): string | undefined {
