@@ -5,8 +5,7 @@ import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import { acceptableJwksUri, ISSUER_PATTERN, MAX_ISSUER_LENGTH } from './auth/agency-keys.ts';
 import { validateAgencyJwks } from './auth/keys.ts';
 import { SCOPES } from './auth/scopes.ts';
-import { ErrorCode, LiaisonError } from './errors.ts';
-import { badInput } from './operations.ts';
+import { badInput, ErrorCode, LiaisonError } from './errors.ts';
 
 const SCOPE = z.enum(SCOPES);
 

@@ -2,6 +2,7 @@
 // viewer (or null before authentication), and services shared by GraphQL and REST.
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { ReceiptSigner } from '../ingest/receipts.ts';
+import type { AuditEventInput } from './audit.ts';
 import type { Viewer } from './auth/verify-token.ts';
 import type { Database } from './db.ts';
 import type { Logger } from './logger.ts';
@@ -32,14 +33,5 @@ export type RawRequestNotes = { liaisonViewer?: Viewer; liaisonOperationName?: s
 
 export type { TokenVerifier } from './auth/verify-token.ts';
 
-export type AuditInput = {
-  agencyCode?: string;
-  subject?: string;
-  action: string;
-  target?: string;
-  outcome: 'ok' | 'denied' | 'error';
-  /** Ids, counts and codes only: never record contents or identifiers. */
-  detail?: Record<string, unknown>;
-};
-
-export type AuditSink = { append(event: AuditInput): Promise<void> };
+/** Where authenticated calls are recorded (api/audit.ts, or a stand-in in tests). */
+export type AuditSink = { append(event: AuditEventInput): Promise<void> };

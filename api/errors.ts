@@ -3,6 +3,7 @@
 // outside caller may learn about a failure: stack traces, SQL and raw input stay inside.
 // Programmer mistakes (bad options at boot) are plain Errors and crash early instead.
 import { GraphQLError } from 'graphql';
+import type { z } from 'zod';
 
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -66,6 +67,17 @@ export class LiaisonError extends Error {
 }
 
 export const isLiaisonError = (e: unknown): e is LiaisonError => e instanceof LiaisonError;
+
+/** BAD_USER_INPUT naming each invalid field of a zod-checked input (never its value). */
+export function badInput(error: z.ZodError): LiaisonError {
+  const issues: ErrorIssue[] = error.issues.map((i) => ({
+    field: i.path.join('.'),
+    code: 'INVALID',
+    message: i.message,
+  }));
+  const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+  return new LiaisonError(ErrorCode.BAD_USER_INPUT, `Invalid input — ${summary}`, { issues });
+}
 
 /** The error an outside caller sees for anything that is not a LiaisonError. */
 export function maskError(error: unknown): LiaisonError {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import { ISSUER_PATTERN } from './auth/agency-keys.ts';
-import { ErrorCode, LiaisonError, type ErrorIssue } from './errors.ts';
+import { badInput, ErrorCode, LiaisonError } from './errors.ts';
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,62}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -25,16 +25,6 @@ export const createOperationInput = z
     message: 'must not be before startsOn',
   });
 export type CreateOperationInput = z.input<typeof createOperationInput>;
-
-export function badInput(error: z.ZodError): LiaisonError {
-  const issues: ErrorIssue[] = error.issues.map((i) => ({
-    field: i.path.join('.'),
-    code: 'INVALID',
-    message: i.message,
-  }));
-  const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
-  return new LiaisonError(ErrorCode.BAD_USER_INPUT, `Invalid input — ${summary}`, { issues });
-}
 
 async function agencyIdsByCode(prisma: PrismaClient, codes: string[]): Promise<Map<string, string>> {
   const rows = await prisma.agency.findMany({ where: { code: { in: codes } }, select: { id: true, code: true } });
@@ -110,8 +100,6 @@ export type OperationSummary = {
   fundsInterceptedUsd: string;
 };
 
-type SummaryRow = Omit<OperationSummary, 'fundsByCurrency'> & { fundsByCurrency: { currency: string; amount: string }[] };
-
 type CachedSummary = { version: string; computedAt: number; summary: Promise<OperationSummary> };
 
 /**
@@ -152,7 +140,7 @@ export async function cachedOperationSummary(
  * later value of the SuspectStatus enum, as PostgreSQL orders enums by declaration).
  */
 export async function operationSummary(prisma: PrismaClient, operationId: string): Promise<OperationSummary> {
-  const rows = await prisma.$queryRaw<SummaryRow[]>`
+  const rows = await prisma.$queryRaw<OperationSummary[]>`
     WITH dens AS (
       SELECT count(DISTINCT country)::int AS countries,
              count(*)::int AS "scamDens",
@@ -183,6 +171,5 @@ export async function operationSummary(prisma: PrismaClient, operationId: string
                WHERE operation_id = ${operationId}::uuid AND retracted_at IS NULL GROUP BY currency) c
     )
     SELECT * FROM dens, persons, victims, funds, by_currency`;
-  const row = rows[0]!;
-  return { ...row, fundsByCurrency: row.fundsByCurrency };
+  return rows[0]!;
 }

@@ -1,10 +1,13 @@
 // Amount limiting before execution (SECURITY-MATRIX GQL-06): every `first`/`last` argument in
 // the operation, literal or variable, must lie within 1–100, and never both on one field.
 // Checked once per request over the whole document, so no resolver runs on a bad page size.
+// This is the one place page sizes are checked; `first` may be omitted (DESIGN.md declares it
+// optional) and then means 20 (schema/builder.ts, defaultConnectionSize).
 import { Kind, type DocumentNode, type FieldNode, type ValueNode, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode, LiaisonError } from '../errors.ts';
-import { MAX_PAGE } from '../../schema/paging.ts';
+
+export const MAX_PAGE = 100;
 
 function argumentValue(node: ValueNode, variables: Record<string, unknown> | undefined): unknown {
   if (node.kind === Kind.INT) return Number(node.value);

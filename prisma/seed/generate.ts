@@ -2,7 +2,8 @@
 // benchmarks: the same seed always gives the same dens, suspects and funds. Rows are written
 // with set-based SQL (INSERT … SELECT FROM unnest) in batches, never one ORM call per row.
 // Persons are pseudonymized exactly as ingestion does: personKey = HMAC(key, "PASSPORT:CC:NUMBER").
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { selectorHash } from '../../adapters/pseudonymize.ts';
 import type { PrismaClient } from '../generated/client/client.ts';
 
 /** mulberry32: small, fast, seedable; good enough to spread synthetic data. */
@@ -68,10 +69,6 @@ function isoDate(random: () => number, fromYear: number, toYear: number): string
   return new Date(start + Math.floor(random() * (end - start))).toISOString().slice(0, 10);
 }
 
-function hmac(key: string, text: string): string {
-  return createHmac('sha256', key).update(text).digest('hex');
-}
-
 /** Writes the generated records; returns how many rows of each kind were inserted. */
 export async function generateRecords(prisma: PrismaClient, options: GenerateOptions): Promise<GeneratedCounts> {
   const random = seededRandom(options.seed);
@@ -128,8 +125,8 @@ export async function generateRecords(prisma: PrismaClient, options: GenerateOpt
         ? pick(random, persons)
         : { nationality: pick(random, NATIONALITIES), number: `${prefix}${(i * 7919 + options.seed).toString(36).toUpperCase()}` };
       if (!reuse) persons.push(person);
-      const personKey = hmac(options.pseudonymKey, `PASSPORT:${person.nationality}:${person.number}`);
-      const phoneKey = hmac(options.pseudonymKey, `PHONE:+8613${String(800000000 + i).padStart(9, '0')}`);
+      const personKey = selectorHash(options.pseudonymKey, 'PASSPORT', `${person.nationality}:${person.number}`);
+      const phoneKey = selectorHash(options.pseudonymKey, 'PHONE', `+8613${String(800000000 + i).padStart(9, '0')}`);
       return {
         id: stableUuid(`${prefix}:suspect:${options.seed}:${i}`),
         owner: owner.id,
@@ -186,7 +183,7 @@ export async function generateRecords(prisma: PrismaClient, options: GenerateOpt
         channel: currency === 'USDT' ? 'CRYPTO' : pick(random, CHANNELS),
         action: pick(random, ACTIONS),
         actionOn: isoDate(random, 2019, 2024),
-        accountKey: hmac(options.pseudonymKey, `BANK_ACCOUNT:${pick(random, COUNTRIES)}:${i}`),
+        accountKey: selectorHash(options.pseudonymKey, 'BANK_ACCOUNT', `${pick(random, COUNTRIES)}:${i}`),
         accountCountry: pick(random, COUNTRIES),
         victims: Math.floor(random() * 30),
         den: denIds.length ? pick(random, denIds) : null,

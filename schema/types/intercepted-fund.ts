@@ -1,7 +1,6 @@
 // Intercepted funds: stop-payments, freezes, seizures and returns. Amounts are exact decimals.
 import { visibleRecordWhere } from '../../api/sharing.ts';
 import { builder } from '../builder.ts';
-import { assertPageArgs } from '../paging.ts';
 import { FundAction, FundChannel, SharingLevel } from './enums.ts';
 import { recordWhere, viewerOf, visibleDen, visibleOperation } from './records.ts';
 
@@ -65,7 +64,6 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: InterceptedFundFilter }) },
     totalCount: (_parent, { filter }, ctx) => ctx.prisma.interceptedFund.count({ where: fundWhere(ctx, filter) }),
     resolve: (query, _root, args, ctx) => {
-      assertPageArgs(args);
       return ctx.prisma.interceptedFund.findMany({ ...query, where: fundWhere(ctx, args.filter), orderBy: { id: 'asc' } });
     },
   }, InterceptedFundConnection),

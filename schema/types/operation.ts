@@ -9,7 +9,6 @@ import {
 } from '../../api/operations.ts';
 import { visibleOperationWhere } from '../../api/sharing.ts';
 import { builder } from '../builder.ts';
-import { assertPageArgs } from '../paging.ts';
 import { formatDate } from '../scalars.ts';
 import { OperationStatus } from './enums.ts';
 import { InterceptedFundConnection } from './intercepted-fund.ts';
@@ -109,7 +108,6 @@ builder.queryFields((t) => ({
     authScopes: { scope: 'records:read' },
     totalCount: (_parent, _args, ctx) => ctx.prisma.operation.count({ where: visibleOperationWhere(viewerOf(ctx)) }),
     resolve: (query, _root, args, ctx) => {
-      assertPageArgs(args);
       return ctx.prisma.operation.findMany({
         ...query,
         where: visibleOperationWhere(viewerOf(ctx)),

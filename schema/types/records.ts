@@ -5,7 +5,6 @@ import type { RequestContext } from '../../api/context.ts';
 import { ErrorCode, LiaisonError } from '../../api/errors.ts';
 import { visibleOperationWhere, visibleRecordWhere } from '../../api/sharing.ts';
 import { builder } from '../builder.ts';
-import { assertPageArgs } from '../paging.ts';
 
 export type CommonFilter = {
   operationCode?: string | null;
@@ -35,9 +34,11 @@ export function recordWhere<W extends object>(ctx: RequestContext, filter: Commo
   };
 }
 
-/** `query` option of a related connection: page limits plus the sharing predicate. */
-export function relatedRecordsQuery(args: { first?: number | null; last?: number | null }, ctx: RequestContext) {
-  assertPageArgs(args);
+/**
+ * `query` option of a related connection: the sharing predicate (page sizes are checked for
+ * the whole document before execution, api/plugins/use-page-limits.ts).
+ */
+export function relatedRecordsQuery(_args: unknown, ctx: RequestContext) {
   return { where: visibleRecordWhere(viewerOf(ctx)), orderBy: { id: 'asc' as const } };
 }
 

@@ -1,7 +1,6 @@
 // Scam dens: the call-centre compounds and hubs that run the fraud.
 import { visibleRecordWhere } from '../../api/sharing.ts';
 import { builder } from '../builder.ts';
-import { assertPageArgs } from '../paging.ts';
 import { DenStatus, DenType, SharingLevel } from './enums.ts';
 import { InterceptedFundConnection } from './intercepted-fund.ts';
 import { recordWhere, relatedRecordsQuery, viewerOf, visibleOperation } from './records.ts';
@@ -63,7 +62,6 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: ScamDenFilter }) },
     totalCount: (_parent, { filter }, ctx) => ctx.prisma.scamDen.count({ where: denWhere(ctx, filter) }),
     resolve: (query, _root, args, ctx) => {
-      assertPageArgs(args);
       return ctx.prisma.scamDen.findMany({ ...query, where: denWhere(ctx, args.filter), orderBy: { id: 'asc' } });
     },
   }, ScamDenConnection),

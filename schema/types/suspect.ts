@@ -2,7 +2,6 @@
 // pseudonym that links reports of the same person by different agencies.
 import { visibleRecordWhere } from '../../api/sharing.ts';
 import { builder } from '../builder.ts';
-import { assertPageArgs } from '../paging.ts';
 import { Sex, SharingLevel, SuspectRole, SuspectStatus } from './enums.ts';
 import { recordWhere, viewerOf, visibleDen, visibleOperation } from './records.ts';
 
@@ -78,7 +77,6 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: SuspectFilter }) },
     totalCount: (_parent, { filter }, ctx) => ctx.prisma.suspect.count({ where: suspectWhere(ctx, filter) }),
     resolve: (query, _root, args, ctx) => {
-      assertPageArgs(args);
       return ctx.prisma.suspect.findMany({ ...query, where: suspectWhere(ctx, args.filter), orderBy: { id: 'asc' } });
     },
   }, SuspectConnection),
