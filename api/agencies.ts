@@ -2,10 +2,11 @@
 // anything is stored (public signing keys only, strong enough, one algorithm each).
 import { z } from 'zod';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
-import { acceptableJwksUri, ISSUER_PATTERN, MAX_ISSUER_LENGTH } from './auth/agency-keys.ts';
+import { acceptableJwksUri } from './auth/agency-keys.ts';
+import { ISSUER_PATTERN, MAX_ISSUER_LENGTH } from '../kernel/viewer.ts';
 import { validateAgencyJwks } from './auth/keys.ts';
-import { SCOPES } from './auth/scopes.ts';
-import { badInput, ErrorCode, LiaisonError } from './errors.ts';
+import { SCOPES } from '../kernel/scopes.ts';
+import { badInput, ErrorCode, LiaisonError } from '../kernel/errors.ts';
 
 const SCOPE = z.enum(SCOPES);
 

@@ -172,3 +172,6 @@ export async function verifyAuditChain(
   if (!anchorSeen) return { ok: false, count, firstBadSeq: options.anchor!.seq, problem: 'anchor_mismatch' };
   return { ok: true, count };
 }
+
+/** Where authenticated calls are recorded (appendAuditEvent, or a stand-in in tests). */
+export type AuditSink = { append(event: AuditEventInput): Promise<void> };

@@ -176,7 +176,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description The gateway's error codes (api/errors.ts); the same in REST problems and GraphQL `extensions.code`.
+         * @description The gateway's error codes (kernel/errors.ts); the same in REST problems and GraphQL `extensions.code`.
          * @enum {string}
          */
         ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_FORMAT" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL";

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { parse, validate, type DocumentNode, type GraphQLError } from 'graphql';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import { schema } from '../schema/index.ts';
-import { ErrorCode, LiaisonError } from './errors.ts';
+import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 
 export type RegisterPersistedInput = { document: string; name?: string | undefined; agencyCode?: string | undefined };
 

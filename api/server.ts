@@ -3,13 +3,13 @@
 // on SIGINT/SIGTERM: stop accepting (503), drain for up to 30 s, close the database.
 import { randomBytes } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
-import { seedDemo } from '../prisma/seed/demo.ts';
+import { seedDemo } from './cli/seed/demo.ts';
 import { createApp } from './app.ts';
 import { purgeExpiredJtis } from './auth/replay-cache.ts';
-import type { Config } from './config.ts';
-import { acquireLock, loadPseudonymKey, updateLock } from './data-dir.ts';
-import { openDatabase } from './db.ts';
-import type { Logger } from './logger.ts';
+import type { Config } from '../kernel/config.ts';
+import { acquireLock, loadPseudonymKey, updateLock } from '../kernel/data-dir.ts';
+import { openDatabase } from '../kernel/db.ts';
+import type { Logger } from '../kernel/logger.ts';
 import { createServices } from './services.ts';
 
 export async function startServer(options: { config: Config; logger: Logger; demo: boolean }) {

@@ -1,11 +1,11 @@
 // Wires the parts that every entry point needs (server, tests, benchmarks) from a config
 // and an open database: the partner-token verifier, the audit sink, the receipt signer
 // (whose keys are sealed under the pseudonym key) and the reference exchange rates.
-import { appendAuditEvent } from './audit.ts';
+import { appendAuditEvent, type AuditSink } from './audit.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
-import type { Config } from './config.ts';
-import type { AuditSink } from './context.ts';
-import type { Database } from './db.ts';
+import type { Config } from '../kernel/config.ts';
+
+import type { Database } from '../kernel/db.ts';
 import { ensureReferenceRates } from '../ingest/rates.ts';
 import { createReceiptSigner } from '../ingest/receipts.ts';
 

@@ -25,7 +25,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../api/config.ts';
+import { loadConfig } from '../kernel/config.ts';
 import { killAllChildrenNow, startServerChild, stopAllChildren, type ServerChild } from './lib/children.ts';
 import { benchServerUrl, createBenchDatabase, seedBenchDatabase, type SeededDatabase } from './lib/database.ts';
 import { measure, TokenPool, type LoadSettings, type Measurement } from './lib/load.ts';

@@ -5,7 +5,7 @@
 // LiaisonError thrown into the adapter and remembered, so it wins over whatever the adapter
 // makes of the aborted stream.
 import { createHash, type Hash } from 'node:crypto';
-import { ErrorCode, LiaisonError } from '../api/errors.ts';
+import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 
 export class MeteredBody {
   private readonly source: AsyncIterator<Uint8Array>;

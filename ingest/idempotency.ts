@@ -6,7 +6,7 @@
 // retry with other content is 422 IDEMPOTENCY_KEY_REUSED. Identical content without a key is
 // caught at the end of a submission (the hash is only known once the file has streamed),
 // under a lock on (agency, content hash) so two identical uploads cannot both be stored.
-import { ErrorCode, LiaisonError } from '../api/errors.ts';
+import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import type { Tx } from './batch/types.ts';
 import { reportOfReceipt } from './receipts.ts';
 import type { SubmissionMode, SubmissionReport } from './report.ts';

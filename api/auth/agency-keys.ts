@@ -10,17 +10,14 @@
 // set, keyed by the exact content of the rows, so a change of rows is a cache miss.
 // `invalidate(code)` drops that cache and the agency's remote JWKS (forcing a refetch).
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
-import type { Config } from '../config.ts';
+import type { Config } from '../../kernel/config.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { authUnavailable, invalidToken } from './auth-errors.ts';
 import { isTrustworthyJwk, type AgencyJwk } from './key-policy.ts';
 
-/** `ES-PN`, `NL-POLITIE`, `XI-ECTEG-FIU`: two letters then up to three dash-separated parts. */
-export const ISSUER_PATTERN = /^[A-Z]{2}(?:-[A-Z0-9]{1,16}){0,3}$/;
-export const MAX_ISSUER_LENGTH = 40;
+import { isValidIssuer } from '../../kernel/viewer.ts';
 
-export const isValidIssuer = (iss: unknown): iss is string =>
-  typeof iss === 'string' && iss.length <= MAX_ISSUER_LENGTH && ISSUER_PATTERN.test(iss);
+export { isValidIssuer };
 
 export type RegisteredAgency = {
   id: string;

@@ -1,7 +1,7 @@
 // The coded errors of partner authentication. Messages are fixed, generic strings: what
 // failed is in `reason` (a jose error code or our own word) for the server log only, and
 // neither ever carries the token or any part of it.
-import { LiaisonError } from '../errors.ts';
+import { LiaisonError } from '../../kernel/errors.ts';
 
 const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 

@@ -5,24 +5,17 @@
 // challenge), more than one transport (400), and an outage of a dependency of verification
 // (remote JWKS or the database: 503 with Retry-After) — never a 500, never the token in a message.
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
-import type { Config } from '../config.ts';
-import { isLiaisonError, type LiaisonError } from '../errors.ts';
+import type { Config } from '../../kernel/config.ts';
+import { isLiaisonError, type LiaisonError } from '../../kernel/errors.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
-import { createAgencyKeyRegistry, isValidIssuer, type RegisteredAgency } from './agency-keys.ts';
+import { createAgencyKeyRegistry, type RegisteredAgency } from './agency-keys.ts';
+import { isValidIssuer, type Viewer } from '../../kernel/viewer.ts';
+export type { Viewer } from '../../kernel/viewer.ts';
 import { authUnavailable, invalidRequest, invalidToken, missingToken } from './auth-errors.ts';
 import { ALLOWED_ALGS, MAX_KID_LENGTH } from './key-policy.ts';
 import { claimJti, isAcceptableJti } from './replay-cache.ts';
-import { grantedScopes, type Scope } from './scopes.ts';
+import { grantedScopes, type Scope } from '../../kernel/scopes.ts';
 
-export type Viewer = {
-  agencyId: string;
-  agencyCode: string;
-  agencyName: string;
-  subject: string;
-  scopes: Scope[];
-  jti: string;
-  expiresAt: Date;
-};
 
 export type TokenRequest = {
   /** The raw Authorization header value, if any. */

@@ -1,18 +1,18 @@
 // The `liaison` command (DESIGN.md, "Command line"). Data-changing commands open the
 // database directly, except on the embedded database while `liaison serve` holds it: then
 // they go through the server's loopback admin API with the operator credential the server
-// published in the data directory (api/data-dir.ts).
+// published in the data directory (kernel/data-dir.ts).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RegisterAgencyInput } from '../agencies.ts';
 import type { mintToken } from '../auth/keys.ts';
 import { ALLOWED_ALGS } from '../auth/key-policy.ts';
-import { loadConfig, type Config } from '../config.ts';
-import { acquireLock, loadPseudonymKey, readLock } from '../data-dir.ts';
-import type { Database } from '../db.ts';
-import { LiaisonError } from '../errors.ts';
-import type { CreateOperationInput } from '../operations.ts';
+import { loadConfig, type Config } from '../../kernel/config.ts';
+import { acquireLock, loadPseudonymKey, readLock } from '../../kernel/data-dir.ts';
+import type { Database } from '../../kernel/db.ts';
+import { LiaisonError } from '../../kernel/errors.ts';
+import type { CreateOperationInput } from '../../schema/operations.ts';
 
 // Heavy modules (database, schema, server) load only in the commands that need them, so
 // `--help`, `token` and `keys generate` start quickly.
@@ -26,7 +26,7 @@ function config(): Config {
 
 async function withDatabase<T>(cfg: Config, work: (db: Database) => Promise<T>): Promise<T> {
   const release = cfg.databaseUrl ? async () => {} : await acquireLock(cfg.dataDir, { role: 'cli' });
-  const { openDatabase } = await import('../db.ts');
+  const { openDatabase } = await import('../../kernel/db.ts');
   const db = await openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
   try {
     await db.migrate();
@@ -108,7 +108,7 @@ export function buildCli(): Command {
     .option('--demo', 'seed demo agencies, keys and records once (embedded database)', false)
     .action(async (opts: { port?: number; demo: boolean }) => {
       const cfg = loadConfig(process.env, opts.port === undefined ? {} : { port: opts.port });
-      const { createLogger } = await import('../logger.ts');
+      const { createLogger } = await import('../../kernel/logger.ts');
       const { startServer } = await import('../server.ts');
       const logger = createLogger({ level: cfg.logLevel, pretty: cfg.prettyLogs });
       const { url, demo } = await startServer({ config: cfg, logger, demo: opts.demo });
@@ -223,7 +223,7 @@ export function buildCli(): Command {
         ...(opts.ends ? { endsOn: opts.ends } : {}),
       };
       const cfg = config();
-      const { createOperation } = await import('../operations.ts');
+      const { createOperation } = await import('../../schema/operations.ts');
       await changeData(cfg, (db) => createOperation(db.prisma, input), { path: '/admin/v1/operations', body: input });
       process.stdout.write(`created operation ${opts.code} led by ${opts.lead}\n`);
     });

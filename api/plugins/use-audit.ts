@@ -2,8 +2,9 @@
 // executes: if the audit log cannot be written, nothing is disclosed (SECURITY-MATRIX LOG-07).
 import type { DefinitionNode, DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { AuditSink, RequestContext } from '../context.ts';
-import { ErrorCode, LiaisonError } from '../errors.ts';
+import type { AuditSink } from '../audit.ts';
+import type { RequestContext } from '../../schema/context.ts';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 
 export function useAudit(audit: AuditSink): Plugin<RequestContext> {
   return {

@@ -5,7 +5,7 @@
 // optional) and then means 20 (schema/builder.ts, defaultConnectionSize).
 import { Kind, type DocumentNode, type FieldNode, type ValueNode, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode, LiaisonError } from '../errors.ts';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 
 export const MAX_PAGE = 100;
 

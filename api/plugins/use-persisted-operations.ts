@@ -9,7 +9,7 @@
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import { usePersistedOperations as useYogaPersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
-import type { Viewer } from '../context.ts';
+import type { Viewer } from '../../schema/context.ts';
 import { documentHash, findPersistedOperation, isPersistedOnly, persistedGeneration } from '../persisted-operations.ts';
 
 export type PersistedOperationsOptions = {

@@ -6,10 +6,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerAgency } from '../agencies.ts';
-import type { AuditSink } from '../context.ts';
-import type { Database } from '../db.ts';
-import { ErrorCode, LiaisonError } from '../errors.ts';
-import { createOperation } from '../operations.ts';
+import type { AuditSink } from '../audit.ts';
+import type { Database } from '../../kernel/db.ts';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import { createOperation } from '../../schema/operations.ts';
 
 export type AdminDeps = { operatorToken: string; audit: AuditSink };
 

@@ -2,8 +2,9 @@
 // No token or a bad one → 401 with WWW-Authenticate (from the verifier); a valid token
 // without the scope → 403 with `error="insufficient_scope"`.
 import type { FastifyRequest } from 'fastify';
-import type { Scope, TokenVerifier, Viewer } from '../context.ts';
-import { ErrorCode, LiaisonError } from '../errors.ts';
+import type { TokenVerifier } from '../auth/verify-token.ts';
+import type { Scope, Viewer } from '../../schema/context.ts';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 
 export async function authenticateRest(request: FastifyRequest, verifier: TokenVerifier, scope: Scope): Promise<Viewer> {
   const query = request.query as Record<string, unknown> | undefined;

@@ -9,10 +9,12 @@ import type { JWK } from 'jose';
 import { getAdapter } from '../../adapters/index.ts';
 import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
 import type { ReceiptSigner } from '../../ingest/receipts.ts';
-import type { AuditSink, TokenVerifier, Viewer } from '../context.ts';
-import type { Database } from '../db.ts';
-import { ErrorCode, LiaisonError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { AuditSink } from '../audit.ts';
+import type { TokenVerifier } from '../auth/verify-token.ts';
+import type { Viewer } from '../../schema/context.ts';
+import type { Database } from '../../kernel/db.ts';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { paths } from '../openapi-types.ts';
 import { authenticateRest } from './authenticate.ts';
 

@@ -11,7 +11,7 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { normalizePhone } from '../../adapters/shared/identifiers.ts';
-import { seededRandom as prng } from '../../prisma/seed/generate.ts';
+import { seededRandom as prng } from '../../api/cli/seed/generate.ts';
 
 export const BENCH_FORMATS = ['liaison-json', 'es-pn-csv', 'cn-mps-json', 'umf-xml', 'stix-2.1'] as const;
 export type BenchFormat = (typeof BENCH_FORMATS)[number];

@@ -27,7 +27,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../../api/db.ts';
+import { openDatabase } from '../../kernel/db.ts';
 import { MAX_RECORDS } from '../../ingest/pipeline.ts';
 import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
 import { copyReferencedTables, exportOwnerRows, timedCopy } from './copy.ts';

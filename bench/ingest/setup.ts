@@ -5,8 +5,8 @@
 // own PGlite. Also the job/result contract between bench/ingest/run.ts and child.ts.
 import { registerAgency } from '../../api/agencies.ts';
 import { generateAgencyKeyPair } from '../../api/auth/keys.ts';
-import type { Database } from '../../api/db.ts';
-import { createOperation } from '../../api/operations.ts';
+import type { Database } from '../../kernel/db.ts';
+import { createOperation } from '../../schema/operations.ts';
 import { ensureReferenceRates } from '../../ingest/rates.ts';
 import type { SubmissionMode } from '../../ingest/report.ts';
 import type { BenchFormat } from './generate.ts';

@@ -1,14 +1,14 @@
 // The bench's own PostgreSQL database: created fresh with a unique name on the server of
 // DATABASE_URL (else postgres://postgres@127.0.0.1:5432), migrated with the project's
-// migrations, filled by the deterministic generator (prisma/seed/generate.ts) with three
+// migrations, filled by the deterministic generator (api/cli/seed/generate.ts) with three
 // agencies in one operation, analysed, and dropped at the end (also after a failure).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { registerAgency } from '../../api/agencies.ts';
 import { generateAgencyKeyPair, type AgencyKeyPair } from '../../api/auth/keys.ts';
-import { openDatabase } from '../../api/db.ts';
-import { createOperation } from '../../api/operations.ts';
-import { generateRecords, type GeneratedCounts } from '../../prisma/seed/generate.ts';
+import { openDatabase } from '../../kernel/db.ts';
+import { createOperation } from '../../schema/operations.ts';
+import { generateRecords, type GeneratedCounts } from '../../api/cli/seed/generate.ts';
 
 export const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -8,10 +8,12 @@
 // Submissions (ingest) are not wired: the bench measures the read path only.
 import pino from 'pino';
 import { createApp } from '../../api/app.ts';
-import { loadConfig } from '../../api/config.ts';
-import type { AuditSink, TokenVerifier, Viewer } from '../../api/context.ts';
-import { openDatabase } from '../../api/db.ts';
-import { createLogger } from '../../api/logger.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import type { AuditSink } from '../../api/audit.ts';
+import type { TokenVerifier } from '../../api/auth/verify-token.ts';
+import type { Viewer } from '../../schema/context.ts';
+import { openDatabase } from '../../kernel/db.ts';
+import { createLogger } from '../../kernel/logger.ts';
 import { createServices } from '../../api/services.ts';
 import { runBenchChild, requiredEnv } from '../lib/child.ts';
 import { ENV, type GatewayMode } from '../lib/protocol.ts';

@@ -1,7 +1,7 @@
 // The raw baseline for request (b): node:http + a pg Pool, no framework, no GraphQL, no auth.
 // One prepared SQL statement per request in which PostgreSQL builds the whole JSON answer
 // (json_agg/json_build_object, LATERAL subqueries for each den's suspects and funds), with the
-// gateway's sharing predicate (api/sharing.ts) for the same fixed viewer, the same orderings
+// gateway's sharing predicate (schema/sharing.ts) for the same fixed viewer, the same orderings
 // and page sizes, and the same output shape and scalar formats as the GraphQL answer: Relay
 // global ids (base64 "Type:uuid"), dates as YYYY-MM-DD, decimals with at least two decimals.
 // It reads the same POST body as the gateway and uses only `variables.code`.
@@ -11,7 +11,7 @@ import { runBenchChild, requiredEnv } from '../lib/child.ts';
 import { ENV } from '../lib/protocol.ts';
 import { DENS_PAGE, NESTED_PAGE } from '../lib/queries.ts';
 
-/** Sharing rule of api/sharing.ts for the alias `r`; $1 is the viewer's agency id. */
+/** Sharing rule of schema/sharing.ts for the alias `r`; $1 is the viewer's agency id. */
 const visible = (r: string) => `(
   ${r}.owner_id = $1 OR (${r}.retracted_at IS NULL AND (
     ${r}.sharing_level IN ('CLEAR', 'GREEN')

@@ -1,5 +1,5 @@
 // Agencies (partners of the exchange) and the viewer (`me`).
-import type { Scope } from '../../api/context.ts';
+import type { Scope } from '../context.ts';
 import { builder } from '../builder.ts';
 import { AgencyStatus } from './enums.ts';
 

@@ -1,5 +1,5 @@
 // Intercepted funds: stop-payments, freezes, seizures and returns. Amounts are exact decimals.
-import { visibleRecordWhere } from '../../api/sharing.ts';
+import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { FundAction, FundChannel, SharingLevel } from './enums.ts';
 import { recordWhere, viewerOf, visibleDen, visibleOperation } from './records.ts';

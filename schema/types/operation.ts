@@ -6,8 +6,8 @@ import {
   cachedOperationSummary,
   createOperation,
   type operationSummary,
-} from '../../api/operations.ts';
-import { visibleOperationWhere } from '../../api/sharing.ts';
+} from '../operations.ts';
+import { visibleOperationWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { formatDate } from '../scalars.ts';
 import { OperationStatus } from './enums.ts';

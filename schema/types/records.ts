@@ -1,9 +1,9 @@
 // What the three shared record types (ScamDen, Suspect, InterceptedFund) have in common:
 // provenance fields, the common filter arguments, and the `where` that joins a filter to
 // the viewer's sharing rules. Filters run in the database, after the sharing predicate.
-import type { RequestContext } from '../../api/context.ts';
-import { ErrorCode, LiaisonError } from '../../api/errors.ts';
-import { visibleOperationWhere, visibleRecordWhere } from '../../api/sharing.ts';
+import type { RequestContext } from '../context.ts';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 
 export type CommonFilter = {

@@ -1,5 +1,5 @@
 // Scam dens: the call-centre compounds and hubs that run the fraud.
-import { visibleRecordWhere } from '../../api/sharing.ts';
+import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { DenStatus, DenType, SharingLevel } from './enums.ts';
 import { InterceptedFundConnection } from './intercepted-fund.ts';

@@ -2,7 +2,7 @@
 // integrators; large files go to POST /v1/submissions, which streams) and `submission(id)`.
 // Both run the same ingest pipeline as REST and return the same signed report.
 import { Readable } from 'node:stream';
-import { ErrorCode, LiaisonError } from '../../api/errors.ts';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { findSubmission, ingestSubmission, type ReportIssue, type SubmissionReport } from '../../ingest/pipeline.ts';
 import { builder } from '../builder.ts';
 import { SubmissionMode } from './enums.ts';

@@ -1,6 +1,6 @@
 // Suspects: pseudonymized persons. No name, document or phone is stored; `personKey` is the
 // pseudonym that links reports of the same person by different agencies.
-import { visibleRecordWhere } from '../../api/sharing.ts';
+import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { Sex, SharingLevel, SuspectRole, SuspectStatus } from './enums.ts';
 import { recordWhere, viewerOf, visibleDen, visibleOperation } from './records.ts';

@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { verifyAuditChain } from '../../api/audit.ts';
-import { loadConfig } from '../../api/config.ts';
-import { createLogger } from '../../api/logger.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { createLogger } from '../../kernel/logger.ts';
 import { createServices } from '../../api/services.ts';
 import { createTestGateway, TEST_PSEUDONYM_KEY, type TestGateway } from '../helpers/app.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../api/config.ts';
+import { ConfigError, loadConfig } from '../../kernel/config.ts';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database and the documented audience', () => {

@@ -10,7 +10,7 @@ import {
   verifyAuditChain,
   type AuditEventInput,
 } from '../../api/audit.ts';
-import { openDatabase } from '../../api/db.ts';
+import { openDatabase } from '../../kernel/db.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../api/db.ts';
+import { openDatabase, type Database } from '../../kernel/db.ts';
 import { claimJti, isAcceptableJti, purgeExpiredJtis } from '../../api/auth/replay-cache.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { NOW } from './support.ts';

@@ -3,11 +3,11 @@
 import { constants, createPrivateKey, randomUUID, sign as nodeSign } from 'node:crypto';
 import { CompactSign, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { loadConfig, type Config } from '../../api/config.ts';
-import { isLiaisonError, type ErrorCode } from '../../api/errors.ts';
+import { loadConfig, type Config } from '../../kernel/config.ts';
+import { isLiaisonError, type ErrorCode } from '../../kernel/errors.ts';
 import { generateAgencyKeyPair, type AgencyKeyPair } from '../../api/auth/keys.ts';
 import type { AllowedAlg } from '../../api/auth/key-policy.ts';
-import { SCOPES } from '../../api/auth/scopes.ts';
+import { SCOPES } from '../../kernel/scopes.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../api/auth/verify-token.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';

@@ -1,7 +1,7 @@
 // Claim and header rules of a correctly signed token (TOK-08…16), and what a valid one yields.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isLiaisonError } from '../../api/errors.ts';
+import { isLiaisonError } from '../../kernel/errors.ts';
 import { createTokenVerifier } from '../../api/auth/verify-token.ts';
 import {
   AUDIENCE,

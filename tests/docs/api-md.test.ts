@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { renderApiMarkdown } from '../../docs/generate-api-md.ts';
 
 describe('docs/api.md', () => {
-  it('is up to date with schema/schema.graphql, api/openapi.yaml and api/errors.ts (run `npm run docs:api`)', async () => {
+  it('is up to date with schema/schema.graphql, api/openapi.yaml and kernel/errors.ts (run `npm run docs:api`)', async () => {
     const committed = await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8');
     expect(committed === (await renderApiMarkdown()), 'docs/api.md is stale: run `npm run docs:api`').toBe(true);
   });

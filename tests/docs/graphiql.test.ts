@@ -3,7 +3,7 @@
 import { parse, validate, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleOperations, graphiqlOptions } from '../../api/graphiql.ts';
-import { createOperation } from '../../api/operations.ts';
+import { createOperation } from '../../schema/operations.ts';
 import { schema } from '../../schema/index.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 

@@ -5,9 +5,9 @@ import { Writable } from 'node:stream';
 import { registerAgency } from '../../api/agencies.ts';
 import { createApp, type App } from '../../api/app.ts';
 import { generateAgencyKeyPair, mintToken } from '../../api/auth/keys.ts';
-import { loadConfig, type Config } from '../../api/config.ts';
-import type { Scope } from '../../api/context.ts';
-import { createLogger } from '../../api/logger.ts';
+import { loadConfig, type Config } from '../../kernel/config.ts';
+import type { Scope } from '../../schema/context.ts';
+import { createLogger } from '../../kernel/logger.ts';
 import { createServices } from '../../api/services.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '../../api/db.ts';
+import { openDatabase, type Database } from '../../kernel/db.ts';
 
 export type TestDatabase = Database & { readonly url: string | undefined };
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../../api/db.ts';
+import { openDatabase } from '../../kernel/db.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

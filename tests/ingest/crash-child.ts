@@ -2,8 +2,8 @@
 // PostgreSQL database named by CRASH_DATABASE_URL, logging a debug line after every batch to
 // stdout, so that the parent can SIGKILL it in the middle. Prints one `{"result": …}` line
 // when it finishes (the parent's retry runs it to the end).
-import { openDatabase } from '../../api/db.ts';
-import { createLogger } from '../../api/logger.ts';
+import { openDatabase } from '../../kernel/db.ts';
+import { createLogger } from '../../kernel/logger.ts';
 import { ingestSubmission } from '../../ingest/pipeline.ts';
 import { createReceiptSigner } from '../../ingest/receipts.ts';
 import { bigEsPnCsv, chunked, NOW, OPERATION, PSEUDONYM_KEY } from './support.ts';

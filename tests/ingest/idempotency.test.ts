@@ -3,7 +3,7 @@
 // (the concurrent cases need PostgreSQL: PGlite runs one transaction at a time, so a second
 // request simply waits for the first instead of meeting its lock).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isLiaisonError } from '../../api/errors.ts';
+import { isLiaisonError } from '../../kernel/errors.ts';
 import { findSubmission } from '../../ingest/pipeline.ts';
 import { addParticipant, createIngestFixture, den, liaisonJson, type Agency, type IngestFixture } from './support.ts';
 

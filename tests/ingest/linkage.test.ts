@@ -3,7 +3,7 @@
 // of the files under four spellings, is one person; fund sums per currency are exact.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { operationSummary } from '../../api/operations.ts';
+import { operationSummary } from '../../schema/operations.ts';
 import { selectorHash } from '../../adapters/pseudonymize.ts';
 import { createIngestFixture, PSEUDONYM_KEY, SAMPLE_SENDERS, SAMPLES_DIR, type IngestFixture } from './support.ts';
 

@@ -1,7 +1,7 @@
 // The ingest pipeline at module level: what is stored, counted and reported for ATOMIC,
 // PARTIAL and dry-run submissions, den references, history, amountUsd, limits and the log line.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isLiaisonError } from '../../api/errors.ts';
+import { isLiaisonError } from '../../kernel/errors.ts';
 import { findSubmission, MAX_RECORDS } from '../../ingest/pipeline.ts';
 import { MAX_REPORT_ISSUES } from '../../ingest/report.ts';
 import {

@@ -2,8 +2,8 @@
 // operation FIRST-LIGHT-2022, the reference rates and a receipt signer; an `ingest` call with
 // defaults; a logger that keeps every line in memory; and generators of partner files.
 import { Writable } from 'node:stream';
-import type { Database } from '../../api/db.ts';
-import { createLogger, type Logger } from '../../api/logger.ts';
+import type { Database } from '../../kernel/db.ts';
+import { createLogger, type Logger } from '../../kernel/logger.ts';
 import { ingestSubmission, type IngestInput, type IngestResult } from '../../ingest/pipeline.ts';
 import { ensureReferenceRates } from '../../ingest/rates.ts';
 import { createReceiptSigner, type ReceiptSigner } from '../../ingest/receipts.ts';

@@ -3,8 +3,8 @@
 // before execution: unknown hash, arbitrary document where only hashes may run, hash + other body.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../api/config.ts';
-import { createOperation } from '../../api/operations.ts';
+import type { Config } from '../../kernel/config.ts';
+import { createOperation } from '../../schema/operations.ts';
 import { listPersistedOperations, registerPersistedOperation, setPersistedOnly } from '../../api/persisted-operations.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 

@@ -4,7 +4,7 @@
 // exactly like a missing one.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stableUuid } from '../../prisma/seed/generate.ts';
+import { stableUuid } from '../../api/cli/seed/generate.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
 const LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;

@@ -109,7 +109,7 @@ describe('OperationSummary', () => {
 
   it('computes in one SQL statement, never by loading records', async () => {
     const statements: string[] = [];
-    const { operationSummary } = await import('../../api/operations.ts');
+    const { operationSummary } = await import('../../schema/operations.ts');
     const op = await gw.db.prisma.operation.findUniqueOrThrow({ where: { code: 'OP-SUM' } });
     const spy = new Proxy(gw.db.prisma, {
       get(target, prop, receiver) {
@@ -129,7 +129,7 @@ describe('OperationSummary', () => {
   });
 
   it('serves a cached summary until a submission of the operation completes', async () => {
-    const { cachedOperationSummary } = await import('../../api/operations.ts');
+    const { cachedOperationSummary } = await import('../../schema/operations.ts');
     const op = await gw.db.prisma.operation.findUniqueOrThrow({ where: { code: 'OP-SUM' } });
     const aggregates: string[] = [];
     const spy = new Proxy(gw.db.prisma, {

@@ -4,8 +4,8 @@
 // sharing level (DESIGN.md: summaries are visible to participants).
 import { z } from 'zod';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
-import { ISSUER_PATTERN } from './auth/agency-keys.ts';
-import { badInput, ErrorCode, LiaisonError } from './errors.ts';
+import { ISSUER_PATTERN } from '../kernel/viewer.ts';
+import { badInput, ErrorCode, LiaisonError } from '../kernel/errors.ts';
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,62}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -3,8 +3,8 @@
 // with set-based SQL (INSERT … SELECT FROM unnest) in batches, never one ORM call per row.
 // Persons are pseudonymized exactly as ingestion does: personKey = HMAC(key, "PASSPORT:CC:NUMBER").
 import { createHash } from 'node:crypto';
-import { selectorHash } from '../../adapters/pseudonymize.ts';
-import type { PrismaClient } from '../generated/client/client.ts';
+import { selectorHash } from '../../../adapters/pseudonymize.ts';
+import type { PrismaClient } from '../../../prisma/generated/client/client.ts';
 
 /** mulberry32: small, fast, seedable; good enough to spread synthetic data. */
 export function seededRandom(seed: number): () => number {

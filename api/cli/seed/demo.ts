@@ -4,10 +4,10 @@
 // deliberately not a participant of the operation, so the sharing rules show.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { registerAgency } from '../../api/agencies.ts';
-import { generateAgencyKeyPair } from '../../api/auth/keys.ts';
-import type { Database } from '../../api/db.ts';
-import { createOperation } from '../../api/operations.ts';
+import { registerAgency } from '../../agencies.ts';
+import { generateAgencyKeyPair } from '../../auth/keys.ts';
+import type { Database } from '../../../kernel/db.ts';
+import { createOperation } from '../../../schema/operations.ts';
 import { generateRecords } from './generate.ts';
 
 export const DEMO_OPERATION = 'FIRST-LIGHT-2022';
