@@ -1,13 +1,13 @@
 // Helpers for the adapter tests (not shipped code): running an adapter over bytes, a fixture
 // or one of the shared partner samples, and picking records and issue codes out of the
-// result. The samples live in shared/formats/samples beside the repository, resolved from
-// this file so that any clone with shared/ beside it finds them.
+// result. The samples are the ones the docs ship (docs/examples/), so a clone needs nothing
+// beside it.
 import { readFile } from 'node:fs/promises';
 import type { Adapter, Issue, Item, MappedRecord, ParseContext } from './contract.ts';
 
 export const CONTEXT: ParseContext = { agencyCode: 'DE-BKA', operationCode: 'FIRST-LIGHT-2022', today: '2024-01-01' };
 
-export const SAMPLES_DIR = new URL('../../shared/formats/samples/', import.meta.url);
+export const SAMPLES_DIR = new URL('../docs/examples/', import.meta.url);
 
 export async function* chunksOf(bytes: Uint8Array, sizes: readonly number[] = [bytes.length]): AsyncGenerator<Uint8Array> {
   let offset = 0;

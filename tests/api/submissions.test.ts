@@ -6,7 +6,7 @@ import { compactVerify, createLocalJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
-const SAMPLES = new URL('../../../shared/formats/samples/', import.meta.url);
+const SAMPLES = new URL('../../docs/examples/', import.meta.url);
 const esPnCsv = () => readFile(new URL('es-pn-csv.csv', SAMPLES));
 
 let gw: TestGateway;

@@ -9,7 +9,7 @@ import { parseOpenApiDocument, type OpenApiDocument } from '../../api/rest/opena
 // ajv-formats is CommonJS with `exports.default`: under NodeNext the default import is the module.
 const addFormats = ajvFormats as unknown as typeof ajvFormats.default;
 
-export const SAMPLES = new URL('../../../shared/formats/samples/', import.meta.url);
+export const SAMPLES = new URL('../../docs/examples/', import.meta.url);
 export const sample = (file: string) => readFile(new URL(file, SAMPLES));
 
 /** Each sample with the agency that sends it and the media type it goes out as. */

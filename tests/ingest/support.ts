@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 export const PSEUDONYM_KEY = 'ingest-test-pseudonym-key-0123456789abcdef';
 export const OPERATION = 'FIRST-LIGHT-2022';
-export const SAMPLES_DIR = new URL('../../../shared/formats/samples/', import.meta.url);
+export const SAMPLES_DIR = new URL('../../docs/examples/', import.meta.url);
 export const NOW = new Date('2026-06-01T12:00:00Z');
 
 export type Agency = { id: string; code: string };
