@@ -3,7 +3,7 @@
 // PGlite is PostgreSQL 18 compiled to WebAssembly with fsync off: fine for evaluation and
 // small deployments, not a replacement for a PostgreSQL server in production.
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -71,10 +71,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 
   const dataDir = options.dataDir ?? 'memory://';
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  if (!dataDir.startsWith('memory://')) await makePrivate(dataDir);
   const pglite = await PGlite.create(dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pgdata'), {
     ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
   });
+  // A new data directory is unpacked from PGlite's bundled archive with the archive's modes
+  // (0666), bypassing the umask; files PostgreSQL creates later are 0600 on their own.
+  if (!dataDir.startsWith('memory://')) await tightenTree(dataDir);
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
@@ -88,4 +91,37 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await pglite.close();
     },
   };
+}
+
+/**
+ * The embedded database's files hold every record (and the WAL holds recent ones in the
+ * clear), so no other local user may read them. The process holding an embedded database
+ * narrows its umask to owner-only before PGlite writes anything; a data directory left
+ * readable by an earlier version or by hand is tightened (directories 0700, files 0600) with a
+ * warning naming how many entries changed.
+ */
+async function makePrivate(dataDir: string): Promise<void> {
+  process.umask(process.umask() | 0o077);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const loosened = await tightenTree(dataDir);
+  if (loosened > 0) {
+    process.emitWarning(`made ${loosened} entries of the data directory ${dataDir} private to their owner (they were readable or writable by others)`, {
+      code: 'LIAISON_DATA_DIR_PERMISSIONS',
+    });
+  }
+}
+
+/** chmods every directory to 0700 and every file to 0600 below `path`; returns how many changed. */
+async function tightenTree(path: string): Promise<number> {
+  const info = await stat(path);
+  const wanted = info.isDirectory() ? 0o700 : 0o600;
+  let changed = 0;
+  if ((info.mode & 0o077) !== 0) {
+    await chmod(path, wanted);
+    changed++;
+  }
+  if (info.isDirectory()) {
+    for (const entry of await readdir(path)) changed += await tightenTree(join(path, entry));
+  }
+  return changed;
 }

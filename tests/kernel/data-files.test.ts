@@ -1,0 +1,65 @@
+// The embedded database's files are private to the process owner (issue: private data files).
+// Opening a data directory narrows the umask before PGlite writes, and tightens a directory
+// that an earlier version (or an operator) left readable by other local users.
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../kernel/db.ts';
+
+async function modes(root: string): Promise<{ path: string; mode: number; dir: boolean }[]> {
+  const out: { path: string; mode: number; dir: boolean }[] = [];
+  const walk = async (path: string): Promise<void> => {
+    const info = await stat(path);
+    out.push({ path, mode: info.mode & 0o777, dir: info.isDirectory() });
+    if (info.isDirectory()) for (const e of await readdir(path)) await walk(join(path, e));
+  };
+  await walk(root);
+  return out;
+}
+
+describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions', () => {
+  const dirs: string[] = [];
+  const previousUmask = process.umask();
+  afterAll(async () => {
+    process.umask(previousUmask);
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('creates every directory 0700 and every file 0600 even under umask 022', async () => {
+    process.umask(0o022);
+    const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
+    dirs.push(root);
+    const dataDir = join(root, 'data');
+    const db = await openDatabase({ dataDir });
+    await db.migrate();
+    await db.close();
+    const entries = await modes(dataDir);
+    expect(entries.length).toBeGreaterThan(100);
+    const loose = entries.filter((e) => (e.mode & 0o077) !== 0);
+    expect(loose.map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
+  });
+
+  it('tightens a world-readable existing data directory and warns once', async () => {
+    process.umask(0o022);
+    const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
+    dirs.push(root);
+    const dataDir = join(root, 'data');
+    await mkdir(join(dataDir, 'pgdata-leftover'), { recursive: true, mode: 0o755 });
+    await writeFile(join(dataDir, 'pgdata-leftover', 'segment'), 'x', { mode: 0o666 });
+    await chmod(join(dataDir, 'pgdata-leftover', 'segment'), 0o666);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const db = await openDatabase({ dataDir });
+      await db.close();
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect((await stat(join(dataDir, 'pgdata-leftover'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dataDir, 'pgdata-leftover', 'segment'))).mode & 0o777).toBe(0o600);
+    expect(warnings.map((w) => (w as Error & { code?: string }).code)).toEqual(['LIAISON_DATA_DIR_PERMISSIONS']);
+  });
+});
