@@ -46,15 +46,31 @@ const toStored = (row: {
 
 const STORED_SELECT = { contentSha256: true, format: true, operationId: true, mode: true, receipt: true } as const;
 
+const keyInProgress = () =>
+  new LiaisonError(ErrorCode.CONFLICT, 'A submission with this Idempotency-Key is still being processed.', {
+    issues: [{ field: 'Idempotency-Key', code: 'IN_PROGRESS' }],
+  });
+
 /** Takes the (agency, key) lock for this transaction, or throws 409 when another request holds it. */
 export async function lockIdempotencyKey(tx: Tx, agencyId: string, key: string): Promise<void> {
   const [row] = await tx.$queryRaw<{ locked: boolean }[]>`
     SELECT pg_try_advisory_xact_lock(hashtextextended(${`liaison-idempotency:${agencyId}:${key}`}, 0)) AS locked`;
-  if (!row?.locked) {
-    throw new LiaisonError(ErrorCode.CONFLICT, 'A submission with this Idempotency-Key is still being processed.', {
-      issues: [{ field: 'Idempotency-Key', code: 'IN_PROGRESS' }],
-    });
-  }
+  if (!row?.locked) throw keyInProgress();
+}
+
+/** Keys whose upload is still arriving in this process (before any transaction exists). */
+const uploading = new Set<string>();
+
+/**
+ * Claims (agency, key) while the file is being received, so a second request with the same key
+ * is 409 at once rather than after both uploads; returns the release. Across processes the
+ * transaction lock above decides, and the later request gets the first one's report.
+ */
+export function claimKeyWhileUploading(agencyId: string, key: string): () => void {
+  const id = `${agencyId}:${key}`;
+  if (uploading.has(id)) throw keyInProgress();
+  uploading.add(id);
+  return () => uploading.delete(id);
 }
 
 export async function findByIdempotencyKey(tx: Tx, agencyId: string, key: string): Promise<StoredSubmission | undefined> {

@@ -24,9 +24,11 @@ import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { Tx } from './batch/types.ts';
+import { admitSubmission, DEFAULT_CONCURRENT_SUBMISSIONS } from './admission.ts';
 import { MeteredBody } from './body.ts';
 import {
   checkIdempotencyKey,
+  claimKeyWhileUploading,
   findByIdempotencyKey,
   findIdenticalAccepted,
   lockIdempotencyKey,
@@ -36,6 +38,7 @@ import {
 import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './receipts.ts';
 import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
 import { toRow } from './rows.ts';
+import { spoolBody } from './spool.ts';
 import { DEFAULT_BATCH_SIZE, RecordWriter } from './writer.ts';
 
 export type { ReportIssue, SubmissionMode, SubmissionReport } from './report.ts';
@@ -54,6 +57,12 @@ export type IngestInput = {
   body: AsyncIterable<Uint8Array>;
   /** Over this many bytes while streaming → PAYLOAD_TOO_LARGE, nothing stored. */
   maxBytes: number;
+  /** An upload that sends nothing for this long is abandoned with 408 (default 30 s). */
+  idleTimeoutMs?: number;
+  /** Submissions of one agency in progress at once; more → 429 (default 2). */
+  maxConcurrentPerAgency?: number;
+  /** Where uploads are spooled, encrypted, while they arrive (default: the OS temp directory). */
+  spoolDir?: string;
   now: () => Date;
   signer: ReceiptSigner;
   log: Logger;
@@ -65,8 +74,9 @@ export type IngestResult = { status: 201 | 200 | 422; report: SubmissionReport; 
 
 /** At most this many records in one submission (more is a TOO_LARGE file error). */
 export const MAX_RECORDS = 100_000;
-/** A submission holds one transaction while its file streams in. */
+/** The file is spooled first, so the transaction only covers parsing and writing. */
 const TRANSACTION_TIMEOUT_MS = 15 * 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 const TRANSACTION_MAX_WAIT_MS = 60_000;
 const STATEMENT_TIMEOUT_MS = 120_000;
 const SAVEPOINT = 'liaison_records';
@@ -267,27 +277,45 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
     throw new LiaisonError(ErrorCode.UNSUPPORTED_FORMAT, 'Unknown format.', { issues: [{ field: 'format', code: 'UNKNOWN_FORMAT' }] });
   }
   const checkedKey = checkIdempotencyKey(input.idempotencyKey);
-  const operation = await participantOperation(input.db.prisma, input.agency.id, input.operationCode);
-  const session: Session = {
-    input,
-    id: randomUUID(),
-    key: checkedKey,
-    idempotent: !input.dryRun,
-    operation,
-    receivedAt: input.now(),
-    meter: new MeteredBody(input.body, input.maxBytes),
-    report: new ReportBuilder(),
-  };
-
+  const release = admitSubmission(input.agency.id, input.maxConcurrentPerAgency ?? DEFAULT_CONCURRENT_SUBMISSIONS);
+  let session: Session;
   let result: IngestResult;
   try {
-    result = await input.db.prisma.$transaction((tx) => runSubmission(tx, session), {
-      timeout: TRANSACTION_TIMEOUT_MS,
-      maxWait: TRANSACTION_MAX_WAIT_MS,
-    });
-  } catch (error) {
-    if (error instanceof RollBack) result = error.result;
-    else throw session.meter.overLimit ?? error;
+    const operation = await participantOperation(input.db.prisma, input.agency.id, input.operationCode);
+    const receivedAt = input.now();
+    // The whole file arrives before any connection or transaction is taken (isolation).
+    const releaseKey = !input.dryRun && checkedKey !== null ? claimKeyWhileUploading(input.agency.id, checkedKey) : () => {};
+    const spool = await spoolBody(input.body, {
+      maxBytes: input.maxBytes,
+      idleTimeoutMs: input.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      ...(input.spoolDir ? { dir: input.spoolDir } : {}),
+    }).finally(
+      releaseKey,
+    );
+    session = {
+      input,
+      id: randomUUID(),
+      key: checkedKey,
+      idempotent: !input.dryRun,
+      operation,
+      receivedAt,
+      meter: new MeteredBody(spool.chunks(), input.maxBytes),
+      report: new ReportBuilder(),
+    };
+    const running = session;
+    try {
+      result = await input.db.prisma.$transaction((tx) => runSubmission(tx, running), {
+        timeout: TRANSACTION_TIMEOUT_MS,
+        maxWait: TRANSACTION_MAX_WAIT_MS,
+      });
+    } catch (error) {
+      if (error instanceof RollBack) result = error.result;
+      else throw running.meter.overLimit ?? error;
+    } finally {
+      await spool.dispose();
+    }
+  } finally {
+    release();
   }
 
   const { report } = result;

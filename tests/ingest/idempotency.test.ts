@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isLiaisonError } from '../../kernel/errors.ts';
 import { findSubmission } from '../../ingest/pipeline.ts';
-import { addParticipant, createIngestFixture, den, liaisonJson, type Agency, type IngestFixture } from './support.ts';
+import { addParticipant, createIngestFixture, den, heldBody, liaisonJson, type Agency, type IngestFixture } from './support.ts';
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
 let f: IngestFixture;
@@ -112,23 +112,6 @@ describe('identical content', () => {
 });
 
 describe.skipIf(!onPostgres)('concurrency (PostgreSQL; PGlite serializes transactions)', () => {
-  /** A body that sends its first half, then waits for `release()` before sending the rest. */
-  function heldBody(text: string) {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const bytes = new TextEncoder().encode(text);
-    const half = Math.floor(bytes.length / 2);
-    let started!: () => void;
-    const reading = new Promise<void>((resolve) => (started = resolve));
-    async function* body() {
-      yield bytes.subarray(0, half);
-      started();
-      await gate;
-      yield bytes.subarray(half);
-    }
-    return { body: body(), release, reading };
-  }
-
   test('REL-04: the same key while the first request is still processing is 409 CONFLICT; the first completes normally', async () => {
     const agency = await newAgency();
     const file = liaisonJson([den('D-1'), den('D-2')]);
@@ -147,7 +130,7 @@ describe.skipIf(!onPostgres)('concurrency (PostgreSQL; PGlite serializes transac
     const file = liaisonJson(Array.from({ length: 200 }, (_, i) => den(`D-${i}`)));
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, () =>
-        f.ingest(agency, 'liaison-json', file, { idempotencyKey: 'race-key' }).then(
+        f.ingest(agency, 'liaison-json', file, { idempotencyKey: 'race-key', maxConcurrentPerAgency: 20 }).then(
           (r) => String(r.status),
           (e: unknown) => (isLiaisonError(e) ? e.code : 'ERROR'),
         ),
@@ -162,7 +145,7 @@ describe.skipIf(!onPostgres)('concurrency (PostgreSQL; PGlite serializes transac
   test('20 parallel identical uploads without a key store exactly one submission', async () => {
     const agency = await newAgency();
     const file = liaisonJson(Array.from({ length: 100 }, (_, i) => den(`D-${i}`)));
-    const results = await Promise.all(Array.from({ length: 20 }, () => f.ingest(agency, 'liaison-json', file)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => f.ingest(agency, 'liaison-json', file, { maxConcurrentPerAgency: 20 })));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(new Set(results.map((r) => r.report.id)).size).toBe(1);
     expect(await submissionsOf(agency)).toBe(1);

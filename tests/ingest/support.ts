@@ -198,3 +198,20 @@ export function bigEsPnCsv(n: number, prefix = 'ES'): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** A body that sends its first half, then waits for `release()`; `reading` resolves once it waits. */
+export function heldBody(text: string) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const bytes = new TextEncoder().encode(text);
+  const half = Math.floor(bytes.length / 2);
+  let started!: () => void;
+  const reading = new Promise<void>((resolve) => (started = resolve));
+  async function* body() {
+    yield bytes.subarray(0, half);
+    started();
+    await gate;
+    yield bytes.subarray(half);
+  }
+  return { body: body(), release, reading };
+}
