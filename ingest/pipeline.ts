@@ -304,7 +304,7 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
     };
     const running = session;
     try {
-      result = await input.db.prisma.$transaction((tx) => runSubmission(tx, running), {
+      result = await input.db.writer.$transaction((tx) => runSubmission(tx, running), {
         timeout: TRANSACTION_TIMEOUT_MS,
         maxWait: TRANSACTION_MAX_WAIT_MS,
       });

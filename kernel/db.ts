@@ -14,7 +14,14 @@ import { applyMigrations } from '../prisma/migrate.ts';
 
 export type Database = {
   readonly kind: 'postgres' | 'pglite';
+  /** Reads, auth, audit and everything else that answers requests. */
   readonly prisma: PrismaClient;
+  /**
+   * Submissions' write transactions. On PostgreSQL its own pool (`writerPoolSize`), so that
+   * however many submissions run, they can never take the connections reads need; on the
+   * embedded database the same client (PGlite has one connection).
+   */
+  readonly writer: PrismaClient;
   /** Raw PGlite handle, only for the embedded database (dumps, COPY from a blob). */
   readonly pglite: PGlite | undefined;
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
@@ -30,6 +37,8 @@ export type OpenDatabaseOptions = {
   pgliteDump?: Blob | undefined;
   statementTimeoutMs?: number;
   poolSize?: number;
+  /** Connections for submissions' write transactions (PostgreSQL; default 4). */
+  writerPoolSize?: number;
 };
 
 /**
@@ -50,23 +59,29 @@ function statementName(sql: string): string {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
   if (options.databaseUrl) {
-    const adapterFactory = new PrismaPg(
-      {
-        connectionString: options.databaseUrl,
-        max: options.poolSize ?? 10,
-        options: `-c statement_timeout=${statementTimeoutMs}`,
-        connectionTimeoutMillis: 5_000,
-      },
-      { statementNameGenerator: (query) => statementName(query.sql) },
-    );
+    const pool = (max: number) =>
+      new PrismaPg(
+        {
+          connectionString: options.databaseUrl,
+          max,
+          options: `-c statement_timeout=${statementTimeoutMs}`,
+          connectionTimeoutMillis: 5_000,
+        },
+        { statementNameGenerator: (query) => statementName(query.sql) },
+      );
+    const adapterFactory = pool(options.poolSize ?? 10);
     const prisma = new PrismaClient({ adapter: adapterFactory });
+    const writer = new PrismaClient({ adapter: pool(options.writerPoolSize ?? 4) });
     return {
       kind: 'postgres',
       prisma,
+      writer,
       pglite: undefined,
       adapterFactory,
       migrate: () => applyMigrations(adapterFactory),
-      close: () => prisma.$disconnect(),
+      close: async () => {
+        await Promise.all([prisma.$disconnect(), writer.$disconnect()]);
+      },
     };
   }
 
@@ -83,6 +98,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return {
     kind: 'pglite',
     prisma,
+    writer: prisma,
     pglite,
     adapterFactory,
     migrate: () => applyMigrations(adapterFactory),

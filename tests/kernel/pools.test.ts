@@ -1,0 +1,52 @@
+// Submissions write through their own connection pool on PostgreSQL, so however many of them
+// hold transactions, requests that read still get connections (isolation between partners).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../kernel/db.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+describe.skipIf(!process.env.DATABASE_URL)('separate pools for reads and submission writes (PostgreSQL)', () => {
+  let base: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    base = await createTestDatabase();
+    db = await openDatabase({ databaseUrl: base.url, poolSize: 1, writerPoolSize: 2 });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await base?.close();
+  });
+
+  it('answers a read while every writer connection is held by a transaction', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered = 0;
+    let allIn!: () => void;
+    const bothIn = new Promise<void>((resolve) => (allIn = resolve));
+    const holders = [1, 2].map(() =>
+      db.writer.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT 1`;
+          if (++entered === 2) allIn();
+          await gate;
+        },
+        { timeout: 60_000, maxWait: 60_000 },
+      ),
+    );
+    await bothIn;
+    // With one shared pool this read would wait for a writer to finish (and time out).
+    expect(await db.prisma.agency.count()).toBe(0);
+    release();
+    await Promise.all(holders);
+  });
+});
+
+describe.skipIf(Boolean(process.env.DATABASE_URL))('embedded database', () => {
+  it('writes through the one PGlite client', async () => {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    try {
+      expect(db.writer).toBe(db.prisma);
+    } finally {
+      await db.close();
+    }
+  });
+});
