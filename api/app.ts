@@ -11,7 +11,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { schema } from '../schema/index.ts';
 import type { Config } from '../kernel/config.ts';
-import type { AuditSink } from './audit.ts';
+import type { AuditSink } from '../kernel/audit.ts';
 import type { TokenVerifier } from './auth/verify-token.ts';
 import type { IngestServices, RawRequestNotes, RequestContext, Viewer } from '../schema/context.ts';
 import type { Database } from '../kernel/db.ts';

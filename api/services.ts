@@ -1,7 +1,7 @@
 // Wires the parts that every entry point needs (server, tests, benchmarks) from a config
 // and an open database: the partner-token verifier, the audit sink, the receipt signer
 // (whose keys are sealed under the pseudonym key) and the reference exchange rates.
-import { appendAuditEvent, type AuditSink } from './audit.ts';
+import { appendAuditEvent, type AuditSink } from '../kernel/audit.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
 import type { Config } from '../kernel/config.ts';
 

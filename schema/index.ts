@@ -8,6 +8,7 @@ import './types/scam-den.ts';
 import './types/suspect.ts';
 import './types/intercepted-fund.ts';
 import './types/submission.ts';
+import './types/match.ts';
 
 builder.queryType({});
 builder.mutationType({});

@@ -352,7 +352,7 @@ export function buildCli(): Command {
       const anchor = opts.anchor ? parseAnchor(opts.anchor) : undefined;
       const holder = cfg.databaseUrl ? undefined : await readLock(cfg.dataDir);
       if (holder) throw new CliError('stop `liaison serve` first, or run against DATABASE_URL: the audit check reads the database directly');
-      const { auditHead, verifyAuditChain } = await import('../audit.ts');
+      const { auditHead, verifyAuditChain } = await import('../../kernel/audit.ts');
       const { report, head } = await withDatabase(cfg, async (db) => ({
         report: await verifyAuditChain(db.prisma, anchor ? { anchor } : {}),
         head: await auditHead(db.prisma),

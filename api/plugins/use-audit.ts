@@ -2,7 +2,7 @@
 // executes: if the audit log cannot be written, nothing is disclosed (SECURITY-MATRIX LOG-07).
 import type { DefinitionNode, DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { AuditSink } from '../audit.ts';
+import type { AuditSink } from '../../kernel/audit.ts';
 import type { RequestContext } from '../../schema/context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 

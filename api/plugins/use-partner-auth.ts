@@ -5,7 +5,7 @@
 import { Kind, parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { TokenRequest } from '../auth/verify-token.ts';
-import type { AuditSink } from '../audit.ts';
+import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { Viewer } from '../../schema/context.ts';
 import { ErrorCode, LiaisonError, maskError } from '../../kernel/errors.ts';

@@ -6,7 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { registerAgency } from '../agencies.ts';
-import type { AuditSink } from '../audit.ts';
+import type { AuditSink } from '../../kernel/audit.ts';
 import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { createOperation } from '../../schema/operations.ts';

@@ -9,7 +9,7 @@ import type { JWK } from 'jose';
 import { getAdapter } from '../../adapters/index.ts';
 import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
 import type { ReceiptSigner } from '../../ingest/receipts.ts';
-import type { AuditSink } from '../audit.ts';
+import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { Viewer } from '../../schema/context.ts';
 import type { Database } from '../../kernel/db.ts';

@@ -9,7 +9,7 @@
 import pino from 'pino';
 import { createApp } from '../../api/app.ts';
 import { loadConfig } from '../../kernel/config.ts';
-import type { AuditSink } from '../../api/audit.ts';
+import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../../api/auth/verify-token.ts';
 import type { Viewer } from '../../schema/context.ts';
 import { openDatabase } from '../../kernel/db.ts';

@@ -84,7 +84,7 @@ const isUniqueViolation = (error: unknown) =>
 
 /** Appends one event at the chain head; returns its seq and hash. One round trip. */
 export async function appendAuditEvent(
-  prisma: PrismaClient,
+  prisma: Pick<PrismaClient, '$queryRaw'>,
   event: AuditEventInput,
   at: Date,
 ): Promise<AuditHead> {

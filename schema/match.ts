@@ -1,0 +1,301 @@
+// Governed linkage, part one: hit/no-hit matching. An investigator holding an identifier from a
+// case asks whether any partner knows it. The gateway normalizes and HMACs each value in memory
+// with the very functions ingestion uses, looks the selectors up across every agency's records
+// whatever their sharing level (retracted records excepted), and answers per identifier: hit or
+// no hit, and for each hit an opaque hitRef bound to the requesting agency, the owner agency,
+// the record type, and the record id only when the sharing rules already let the requester see
+// it. Because whoever can match can test guesses, every match is governed:
+// - a stated purpose (required) and an optional case reference;
+// - a daily quota of identifiers per agency, taken before any lookup (RATE_LIMITED past it);
+// - the owner of every record hit is told (a MATCH_HIT event: which record, which agency,
+//   when, the purpose — never the value);
+// - one audit event per call with the purpose, case ref, count and selector hashes.
+// No raw value is stored, logged, audited or echoed; no selector hash appears in an answer.
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { normalizeIdentifier, normalizePersonName, selectorHash } from '../adapters/pseudonymize.ts';
+import { SELECTOR_TYPES, type SelectorType } from '../adapters/contract.ts';
+import { appendAuditEvent } from '../kernel/audit.ts';
+import { ErrorCode, LiaisonError, type ErrorIssue } from '../kernel/errors.ts';
+import type { Viewer } from '../kernel/viewer.ts';
+import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
+import { visibleRecordWhere } from './sharing.ts';
+
+/** Identifier types a match takes: the selector types (DEVICE_IMEI asked as IMEI) and NAME_DOB. */
+export const MATCH_IDENTIFIER_TYPES = [...SELECTOR_TYPES.map((t) => (t === 'DEVICE_IMEI' ? 'IMEI' : t)), 'NAME_DOB'] as const;
+export type MatchIdentifierType = (typeof MATCH_IDENTIFIER_TYPES)[number];
+
+export const MAX_MATCH_IDENTIFIERS = 100;
+export const MAX_PURPOSE_LENGTH = 500;
+export const DEFAULT_MATCH_QUOTA_PER_DAY = 1_000;
+export const HIT_REF_TTL_DAYS = 30;
+
+export type RecordType = 'SCAM_DEN' | 'SUSPECT' | 'INTERCEPTED_FUND';
+
+export type MatchIdentifier = {
+  type: MatchIdentifierType;
+  value: string;
+  /** Issuing country of a document, region of a phone or account without one (ISO alpha-2). */
+  country?: string | null | undefined;
+  /** NAME_DOB only: the birth date, YYYY-MM-DD (the value is the full name). */
+  birthDate?: string | null | undefined;
+  /** CRYPTO_WALLET only: the ticker (USDT, BTC, ETH) when the value does not name it. */
+  ticker?: string | null | undefined;
+};
+
+export type MatchRequest = { identifiers: MatchIdentifier[]; purpose: string; caseRef?: string | null | undefined };
+
+export type Hit = {
+  hitRef: string;
+  ownerId: string;
+  owner: string;
+  recordType: RecordType;
+  own: boolean;
+  /** Set only when the requester may already see the record under the sharing rules. */
+  recordId: string | null;
+};
+
+export type MatchOutcome = { index: number; hit: boolean; hits: Hit[] };
+export type MatchResponse = { results: MatchOutcome[]; quotaRemaining: number; quotaPerDay: number };
+
+export type MatchServices = {
+  pseudonymKey: string;
+  now: () => Date;
+  /** The gateway's default daily quota (an agency's own setting wins). */
+  defaultQuotaPerDay?: number;
+};
+
+const requestSchema = z.object({
+  identifiers: z
+    .array(
+      z.object({
+        type: z.enum(MATCH_IDENTIFIER_TYPES),
+        value: z.string().min(1).max(512),
+        country: z.string().max(64).nullish(),
+        birthDate: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+          .nullish(),
+        ticker: z.string().max(16).nullish(),
+      }),
+    )
+    .min(1)
+    .max(MAX_MATCH_IDENTIFIERS),
+  purpose: z.string().trim().min(1, 'a purpose is required').max(MAX_PURPOSE_LENGTH),
+  caseRef: z.string().trim().max(100).nullish(),
+});
+
+const issueAt = (path: readonly PropertyKey[]): string =>
+  path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+
+/** Checks shapes without echoing any value back (zod messages about values are not used). */
+function checkRequest(request: MatchRequest): z.infer<typeof requestSchema> {
+  const parsed = requestSchema.safeParse(request);
+  if (parsed.success) return parsed.data;
+  const issues: ErrorIssue[] = parsed.error.issues.map((i) => ({ field: issueAt(i.path), code: 'INVALID', message: i.message }));
+  throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `Invalid match: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { issues });
+}
+
+type Probe = { index: number; type: SelectorType | 'NAME_DOB'; hash: string };
+
+/** The selector of one identifier, computed exactly as ingestion computes it; null when invalid. */
+function probeOf(id: z.infer<typeof requestSchema>['identifiers'][number], key: string): { type: SelectorType | 'NAME_DOB'; hash: string } | null {
+  if (id.type === 'NAME_DOB') {
+    const name = normalizePersonName(id.value);
+    if (!name || !id.birthDate) return null;
+    return { type: 'NAME_DOB', hash: selectorHash(key, 'NAME_DOB', `${name}:${id.birthDate}`) };
+  }
+  const type: SelectorType = id.type === 'IMEI' ? 'DEVICE_IMEI' : id.type;
+  const normalized = normalizeIdentifier({
+    type,
+    value: id.value,
+    ...(id.country ? { country: id.country } : {}),
+    ...(id.ticker ? { ticker: id.ticker } : {}),
+  });
+  return normalized.ok ? { type: normalized.type, hash: selectorHash(key, normalized.type, normalized.value) } : null;
+}
+
+function probesOf(request: z.infer<typeof requestSchema>, key: string): Probe[] {
+  const probes: Probe[] = [];
+  const invalid: ErrorIssue[] = [];
+  request.identifiers.forEach((id, index) => {
+    const probe = probeOf(id, key);
+    if (probe) probes.push({ index, ...probe });
+    else {
+      invalid.push({
+        field: `identifiers[${index}]`,
+        code: 'INVALID_IDENTIFIER',
+        message:
+          id.type === 'NAME_DOB'
+            ? 'NAME_DOB needs a name in value and birthDate as YYYY-MM-DD'
+            : `not a valid ${id.type} (documents need their issuing country, phones a country code or country)`,
+      });
+    }
+  });
+  if (invalid.length > 0) {
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `${invalid.length} identifier(s) cannot be normalized: ${invalid.map((i) => i.field).join(', ')}`, {
+      issues: invalid,
+    });
+  }
+  return probes;
+}
+
+const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+const secondsToNextUtcDay = (at: Date) => Math.max(1, Math.ceil((utcDay(at).getTime() + 86_400_000 - at.getTime()) / 1000));
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** Takes `count` identifiers from today's quota, or throws RATE_LIMITED; returns what is left. */
+async function takeQuota(tx: Tx, agencyId: string, limit: number, count: number, at: Date): Promise<number> {
+  const day = utcDay(at);
+  const refuse = (used: number) =>
+    new LiaisonError(ErrorCode.RATE_LIMITED, `The daily match quota of ${limit} identifiers is used up (${used} used today); it renews at 00:00 UTC.`, {
+      headers: { 'Retry-After': String(secondsToNextUtcDay(at)) },
+      issues: [{ field: 'identifiers', code: 'MATCH_QUOTA_EXCEEDED', message: `${Math.max(0, limit - used)} of ${limit} left today` }],
+    });
+  const rows = await tx.$queryRaw<{ used: number }[]>`
+    INSERT INTO match_quota_usage (agency_id, day, used)
+    SELECT ${agencyId}::uuid, ${day}::date, ${count}::int WHERE ${count}::int <= ${limit}::int
+    ON CONFLICT (agency_id, day) DO UPDATE SET used = match_quota_usage.used + EXCLUDED.used
+     WHERE match_quota_usage.used + EXCLUDED.used <= ${limit}::int
+    RETURNING used`;
+  const used = rows[0]?.used;
+  if (used === undefined) {
+    const current = await tx.matchQuotaUsage.findUnique({ where: { agencyId_day: { agencyId, day } }, select: { used: true } });
+    throw refuse(current?.used ?? 0);
+  }
+  return limit - used;
+}
+
+type Found = { probe: Probe; kind: RecordType; id: string; ownerId: string };
+
+/** Every unretracted record carrying one of the probes' selectors, whatever its sharing level. */
+async function lookUp(tx: Tx, probes: Probe[]): Promise<Found[]> {
+  const hashes = [...new Set(probes.map((p) => p.hash))];
+  const accountHashes = [...new Set(probes.filter((p) => p.type === 'BANK_ACCOUNT' || p.type === 'CRYPTO_WALLET').map((p) => p.hash))];
+  const [selectors, funds] = await Promise.all([
+    tx.$queryRaw<{ type: string; hash: string; id: string; owner_id: string }[]>`
+      SELECT DISTINCT sel.type::text AS type, sel.hash, s.id, s.owner_id
+        FROM selector sel JOIN suspect s ON s.id = sel.suspect_id
+       WHERE sel.hash = ANY(${hashes}::text[]) AND s.retracted_at IS NULL`,
+    accountHashes.length === 0
+      ? Promise.resolve([])
+      : tx.$queryRaw<{ hash: string; id: string; owner_id: string }[]>`
+          SELECT account_key AS hash, id, owner_id FROM intercepted_fund
+           WHERE account_key = ANY(${accountHashes}::text[]) AND retracted_at IS NULL`,
+  ]);
+  const found: Found[] = [];
+  for (const probe of probes) {
+    for (const row of selectors) {
+      if (row.hash === probe.hash && row.type === probe.type) found.push({ probe, kind: 'SUSPECT', id: row.id, ownerId: row.owner_id });
+    }
+    for (const row of funds) {
+      if (row.hash === probe.hash) found.push({ probe, kind: 'INTERCEPTED_FUND', id: row.id, ownerId: row.owner_id });
+    }
+  }
+  return found;
+}
+
+/** Ids among `found` that the viewer may already see under the sharing rules. */
+async function visibleIds(tx: Tx, viewer: Viewer, found: Found[]): Promise<Set<string>> {
+  const of = (kind: RecordType) => [...new Set(found.filter((f) => f.kind === kind).map((f) => f.id))];
+  const suspects = of('SUSPECT');
+  const funds = of('INTERCEPTED_FUND');
+  const [s, f] = await Promise.all([
+    suspects.length ? tx.suspect.findMany({ where: { id: { in: suspects }, ...visibleRecordWhere(viewer) }, select: { id: true } }) : [],
+    funds.length ? tx.interceptedFund.findMany({ where: { id: { in: funds }, ...visibleRecordWhere(viewer) }, select: { id: true } }) : [],
+  ]);
+  return new Set([...s, ...f].map((r) => r.id));
+}
+
+export const hitRefHash = (hitRef: string) => createHash('sha256').update(hitRef, 'utf8').digest('hex');
+
+/** Runs one governed match for the viewer's agency (see the header of this file). */
+export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: MatchRequest, services: MatchServices): Promise<MatchResponse> {
+  const checked = checkRequest(request);
+  const probes = probesOf(checked, services.pseudonymKey);
+  const at = services.now();
+  return prisma.$transaction(async (tx) => {
+    const agency = await tx.agency.findUniqueOrThrow({ where: { id: viewer.agencyId }, select: { matchQuotaPerDay: true } });
+    const quotaPerDay = agency.matchQuotaPerDay ?? services.defaultQuotaPerDay ?? DEFAULT_MATCH_QUOTA_PER_DAY;
+    const quotaRemaining = await takeQuota(tx, viewer.agencyId, quotaPerDay, probes.length, at);
+
+    const found = await lookUp(tx, probes);
+    const visible = await visibleIds(tx, viewer, found);
+    const owners = await tx.agency.findMany({ where: { id: { in: [...new Set(found.map((f) => f.ownerId))] } }, select: { id: true, code: true } });
+    const codeOf = new Map(owners.map((o) => [o.id, o.code]));
+    const expiresAt = new Date(at.getTime() + HIT_REF_TTL_DAYS * 86_400_000);
+
+    const results: MatchOutcome[] = checked.identifiers.map((_, index) => ({ index, hit: false, hits: [] }));
+    const stored: Prisma.MatchHitCreateManyInput[] = [];
+    const notify = new Map<string, { ownerId: string; kind: RecordType; recordId: string }>();
+    const answered = new Set<string>();
+    for (const f of found) {
+      // One hit per identifier and record, even when several of its selectors match.
+      if (answered.has(`${f.probe.index}:${f.id}`)) continue;
+      answered.add(`${f.probe.index}:${f.id}`);
+      const hitRef = randomBytes(32).toString('base64url');
+      const own = f.ownerId === viewer.agencyId;
+      const outcome = results[f.probe.index]!;
+      outcome.hit = true;
+      outcome.hits.push({
+        hitRef,
+        ownerId: f.ownerId,
+        owner: codeOf.get(f.ownerId) ?? '',
+        recordType: f.kind,
+        own,
+        recordId: own || visible.has(f.id) ? f.id : null,
+      });
+      stored.push({
+        refHash: hitRefHash(hitRef),
+        requesterId: viewer.agencyId,
+        ownerId: f.ownerId,
+        kind: f.kind,
+        recordId: f.id,
+        purpose: checked.purpose,
+        caseRef: checked.caseRef ?? null,
+        createdAt: at,
+        expiresAt,
+      });
+      if (!own) notify.set(`${f.kind}:${f.id}`, { ownerId: f.ownerId, kind: f.kind, recordId: f.id });
+    }
+    if (stored.length > 0) {
+      await tx.matchHit.createMany({ data: stored });
+    }
+    if (notify.size > 0) {
+      await tx.agencyEvent.createMany({
+        data: [...notify.values()].map((n) => ({
+          agencyId: n.ownerId,
+          type: 'MATCH_HIT',
+          payload: {
+            recordType: n.kind,
+            recordId: n.recordId,
+            matchedBy: viewer.agencyCode,
+            purpose: checked.purpose,
+            ...(checked.caseRef ? { caseRef: checked.caseRef } : {}),
+            at: at.toISOString(),
+          },
+          createdAt: at,
+        })),
+      });
+    }
+    await appendAuditEvent(
+      tx,
+      {
+        agencyCode: viewer.agencyCode,
+        subject: viewer.subject,
+        action: 'match',
+        outcome: 'ok',
+        detail: {
+          purpose: checked.purpose,
+          ...(checked.caseRef ? { caseRef: checked.caseRef } : {}),
+          count: probes.length,
+          hits: stored.length,
+          selectors: probes.map((p) => `${p.type}:${p.hash}`),
+        },
+      },
+      at,
+    );
+    return { results, quotaRemaining, quotaPerDay };
+  });
+}
