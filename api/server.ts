@@ -37,6 +37,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     audit: services.audit,
     admin: { operatorToken, audit: services.audit },
     ingest: services.ingest,
+    oauth: services.oauth,
   });
 
   // Used jtis are worthless once their token expired; drop them every minute.

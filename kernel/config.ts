@@ -18,6 +18,12 @@ const envSchema = z.object({
   LIAISON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   LIAISON_GRAPHIQL: z.enum(['true', 'false']).optional(),
   LIAISON_PERSISTED_ONLY: z.enum(['true', 'false']).default('false'),
+  LIAISON_ISSUER: z
+    .string()
+    .url()
+    .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'must be an http(s) URL without query or fragment')
+    .optional(),
+  LIAISON_ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(300),
   NODE_ENV: z.string().optional(),
 });
 
@@ -35,6 +41,13 @@ export type Config = Readonly<{
   /** Only registered (persisted) GraphQL operations, for every agency (ignored while GraphiQL is on). */
   persistedOnly: boolean;
   prettyLogs: boolean;
+  /**
+   * The gateway's OAuth issuer identifier (RFC 8414): its public base URL, as partners reach
+   * it. `LIAISON_ISSUER`, default `http://<host>:<port>`; the token endpoint is `<issuer>/oauth/token`.
+   */
+  issuer: string;
+  /** Lifetime of the access tokens `POST /oauth/token` issues (`LIAISON_ACCESS_TOKEN_TTL`, 30..3600 s). */
+  accessTokenTtlSeconds: number;
   /** Token-verification limits of DESIGN.md "Partner access"; not meant to be tuned. */
   tokens: Readonly<{
     maxLifetimeSeconds: number;
@@ -75,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     graphiql: e.LIAISON_GRAPHIQL ? e.LIAISON_GRAPHIQL === 'true' : e.NODE_ENV !== 'production',
     persistedOnly: e.LIAISON_PERSISTED_ONLY === 'true',
     prettyLogs: Boolean(process.stdout.isTTY) && e.NODE_ENV !== 'production',
+    issuer: (e.LIAISON_ISSUER ?? `http://${e.LIAISON_HOST === '0.0.0.0' ? '127.0.0.1' : e.LIAISON_HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    accessTokenTtlSeconds: e.LIAISON_ACCESS_TOKEN_TTL,
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,
       clockToleranceSeconds: 10,
