@@ -59,6 +59,9 @@ export type Config = Readonly<{
   }>;
 }>;
 
+/** The issuer when LIAISON_ISSUER is not set: the loopback URL of the configured host and port. */
+export const defaultIssuer = (host: string, port: number) => `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
 }
@@ -88,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     graphiql: e.LIAISON_GRAPHIQL ? e.LIAISON_GRAPHIQL === 'true' : e.NODE_ENV !== 'production',
     persistedOnly: e.LIAISON_PERSISTED_ONLY === 'true',
     prettyLogs: Boolean(process.stdout.isTTY) && e.NODE_ENV !== 'production',
-    issuer: (e.LIAISON_ISSUER ?? `http://${e.LIAISON_HOST === '0.0.0.0' ? '127.0.0.1' : e.LIAISON_HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    issuer: (e.LIAISON_ISSUER ?? defaultIssuer(overrides.host ?? e.LIAISON_HOST, overrides.port ?? e.PORT)).replace(/\/+$/, ''),
     accessTokenTtlSeconds: e.LIAISON_ACCESS_TOKEN_TTL,
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,

@@ -1,11 +1,11 @@
 // Fixtures of the OAuth tests: client assertions (minted by the partner tooling), token
 // requests against a test gateway in-process, and DPoP proofs made with jose.
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { mintToken } from '../../api/auth/keys.ts';
 import { accessTokenHash } from '../../api/auth/dpop.ts';
 import { JWT_BEARER_ASSERTION } from '../../api/rest/oauth.ts';
+import { freePort } from '../../api/server.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
 export const tokenEndpointOf = (gw: TestGateway) => `${gw.config.issuer}/oauth/token`;
@@ -102,18 +102,9 @@ export function dpopProof(
     .sign(key.privateKey);
 }
 
-/** A free loopback port (the gateway's issuer must name its port before it listens). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** A test gateway listening on loopback whose issuer is the URL it listens on. */
 export async function createLiveGateway(): Promise<{ gw: TestGateway; url: string }> {
-  const port = await freePort();
+  const port = await freePort('127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const gw = await createTestGateway({ port, issuer: url });
   await gw.app.fastify.listen({ host: '127.0.0.1', port });

@@ -84,6 +84,13 @@ describe('issuing an access token', () => {
     expect(event).toMatchObject({ agencyCode: 'NL-POLITIE', outcome: 'ok' });
   });
 
+  it('names the issuer from LIAISON_ISSUER, else from the port the gateway is given (also by --port)', () => {
+    expect(loadConfig({ LIAISON_ISSUER: 'https://liaison.example.org/' }).issuer).toBe('https://liaison.example.org');
+    expect(loadConfig({ PORT: '5317' }).issuer).toBe('http://127.0.0.1:5317');
+    expect(loadConfig({}, { port: 6001 }).issuer).toBe('http://127.0.0.1:6001');
+    expect(() => loadConfig({ LIAISON_ISSUER: 'https://liaison.example.org/?x=1' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+
   it('uses LIAISON_ACCESS_TOKEN_TTL for the lifetime, and refuses more than an hour', () => {
     expect(loadConfig({ LIAISON_ACCESS_TOKEN_TTL: '900' }).accessTokenTtlSeconds).toBe(900);
     expect(() => loadConfig({ LIAISON_ACCESS_TOKEN_TTL: '7200' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
