@@ -78,6 +78,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       'invalid environment:\n  LIAISON_PSEUDONYM_KEY: required when DATABASE_URL is set (the embedded database generates its own)',
     );
   }
+  const issuer = (e.LIAISON_ISSUER ?? defaultIssuer(overrides.host ?? e.LIAISON_HOST, overrides.port ?? e.PORT)).replace(/\/+$/, '');
+  // Assertions for the token endpoint carry the issuer or the token endpoint as `aud`; were the
+  // gateway audience one of them, an assertion would pass as a direct token and vice versa.
+  if (e.LIAISON_AUDIENCE === issuer || e.LIAISON_AUDIENCE === `${issuer}/oauth/token`) {
+    throw new ConfigError('invalid environment:\n  LIAISON_AUDIENCE: must differ from the OAuth issuer (LIAISON_ISSUER) and its token endpoint');
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     dataDir: resolve(e.LIAISON_DATA_DIR),
@@ -91,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     graphiql: e.LIAISON_GRAPHIQL ? e.LIAISON_GRAPHIQL === 'true' : e.NODE_ENV !== 'production',
     persistedOnly: e.LIAISON_PERSISTED_ONLY === 'true',
     prettyLogs: Boolean(process.stdout.isTTY) && e.NODE_ENV !== 'production',
-    issuer: (e.LIAISON_ISSUER ?? defaultIssuer(overrides.host ?? e.LIAISON_HOST, overrides.port ?? e.PORT)).replace(/\/+$/, ''),
+    issuer,
     accessTokenTtlSeconds: e.LIAISON_ACCESS_TOKEN_TTL,
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,

@@ -14,6 +14,7 @@ import { isInvalidDpopProof, verifyDpopProof } from '../auth/dpop.ts';
 import { ALLOWED_ALGS } from '../auth/key-policy.ts';
 import { MAX_SUBJECT_LENGTH, type PartnerTokenVerifier, type VerifiedPartnerJwt } from '../auth/verify-token.ts';
 import type { Config } from '../../kernel/config.ts';
+import type { components } from '../openapi-types.ts';
 import { isLiaisonError } from '../../kernel/errors.ts';
 import { isScope, SCOPES, type Scope } from '../../kernel/scopes.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
@@ -35,14 +36,9 @@ export type OAuthDeps = {
   now: () => Date;
 };
 
-type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unsupported_grant_type'
-  | 'invalid_scope'
-  | 'invalid_dpop_proof'
-  | 'temporarily_unavailable';
+// The shapes of api/openapi.yaml: the compiler holds these answers to the contract.
+type Schemas = components['schemas'];
+type OAuthErrorCode = Schemas['OAuthError']['error'];
 
 /** An RFC 6749 §5.2 refusal: `error` for the client, `reason` for the audit log only. */
 class OAuthError extends Error {
@@ -58,11 +54,8 @@ class OAuthError extends Error {
 }
 
 function sendOAuthError(reply: FastifyReply, e: OAuthError) {
-  return reply
-    .status(e.status)
-    .headers({ ...e.headers, 'cache-control': 'no-store', pragma: 'no-cache' })
-    .type('application/json')
-    .send({ error: e.error, error_description: e.description });
+  const body: Schemas['OAuthError'] = { error: e.error, error_description: e.description };
+  return reply.status(e.status).headers({ ...e.headers, 'cache-control': 'no-store', pragma: 'no-cache' }).type('application/json').send(body);
 }
 
 /** The single value of a form parameter; a repeated one is refused (RFC 6749 §3.2). */
@@ -94,14 +87,14 @@ function actorOf(verified: VerifiedPartnerJwt): string | undefined {
   return sub;
 }
 
-export function authorizationServerMetadata(config: Pick<Config, 'issuer'>) {
+export function authorizationServerMetadata(config: Pick<Config, 'issuer'>): Schemas['AuthorizationServerMetadata'] {
   return {
     issuer: config.issuer,
     token_endpoint: `${config.issuer}${TOKEN_PATH}`,
     jwks_uri: `${config.issuer}${ACCESS_TOKEN_JWKS_PATH}`,
-    grant_types_supported: ['client_credentials'],
+    grant_types_supported: ['client_credentials'] as const,
     response_types_supported: [],
-    token_endpoint_auth_methods_supported: ['private_key_jwt'],
+    token_endpoint_auth_methods_supported: ['private_key_jwt'] as const,
     token_endpoint_auth_signing_alg_values_supported: [...ALLOWED_ALGS],
     dpop_signing_alg_values_supported: [...ALLOWED_ALGS],
     scopes_supported: [...SCOPES],
@@ -117,9 +110,9 @@ export function registerOAuthRoutes(fastify: FastifyInstance, deps: OAuthDeps): 
     reply.header('cache-control', 'public, max-age=300');
     return authorizationServerMetadata(config);
   });
-  fastify.get(ACCESS_TOKEN_JWKS_PATH, async (_request, reply) => {
+  fastify.get(ACCESS_TOKEN_JWKS_PATH, async (_request, reply): Promise<Schemas['Jwks']> => {
     reply.header('cache-control', 'public, max-age=300');
-    return { keys: [deps.key.publicJwk] };
+    return { keys: [{ ...deps.key.publicJwk, kty: deps.key.publicJwk.kty!, kid: deps.key.kid, use: 'sig' }] };
   });
 
   async function grant(form: URLSearchParams, dpopProof: string | undefined) {
@@ -194,9 +187,13 @@ export function registerOAuthRoutes(fastify: FastifyInstance, deps: OAuthDeps): 
           outcome: 'ok',
           detail: { tokenType: issued.tokenType, scope: scopes.join(' '), expiresIn: issued.expiresIn },
         });
-        return reply
-          .headers({ 'cache-control': 'no-store', pragma: 'no-cache' })
-          .send({ access_token: issued.token, token_type: issued.tokenType, expires_in: issued.expiresIn, scope: scopes.join(' ') });
+        const body: Schemas['OAuthTokenResponse'] = {
+          access_token: issued.token,
+          token_type: issued.tokenType,
+          expires_in: issued.expiresIn,
+          scope: scopes.join(' '),
+        };
+        return reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send(body);
       } catch (error) {
         if (!(error instanceof OAuthError)) throw error;
         await deps.audit

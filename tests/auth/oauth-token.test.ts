@@ -89,6 +89,10 @@ describe('issuing an access token', () => {
     expect(loadConfig({ PORT: '5317' }).issuer).toBe('http://127.0.0.1:5317');
     expect(loadConfig({}, { port: 6001 }).issuer).toBe('http://127.0.0.1:6001');
     expect(() => loadConfig({ LIAISON_ISSUER: 'https://liaison.example.org/?x=1' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    // An audience equal to the issuer would let a client assertion pass as a direct token.
+    expect(() => loadConfig({ LIAISON_ISSUER: 'https://liaison.example.org', LIAISON_AUDIENCE: 'https://liaison.example.org' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
   });
 
   it('uses LIAISON_ACCESS_TOKEN_TTL for the lifetime, and refuses more than an hour', () => {
