@@ -27,7 +27,13 @@ export async function createServices(options: {
   });
   // Access tokens of POST /oauth/token are accepted wherever a partner token is.
   const accessTokenKey = await deriveAccessTokenKey(options.pseudonymKey);
-  const verifier = withAccessTokens(partnerTokens, { key: accessTokenKey, prisma: options.db.prisma, config: options.config, now });
+  const verifier = withAccessTokens(partnerTokens, {
+    key: accessTokenKey,
+    prisma: options.db.prisma,
+    config: options.config,
+    now,
+    allowInsecureJwksUri: options.allowInsecureJwksUri ?? false,
+  });
   const audit: AuditSink = {
     append: async (event) => {
       await appendAuditEvent(options.db.prisma, event, now());

@@ -132,10 +132,11 @@ export function withAccessTokens(
     prisma: Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
     config: Pick<Config, 'issuer' | 'audience' | 'tokens'>;
     now: () => Date;
+    allowInsecureJwksUri?: boolean;
   },
 ): TokenVerifier {
   const { key, prisma, config } = deps;
-  const registry = createAgencyKeyRegistry({ prisma, config });
+  const registry = createAgencyKeyRegistry({ prisma, config, allowInsecureJwksUri: deps.allowInsecureJwksUri ?? false });
 
   async function verifyAccessToken(token: string, scheme: 'bearer' | 'dpop', req: TokenRequest): Promise<Viewer> {
     if (!COMPACT_JWS.test(token)) throw invalidToken('malformed');
@@ -203,7 +204,10 @@ export function withAccessTokens(
   }
 
   return {
-    ...partnerTokens,
+    invalidate(agencyCode) {
+      partnerTokens.invalidate(agencyCode);
+      registry.invalidate(agencyCode);
+    },
     async verify(req) {
       const presented = presentedAccessToken(req);
       if (!presented) return partnerTokens.verify(req);
