@@ -24,6 +24,7 @@ import { useRefusalStatus } from './plugins/use-refusal-status.ts';
 import { usePartnerAuth } from './plugins/use-partner-auth.ts';
 import { usePersistedOperations } from './plugins/use-persisted-operations.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
+import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
 import { graphiqlOptions } from './graphiql.ts';
@@ -37,6 +38,8 @@ export type AppDeps = {
   now?: () => Date;
   /** Operator credential of the loopback admin API used by the CLI while the server runs. */
   admin?: AdminDeps;
+  /** The OAuth token endpoint (POST /oauth/token) and its metadata; without it, direct partner tokens only. */
+  oauth?: Pick<OAuthDeps, 'key' | 'assertions'>;
   /** Submissions (REST and GraphQL) and the receipt keys; without it the gateway is read-only. */
   ingest?: Omit<IngestServices, 'db' | 'maxUploadBytes'>;
 };
@@ -259,6 +262,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return metrics.metrics();
   });
 
+  if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
   if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db });
   if (ingest) {
     registerSubmissionRoutes(fastify, {

@@ -75,6 +75,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OAuth 2.0 authorization-server metadata (RFC 8414)
+         * @description Where to get an access token and how: the token endpoint, `private_key_jwt` client
+         *     authentication with the signing algorithms allowed, DPoP algorithms, scopes, and the keys
+         *     (`jwks_uri`) that sign access tokens. OAuth client libraries discover everything from here.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The keys that sign access tokens
+         * @description The `jwks_uri` of the metadata. Access tokens are JWTs (RFC 9068, header `typ: at+jwt`, EdDSA).
+         */
+        get: operations["getAccessTokenJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a reusable access token (client credentials, private_key_jwt)
+         * @description OAuth 2.0 client credentials grant (RFC 6749 §4.4) with an RFC 7523 client assertion
+         *     (`private_key_jwt`, as FAPI 2.0 uses). The assertion is a JWT signed with one of the
+         *     agency's registered keys, under the same rules as a direct partner token (lifetime at most
+         *     300 s, single-use `jti`, allowed algorithms) except that `aud` is this endpoint's URL (or
+         *     the issuer identifier) and `iss` = `sub` = `client_id` = the agency code. An officer may be
+         *     named with `act: { sub }` (RFC 8693 §4.1).
+         *
+         *     The access token answers for many requests (`Authorization: Bearer …`) until it expires
+         *     (`expires_in`, `LIAISON_ACCESS_TOKEN_TTL`, default 300 s). With a `DPoP` proof header
+         *     (RFC 9449) the token is bound to the proof's key: use it as `Authorization: DPoP …` with a
+         *     fresh proof on every request. Suspending the agency or removing the key that signed the
+         *     assertion ends its tokens at once. Errors follow RFC 6749 §5.2.
+         */
+        post: operations["postOAuthToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -274,6 +347,44 @@ export interface components {
         };
         Jwks: {
             keys: components["schemas"]["Jwk"][];
+        };
+        AuthorizationServerMetadata: {
+            /** Format: uri */
+            issuer: string;
+            /** Format: uri */
+            token_endpoint: string;
+            /** Format: uri */
+            jwks_uri: string;
+            grant_types_supported: "client_credentials"[];
+            response_types_supported?: unknown[];
+            token_endpoint_auth_methods_supported: "private_key_jwt"[];
+            token_endpoint_auth_signing_alg_values_supported: ("EdDSA" | "ES256" | "ES384" | "PS256")[];
+            dpop_signing_alg_values_supported: ("EdDSA" | "ES256" | "ES384" | "PS256")[];
+            scopes_supported: string[];
+        };
+        OAuthTokenRequest: {
+            /** @constant */
+            grant_type: "client_credentials";
+            /** @constant */
+            client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+            /** @description JWT signed with an agency key: `iss` = `sub` = the agency code, `aud` = the token endpoint, `exp` at most 300 s after `iat`, `jti`. */
+            client_assertion: string;
+            /** @description The agency code; when sent it must be the assertion's `iss`. */
+            client_id?: string;
+            /** @description Space-separated scopes (default every scope the agency is allowed); one not allowed refuses the request (`invalid_scope`). */
+            scope?: string;
+        };
+        OAuthTokenResponse: {
+            access_token: string;
+            /** @enum {unknown} */
+            token_type: "Bearer" | "DPoP";
+            expires_in: number;
+            scope: string;
+        };
+        OAuthError: {
+            /** @enum {unknown} */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope" | "invalid_dpop_proof" | "temporarily_unavailable";
+            error_description?: string;
         };
         GraphQLRequest: {
             query: string;
@@ -604,6 +715,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Jwks"];
+                };
+            };
+        };
+    };
+    getAuthorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+        };
+    };
+    getAccessTokenJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A JSON Web Key Set of public keys only. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+        };
+    };
+    postOAuthToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A DPoP proof JWT for `POST` to this endpoint (RFC 9449 §4); asks for a sender-constrained token. */
+                DPoP?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description An access token (RFC 6749 §5.1). */
+            200: {
+                headers: {
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthTokenResponse"];
+                };
+            };
+            /** @description `invalid_request`, `unsupported_grant_type`, `invalid_scope` or `invalid_dpop_proof`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `invalid_client`: no client assertion, or one the gateway does not accept. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `temporarily_unavailable`: a dependency of verification (e.g. the agency's remote JWKS) is unavailable. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
         };

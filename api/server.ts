@@ -2,18 +2,33 @@
 // when asked, takes the data-directory lock (embedded database), and shuts down gracefully
 // on SIGINT/SIGTERM: stop accepting (503), drain for up to 30 s, close the database.
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
 import { seedDemo } from './cli/seed/demo.ts';
 import { createApp } from './app.ts';
 import { purgeExpiredJtis } from './auth/replay-cache.ts';
-import type { Config } from '../kernel/config.ts';
+import { defaultIssuer, type Config } from '../kernel/config.ts';
 import { acquireLock, loadPseudonymKey, updateLock } from '../kernel/data-dir.ts';
 import { openDatabase } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { createServices } from './services.ts';
 
+/** A free port of the host, so that the default OAuth issuer can name it before the app is built. */
+export async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 export async function startServer(options: { config: Config; logger: Logger; demo: boolean }) {
-  const { config, logger } = options;
+  const { logger } = options;
+  let { config } = options;
+  if (config.port === 0 && config.issuer === defaultIssuer(config.host, 0)) {
+    const port = await freePort(config.host);
+    config = { ...config, port, issuer: defaultIssuer(config.host, port) };
+  }
   const embedded = !config.databaseUrl;
   const releaseLock = embedded ? await acquireLock(config.dataDir, { role: 'serve' }) : async () => {};
   const db = await openDatabase({
@@ -37,6 +52,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     audit: services.audit,
     admin: { operatorToken, audit: services.audit },
     ingest: services.ingest,
+    oauth: services.oauth,
   });
 
   // Used jtis are worthless once their token expired; drop them every minute.

@@ -1,8 +1,10 @@
 // Wires the parts that every entry point needs (server, tests, benchmarks) from a config
 // and an open database: the partner-token verifier, the audit sink, the receipt signer
-// (whose keys are sealed under the pseudonym key) and the reference exchange rates.
+// (whose keys are sealed under the pseudonym key), the access-token key of the OAuth token
+// endpoint (derived from the pseudonym key) and the reference exchange rates.
 import { appendAuditEvent, type AuditSink } from '../kernel/audit.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
+import { deriveAccessTokenKey, withAccessTokens } from './auth/access-token.ts';
 import type { Config } from '../kernel/config.ts';
 
 import type { Database } from '../kernel/db.ts';
@@ -17,7 +19,16 @@ export async function createServices(options: {
   allowInsecureJwksUri?: boolean;
 }) {
   const now = options.now ?? (() => new Date());
-  const verifier = createTokenVerifier({
+  const partnerTokens = createTokenVerifier({
+    prisma: options.db.prisma,
+    config: options.config,
+    now,
+    allowInsecureJwksUri: options.allowInsecureJwksUri ?? false,
+  });
+  // Access tokens of POST /oauth/token are accepted wherever a partner token is.
+  const accessTokenKey = await deriveAccessTokenKey(options.pseudonymKey);
+  const verifier = withAccessTokens(partnerTokens, {
+    key: accessTokenKey,
     prisma: options.db.prisma,
     config: options.config,
     now,
@@ -30,5 +41,11 @@ export async function createServices(options: {
   };
   await ensureReferenceRates(options.db.prisma);
   const signer = await createReceiptSigner(options.db.prisma, options.pseudonymKey, now);
-  return { verifier, audit, now, ingest: { pseudonymKey: options.pseudonymKey, signer } };
+  return {
+    verifier,
+    audit,
+    now,
+    ingest: { pseudonymKey: options.pseudonymKey, signer },
+    oauth: { key: accessTokenKey, assertions: partnerTokens },
+  };
 }

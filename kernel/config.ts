@@ -18,6 +18,12 @@ const envSchema = z.object({
   LIAISON_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   LIAISON_GRAPHIQL: z.enum(['true', 'false']).optional(),
   LIAISON_PERSISTED_ONLY: z.enum(['true', 'false']).default('false'),
+  LIAISON_ISSUER: z
+    .string()
+    .url()
+    .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'must be an http(s) URL without query or fragment')
+    .optional(),
+  LIAISON_ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(300),
   NODE_ENV: z.string().optional(),
 });
 
@@ -35,6 +41,13 @@ export type Config = Readonly<{
   /** Only registered (persisted) GraphQL operations, for every agency (ignored while GraphiQL is on). */
   persistedOnly: boolean;
   prettyLogs: boolean;
+  /**
+   * The gateway's OAuth issuer identifier (RFC 8414): its public base URL, as partners reach
+   * it. `LIAISON_ISSUER`, default `http://<host>:<port>`; the token endpoint is `<issuer>/oauth/token`.
+   */
+  issuer: string;
+  /** Lifetime of the access tokens `POST /oauth/token` issues (`LIAISON_ACCESS_TOKEN_TTL`, 30..3600 s). */
+  accessTokenTtlSeconds: number;
   /** Token-verification limits of DESIGN.md "Partner access"; not meant to be tuned. */
   tokens: Readonly<{
     maxLifetimeSeconds: number;
@@ -45,6 +58,9 @@ export type Config = Readonly<{
     jwksCacheMaxAgeMs: number;
   }>;
 }>;
+
+/** The issuer when LIAISON_ISSUER is not set: the loopback URL of the configured host and port. */
+export const defaultIssuer = (host: string, port: number) => `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -62,6 +78,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       'invalid environment:\n  LIAISON_PSEUDONYM_KEY: required when DATABASE_URL is set (the embedded database generates its own)',
     );
   }
+  const issuer = (e.LIAISON_ISSUER ?? defaultIssuer(overrides.host ?? e.LIAISON_HOST, overrides.port ?? e.PORT)).replace(/\/+$/, '');
+  // Assertions for the token endpoint carry the issuer or the token endpoint as `aud`; were the
+  // gateway audience one of them, an assertion would pass as a direct token and vice versa.
+  if (e.LIAISON_AUDIENCE === issuer || e.LIAISON_AUDIENCE === `${issuer}/oauth/token`) {
+    throw new ConfigError('invalid environment:\n  LIAISON_AUDIENCE: must differ from the OAuth issuer (LIAISON_ISSUER) and its token endpoint');
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     dataDir: resolve(e.LIAISON_DATA_DIR),
@@ -75,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     graphiql: e.LIAISON_GRAPHIQL ? e.LIAISON_GRAPHIQL === 'true' : e.NODE_ENV !== 'production',
     persistedOnly: e.LIAISON_PERSISTED_ONLY === 'true',
     prettyLogs: Boolean(process.stdout.isTTY) && e.NODE_ENV !== 'production',
+    issuer,
+    accessTokenTtlSeconds: e.LIAISON_ACCESS_TOKEN_TTL,
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,
       clockToleranceSeconds: 10,

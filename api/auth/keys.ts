@@ -45,6 +45,8 @@ export type MintTokenOptions = {
   ttlSeconds?: number;
   now: Date;
   jti?: string;
+  /** The officer acting for the agency, as `act.sub` (RFC 8693 §4.1): for OAuth client assertions, whose `sub` is the agency. */
+  actor?: string;
 };
 
 /** A compact JWS with header {alg, kid, typ: 'JWT'}, lifetime at most 300 s. */
@@ -57,7 +59,10 @@ export async function mintToken(options: MintTokenOptions): Promise<string> {
   if (!isAllowedAlg(alg) || typeof kid !== 'string') throw new TypeError('privateJwk needs kid and an allowed alg');
   const key = await importJWK(privateJwk, alg);
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ scope: typeof scope === 'string' ? scope : scope.join(' ') })
+  return new SignJWT({
+    scope: typeof scope === 'string' ? scope : scope.join(' '),
+    ...(options.actor === undefined ? {} : { act: { sub: options.actor } }),
+  })
     .setProtectedHeader({ alg, kid, typ: 'JWT' })
     .setIssuer(iss)
     .setSubject(sub)

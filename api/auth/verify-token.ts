@@ -24,12 +24,27 @@ export type TokenRequest = {
   queryToken?: string | undefined;
   /** A token found in a form body (`access_token`), if any: never accepted. */
   bodyToken?: string | undefined;
+  /** The `DPoP` proof header, method and URL path of the request (RFC 9449; api/auth/dpop.ts). */
+  dpop?: string | undefined;
+  method?: string | undefined;
+  path?: string | undefined;
 };
+
+/** A partner-signed JWT whose signature, claims and first use were checked. */
+export type VerifiedPartnerJwt = { agency: RegisteredAgency; payload: JWTPayload; kid: string };
 
 export type TokenVerifier = {
   verify(req: TokenRequest): Promise<Viewer>;
   /** Drops the cached key sets of an agency; call after its keys or jwksUri change. */
   invalidate(agencyCode: string): void;
+};
+
+export type PartnerTokenVerifier = TokenVerifier & {
+  /**
+   * A client assertion of the token endpoint (RFC 7523): the same rules as a direct token,
+   * but `aud` one of `audiences` and `sub` equal to `iss`.
+   */
+  verifyClientAssertion(assertion: string, audiences: readonly string[]): Promise<VerifiedPartnerJwt>;
 };
 
 /** Longer Authorization headers are refused before any parsing (SECURITY-MATRIX §2). */
@@ -97,7 +112,7 @@ function checkClaims(payload: JWTPayload, nowSeconds: number, tokens: Config['to
  * Anything thrown while verifying becomes a coded error; unknown throws are a bad token. The
  * thrown error is not kept as `cause`: jose's carry the claims, and parse errors quote input.
  */
-function toAuthError(error: unknown): LiaisonError {
+export function toAuthError(error: unknown): LiaisonError {
   if (isLiaisonError(error)) return error;
   if (error instanceof errors.JOSEError) return invalidToken(error.code);
   return invalidToken(error instanceof TypeError ? 'type_error' : 'invalid');
@@ -113,12 +128,13 @@ export function createTokenVerifier({
   config: Pick<Config, 'audience' | 'tokens'>;
   now: () => Date;
   allowInsecureJwksUri?: boolean;
-}): TokenVerifier {
+}): PartnerTokenVerifier {
   const registry = createAgencyKeyRegistry({ prisma, config, allowInsecureJwksUri });
   const { tokens } = config;
 
-  async function verifyToken(token: string): Promise<Viewer> {
-    checkHeader(decodeProtectedHeader(token));
+  async function verifyPartnerJwt(token: string, audience: string | string[]): Promise<VerifiedPartnerJwt> {
+    const header = decodeProtectedHeader(token);
+    checkHeader(header);
     // The unverified iss only chooses whose keys to try; jwtVerify then binds it to them.
     const { iss } = decodeJwt(token);
     if (!isValidIssuer(iss)) throw invalidToken('iss');
@@ -129,7 +145,7 @@ export function createTokenVerifier({
     const { payload } = await jwtVerify(token, registry.keyResolver(agency), {
       algorithms: [...ALLOWED_ALGS],
       issuer: agency.code,
-      audience: config.audience,
+      audience,
       requiredClaims: ['exp', 'iat', 'jti', 'sub', 'iss', 'aud'],
       clockTolerance: tokens.clockToleranceSeconds,
       maxTokenAge: tokens.maxLifetimeSeconds,
@@ -150,7 +166,14 @@ export function createTokenVerifier({
     const expiresAt = new Date((exp + tokens.clockToleranceSeconds) * 1000);
     const first = await fromDatabase(() => claimJti({ prisma, iss: agency.code, jti, expiresAt }));
     if (!first) throw invalidToken('replay');
+    return { agency, payload, kid: header.kid! };
+  }
 
+  async function verifyToken(token: string): Promise<Viewer> {
+    const { agency, payload } = await verifyPartnerJwt(token, config.audience);
+    const sub = payload.sub!;
+    const exp = payload.exp!;
+    const jti = payload.jti!;
     return {
       agencyId: agency.id,
       agencyCode: agency.code,
@@ -166,6 +189,16 @@ export function createTokenVerifier({
     async verify(req) {
       try {
         return await verifyToken(extractBearerToken(req));
+      } catch (error) {
+        throw toAuthError(error);
+      }
+    },
+    async verifyClientAssertion(assertion, audiences) {
+      try {
+        if (!COMPACT_JWS.test(assertion)) throw invalidToken('malformed');
+        const verified = await verifyPartnerJwt(assertion, [...audiences]);
+        if (verified.payload.sub !== verified.agency.code) throw invalidToken('sub');
+        return verified;
       } catch (error) {
         throw toAuthError(error);
       }

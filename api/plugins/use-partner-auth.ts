@@ -52,6 +52,9 @@ export function credentialsOf(request: Request): TokenRequest {
   return {
     authorization: request.headers.get('authorization') ?? undefined,
     queryToken: url.searchParams.get('access_token') ?? undefined,
+    dpop: request.headers.get('dpop') ?? undefined,
+    method: request.method,
+    path: url.pathname,
   };
 }
 

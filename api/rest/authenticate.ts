@@ -11,6 +11,9 @@ export async function authenticateRest(request: FastifyRequest, verifier: TokenV
   const viewer = await verifier.verify({
     authorization: request.headers.authorization,
     queryToken: typeof query?.access_token === 'string' ? query.access_token : undefined,
+    dpop: typeof request.headers.dpop === 'string' ? request.headers.dpop : undefined,
+    method: request.method,
+    path: request.url.split('?')[0],
   });
   if (!viewer.scopes.includes(scope)) {
     throw new LiaisonError(ErrorCode.FORBIDDEN, `The token lacks the ${scope} scope.`, {

@@ -1,8 +1,9 @@
 // Example GraphQL client: typed documents from GraphQL Code Generator's client preset
-// (./gql/, not committed: generated from schema/schema.graphql with `documentMode: 'string'`
-// and the `graphql(...)` calls below as documents). Fetches an operation's summary, its dens
-// with their suspects, and one submission. Prints one JSON line. Env: LIAISON_URL,
-// LIAISON_TOKENS (three single-use tokens), OPERATION, SUBMISSION_ID.
+// (./gql/, not committed: generated from the gateway's schema.graphql with `documentMode: 'string'`
+// and the `graphql(...)` calls below as documents; see ../codegen.yml). Fetches an operation's
+// summary, its dens with their suspects, and one submission, all with one access token. Prints
+// one JSON line. Env: LIAISON_URL, LIAISON_ACCESS_TOKEN (from access-token.ts), OPERATION,
+// SUBMISSION_ID.
 import { graphql } from './gql/index.js';
 import type { TypedDocumentString } from './gql/graphql.js';
 
@@ -70,11 +71,9 @@ function env(name: string): string {
   return value;
 }
 
-const tokens = env('LIAISON_TOKENS').split(' ');
+const token = env('LIAISON_ACCESS_TOKEN');
 
 async function execute<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables): Promise<TResult> {
-  const token = tokens.shift();
-  if (!token) throw new Error('out of tokens: each request needs a fresh one');
   const response = await fetch(new URL('/graphql', env('LIAISON_URL')), {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}` },
@@ -91,10 +90,13 @@ const dens = await execute(DensWithSuspectsQuery, { code, first: 50 });
 const { submission } = await execute(SubmissionQuery, { id: env('SUBMISSION_ID') });
 
 const denEdges = dens.operation?.scamDens.edges ?? [];
+// Decimal is a string ("1234.50"): codegen.yml maps the scalar, else this would be `unknown`.
+const fundsInterceptedUsd: string | null = operation?.summary.fundsInterceptedUsd ?? null;
 console.log(
   JSON.stringify({
     operation: operation?.code ?? null,
     summary: operation?.summary ?? null,
+    fundsInterceptedUsd,
     dens: denEdges.length,
     densWithSuspects: denEdges.filter((e) => e.node.suspects.totalCount > 0).map((e) => e.node.sourceRef),
     suspectRoles: denEdges.flatMap((e) => e.node.suspects.edges.map((s) => s.node.role)),

@@ -1,8 +1,8 @@
 // Example REST client: submits a partner file with openapi-fetch on types generated from the
 // gateway's served OpenAPI document (./openapi-types.ts, not committed: generate it with
-// `npx openapi-typescript $LIAISON_URL/openapi.json -o openapi-types.ts`), then reads the
-// report back. Prints one JSON line. Env: LIAISON_URL, LIAISON_TOKENS (two single-use
-// tokens), SAMPLE_FILE, SAMPLE_FORMAT, OPERATION.
+// `npx openapi-typescript $LIAISON_URL/openapi.json -o rest/openapi-types.ts`), then reads the
+// report back with the same access token. Prints one JSON line. Env: LIAISON_URL,
+// LIAISON_ACCESS_TOKEN (from access-token.ts), SAMPLE_FILE, SAMPLE_FORMAT, OPERATION.
 import { readFile } from 'node:fs/promises';
 import createClient from 'openapi-fetch';
 import type { paths } from './openapi-types.js';
@@ -15,20 +15,15 @@ function env(name: string): string {
   return value;
 }
 
-const tokens = env('LIAISON_TOKENS').split(' ');
-const nextToken = () => {
-  const token = tokens.shift();
-  if (!token) throw new Error('out of tokens: each request needs a fresh one');
-  return token;
-};
-
-const client = createClient<paths>({ baseUrl: env('LIAISON_URL') });
+// One access token for every request until it expires.
+const client = createClient<paths>({ baseUrl: env('LIAISON_URL'), headers: { authorization: `Bearer ${env('LIAISON_ACCESS_TOKEN')}` } });
 const file = await readFile(env('SAMPLE_FILE'), 'utf8');
 
 const submitted = await client.POST('/v1/submissions', {
   params: { query: { format: env('SAMPLE_FORMAT') as Format, operation: env('OPERATION'), mode: 'ATOMIC' } },
-  headers: { authorization: `Bearer ${nextToken()}`, 'content-type': 'application/octet-stream' },
+  headers: { 'content-type': 'application/octet-stream' },
   body: file,
+  // openapi-fetch sends a body as JSON unless told otherwise: the file goes as it is.
   bodySerializer: (body: unknown) => body as string,
 });
 if (!submitted.data) {
@@ -39,7 +34,6 @@ const report = submitted.data;
 
 const read = await client.GET('/v1/submissions/{id}', {
   params: { path: { id: report.id } },
-  headers: { authorization: `Bearer ${nextToken()}` },
 });
 if (!read.data) throw new Error(`read refused: ${read.response.status} ${read.error.code}`);
 

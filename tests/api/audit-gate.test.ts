@@ -4,7 +4,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
-import { verifyAuditChain } from '../../api/audit.ts';
+import { verifyAuditChain } from '../../kernel/audit.ts';
 import { loadConfig } from '../../kernel/config.ts';
 import { createLogger } from '../../kernel/logger.ts';
 import { createServices } from '../../api/services.ts';

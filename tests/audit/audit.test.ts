@@ -9,7 +9,7 @@ import {
   GENESIS_HASH,
   verifyAuditChain,
   type AuditEventInput,
-} from '../../api/audit.ts';
+} from '../../kernel/audit.ts';
 import { openDatabase } from '../../kernel/db.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 

@@ -1,24 +1,19 @@
-// Typed clients, proven: the example programs in clients/ get their generated code in a temp
-// folder (openapi-typescript from the SERVED /openapi.json of a live gateway; GraphQL Code
-// Generator's client preset from schema/schema.graphql), must compile with `tsc --noEmit`
-// (strict, NodeNext), and must run against that gateway with fresh single-use tokens.
-import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+// The integrator's path, proven: the ```sh blocks of clients/README.md run verbatim with bash
+// (-e -o pipefail) in a temporary folder outside the repository, against a live gateway on
+// loopback: copy the example clients, generate the REST types from the SERVED /openapi.json and
+// the GraphQL documents from the schema, compile (strict, NodeNext), get an access token with
+// openid-client, and run both programs with that one token. One substitution: `npm install`
+// (which needs the registry) links the clone's node_modules instead, and npm runs offline.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { generate } from '@graphql-codegen/cli';
-import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
-import { SAMPLES } from './support.ts';
+import { createLiveGateway } from '../auth/oauth-support.ts';
+import type { TestAgency, TestGateway } from '../helpers/app.ts';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 const OPERATION = 'FIRST-LIGHT-2022';
 
 let gw: TestGateway;
@@ -26,58 +21,35 @@ let esPn: TestAgency;
 let url: string;
 let dir: string;
 
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2023',
-    lib: ['ES2023'],
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: ['node'],
-  },
-  include: ['rest/**/*.ts', 'graphql/**/*.ts'],
-};
+const PRELUDE = `npm() { if [ "$1" = install ]; then ln -s "$LIAISON_CLONE/node_modules" node_modules; else command npm "$@"; fi; }\n`;
+
+async function readmeBlocks(): Promise<string[]> {
+  const text = await readFile(join(ROOT, 'clients/README.md'), 'utf8');
+  return [...text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+
+function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 beforeAll(async () => {
-  gw = await createTestGateway();
+  ({ gw, url } = await createLiveGateway());
+  // openid-client signs its assertion with the real clock: the gateway follows it here.
+  Object.defineProperty(gw.clock, 'now', { get: () => new Date() });
   esPn = await gw.addAgency('ES-PN');
   await gw.db.prisma.operation.create({
     data: { code: OPERATION, name: 'First Light', leadId: esPn.id, participants: { create: [{ agencyId: esPn.id }] } },
   });
-  await gw.app.fastify.listen({ port: 0, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${(gw.app.fastify.server.address() as AddressInfo).port}`;
-
-  dir = await mkdtemp(join(tmpdir(), 'liaison-clients-'));
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
-  await cp(join(ROOT, 'clients/rest'), join(dir, 'rest'), { recursive: true });
-  await cp(join(ROOT, 'clients/graphql'), join(dir, 'graphql'), { recursive: true });
-
-  // REST: the types of what the gateway serves, not of the YAML in the repository.
-  const served = (await (await fetch(`${url}/openapi.json`)).json()) as object;
-  await writeFile(join(dir, 'rest/openapi-types.ts'), astToString(await openapiTS(served as never, { silent: true })));
-
-  await mkdir(join(dir, 'graphql/gql'));
-  await generate(
-    {
-      schema: join(ROOT, 'schema/schema.graphql'),
-      documents: [join(dir, 'graphql/*.ts')],
-      emitLegacyCommonJSImports: false,
-      silent: true,
-      generates: {
-        [join(dir, 'graphql/gql/')]: {
-          preset: 'client',
-          presetConfig: { fragmentMasking: false },
-          config: { documentMode: 'string', useTypeImports: true, enumsAsTypes: true },
-        },
-      },
-    },
-    true,
-  );
+  dir = await mkdtemp(join(tmpdir(), 'liaison-integrator-'));
+  await writeFile(join(dir, 'private.jwk.json'), JSON.stringify(esPn.privateJwk));
 }, 120_000);
 
 afterAll(async () => {
@@ -85,45 +57,38 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const tokens = async (n: number) => (await Promise.all(Array.from({ length: n }, () => esPn.token()))).join(' ');
+describe("the integrator's path (clients/README.md)", () => {
+  it('runs the documented commands outside the repository: types generated, compiled, one access token for every request', { timeout: 300_000 }, async () => {
+    const blocks = await readmeBlocks();
+    expect(blocks).toHaveLength(2);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      npm_config_offline: 'true',
+      npm_config_update_notifier: 'false',
+      LIAISON_CLONE: ROOT,
+      LIAISON_URL: url,
+      LIAISON_AGENCY: 'ES-PN',
+      LIAISON_KEY_FILE: join(dir, 'private.jwk.json'),
+    };
+    const run = await bash(PRELUDE + blocks.join('\n'), env);
+    expect(run.stderr.split('\n').filter((l) => /error/i.test(l))).toEqual([]);
+    expect(run.code).toBe(0);
 
-async function runExample(file: string, env: Record<string, string>): Promise<Record<string, any>> {
-  const { stdout } = await run(process.execPath, [TSX, join(dir, file)], {
-    cwd: dir,
-    env: { ...process.env, LIAISON_URL: url, ...env },
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, any>;
-}
-
-describe('typed example clients', () => {
-  it('compile with tsc --noEmit (strict, NodeNext) against the generated REST and GraphQL types', { timeout: 120_000 }, async () => {
-    const result = await run(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json')], { cwd: dir, timeout: 110_000 }).then(
-      () => ({ code: 0, output: '' }),
-      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, output: error.stdout ?? '' }),
-    );
-    expect(result.output).toBe('');
-    expect(result.code).toBe(0);
-  });
-
-  it('run against the live gateway: REST submits a sample and reads it back, GraphQL reads the operation', { timeout: 120_000 }, async () => {
-    const rest = await runExample('rest/submit-and-read.ts', {
-      LIAISON_TOKENS: await tokens(2),
-      SAMPLE_FILE: fileURLToPath(new URL('es-pn-csv.csv', SAMPLES)),
-      SAMPLE_FORMAT: 'es-pn-csv',
-      OPERATION,
-    });
+    const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines).toHaveLength(2);
+    const [rest, overview] = lines as [Record<string, any>, Record<string, any>];
     expect(rest).toMatchObject({ httpStatus: 201, status: 'ACCEPTED', accepted: 7, readBack: true });
-
-    const overview = await runExample('graphql/operation-overview.ts', {
-      LIAISON_TOKENS: await tokens(3),
-      OPERATION,
-      SUBMISSION_ID: rest.id as string,
-    });
     expect(overview.operation).toBe(OPERATION);
     expect(overview.summary).toMatchObject({ scamDens: 2 });
-    expect(overview.dens).toBe(2);
+    expect(typeof overview.fundsInterceptedUsd).toBe('string');
     expect(overview.densWithSuspects).toContain('ES-C-001');
     expect(overview.submission).toEqual({ id: rest.id, status: 'ACCEPTED', accepted: 7 });
+
+    // Five requests with one token: the token endpoint was called once.
+    expect(await gw.db.prisma.auditEvent.count({ where: { action: 'oauth.token', outcome: 'ok', agencyCode: 'ES-PN' } })).toBe(1);
+    const generated = await readFile(join(dir, 'liaison-integration/graphql/gql/graphql.ts'), 'utf8');
+    // The Decimal scalar is typed as a string (codegen.yml's scalars map), not `unknown`.
+    expect(generated).toMatch(/fundsInterceptedUsd: string\b/);
   });
 });

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerAgency } from '../../api/agencies.ts';
 import { createApp } from '../../api/app.ts';
-import { generateAgencyKeyPair, mintToken } from '../../api/auth/keys.ts';
+import type { JWK } from 'jose';
+import { generateAgencyKeyPair, mintToken, type AgencyKeyPair } from '../../api/auth/keys.ts';
 import { ErrorCode } from '../../kernel/errors.ts';
 import { createLogger } from '../../kernel/logger.ts';
 import { createServices } from '../../api/services.ts';
@@ -24,6 +25,7 @@ let gw: TestGateway;
 const agencies: Record<string, TestAgency> = {};
 /** A token of an agency whose keys live at an unreachable jwksUri: verification is unavailable. */
 let unavailableToken: () => Promise<string>;
+let remoteKey: AgencyKeyPair;
 
 beforeAll(async () => {
   gw = await createTestGateway({ maxUploadBytes: 64 * 1024 });
@@ -37,6 +39,7 @@ beforeAll(async () => {
     },
   });
   const remote = await generateAgencyKeyPair({ kid: 'fr-remote-1' });
+  remoteKey = remote;
   await registerAgency(gw.db.prisma, { code: 'FR-PN', name: 'Remote keys', country: 'FR', jwksUri: 'https://127.0.0.1:1/jwks.json' });
   unavailableToken = () =>
     mintToken({ privateJwk: remote.privateJwk, iss: 'FR-PN', sub: 'officer-1', aud: gw.config.audience, scope: 'records:submit', now: gw.clock.now });
@@ -65,6 +68,22 @@ async function submit(options: {
     }),
   );
 }
+
+/** A client assertion for POST /oauth/token (RFC 7523: sub = iss, aud = the token endpoint). */
+const assertion = (privateJwk: JWK, code: string) =>
+  mintToken({ privateJwk, iss: code, sub: code, aud: `${gw.config.issuer}/oauth/token`, scope: [], ttlSeconds: 60, now: gw.clock.now });
+const tokenRequest = (clientAssertion: string | undefined, extra: Record<string, string> = {}) =>
+  gw.app.fetch(
+    new Request(`${BASE}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        ...(clientAssertion ? { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: clientAssertion } : {}),
+        ...extra,
+      }),
+    }),
+  );
 
 const get = async (path: string, headers: Record<string, string> = {}) => gw.app.fetch(new Request(`${BASE}${path}`, { headers }));
 const graphql = async (init: { method?: string; query: string; accept?: string; token?: boolean }) => {
@@ -149,6 +168,13 @@ const scenarios: Scenario[] = [
   S('get', '/v1/submissions/{id}', 503, PROBLEM, "the agency's remote JWKS is unreachable", async () =>
     get('/v1/submissions/00000000-0000-4000-8000-000000000000', { authorization: `Bearer ${await unavailableToken()}` }), { code: ErrorCode.SERVICE_UNAVAILABLE }),
   S('get', '/.well-known/jwks.json', 200, JSON_MT, 'the receipt keys', () => get('/.well-known/jwks.json')),
+  S('get', '/.well-known/oauth-authorization-server', 200, JSON_MT, 'the OAuth metadata', () => get('/.well-known/oauth-authorization-server')),
+  S('get', '/oauth/jwks.json', 200, JSON_MT, 'the access-token keys', () => get('/oauth/jwks.json')),
+  S('post', '/oauth/token', 200, JSON_MT, 'a valid client assertion', async () => tokenRequest(await assertion(agencies['ES-PN']!.privateJwk, 'ES-PN'))),
+  S('post', '/oauth/token', 400, JSON_MT, 'an unsupported grant type', async () =>
+    tokenRequest(await assertion(agencies['ES-PN']!.privateJwk, 'ES-PN'), { grant_type: 'password' })),
+  S('post', '/oauth/token', 401, JSON_MT, 'no client assertion', () => tokenRequest(undefined)),
+  S('post', '/oauth/token', 503, JSON_MT, "the agency's remote JWKS is unreachable", async () => tokenRequest(await assertion(remoteKey.privateJwk, 'FR-PN'))),
   S('get', '/openapi.json', 200, JSON_MT, 'this document', () => get('/openapi.json')),
   S('get', '/healthz', 200, JSON_MT, 'alive', () => get('/healthz')),
   S('get', '/readyz', 200, JSON_MT, 'the database answers', () => get('/readyz')),
@@ -259,6 +285,7 @@ describe('no undocumented route', () => {
       audit: services.audit,
       admin: { operatorToken: 'operator-secret', audit: services.audit },
       ingest: services.ingest,
+      oauth: services.oauth,
     });
     const served = servedRoutes(full.fastify.printRoutes({ commonPrefix: false }));
     await full.close();

@@ -68,6 +68,7 @@ export async function createTestGateway(overrides: Partial<Config> = {}): Promis
     audit: services.audit,
     now,
     ingest: services.ingest,
+    oauth: services.oauth,
   });
 
   async function addAgency(code: string, options: { scopes?: Scope[]; country?: string; name?: string } = {}) {
