@@ -114,10 +114,21 @@ describe('liaison CLI', { timeout: 240_000 }, () => {
       if (!env.DATABASE_URL) expect(add.stderr).toContain(`gateway: ${url} (admin API`);
       const op = await liaison(['operation', 'create', '--code', 'OP-WHILE-SERVING', '--name', 'x', '--lead', 'CN-MPS', '--participants', 'ES-PN']);
       expect(op.code, op.stderr).toBe(0);
-      // The admin API validates dates too: a usage error naming the option, not a 500.
       const badDate = await liaison(['operation', 'create', '--code', 'OP-BAD-DATE', '--name', 'x', '--lead', 'CN-MPS', '--starts', '2026-13-01']);
       expect(badDate.code, badDate.stderr).toBe(64);
       expect(badDate.stderr).toMatch(/^liaison: --starts: /m);
+      if (!env.DATABASE_URL) {
+        // The admin API itself answers a bad date with 400 naming the field, not a 500.
+        const { operatorToken } = JSON.parse(await readFile(join(env.LIAISON_DATA_DIR!, 'liaison.lock.json'), 'utf8')) as { operatorToken: string };
+        const direct = await fetch(`${url}/admin/v1/operations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-liaison-operator': operatorToken },
+          body: JSON.stringify({ code: 'OP-BAD-DATE', name: 'x', lead: 'CN-MPS', startsOn: '2026-13-01' }),
+        });
+        expect(direct.status).toBe(400);
+        expect(await direct.json()).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ field: 'startsOn' }] });
+        expect((await stat(join(env.LIAISON_DATA_DIR!, 'liaison.lock.json'))).mode & 0o777).toBe(0o600);
+      }
 
       const token = (await liaison(['token', '--agency', 'ES-PN', '--key', join(dir, 'keys', 'private.jwk.json')])).stdout.trim();
       const res = await fetch(`${url}/graphql`, {

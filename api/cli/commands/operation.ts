@@ -25,10 +25,14 @@ export function registerOperationCommands(program: LiaisonCommand): void {
         ...(opts.starts ? { startsOn: opts.starts } : {}),
         ...(opts.ends ? { endsOn: opts.ends } : {}),
       };
-      const { createOperation } = await import('../../../schema/operations.ts');
-      await asUsage(OPTION_OF, () =>
-        changeData(create, (db) => createOperation(db.prisma, input), { path: '/admin/v1/operations', body: input }),
-      );
+      const { createOperation, createOperationInput } = await import('../../../schema/operations.ts');
+      const { badInput } = await import('../../../kernel/errors.ts');
+      await asUsage(OPTION_OF, async () => {
+        // Checked here too, so that a bad date fails before any database or gateway is reached.
+        const checked = createOperationInput.safeParse(input);
+        if (!checked.success) throw badInput(checked.error);
+        return changeData(create, (db) => createOperation(db.prisma, input), { path: '/admin/v1/operations', body: input });
+      });
       process.stdout.write(`created operation ${opts.code} led by ${opts.lead}\n`);
     });
 }
