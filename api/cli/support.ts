@@ -147,16 +147,19 @@ export async function withDatabase<T>(command: LiaisonCommand, work: (db: Databa
  * Runs `direct` on the database, or, for a command declared `changes: admin-api` while a
  * running server holds the embedded database, POSTs `viaServer` to its admin API.
  */
-export async function changeData<T>(
+export async function changeData(
   command: LiaisonCommand,
-  direct: (db: Database) => Promise<T>,
+  direct: (db: Database) => Promise<unknown>,
   viaServer: { path: string; body: unknown },
-): Promise<T | unknown> {
+): Promise<void> {
   const access = requireAccess(command, ['changes']);
   if (access.data !== 'changes' || access.route !== 'admin-api') throw new Error(`${command.name()} is not routed through the admin API`);
   const cfg = config();
   const holder = await runningServer(cfg);
-  if (!holder) return openDirect(command, cfg, direct);
+  if (!holder) {
+    await openDirect(command, cfg, direct);
+    return;
+  }
   if (holder.role !== 'serve' || !holder.url || !holder.operatorToken) throw busy(command, cfg, holder);
   note(`gateway: ${holder.url} (admin API of the server holding ${cfg.dataDir})`);
   const response = await gatewayFetch(new URL(viaServer.path, holder.url), {
@@ -164,12 +167,11 @@ export async function changeData<T>(
     headers: { 'content-type': 'application/json', [OPERATOR_HEADER]: holder.operatorToken },
     body: JSON.stringify(viaServer.body),
   });
-  const payload = (await response.json()) as { code?: string; detail?: string; issues?: ErrorIssue[] };
+  const payload = (await response.json().catch(() => ({}))) as { code?: string; detail?: string; issues?: ErrorIssue[] };
   if (!response.ok) {
     const code = payload.code && payload.code in ErrorCode ? (payload.code as ErrorCode) : ErrorCode.INTERNAL;
     throw new LiaisonError(code, payload.detail ?? response.statusText, payload.issues ? { issues: payload.issues } : {});
   }
-  return payload;
 }
 
 /** Also spelled out in api/rest/admin.ts, which the CLI does not load. */
