@@ -1,14 +1,23 @@
 // The embedded database's directory: the pseudonym key generated on first start, and the
-// lock that keeps a second process from opening the same PGlite files. While `liaison serve`
-// holds the lock, it also publishes its loopback URL and a one-off operator credential there
-// (mode 0600) so that the CLI's data-changing commands go through the server's admin API.
+// lock that keeps a second process from opening the same PGlite files. The lock itself is
+// proper-lockfile's (an atomic mkdir kept fresh by its holder, stale once not refreshed);
+// beside it a metadata file (mode 0600) names the holder: pid, role and, while `liaison serve`
+// holds it, its loopback URL and a one-off operator credential, so that the CLI knows the
+// running gateway and sends its data-changing commands to the server's admin API.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
 
 export type LockInfo = { pid: number; role: 'serve' | 'cli'; url?: string; operatorToken?: string };
 
-const LOCK_FILE = 'liaison.lock';
+const LOCK_DIR = 'liaison.lock';
+const LOCK_INFO = 'liaison.lock.json';
+/** A holder refreshes the lock every UPDATE_MS; one not refreshed for STALE_MS is gone. */
+const STALE_MS = 30_000;
+const UPDATE_MS = 5_000;
+
+const lockOptions = (dataDir: string) => ({ realpath: false, lockfilePath: join(dataDir, LOCK_DIR) });
 
 function isAlive(pid: number): boolean {
   try {
@@ -19,15 +28,25 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The live holder of the data directory, or undefined (a stale lock is removed). */
-export async function readLock(dataDir: string): Promise<LockInfo | undefined> {
-  const path = join(dataDir, LOCK_FILE);
-  const text = await readFile(path, 'utf8').catch(() => undefined);
+async function readInfo(dataDir: string): Promise<LockInfo | undefined> {
+  const text = await readFile(join(dataDir, LOCK_INFO), 'utf8').catch(() => undefined);
   if (!text) return undefined;
-  const info = JSON.parse(text) as LockInfo;
-  if (info.pid !== process.pid && isAlive(info.pid)) return info;
-  await rm(path, { force: true });
-  return undefined;
+  try {
+    return JSON.parse(text) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The live holder of the data directory, or undefined when the directory is free. */
+export async function readLock(dataDir: string): Promise<LockInfo | undefined> {
+  const held = await lockfile.check(dataDir, { ...lockOptions(dataDir), stale: STALE_MS }).catch(() => false);
+  if (!held) return undefined;
+  const info = await readInfo(dataDir);
+  // A holder killed without cleaning up leaves a fresh-looking lock for up to STALE_MS:
+  // its recorded pid tells sooner (same machine, since the lock is a local directory).
+  if (info && info.pid !== process.pid && !isAlive(info.pid)) return undefined;
+  return info ?? { pid: 0, role: 'cli' };
 }
 
 export class DataDirBusyError extends Error {
@@ -40,25 +59,49 @@ export class DataDirBusyError extends Error {
 /** Takes the lock or throws DataDirBusyError; returns the function that releases it. */
 export async function acquireLock(dataDir: string, info: Omit<LockInfo, 'pid'>): Promise<() => Promise<void>> {
   await mkdir(dataDir, { recursive: true });
-  const path = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, 'wx', 0o600);
-      await handle.writeFile(JSON.stringify({ ...info, pid: process.pid }));
-      await handle.close();
-      return () => rm(path, { force: true });
+      const release = await lockfile.lock(dataDir, {
+        ...lockOptions(dataDir),
+        stale: STALE_MS,
+        update: UPDATE_MS,
+        // A lock found stale while we hold it (the event loop was blocked for STALE_MS) is
+        // not worth crashing the gateway for: the next refresh takes it back.
+        onCompromised: () => {},
+      });
+      await writeInfo(dataDir, info);
+      return async () => {
+        await rm(join(dataDir, LOCK_INFO), { force: true });
+        await release().catch(() => {});
+      };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       const holder = await readLock(dataDir);
       if (holder) throw new DataDirBusyError(holder);
+      // The recorded holder is dead: its lock is left over.
+      await rm(join(dataDir, LOCK_DIR), { recursive: true, force: true });
     }
   }
-  throw new Error(`could not take the lock ${path}`);
+  throw new Error(`could not take the lock ${join(dataDir, LOCK_DIR)}`);
 }
 
-/** Rewrites the lock held by this process (the server adds its URL once it listens). */
+async function writeInfo(dataDir: string, info: Omit<LockInfo, 'pid'>): Promise<void> {
+  const path = join(dataDir, LOCK_INFO);
+  await rm(path, { force: true });
+  await writeFile(path, JSON.stringify({ ...info, pid: process.pid }), { mode: 0o600, flag: 'wx' });
+}
+
+/** Rewrites the holder's metadata (the server adds its URL and credential once it listens). */
 export async function updateLock(dataDir: string, info: Omit<LockInfo, 'pid'>): Promise<void> {
-  await writeFile(join(dataDir, LOCK_FILE), JSON.stringify({ ...info, pid: process.pid }), { mode: 0o600 });
+  await writeInfo(dataDir, info);
+}
+
+/** True when the directory already holds an embedded database (PGlite's PG_VERSION file). */
+export async function embeddedDatabaseExists(dataDir: string): Promise<boolean> {
+  return access(join(dataDir, 'pgdata', 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** LIAISON_PSEUDONYM_KEY, or for the embedded database a key generated once in its directory. */

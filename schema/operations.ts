@@ -10,14 +10,23 @@ import { badInput, ErrorCode, LiaisonError } from '../kernel/errors.ts';
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,62}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** YYYY-MM-DD naming a day of the calendar (not 2026-13-01 or 2026-02-30). */
+const calendarDate = z
+  .string()
+  .regex(DATE, 'a date YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a calendar date (YYYY-MM-DD)');
+
 export const createOperationInput = z
   .object({
     code: z.string().regex(CODE, 'upper-case letters, digits and dashes, e.g. FIRST-LIGHT-2022'),
     name: z.string().trim().min(1).max(200),
     lead: z.string().regex(ISSUER_PATTERN, 'an agency code, e.g. ES-PN'),
     participants: z.array(z.string().regex(ISSUER_PATTERN, 'an agency code, e.g. ES-PN')).max(200).default([]),
-    startsOn: z.string().regex(DATE, 'YYYY-MM-DD').optional(),
-    endsOn: z.string().regex(DATE, 'YYYY-MM-DD').optional(),
+    startsOn: calendarDate.optional(),
+    endsOn: calendarDate.optional(),
     status: z.enum(['PLANNED', 'ACTIVE', 'CLOSED']).default('ACTIVE'),
   })
   .refine((o) => !o.startsOn || !o.endsOn || o.startsOn <= o.endsOn, {
@@ -26,13 +35,14 @@ export const createOperationInput = z
   });
 export type CreateOperationInput = z.input<typeof createOperationInput>;
 
-async function agencyIdsByCode(prisma: PrismaClient, codes: string[]): Promise<Map<string, string>> {
+/** Ids of the agencies by code; an unknown one is refused naming the input field that held it. */
+async function agencyIdsByCode(prisma: PrismaClient, codes: string[], fieldOf: (code: string) => string): Promise<Map<string, string>> {
   const rows = await prisma.agency.findMany({ where: { code: { in: codes } }, select: { id: true, code: true } });
   const found = new Map(rows.map((r) => [r.code, r.id]));
   const missing = codes.filter((c) => !found.has(c));
   if (missing.length) {
     throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `Unknown agency: ${missing.join(', ')}`, {
-      issues: missing.map(() => ({ field: 'participants', code: 'UNKNOWN_AGENCY' })),
+      issues: missing.map((c) => ({ field: fieldOf(c), code: 'UNKNOWN_AGENCY', message: `unknown agency ${c}` })),
     });
   }
   return found;
@@ -43,7 +53,7 @@ export async function createOperation(prisma: PrismaClient, raw: CreateOperation
   if (!parsed.success) throw badInput(parsed.error);
   const input = parsed.data;
   const codes = [...new Set([input.lead, ...input.participants])];
-  const ids = await agencyIdsByCode(prisma, codes);
+  const ids = await agencyIdsByCode(prisma, codes, (c) => (c === input.lead ? 'lead' : 'participants'));
   const existing = await prisma.operation.findUnique({ where: { code: input.code }, select: { id: true } });
   if (existing) throw new LiaisonError(ErrorCode.CONFLICT, `Operation ${input.code} already exists.`);
   return prisma.operation.create({
@@ -76,7 +86,7 @@ export async function addOperationParticipant(
   if (!actor.admin && operation.leadId !== actor.agencyId) {
     throw new LiaisonError(ErrorCode.FORBIDDEN, 'Only the lead agency may add participants.');
   }
-  const ids = await agencyIdsByCode(prisma, [agencyCode]);
+  const ids = await agencyIdsByCode(prisma, [agencyCode], () => 'agencyCode');
   await prisma.operationParticipant.upsert({
     where: { operationId_agencyId: { operationId: operation.id, agencyId: ids.get(agencyCode)! } },
     create: { operationId: operation.id, agencyId: ids.get(agencyCode)! },

@@ -1,13 +1,17 @@
 // `liaison submit`: streams a partner file to POST /v1/submissions with a progress bar of
 // the bytes sent, then prints the report in a readable form (counts, then each issue with
-// its line or path, field and code). Exit code 0 when ACCEPTED, 1 otherwise. The HTTP call
-// goes through openapi-fetch on the types generated from api/openapi.yaml.
+// its line or path, field and code) or, with `json`, the whole report and its receipt as the
+// gateway sent them. The exit code: 0 every record accepted, 2 accepted with rejected records
+// (PARTIAL), 1 refused. The HTTP call goes through openapi-fetch on the types generated from
+// api/openapi.yaml. A dry run is not stored: its report is printed without an id, since
+// GET /v1/submissions/{id} does not know it.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { SingleBar, Presets } from 'cli-progress';
 import createClient from 'openapi-fetch';
 import type { components, paths } from '../openapi-types.ts';
+import { CliError, EXIT, unreachable } from './support.ts';
 
 export type SubmitOptions = {
   file: string;
@@ -19,15 +23,23 @@ export type SubmitOptions = {
   dryRun: boolean;
   idempotencyKey?: string;
   progress: boolean;
+  /** Print the gateway's JSON (report with receipt, or problem) instead of the readable text. */
+  json?: boolean;
 };
+
+export type SubmitOutcome = { exitCode: number; httpStatus: number; body: Report | Problem };
 
 type Report = components['schemas']['SubmissionReport'];
 type Problem = components['schemas']['Problem'];
 /** The server judges the format (415 for an unknown one); the CLI passes the user's word on. */
 type Format = paths['/v1/submissions']['post']['parameters']['query']['format'];
 
-export async function submitFile(options: SubmitOptions, out: NodeJS.WritableStream = process.stdout): Promise<boolean> {
-  const size = (await stat(options.file)).size;
+export async function submitFile(options: SubmitOptions, out: NodeJS.WritableStream = process.stdout): Promise<SubmitOutcome> {
+  const size = (
+    await stat(options.file).catch(() => {
+      throw new CliError(`cannot read file ${options.file}`);
+    })
+  ).size;
   const bar = options.progress
     ? new SingleBar({ format: ' uploading |{bar}| {percentage}% {value}/{total} bytes', hideCursor: true }, Presets.shades_classic)
     : undefined;
@@ -58,23 +70,34 @@ export async function submitFile(options: SubmitOptions, out: NodeJS.WritableStr
       bodySerializer: (stream: unknown) => stream,
       duplex: 'half',
     })
+    .catch((error: unknown) => {
+      throw unreachable(options.url, error);
+    })
     .finally(() => bar?.stop());
   const { response } = result;
   // 201 and 200 are `data`; a 422 is a REJECTED report or a problem, every other status a problem.
   const payload: Report | Problem = result.data ?? result.error;
-  if (!('counts' in payload)) {
+  const exitCode = !('counts' in payload) || payload.status !== 'ACCEPTED'
+    ? EXIT.REFUSED
+    : (payload.counts.rejected ?? 0) > 0
+      ? EXIT.REJECTED_RECORDS
+      : EXIT.OK;
+  if (options.json) {
+    out.write(`${JSON.stringify(payload, null, 2)}\n`);
+  } else if (!('counts' in payload)) {
     out.write(`submission refused (${response.status} ${payload.code ?? ''}): ${payload.detail ?? payload.title ?? ''}\n`);
     if (payload.issues) out.write(`${JSON.stringify(payload.issues, null, 2)}\n`);
-    return false;
+  } else {
+    out.write(formatReport(payload, response.status));
   }
-  out.write(formatReport(payload, response.status));
-  return payload.status === 'ACCEPTED';
+  return { exitCode, httpStatus: response.status, body: payload };
 }
 
 export function formatReport(report: Report, httpStatus: number): string {
   const c = report.counts;
+  const head = report.dryRun ? 'dry run (nothing stored, no id to read back)' : `submission ${report.id}`;
   const lines = [
-    `submission ${report.id}: ${report.status}${report.dryRun ? ' (dry run: nothing stored)' : ''}${httpStatus === 200 ? ' (already received: first report)' : ''}`,
+    `${head}: ${report.status}${httpStatus === 200 ? ' (already received: first report)' : ''}`,
     `  received ${c.received ?? 0}  accepted ${c.accepted ?? 0}  updated ${c.updated ?? 0}  unchanged ${c.unchanged ?? 0}  rejected ${c.rejected ?? 0}  skipped ${c.skipped ?? 0}`,
   ];
   const errors = report.issues.filter((i) => i.severity === 'error');
@@ -87,6 +110,6 @@ export function formatReport(report: Report, httpStatus: number): string {
       lines.push(`    ${where.padEnd(28)} ${i.field.padEnd(22)} ${i.code}${i.ref ? `  (ref ${i.ref})` : ''}`);
     }
   }
-  lines.push(`  receipt: ${report.receipt.slice(0, 32)}… (verify with /.well-known/jwks.json)`);
+  lines.push(`  receipt: ${report.receipt.slice(0, 32)}… (the whole report and receipt: --json or --out FILE)`);
   return `${lines.join('\n')}\n`;
 }

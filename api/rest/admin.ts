@@ -13,7 +13,7 @@ import { createOperation } from '../../schema/operations.ts';
 
 export type AdminDeps = { operatorToken: string; audit: AuditSink };
 
-/** Also spelled out in api/cli/main.ts, which must not load this module to start fast. */
+/** Also spelled out in api/cli/support.ts, which must not load this module to start fast. */
 export const OPERATOR_HEADER = 'x-liaison-operator';
 
 function isLoopback(ip: string): boolean {

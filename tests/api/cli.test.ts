@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliSandbox, LIAISON_BIN, type CliSandbox } from '../helpers/cli.ts';
+import { createCliSandbox, LIAISON_BIN, listeningUrl, type CliSandbox } from '../helpers/cli.ts';
 
 const BIN = LIAISON_BIN;
 let sandbox: CliSandbox;
@@ -25,7 +25,7 @@ afterAll(() => sandbox?.close());
 // two-core machine, hence the generous timeout.
 describe('liaison CLI', { timeout: 240_000 }, () => {
   it('prints help for every command', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['keys', 'generate', '--help'], ['agency', 'add', '--help'], ['operation', 'create', '--help'], ['token', '--help'], ['audit', 'verify', '--help'], ['migrate', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['init', '--help'], ['keys', 'generate', '--help'], ['agency', 'add', '--help'], ['operation', 'create', '--help'], ['token', '--help'], ['submit', '--help'], ['audit', 'verify', '--help'], ['migrate', '--help']]) {
       const run = await liaison(args);
       expect(run.code, args.join(' ')).toBe(0);
       expect(run.stdout).toMatch(/Usage: liaison/);
@@ -44,23 +44,40 @@ describe('liaison CLI', { timeout: 240_000 }, () => {
     expect(again.stderr).toMatch(/not overwriting/);
   });
 
-  it('registers an agency, refuses bad input naming the field, creates an operation and verifies the audit chain', async () => {
+  it('refuses to create a database implicitly, then creates one with `liaison init`', async () => {
+    const before = await liaison(['audit', 'verify']);
+    if (!env.DATABASE_URL) {
+      expect(before.code).toBe(1);
+      expect(before.stderr).toContain(`no Liaison database in ${env.LIAISON_DATA_DIR}`);
+    }
+    const init = await liaison(['init']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stderr).toMatch(env.DATABASE_URL ? /database: PostgreSQL postgres:/ : /database: embedded database in /);
+  });
+
+  it('registers an agency, refuses bad input naming the option, creates an operation and verifies the audit chain', async () => {
     const add = await liaison(['agency', 'add', '--code', 'ES-PN', '--name', 'Policía Nacional', '--country', 'es', '--jwks', join(dir, 'keys', 'jwks.json')]);
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/registered agency ES-PN/);
 
     const bad = await liaison(['agency', 'add', '--code', 'es pn', '--name', 'X', '--country', 'ES', '--jwks', join(dir, 'keys', 'jwks.json')]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/code:/);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/^liaison: --code: /m);
 
     const missingFile = await liaison(['agency', 'add', '--code', 'FR-PN', '--name', 'X', '--country', 'FR', '--jwks', join(dir, 'nope.json')]);
     expect(missingFile.stderr).toMatch(/cannot read JWKS file/);
 
     const op = await liaison(['operation', 'create', '--code', 'FIRST-LIGHT-2022', '--name', 'First Light', '--lead', 'ES-PN', '--starts', '2022-03-01', '--ends', '2022-09-30']);
     expect(op.code, op.stderr).toBe(0);
-    const unknownLead = await liaison(['operation', 'create', '--code', 'OP-2', '--name', 'Two', '--lead', 'XX-NOPE']);
-    expect(unknownLead.code).toBe(1);
-    expect(unknownLead.stderr).toMatch(/Unknown agency: XX-NOPE/);
+    const unknownLead = await liaison(['operation', 'create', '--code', 'OP-2', '--name', 'Two', '--lead', 'XX-NOPE', '--participants', 'ES-PN,YY-NOPE']);
+    expect(unknownLead.code).toBe(64);
+    expect(unknownLead.stderr).toMatch(/^liaison: --lead: .*XX-NOPE$/m);
+    expect(unknownLead.stderr).toMatch(/^--participants: .*YY-NOPE$/m);
+    for (const [option, value] of [['--starts', '2026-13-01'], ['--starts', '2026-02-30'], ['--ends', '30/09/2026']]) {
+      const badDate = await liaison(['operation', 'create', '--code', 'OP-3', '--name', 'Three', '--lead', 'ES-PN', option!, value!]);
+      expect(badDate.code, `${option} ${value}: ${badDate.stderr}`).toBe(64);
+      expect(badDate.stderr).toMatch(new RegExp(`^liaison: ${option}: `, 'm'));
+    }
 
     const audit = await liaison(['audit', 'verify']);
     expect(audit.code, audit.stderr).toBe(0);
@@ -90,23 +107,28 @@ describe('liaison CLI', { timeout: 240_000 }, () => {
   it('changes data through the running server while it holds the embedded database', async () => {
     const server: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
-        server.stdout!.on('data', (d) => {
-          out += d;
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-        server.stderr!.on('data', (d) => (out += d));
-      });
+      const url = await listeningUrl(server, 60_000);
       const add = await liaison(['agency', 'add', '--code', 'CN-MPS', '--name', 'MPS', '--country', 'CN', '--jwks', join(dir, 'keys', 'jwks.json')]);
       expect(add.code, add.stderr).toBe(0);
+      // With PostgreSQL the server holds no data directory and the CLI opens the database itself.
+      if (!env.DATABASE_URL) expect(add.stderr).toContain(`gateway: ${url} (admin API`);
       const op = await liaison(['operation', 'create', '--code', 'OP-WHILE-SERVING', '--name', 'x', '--lead', 'CN-MPS', '--participants', 'ES-PN']);
       expect(op.code, op.stderr).toBe(0);
+      const badDate = await liaison(['operation', 'create', '--code', 'OP-BAD-DATE', '--name', 'x', '--lead', 'CN-MPS', '--starts', '2026-13-01']);
+      expect(badDate.code, badDate.stderr).toBe(64);
+      expect(badDate.stderr).toMatch(/^liaison: --starts: /m);
+      if (!env.DATABASE_URL) {
+        // The admin API itself answers a bad date with 400 naming the field, not a 500.
+        const { operatorToken } = JSON.parse(await readFile(join(env.LIAISON_DATA_DIR!, 'liaison.lock.json'), 'utf8')) as { operatorToken: string };
+        const direct = await fetch(`${url}/admin/v1/operations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-liaison-operator': operatorToken },
+          body: JSON.stringify({ code: 'OP-BAD-DATE', name: 'x', lead: 'CN-MPS', startsOn: '2026-13-01' }),
+        });
+        expect(direct.status).toBe(400);
+        expect(await direct.json()).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ field: 'startsOn' }] });
+        expect((await stat(join(env.LIAISON_DATA_DIR!, 'liaison.lock.json'))).mode & 0o777).toBe(0o600);
+      }
 
       const token = (await liaison(['token', '--agency', 'ES-PN', '--key', join(dir, 'keys', 'private.jwk.json')])).stdout.trim();
       const res = await fetch(`${url}/graphql`, {

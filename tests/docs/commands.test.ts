@@ -4,14 +4,17 @@
 //   ```sh           runs while the gateway serves;
 //   ```sh offline   runs after it stopped (commands that open the embedded database themselves);
 //   ```sh no-run    is not run, and must be listed in NOT_RUN below with what covers it instead.
-// Substitutions: `npx liaison` and `liaison` run this checkout's bin/liaison.js; the
-// documented http://127.0.0.1:4000 becomes the test gateway's URL; docs/ is linked into the
-// temp directory (docs/examples), and so is node_modules (the jose snippets).
+// The temp directory is outside the repository, as a partner's folder is. `liaison` is this
+// checkout's bin/liaison.js through a symlink on PATH (what the documented `npm link` installs);
+// `npx liaison` (documented for use inside the repository) runs the same. The documented
+// http://127.0.0.1:4000 becomes the test gateway's URL; docs/ is linked into the temp directory
+// (docs/examples), and so is node_modules (the jose snippets).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listeningUrl } from '../helpers/cli.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const BIN = join(REPO, 'bin/liaison.js');
@@ -22,6 +25,26 @@ const NOT_RUN: { file: string; command: string; coveredBy: string }[] = [
   { file: 'README.md', command: 'npm ci && npm start', coveredBy: 'this test starts the same `liaison serve --demo` that `npm start` runs; .ci/run runs `npm ci`' },
   { file: 'README.md', command: 'npm ci && npm test', coveredBy: '.ci/run runs `npm ci && npm test`, which includes this test' },
   { file: 'docs/adapters.md', command: 'npx vitest run adapters/contract.test.ts adapters/es-pn-csv', coveredBy: '`npm test` (.ci/run) runs every adapter test and the contract test' },
+  {
+    file: 'docs/partner-onboarding.md',
+    command: 'cd /path/to/liaison && npm ci && npm link   # or: npm install -g /path/to/liaison',
+    coveredBy: 'this test puts a `liaison` symlink to bin/liaison.js on PATH, which is what `npm link` installs',
+  },
+  {
+    file: 'docs/partner-onboarding.md',
+    command: 'alias liaison="node /path/to/liaison/bin/liaison.js"',
+    coveredBy: 'tests/cli/target.test.ts runs `node <repository>/bin/liaison.js` from a folder outside the repository',
+  },
+  {
+    file: 'docs/partner-onboarding.md',
+    command: 'export LIAISON_DATA_DIR=/path/to/liaison/.liaison',
+    coveredBy: 'this test runs every block with LIAISON_DATA_DIR set to the running gateway\'s data directory',
+  },
+  {
+    file: 'docs/partner-onboarding.md',
+    command: 'mkdir -p ~/nl-politie-tools && cd ~/nl-politie-tools && npm init -y && npm install jose',
+    coveredBy: 'tests install nothing from the registry: the repository\'s node_modules (which holds jose) is linked into the test folder',
+  },
 ];
 
 type Block = { file: string; info: string; command: string };
@@ -44,11 +67,11 @@ async function docBlocks(): Promise<Block[]> {
 const isListed = (b: Block) => NOT_RUN.some((n) => n.file === b.file && n.command === b.command);
 
 const PRELUDE = `
-npx() { if [ "$1" = liaison ]; then shift; node "$LIAISON_BIN" "$@"; else command npx "$@"; fi; }
-liaison() { node "$LIAISON_BIN" "$@"; }
+npx() { if [ "$1" = liaison ]; then shift; liaison "$@"; else command npx "$@"; fi; }
 `;
 
 let dir: string;
+let binDir: string | undefined;
 let env: NodeJS.ProcessEnv;
 let server: ChildProcess | undefined;
 let url: string;
@@ -68,20 +91,7 @@ function bash(command: string): Promise<{ code: number | null; output: string }>
 
 async function startServer(): Promise<string> {
   server = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 120_000);
-    const read = (d: Buffer) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    server!.stdout!.on('data', read);
-    server!.stderr!.on('data', (d: Buffer) => (out += d));
-  });
+  return listeningUrl(server, 120_000);
 }
 
 async function stopServer(): Promise<number | null> {
@@ -96,14 +106,19 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'liaison-docs-'));
   await symlink(join(REPO, 'docs'), join(dir, 'docs'));
   await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+  const globalBin = await mkdtemp(join(tmpdir(), 'liaison-docs-bin-'));
+  await mkdir(globalBin, { recursive: true });
+  await symlink(BIN, join(globalBin, 'liaison'));
+  binDir = globalBin;
   // The docs describe the embedded default, whatever database the test run itself uses.
-  env = { PATH: process.env.PATH, HOME: dir, LIAISON_DATA_DIR: join(dir, '.liaison'), LIAISON_BIN: BIN, LOG_LEVEL: 'warn' };
+  env = { PATH: `${globalBin}:${process.env.PATH}`, HOME: dir, LIAISON_DATA_DIR: join(dir, '.liaison'), LOG_LEVEL: 'warn' };
   url = await startServer();
 }, 180_000);
 
 afterAll(async () => {
   await stopServer();
   await rm(dir, { recursive: true, force: true });
+  if (binDir) await rm(binDir, { recursive: true, force: true });
 });
 
 describe('commands in the docs', { timeout: 900_000 }, () => {
@@ -115,6 +130,7 @@ describe('commands in the docs', { timeout: 900_000 }, () => {
   });
 
   it('runs every live block against a serving gateway, then every offline block, each exiting 0', async () => {
+    expect(dir.startsWith(REPO)).toBe(false);
     const live = blocks.filter((b) => b.info === '' && !isListed(b));
     const offline = blocks.filter((b) => b.info === 'offline' && !isListed(b));
     expect(live.length).toBeGreaterThan(5);
