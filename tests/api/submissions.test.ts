@@ -143,7 +143,7 @@ describe('GraphQL submitRecords and submission', () => {
     const res = await gw.gql<{ submitRecords: { id: string; status: string; counts: { accepted: number }; receipt: string } }>(
       cnMps,
       `mutation($input: SubmitRecordsInput!) { submitRecords(input: $input) { id status counts { accepted } receipt } }`,
-      { input: { format: 'liaison-json', operationCode: 'FIRST-LIGHT-2022', content } },
+      { input: { format: 'LIAISON_JSON', operationCode: 'FIRST-LIGHT-2022', content } },
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!.submitRecords).toMatchObject({ status: 'ACCEPTED', counts: { accepted: 6 } });
