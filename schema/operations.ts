@@ -1,7 +1,7 @@
 // Joint operations: creation and membership, shared by GraphQL mutations, the admin API
 // and the CLI. The lead agency is always a participant. The operation summary is computed
 // by SQL aggregates in the database over every record of the operation, whatever its
-// sharing level (DESIGN.md: summaries are visible to participants).
+// sharing level (summaries are visible to the operation's participants).
 import { z } from 'zod';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import { ISSUER_PATTERN } from '../kernel/viewer.ts';

@@ -1,4 +1,4 @@
-// The REST side of submissions (DESIGN.md "REST contract"): POST /v1/submissions streams
+// The REST side of submissions (api/openapi.yaml): POST /v1/submissions streams
 // the partner file into the ingest pipeline without buffering it, GET /v1/submissions/{id}
 // returns the owner's report, GET /.well-known/jwks.json publishes the keys that verify
 // receipts. Errors are application/problem+json through the app's error handler. Query,

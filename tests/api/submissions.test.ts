@@ -1,4 +1,4 @@
-// The submission surfaces (DESIGN.md REST contract, GraphQL submitRecords/submission): status
+// The submission surfaces (REST api/openapi.yaml, GraphQL submitRecords/submission): status
 // codes 201/200/401/403/404/413/415/422, problem+json errors, receipts verifiable with the
 // published JWKS, and one agency never reading another's submission (AUZ-05, AUZ-08, FIL-08, FIL-10).
 import { readFile } from 'node:fs/promises';
