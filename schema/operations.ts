@@ -4,6 +4,7 @@
 // sharing level (summaries are visible to the operation's participants).
 import { z } from 'zod';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import { OperationStatus } from '../prisma/generated/client/enums.ts';
 import { ISSUER_PATTERN } from '../kernel/viewer.ts';
 import { badInput, ErrorCode, LiaisonError } from '../kernel/errors.ts';
 
@@ -18,7 +19,7 @@ export const createOperationInput = z
     participants: z.array(z.string().regex(ISSUER_PATTERN, 'an agency code, e.g. ES-PN')).max(200).default([]),
     startsOn: z.string().regex(DATE, 'YYYY-MM-DD').optional(),
     endsOn: z.string().regex(DATE, 'YYYY-MM-DD').optional(),
-    status: z.enum(['PLANNED', 'ACTIVE', 'CLOSED']).default('ACTIVE'),
+    status: z.enum(OperationStatus).default(OperationStatus.ACTIVE),
   })
   .refine((o) => !o.startsOn || !o.endsOn || o.startsOn <= o.endsOn, {
     path: ['endsOn'],

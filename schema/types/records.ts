@@ -4,6 +4,7 @@
 // or filter is added here and appears on all three. Filters run in the database, after the
 // sharing predicate.
 import type { EnumRef } from '@pothos/core';
+import type { SharingLevel as SharingLevelName } from '../../prisma/generated/client/enums.ts';
 import type { RequestContext } from '../context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
@@ -69,7 +70,7 @@ export function commonFilterFields<Status extends string>(
 export type CommonFilter = {
   operationCode?: string | null;
   owner?: string | null;
-  sharingLevel?: 'CLEAR' | 'GREEN' | 'AMBER' | 'RED' | null;
+  sharingLevel?: SharingLevelName | null;
   country?: string | null;
   status?: string | null;
 };
