@@ -13,6 +13,7 @@ import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { ADAPTER_FORMATS } from '../../adapters/index.ts';
 import { normalizePhone } from '../../adapters/shared/identifiers.ts';
+import type { SharingLevel, SuspectRole, SuspectStatus } from '../../prisma/generated/client/enums.ts';
 import { seededRandom as prng } from '../../api/cli/seed/generate.ts';
 
 export const BENCH_FORMATS = ADAPTER_FORMATS;
@@ -59,9 +60,10 @@ const PHONES: Record<Country, { cc: string; prefixes: string[]; group: (n: strin
   TH: { cc: '66', prefixes: ['81', '89'], group: (n) => `${n.slice(0, 2)} ${n.slice(2, 5)} ${n.slice(5)}` },
 };
 const COUNTRIES: Country[] = ['CN', 'ES', 'PH', 'VN', 'TH'];
-const ROLES = ['MEMBER', 'CORE_MEMBER', 'MONEY_MULE', 'RECRUITER', 'ORGANIZER'] as const;
-const STATUSES = ['ARRESTED', 'WANTED', 'CHARGED', 'REPATRIATED'] as const;
-const LEVELS = ['AMBER', 'GREEN', 'RED'] as const;
+// Subsets chosen for the benchmark, typed by the database enums so a misspelt value fails tsc.
+const ROLES = ['MEMBER', 'CORE_MEMBER', 'MONEY_MULE', 'RECRUITER', 'ORGANIZER'] as const satisfies readonly SuspectRole[];
+const STATUSES = ['ARRESTED', 'WANTED', 'CHARGED', 'REPATRIATED'] as const satisfies readonly SuspectStatus[];
+const LEVELS = ['AMBER', 'GREEN', 'RED'] as const satisfies readonly SharingLevel[];
 const GIVEN = ['Wei', 'Lucia', 'Minh', 'Somchai', 'Maria', 'Jun', 'Carlos', 'Anh', 'Jose', 'Mei'];
 const FAMILY = ['Zhang', 'Garcia', 'Nguyen', 'Saetang', 'Santos', 'Li', 'Perez', 'Tran', 'Reyes', 'Chen'];
 

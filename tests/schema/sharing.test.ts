@@ -5,10 +5,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableUuid } from '../../api/cli/seed/generate.ts';
+import { SharingLevel } from '../../prisma/generated/client/enums.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
-const LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
-type Level = (typeof LEVELS)[number];
+const LEVELS = Object.values(SharingLevel);
+type Level = SharingLevel;
 type Role = 'owner' | 'participant' | 'outsider';
 
 /** The policy oracle: what the sharing rules say each viewer may see. */
