@@ -11,7 +11,8 @@ import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { SharingLevel } from './enums.ts';
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+/** The builder's type parameters, for helpers that take Pothos field builders. */
+export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 export type SharedModel = 'ScamDen' | 'Suspect' | 'InterceptedFund';
 
 /** The viewer of a request that passed authentication (every record field requires it). */

@@ -15,7 +15,7 @@ import {
 } from '../../ingest/report.ts';
 import { builder } from '../builder.ts';
 import { PartnerFormat, SubmissionMode, SubmissionStatus } from './enums.ts';
-import { viewerOf } from './records.ts';
+import { viewerOf, type Types } from './records.ts';
 
 // The report types are built from the one definition of the report (ingest/report.ts): every
 // property becomes a field with its description, optional or nullable ones nullable. A field
@@ -24,7 +24,7 @@ import { viewerOf } from './records.ts';
 
 type JsonProperty = { type?: string | string[]; items?: { type?: string }; description?: string };
 type ReportFieldType = 'Int' | 'String' | 'Boolean' | ['String'];
-type FieldBuilderOf<Shape> = PothosSchemaTypes.ObjectFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, Shape>;
+type FieldBuilderOf<Shape> = PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>;
 
 /** The GraphQL type of a plain JSON property (string, integer, boolean, array of strings). */
 function graphqlTypeOf(name: string, property: JsonProperty): ReportFieldType {
@@ -53,8 +53,11 @@ function reportFields<Shape extends object>(
   schema: z.ZodObject,
   explicit: Record<string, (options: { description?: string; nullable: boolean }) => unknown> = {},
 ) {
+  const fields = reportFieldsOf(schema);
+  const unknown = Object.keys(explicit).filter((name) => !fields.some((f) => f.name === name));
+  if (unknown.length > 0) throw new Error(`report fields ${unknown.join(', ')} are not in the report definition (ingest/report.ts)`);
   return Object.fromEntries(
-    reportFieldsOf(schema).map(({ name, property, description, nullable }) => {
+    fields.map(({ name, property, description, nullable }) => {
       const options = { nullable, ...(description ? { description } : {}) };
       const make = explicit[name];
       if (make) return [name, make(options)];
