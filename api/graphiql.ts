@@ -40,7 +40,7 @@ query DensWithSuspects {
 # use the id it returns. The content is the file as your agency exports it (here liaison-json).
 mutation SubmitDryRun {
   submitRecords(input: {
-    format: "liaison-json"
+    format: LIAISON_JSON
     operationCode: "FIRST-LIGHT-2022"
     dryRun: true
     content: """

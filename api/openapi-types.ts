@@ -278,62 +278,100 @@ export interface components {
          * @enum {string}
          */
         SubmissionMode: "ATOMIC" | "PARTIAL";
+        /** @description What happened to the records of the file; exact even when the issue list is truncated. */
         SubmissionCounts: {
-            /** @description Records read from the file, valid and invalid. */
+            /** @description Records read from the file, valid and invalid; objects that map to no shared record are counted under `skipped`, not here. */
             received: number;
             /** @description New records stored. */
             accepted: number;
-            /** @description Existing records (same ref) changed. */
+            /** @description Existing records (same ref) changed; their earlier version is kept. */
             updated: number;
-            /** @description Existing records sent again without change. */
+            /** @description Existing records sent again without any change (not rewritten). */
             unchanged: number;
             /** @description Invalid records (not stored). */
             rejected: number;
             /** @description Objects of the file that map to no shared record. */
             skipped: number;
         };
-        /** @description One problem with a record or the file, located by line (CSV) or path (JSON, XML); never its value. */
+        /** @description One problem with a record or the file, located by line or path; never the submitted value. */
         ReportIssue: {
+            /** @description 1-based line of the file where the problem is (CSV; JSON and XML syntax errors). */
             line?: number;
+            /** @description 1-based column on that line, when known. */
+            column?: number;
+            /** @description Where in a JSON or XML document: the path of the member or element. */
             path?: string;
+            /** @description The partner's own field or column name; `(file)` for the file as a whole. */
             field: string;
             /**
+             * @description What is wrong, as a stable code (e.g. UNKNOWN_VALUE, MISSING_FIELD, DANGLING_REFERENCE, ISSUES_TRUNCATED).
              * @example UNKNOWN_VALUE
              * @example MISSING_FIELD
              * @example DANGLING_REFERENCE
              * @example ISSUES_TRUNCATED
              */
             code: string;
-            /** @enum {string} */
+            /**
+             * @description `error` rejects the record (or the file); `warning` is kept for information.
+             * @enum {string}
+             */
             severity: "error" | "warning";
             /** @description The partner's own id of the record. */
             ref?: string;
-            /** @enum {string} */
+            /**
+             * @description The kind of shared record the issue belongs to, when known.
+             * @enum {string}
+             */
             kind?: "scamDen" | "suspect" | "interceptedFund";
+            /** @description The values the field accepts (with UNKNOWN_VALUE). */
+            allowed?: string[];
+            /** @description The format the value should have, e.g. YYYY-MM-DD for a date. */
+            expected?: string;
+            /** @description The limit that was exceeded (size, records, depth). */
+            limit?: number;
         };
+        /** @description The report of one partner file, signed by the gateway. */
         SubmissionReport: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The submission id (read the report again with it).
+             */
             id: string;
             /** @description Code of the submitting agency. */
             agency: string;
-            /** @description The token's `sub`. */
+            /** @description The submitting officer or system: the token's `sub`. */
             subject: string;
+            /** @description The partner format of the file. */
             format: string;
+            /** @description Code of the joint operation the records belong to. */
             operation: string;
+            /** @description ATOMIC: all or nothing. PARTIAL: the valid records are stored. */
             mode: components["schemas"]["SubmissionMode"];
+            /** @description True when everything was checked and nothing stored. */
             dryRun: boolean;
-            /** @enum {string} */
+            /**
+             * @description ACCEPTED or REJECTED.
+             * @enum {string}
+             */
             status: "ACCEPTED" | "REJECTED";
+            /** @description SHA-256 of the file as received, in hex. */
             contentSha256: string;
+            /** @description The Idempotency-Key the submission was made with, if any. */
             idempotencyKey: string | null;
             counts: components["schemas"]["SubmissionCounts"];
             /** @description At most 1000, then one ISSUES_TRUNCATED warning; the counts stay exact. */
             issues: components["schemas"]["ReportIssue"][];
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the gateway started reading the file.
+             */
             receivedAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the gateway finished with it.
+             */
             completedAt: string;
-            /** @description Compact JWS by the gateway over the report without `receipt` (verify with /.well-known/jwks.json). */
+            /** @description Compact JWS (EdDSA) by the gateway over this report without `receipt`; verify it with /.well-known/jwks.json. */
             receipt: string;
         };
         Jwk: {
@@ -526,6 +564,7 @@ export interface components {
                 };
                 "text/csv": string;
                 "application/xml": string;
+                "text/xml": string;
                 "application/stix+json": {
                     [key: string]: unknown;
                 };

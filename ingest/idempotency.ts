@@ -1,4 +1,4 @@
-// Idempotency of submissions (SECURITY-MATRIX REL-02…05, AUZ-08). A key is scoped to its
+// Idempotency of submissions (REL-02…05, AUZ-08 in docs/security-tests.md). A key is scoped to its
 // agency: (agency, key) is the identity, so another agency's identical key value is a key of
 // its own. Within the submission's transaction a try-lock on a 64-bit hash of (agency, key)
 // makes a concurrent request with the same key fail at once with 409 instead of queueing;

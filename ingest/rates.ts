@@ -1,4 +1,4 @@
-// Reference exchange rates (DESIGN.md, amountUsd): the dated table the project ships in
+// Reference exchange rates (for amountUsd): the dated table the project ships in
 // ingest/rates/, its parser, and the set-based upsert into exchange_rate that both start-up
 // (ensureReferenceRates) and `liaison rates load FILE` use. Rates are decimal strings end to
 // end (numeric(38,18) in the database): never a binary float.

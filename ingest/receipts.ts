@@ -2,13 +2,26 @@
 // puts on every submission report. The payload is the RFC 8785 canonical JSON of the report
 // without its `receipt`, so anyone holding the report can rebuild the exact bytes; the
 // protected header is {alg: EdDSA, kid, typ: liaison-receipt+jws}. Private halves are sealed
-// with AES-256-GCM under HKDF-SHA256(pseudonym key, info 'liaison-gateway-key-seal'), the kid
-// being the additional data, so a sealed key cannot be swapped onto another row. Retired keys
-// stay in jwks() so that old receipts keep verifying. `sign` does no I/O (the pipeline calls
-// it inside its transaction, where PGlite has no second connection to give).
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+// as a compact JWE (jose, `dir` + `A256GCM`) under HKDF-SHA256(pseudonym key, info
+// 'liaison-gateway-key-seal'); the kid sits in the JWE's protected header, which GCM
+// authenticates, and must equal the row's kid, so a sealed key cannot be swapped onto another
+// row. Keys sealed by earlier versions (`v1.iv.body.tag`, the same AES-256-GCM key with the kid
+// as additional data) still open. Retired keys stay in jwks() so that old receipts keep
+// verifying. `sign` does no I/O (the pipeline calls it inside its transaction, where PGlite
+// has no second connection to give).
+import { createDecipheriv, hkdfSync } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  CompactEncrypt,
+  compactDecrypt,
+  CompactSign,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { SubmissionReport } from './report.ts';
 
@@ -24,31 +37,44 @@ export type ReceiptSigner = {
 export const RECEIPT_TYP = 'liaison-receipt+jws';
 const ALG = 'EdDSA';
 const SEAL_INFO = 'liaison-gateway-key-seal';
-const SEAL_VERSION = 'v1';
+/** The format of keys sealed before the JWE one: `v1.iv.ciphertext.tag`, base64url parts. */
+const LEGACY_SEAL_VERSION = 'v1';
 /** pg_advisory_xact_lock key serialising key creation and rotation across gateway processes. */
 const KEY_LOCK = 0x4c4947574b59n; // "LIGWKY"
 
 type ActiveKey = { kid: string; key: CryptoKey };
 
-function sealKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), SEAL_INFO, 32));
+function sealKey(secret: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), SEAL_INFO, 32));
 }
 
-function seal(secret: string, kid: string, privateJwk: JWK): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', sealKey(secret), iv);
-  cipher.setAAD(Buffer.from(kid, 'utf8'));
-  const body = Buffer.concat([cipher.update(JSON.stringify(privateJwk), 'utf8'), cipher.final()]);
-  return [SEAL_VERSION, iv, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+/** Seals a private JWK as a compact JWE whose protected header names its kid. */
+async function sealPrivateKey(secret: string, kid: string, privateJwk: JWK): Promise<string> {
+  return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(privateJwk)))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
+    .encrypt(sealKey(secret));
 }
 
-function unseal(secret: string, kid: string, sealed: string): JWK {
-  const [version, iv, body, tag] = sealed.split('.');
-  if (version !== SEAL_VERSION || !iv || !body || !tag) throw new Error(`gateway key ${kid}: unknown sealing`);
+/**
+ * Opens a sealed private key of the row `kid`, in either format. A wrong pseudonym key fails
+ * the GCM tag: an operator error, so it throws (as does a sealed key moved to another row).
+ */
+async function unsealPrivateKey(secret: string, kid: string, sealed: string): Promise<JWK> {
+  if (sealed.startsWith(`${LEGACY_SEAL_VERSION}.`)) return unsealLegacy(secret, kid, sealed);
+  const { plaintext, protectedHeader } = await compactDecrypt(sealed, sealKey(secret), {
+    keyManagementAlgorithms: ['dir'],
+    contentEncryptionAlgorithms: ['A256GCM'],
+  });
+  if (protectedHeader.kid !== kid) throw new Error(`gateway key ${kid}: sealed for another key`);
+  return JSON.parse(new TextDecoder().decode(plaintext)) as JWK;
+}
+
+function unsealLegacy(secret: string, kid: string, sealed: string): JWK {
+  const [, iv, body, tag, extra] = sealed.split('.');
+  if (!iv || !body || !tag || extra !== undefined) throw new Error(`gateway key ${kid}: unknown sealing`);
   const decipher = createDecipheriv('aes-256-gcm', sealKey(secret), Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(kid, 'utf8'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  // A wrong pseudonym key fails here (GCM tag): a programmer/operator error, so it throws.
   const json = Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   return JSON.parse(json) as JWK;
 }
@@ -62,7 +88,7 @@ async function createKey(tx: Tx, secret: string, createdAt: Date): Promise<Activ
   const privateJwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(privateJwk);
   await tx.gatewayKey.create({
-    data: { kid, alg: ALG, publicJwk: publicOnly(privateJwk, kid), sealedPrivate: seal(secret, kid, privateJwk), createdAt },
+    data: { kid, alg: ALG, publicJwk: publicOnly(privateJwk, kid), sealedPrivate: await sealPrivateKey(secret, kid, privateJwk), createdAt },
   });
   return { kid, key: (await importJWK(privateJwk, ALG)) as CryptoKey };
 }
@@ -73,7 +99,7 @@ async function loadOrCreateActiveKey(prisma: PrismaClient, secret: string, now: 
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK})`;
     const row = await tx.gatewayKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
     if (!row) return createKey(tx, secret, now());
-    return { kid: row.kid, key: (await importJWK(unseal(secret, row.kid, row.sealedPrivate), ALG)) as CryptoKey };
+    return { kid: row.kid, key: (await importJWK(await unsealPrivateKey(secret, row.kid, row.sealedPrivate), ALG)) as CryptoKey };
   });
 }
 

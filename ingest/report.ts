@@ -3,55 +3,75 @@
 // report issues. An issue says where (line or path), which field and what code, never a
 // value. The list is capped (MAX_REPORT_ISSUES, then one ISSUES_TRUNCATED warning) so that a
 // 50 MB file of errors cannot grow the report without bound; the counts stay exact.
+import { z } from 'zod';
 import type { Issue } from '../adapters/contract.ts';
-
-export type SubmissionMode = 'ATOMIC' | 'PARTIAL';
-export type RecordKindName = 'scamDen' | 'suspect' | 'interceptedFund';
-
-export type ReportIssue = {
-  line?: number;
-  path?: string;
-  field: string;
-  code: string;
-  severity: 'error' | 'warning';
-  ref?: string;
-  kind?: RecordKindName;
-};
-
-export type SubmissionCounts = {
-  /** Records read from the file: valid and invalid (skipped objects not included). */
-  received: number;
-  /** New records stored. */
-  accepted: number;
-  /** Existing records (same ref) changed; their earlier version went to record_version. */
-  updated: number;
-  /** Existing records sent again without any change (not rewritten). */
-  unchanged: number;
-  /** Invalid records (not stored). */
-  rejected: number;
-  /** Objects of the file that map to no shared record. */
-  skipped: number;
-};
-
-export type SubmissionReport = {
-  id: string;
-  agency: string;
-  subject: string;
-  format: string;
-  operation: string;
-  mode: SubmissionMode;
-  dryRun: boolean;
-  status: 'ACCEPTED' | 'REJECTED';
-  contentSha256: string;
-  idempotencyKey: string | null;
-  counts: SubmissionCounts;
-  issues: ReportIssue[];
-  receivedAt: string;
-  completedAt: string;
-  receipt: string;
-};
+import * as E from '../prisma/generated/client/enums.ts';
 
 export const MAX_REPORT_ISSUES = 1000;
+
+// ---- the one definition of the report ------------------------------------------------------
+// The GraphQL types (schema/types/submission.ts) are built from these schemas, the OpenAPI
+// `SubmissionReport` is compared with them (tests/contract/openapi.test.ts), and the TypeScript
+// types below are inferred from them. Descriptions are written here only.
+
+export const RECORD_KIND_NAMES = ['scamDen', 'suspect', 'interceptedFund'] as const;
+
+export const reportIssueSchema = z
+  .strictObject({
+    line: z.int().min(1).optional().describe('1-based line of the file where the problem is (CSV; JSON and XML syntax errors).'),
+    column: z.int().min(1).optional().describe('1-based column on that line, when known.'),
+    path: z.string().optional().describe('Where in a JSON or XML document: the path of the member or element.'),
+    field: z.string().describe("The partner's own field or column name; `(file)` for the file as a whole."),
+    code: z.string().describe('What is wrong, as a stable code (e.g. UNKNOWN_VALUE, MISSING_FIELD, DANGLING_REFERENCE, ISSUES_TRUNCATED).'),
+    severity: z.enum(['error', 'warning']).describe('`error` rejects the record (or the file); `warning` is kept for information.'),
+    ref: z.string().optional().describe("The partner's own id of the record."),
+    kind: z.enum(RECORD_KIND_NAMES).optional().describe('The kind of shared record the issue belongs to, when known.'),
+    allowed: z.array(z.string()).optional().describe('The values the field accepts (with UNKNOWN_VALUE).'),
+    expected: z.string().optional().describe('The format the value should have, e.g. YYYY-MM-DD for a date.'),
+    limit: z.int().min(0).optional().describe('The limit that was exceeded (size, records, depth).'),
+  })
+  .describe('One problem with a record or the file, located by line or path; never the submitted value.');
+
+export const submissionCountsSchema = z
+  .strictObject({
+    received: z.int().min(0).describe('Records read from the file, valid and invalid; objects that map to no shared record are counted under `skipped`, not here.'),
+    accepted: z.int().min(0).describe('New records stored.'),
+    updated: z.int().min(0).describe('Existing records (same ref) changed; their earlier version is kept.'),
+    unchanged: z.int().min(0).describe('Existing records sent again without any change (not rewritten).'),
+    rejected: z.int().min(0).describe('Invalid records (not stored).'),
+    skipped: z.int().min(0).describe('Objects of the file that map to no shared record.'),
+  })
+  .describe('What happened to the records of the file; exact even when the issue list is truncated.');
+
+export const submissionReportSchema = z
+  .strictObject({
+    id: z.uuid().describe('The submission id (read the report again with it).'),
+    agency: z.string().describe('Code of the submitting agency.'),
+    subject: z.string().describe("The submitting officer or system: the token's `sub`."),
+    format: z.string().describe('The partner format of the file.'),
+    operation: z.string().describe('Code of the joint operation the records belong to.'),
+    mode: z.enum(E.SubmissionMode).describe('ATOMIC: all or nothing. PARTIAL: the valid records are stored.'),
+    dryRun: z.boolean().describe('True when everything was checked and nothing stored.'),
+    status: z.enum(E.SubmissionStatus).extract(['ACCEPTED', 'REJECTED']).describe('ACCEPTED or REJECTED.'),
+    contentSha256: z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of the file as received, in hex.'),
+    idempotencyKey: z.string().nullable().describe('The Idempotency-Key the submission was made with, if any.'),
+    counts: submissionCountsSchema,
+    issues: z.array(reportIssueSchema).describe(`At most ${MAX_REPORT_ISSUES}, then one ISSUES_TRUNCATED warning; the counts stay exact.`),
+    receivedAt: z.iso.datetime().describe('When the gateway started reading the file.'),
+    completedAt: z.iso.datetime().describe('When the gateway finished with it.'),
+    receipt: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+      .describe('Compact JWS (EdDSA) by the gateway over this report without `receipt`; verify it with /.well-known/jwks.json.'),
+  })
+  .describe('The report of one partner file, signed by the gateway.');
+
+export type SubmissionMode = E.SubmissionMode;
+export type RecordKindName = (typeof RECORD_KIND_NAMES)[number];
+export type ReportIssue = z.infer<typeof reportIssueSchema>;
+export type SubmissionCounts = z.infer<typeof submissionCountsSchema>;
+export type SubmissionReport = z.infer<typeof submissionReportSchema>;
+
 /** The `field` of issues about the file or the report as a whole (adapters use the same). */
 export const FILE_FIELD = '(file)';
 

@@ -1,4 +1,4 @@
-// The hash-chained audit log (DESIGN.md "Partner access", SECURITY-MATRIX LOG-06, LOG-07):
+// The hash-chained audit log (docs/security.md; LOG-06, LOG-07 in docs/security-tests.md):
 // hash_i = hex SHA-256(hash_{i-1} ‖ JCS(event_i)), genesis prevHash = 64 zeros, where JCS is
 // the RFC 8785 canonical JSON of the event's own fields (not its seq). An append is ONE
 // statement: it advances the one-row audit_chain_head (whose row lock serialises writers in

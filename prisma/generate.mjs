@@ -1,7 +1,7 @@
 // Runs `prisma generate` on a machine that cannot download Prisma's engine binaries.
 // Generation needs only the WebAssembly bundled with the CLI, but the CLI insists that a
-// schema-engine binary exists: any executable satisfies it (DESIGN.md, "Prisma without its
-// downloaded binaries"). Skips the work when the schema has not changed since the last run.
+// schema-engine binary exists: any executable satisfies it (PRISMA_SCHEMA_ENGINE_BINARY below).
+// Skips the work when the schema has not changed since the last run.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -44,7 +44,7 @@ export const builder = new SchemaBuilder<{
         ? new LiaisonError(ErrorCode.FORBIDDEN, 'The token does not grant the scope this field needs.')
         : new LiaisonError(ErrorCode.UNAUTHENTICATED, 'Authentication required.'),
   },
-  // Query cost priced by page size (SECURITY-MATRIX GQL-02): a connection multiplies the cost
+  // Query cost priced by page size (GQL-02 in docs/security-tests.md): a connection multiplies the cost
   // of its selection by `first`/`last` (20 when omitted), other lists by 10. Checked before
   // any root resolver runs, so a rejected query touches no data.
   complexity: {

@@ -1,9 +1,10 @@
 // Joint operations: creation and membership, shared by GraphQL mutations, the admin API
 // and the CLI. The lead agency is always a participant. The operation summary is computed
 // by SQL aggregates in the database over every record of the operation, whatever its
-// sharing level (DESIGN.md: summaries are visible to participants).
+// sharing level (summaries are visible to the operation's participants).
 import { z } from 'zod';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import { OperationStatus } from '../prisma/generated/client/enums.ts';
 import { ISSUER_PATTERN } from '../kernel/viewer.ts';
 import { badInput, ErrorCode, LiaisonError } from '../kernel/errors.ts';
 
@@ -27,7 +28,7 @@ export const createOperationInput = z
     participants: z.array(z.string().regex(ISSUER_PATTERN, 'an agency code, e.g. ES-PN')).max(200).default([]),
     startsOn: calendarDate.optional(),
     endsOn: calendarDate.optional(),
-    status: z.enum(['PLANNED', 'ACTIVE', 'CLOSED']).default('ACTIVE'),
+    status: z.enum(OperationStatus).default(OperationStatus.ACTIVE),
   })
   .refine((o) => !o.startsOn || !o.endsOn || o.startsOn <= o.endsOn, {
     path: ['endsOn'],

@@ -1,4 +1,4 @@
-// The sharing rules of DESIGN.md as Prisma `where` fragments built from the viewer. Every
+// The sharing rules (docs/security.md) as Prisma `where` fragments built from the viewer. Every
 // read path (lists, totalCount, node(id), nested relations, REST) filters through these,
 // so a hidden record is never loaded and looks exactly like a missing one.
 //   owner: always; CLEAR/GREEN: every active partner; AMBER: participants of the record's

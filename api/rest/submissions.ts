@@ -1,4 +1,4 @@
-// The REST side of submissions (DESIGN.md "REST contract"): POST /v1/submissions streams
+// The REST side of submissions (api/openapi.yaml): POST /v1/submissions streams
 // the partner file into the ingest pipeline without buffering it, GET /v1/submissions/{id}
 // returns the owner's report, GET /.well-known/jwks.json publishes the keys that verify
 // receipts. Errors are application/problem+json through the app's error handler. Query,
@@ -15,6 +15,7 @@ import type { Viewer } from '../../schema/context.ts';
 import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
+import { SubmissionMode } from '../../prisma/generated/client/enums.ts';
 import type { paths } from '../openapi-types.ts';
 import { authenticateRest } from './authenticate.ts';
 
@@ -70,7 +71,7 @@ function documentedJwks({ keys }: { keys: JWK[] }): GatewayJwks {
   };
 }
 
-const MODES = new Set(['ATOMIC', 'PARTIAL']);
+const MODES: ReadonlySet<string> = new Set(Object.values(SubmissionMode));
 
 function badQuery(field: string, message: string): LiaisonError {
   return new LiaisonError(ErrorCode.BAD_USER_INPUT, message, { issues: [{ field, code: 'INVALID' }] });
@@ -128,7 +129,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
           subject: viewer.subject,
           format,
           operationCode: operation,
-          mode: mode as 'ATOMIC' | 'PARTIAL',
+          mode: mode as SubmissionMode,
           dryRun: dryRun === 'true',
           ...(idempotencyKey ? { idempotencyKey } : {}),
           body: request.body as AsyncIterable<Uint8Array>,

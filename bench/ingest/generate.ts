@@ -1,5 +1,6 @@
-// Deterministic partner files for the ingest benchmark, one writer per format (the five of
-// /work/shared/formats/README.md). Every record is ONE suspect with exactly two identifiers,
+// Deterministic partner files for the ingest benchmark, one writer per registered format (the
+// list comes from the adapter registry, adapters/index.ts; layoutOf() refuses a format it has no
+// writer for, so a new adapter shows up here as a loud error, not as a silent gap). Every record is ONE suspect with exactly two identifiers,
 // a passport and a mobile phone, so the pipeline stores one suspect row and two selector rows
 // per record (no name: with a birth date it would add a NAME_DOB selector). Values are
 // realistic and unique: refs are numbered, passports follow each country's shape, phones are
@@ -10,10 +11,12 @@
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
+import { ADAPTER_FORMATS } from '../../adapters/index.ts';
 import { normalizePhone } from '../../adapters/shared/identifiers.ts';
+import type { SharingLevel, SuspectRole, SuspectStatus } from '../../prisma/generated/client/enums.ts';
 import { seededRandom as prng } from '../../api/cli/seed/generate.ts';
 
-export const BENCH_FORMATS = ['liaison-json', 'es-pn-csv', 'cn-mps-json', 'umf-xml', 'stix-2.1'] as const;
+export const BENCH_FORMATS = ADAPTER_FORMATS;
 export type BenchFormat = (typeof BENCH_FORMATS)[number];
 
 export type GenerateOptions = {
@@ -57,9 +60,10 @@ const PHONES: Record<Country, { cc: string; prefixes: string[]; group: (n: strin
   TH: { cc: '66', prefixes: ['81', '89'], group: (n) => `${n.slice(0, 2)} ${n.slice(2, 5)} ${n.slice(5)}` },
 };
 const COUNTRIES: Country[] = ['CN', 'ES', 'PH', 'VN', 'TH'];
-const ROLES = ['MEMBER', 'CORE_MEMBER', 'MONEY_MULE', 'RECRUITER', 'ORGANIZER'] as const;
-const STATUSES = ['ARRESTED', 'WANTED', 'CHARGED', 'REPATRIATED'] as const;
-const LEVELS = ['AMBER', 'GREEN', 'RED'] as const;
+// Subsets chosen for the benchmark, typed by the database enums so a misspelt value fails tsc.
+const ROLES = ['MEMBER', 'CORE_MEMBER', 'MONEY_MULE', 'RECRUITER', 'ORGANIZER'] as const satisfies readonly SuspectRole[];
+const STATUSES = ['ARRESTED', 'WANTED', 'CHARGED', 'REPATRIATED'] as const satisfies readonly SuspectStatus[];
+const LEVELS = ['AMBER', 'GREEN', 'RED'] as const satisfies readonly SharingLevel[];
 const GIVEN = ['Wei', 'Lucia', 'Minh', 'Somchai', 'Maria', 'Jun', 'Carlos', 'Anh', 'Jose', 'Mei'];
 const FAMILY = ['Zhang', 'Garcia', 'Nguyen', 'Saetang', 'Santos', 'Li', 'Perez', 'Tran', 'Reyes', 'Chen'];
 
@@ -258,6 +262,8 @@ function layoutOf(o: GenerateOptions): Layout {
         separator: `,\n`,
         tail: `${nl}]}\n`,
       };
+    default:
+      throw new Error(`bench: no file writer for format ${o.format} (bench/ingest/generate.ts, layoutOf)`);
   }
 }
 

@@ -42,7 +42,7 @@ import {
   type RssRow,
   type ThroughputRow,
 } from './report.ts';
-import { FORMAT_AGENCY, JOB_ENV, OPERATION_CODE, setupIngestDatabase, type IngestChildResult, type IngestJob, type SubmissionJob, type SubmissionRun } from './setup.ts';
+import { formatAgency, JOB_ENV, OPERATION_CODE, setupIngestDatabase, type IngestChildResult, type IngestJob, type SubmissionJob, type SubmissionRun } from './setup.ts';
 
 export type IngestBenchOptions = {
   records: number;
@@ -162,10 +162,10 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
     const sizes = new Map<BenchFormat, number>();
     for (const format of options.formats) {
       const file = join(dir, `${format}.data`);
-      sizes.set(format, await generateFile(file, { format, count: options.records, agencyCode: FORMAT_AGENCY[format], operationCode: OPERATION_CODE, seed: options.seed }));
+      sizes.set(format, await generateFile(file, { format, count: options.records, agencyCode: formatAgency(format), operationCode: OPERATION_CODE, seed: options.seed }));
       files.set(format, file);
     }
-    const rssAgency = (db: string, size: number) => `${FORMAT_AGENCY[RSS_FORMAT]}-${db}${size}`;
+    const rssAgency = (db: string, size: number) => `${formatAgency(RSS_FORMAT)}-${db}${size}`;
     const rssFiles: { sizeMb: number; file: string; records: number; bytes: number }[] = [];
     const perRecord = await bytesPerRecord(dir, { format: RSS_FORMAT, agencyCode: 'X', operationCode: OPERATION_CODE, seed: options.seed, pretty: true });
     for (const sizeMb of options.rssSizesMb) {
@@ -186,9 +186,9 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
     databases.push(pipelineDb);
     const copyDb = await createBenchDatabase(serverUrl);
     databases.push(copyDb);
-    const profileAgency = `${FORMAT_AGENCY[RSS_FORMAT]}-PROF`;
+    const profileAgency = `${formatAgency(RSS_FORMAT)}-PROF`;
     const codes = [
-      ...options.formats.map((f) => FORMAT_AGENCY[f]),
+      ...options.formats.map((f) => formatAgency(f)),
       ...rssFiles.map((r) => rssAgency('PG', r.sizeMb)),
       ...(options.profile ? [profileAgency] : []),
     ];
@@ -201,15 +201,15 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
     const secrets = { pseudonymKey: randomBytes(32).toString('hex'), receiptSecret: randomBytes(32).toString('hex'), maxBytes: 64 * 1024 * 1024 };
     const pgDatabase = { url: pipelineDb.url, name: pipelineDb.name, agencies };
     const submissions: SubmissionJob[] = options.formats.flatMap((format) => [
-      { label: 'pipeline', format, file: files.get(format)!, agencyCode: FORMAT_AGENCY[format], mode: 'PARTIAL' as const },
-      { label: 'resubmit unchanged', format, file: files.get(format)!, agencyCode: FORMAT_AGENCY[format], mode: 'ATOMIC' as const },
+      { label: 'pipeline', format, file: files.get(format)!, agencyCode: formatAgency(format), mode: 'PARTIAL' as const },
+      { label: 'resubmit unchanged', format, file: files.get(format)!, agencyCode: formatAgency(format), mode: 'ATOMIC' as const },
     ]);
     const pg = await runChild('PostgreSQL pipeline', { ...secrets, database: pgDatabase, submissions }, log);
 
     await copyReferencedTables(pipelineDb.url, copyDb.url);
     const throughput: ThroughputRow[] = [];
     for (const format of options.formats) {
-      const rows = await exportOwnerRows(pipelineDb.url, agencies[FORMAT_AGENCY[format]]!.id);
+      const rows = await exportOwnerRows(pipelineDb.url, agencies[formatAgency(format)]!.id);
       const copySeconds = await timedCopy(copyDb.url, rows);
       const copyRps = rows.suspectCount / copySeconds;
       const copyNote =
@@ -241,8 +241,8 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
     if (options.pgliteFormats.length > 0) {
       const pgliteJob: IngestJob = {
         ...secrets,
-        database: { dataDir: join(dir, 'pglite-throughput'), agencyCodes: options.pgliteFormats.map((f) => FORMAT_AGENCY[f]) },
-        submissions: options.pgliteFormats.map((format) => ({ label: 'pipeline', format, file: files.get(format)!, agencyCode: FORMAT_AGENCY[format], mode: 'PARTIAL' as const })),
+        database: { dataDir: join(dir, 'pglite-throughput'), agencyCodes: options.pgliteFormats.map((f) => formatAgency(f)) },
+        submissions: options.pgliteFormats.map((format) => ({ label: 'pipeline', format, file: files.get(format)!, agencyCode: formatAgency(format), mode: 'PARTIAL' as const })),
       };
       const lite = await runChild('PGlite pipeline', pgliteJob, log);
       for (const run of lite.runs) {

@@ -18,13 +18,20 @@ export const JOB_ENV = 'BENCH_INGEST_JOB';
 export type AgencyRef = { id: string; code: string };
 
 /** Submitting agency of each format's throughput run (umf-xml's sender names it). */
-export const FORMAT_AGENCY: Record<BenchFormat, string> = {
+const FORMAT_AGENCY: Readonly<Record<BenchFormat, string>> = {
   'liaison-json': 'GB-NCA',
   'es-pn-csv': 'ES-PN',
   'cn-mps-json': 'CN-MPS',
   'umf-xml': 'DE-BKA',
   'stix-2.1': 'PH-NBI',
 };
+
+/** The agency that submits `format` in the benchmark; a registered format without one is an error. */
+export function formatAgency(format: BenchFormat): string {
+  const code = FORMAT_AGENCY[format];
+  if (code === undefined) throw new Error(`bench: no submitting agency for format ${format} (bench/ingest/setup.ts)`);
+  return code;
+}
 
 /** Creates the agencies (codes as given; the country is the code's prefix) and the operation. */
 export async function setupIngestDatabase(db: Database, codes: readonly string[]): Promise<Record<string, AgencyRef>> {

@@ -1,5 +1,5 @@
 // Batch writer of intercepted_fund: one statement per batch, like dens.ts, plus two joins.
-// amount_usd follows DESIGN.md: the partner's figure when given; the amount itself for USD;
+// amount_usd is the partner's figure when given; the amount itself for USD;
 // else the amount times the reference rate of the latest valid_on on or before actionOn
 // (the submission's date when the fund has none), rounded to cents; else NULL. All numeric,
 // never a float. denRef resolves as in suspects.ts (unresolved rows are not written).

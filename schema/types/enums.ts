@@ -1,4 +1,7 @@
-// GraphQL enums with the same names and values as the database enums (DESIGN.md).
+// GraphQL enums. The database enums come from Prisma's generated enums (prisma/schema.prisma is
+// their one source: same names, same values, same order); the partner formats come from the
+// adapter registry. No list of values is written here.
+import { ADAPTERS } from '../../adapters/index.ts';
 import * as E from '../../prisma/generated/client/enums.ts';
 import { builder } from '../builder.ts';
 
@@ -14,3 +17,16 @@ export const FundChannel = builder.enumType(E.FundChannel, { name: 'FundChannel'
 export const FundAction = builder.enumType(E.FundAction, { name: 'FundAction' });
 export const SubmissionMode = builder.enumType(E.SubmissionMode, { name: 'SubmissionMode' });
 export const SubmissionStatus = builder.enumType(E.SubmissionStatus, { name: 'SubmissionStatus' });
+
+/** The GraphQL name of a partner format: `es-pn-csv` → `ES_PN_CSV`, `stix-2.1` → `STIX_2_1`. */
+export function partnerFormatName(format: string): string {
+  return format.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+}
+
+/** One value per adapter of the registry (adapters/index.ts), which is the source of the list. */
+export const PartnerFormat = builder.enumType('PartnerFormat', {
+  description: 'A partner file format, one per adapter of the gateway. Each value names its REST `format` parameter in its description (ES_PN_CSV is `es-pn-csv`).',
+  values: Object.fromEntries(
+    ADAPTERS.map((adapter) => [partnerFormatName(adapter.format), { value: adapter.format, description: `\`${adapter.format}\`: ${adapter.description}.` }]),
+  ),
+});

@@ -1,16 +1,19 @@
-// What the three shared record types (ScamDen, Suspect, InterceptedFund) have in common:
-// provenance fields, the common filter arguments, and the `where` that joins a filter to
-// the viewer's sharing rules. Filters run in the database, after the sharing predicate.
+// What the three shared record types (ScamDen, Suspect, InterceptedFund) have in common, written
+// once: the provenance fields with their descriptions, the common filter arguments, the `where`
+// that joins a filter to the viewer's sharing rules, and the root connection. A new common field
+// or filter is added here and appears on all three. Filters run in the database, after the
+// sharing predicate.
+import type { EnumRef } from '@pothos/core';
+import type { SharingLevel as SharingLevelName } from '../../prisma/generated/client/enums.ts';
 import type { RequestContext } from '../context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
+import { SharingLevel } from './enums.ts';
 
-export type CommonFilter = {
-  operationCode?: string | null;
-  owner?: string | null;
-  sharingLevel?: 'CLEAR' | 'GREEN' | 'AMBER' | 'RED' | null;
-};
+/** The builder's type parameters, for helpers that take Pothos field builders. */
+export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+export type SharedModel = 'ScamDen' | 'Suspect' | 'InterceptedFund';
 
 /** The viewer of a request that passed authentication (every record field requires it). */
 export function viewerOf(ctx: RequestContext) {
@@ -18,8 +21,66 @@ export function viewerOf(ctx: RequestContext) {
   return ctx.viewer;
 }
 
-/** Sharing predicate AND the filter's own conditions, as one Prisma `where`. */
-export function recordWhere<W extends object>(ctx: RequestContext, filter: CommonFilter | null | undefined, own: W) {
+/** Descriptions of the provenance fields, the same on the three record types. */
+const PROVENANCE = {
+  owner: 'The agency that reported the record.',
+  sourceRef: "The owner's own reference for the record (unique per owner and record type).",
+  sharingLevel: 'Who else may see the record: CLEAR and GREEN every partner, AMBER the participants of its operation, RED the owner only.',
+  operation: 'The joint operation, when the viewer participates in it.',
+  createdAt: 'When the gateway first stored the record.',
+  updatedAt: 'When the record was last changed.',
+  retractedAt: 'When the owner retracted the record; a retracted record is visible to its owner only.',
+} as const;
+
+/** Adds the provenance fields to one shared record type (called once per type, beside its definition). */
+export function addProvenanceFields(model: SharedModel) {
+  builder.prismaObjectFields(model, (t) => ({
+    owner: t.relation('owner', { description: PROVENANCE.owner }),
+    sourceRef: t.exposeString('sourceRef', { description: PROVENANCE.sourceRef }),
+    sharingLevel: t.expose('sharingLevel', { type: SharingLevel, description: PROVENANCE.sharingLevel }),
+    operation: t.prismaField({
+      type: 'Operation',
+      nullable: true,
+      description: PROVENANCE.operation,
+      resolve: (query, record, _args, ctx) => visibleOperation(ctx, record.operationId, query),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: PROVENANCE.createdAt }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: PROVENANCE.updatedAt }),
+    retractedAt: t.expose('retractedAt', { type: 'DateTime', nullable: true, description: PROVENANCE.retractedAt }),
+  }));
+}
+
+/**
+ * The filter arguments every record list takes. `country` and `status` mean a different column
+ * per type (a den's country, a suspect's nationality, a fund's account country; a fund's status
+ * is its action), named by `FilterColumns`.
+ */
+export function commonFilterFields<Status extends string>(
+  t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>,
+  of: { country: string; status: EnumRef<Types, Status>; statusDescription?: string },
+) {
+  return {
+    operationCode: t.string({ description: 'Code of the joint operation.' }),
+    owner: t.string({ description: 'Agency code of the owner.' }),
+    sharingLevel: t.field({ type: SharingLevel }),
+    country: t.string({ description: of.country }),
+    status: t.field({ type: of.status, ...(of.statusDescription ? { description: of.statusDescription } : {}) }),
+  };
+}
+
+export type CommonFilter = {
+  operationCode?: string | null;
+  owner?: string | null;
+  sharingLevel?: SharingLevelName | null;
+  country?: string | null;
+  status?: string | null;
+};
+
+/** The columns the common `country` and `status` filters read on one record type. */
+export type FilterColumns = { country: string; status: string };
+
+/** Sharing predicate AND the filter's common and own conditions, as one Prisma `where`. */
+export function recordWhere(ctx: RequestContext, filter: CommonFilter | null | undefined, columns: FilterColumns, own: object) {
   const viewer = viewerOf(ctx);
   return {
     AND: [
@@ -28,10 +89,50 @@ export function recordWhere<W extends object>(ctx: RequestContext, filter: Commo
         ...(filter?.operationCode ? { operation: { is: { code: filter.operationCode } } } : {}),
         ...(filter?.owner ? { owner: { is: { code: filter.owner } } } : {}),
         ...(filter?.sharingLevel ? { sharingLevel: filter.sharingLevel } : {}),
+        ...(filter?.country ? { [columns.country]: filter.country.toUpperCase() } : {}),
+        ...(filter?.status ? { [columns.status]: filter.status } : {}),
         ...own,
       },
     ],
   };
+}
+
+/** The part of a record model's Prisma delegate the root connection uses. */
+type RecordDelegate = { count(args: { where: object }): Promise<number>; findMany(args: object): Promise<object[]> };
+const DELEGATE = { ScamDen: 'scamDen', Suspect: 'suspect', InterceptedFund: 'interceptedFund' } as const;
+
+/**
+ * The root connection of one record type (`scamDens`, `suspects`, `interceptedFunds`): the
+ * `records:read` scope, the filter argument, totalCount and pages under the same `where`,
+ * ordered by id.
+ */
+export function addRecordConnection<Filter extends CommonFilter>(options: {
+  field: string;
+  model: SharedModel;
+  connection: object;
+  filter: PothosSchemaTypes.InputObjectRef<Types, Filter>;
+  columns: FilterColumns;
+  own: (filter: Filter | null | undefined) => object;
+}) {
+  const where = (ctx: RequestContext, filter: Filter | null | undefined) => recordWhere(ctx, filter, options.columns, options.own(filter));
+  const delegate = (ctx: RequestContext) => ctx.prisma[DELEGATE[options.model]] as unknown as RecordDelegate;
+  // Pothos types a prisma connection per model; over the union of the three it cannot, so the
+  // options are checked here by hand and handed over untyped.
+  builder.queryField(options.field, (t) =>
+    t.prismaConnection(
+      {
+        type: options.model,
+        cursor: 'id',
+        authScopes: { scope: 'records:read' },
+        args: { filter: t.arg({ type: options.filter }) },
+        totalCount: (_parent: unknown, args: { filter?: Filter | null }, ctx: RequestContext) =>
+          delegate(ctx).count({ where: where(ctx, args.filter) }),
+        resolve: (query: object, _root: unknown, args: { filter?: Filter | null }, ctx: RequestContext) =>
+          delegate(ctx).findMany({ ...query, where: where(ctx, args.filter), orderBy: { id: 'asc' } }),
+      } as never,
+      options.connection as never,
+    ),
+  );
 }
 
 /**

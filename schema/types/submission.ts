@@ -2,59 +2,99 @@
 // integrators; large files go to POST /v1/submissions, which streams) and `submission(id)`.
 // Both run the same ingest pipeline as REST and return the same signed report.
 import { Readable } from 'node:stream';
+import { z } from 'zod';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
-import { findSubmission, ingestSubmission, type ReportIssue, type SubmissionReport } from '../../ingest/pipeline.ts';
+import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
+import {
+  reportIssueSchema,
+  submissionCountsSchema,
+  submissionReportSchema,
+  type ReportIssue,
+  type SubmissionCounts as Counts,
+  type SubmissionReport,
+} from '../../ingest/report.ts';
 import { builder } from '../builder.ts';
-import { SubmissionMode } from './enums.ts';
-import { viewerOf } from './records.ts';
+import { PartnerFormat, SubmissionMode, SubmissionStatus } from './enums.ts';
+import { viewerOf, type Types } from './records.ts';
 
-const SubmissionCounts = builder.objectRef<SubmissionReport['counts']>('SubmissionCounts').implement({
-  fields: (t) => ({
-    received: t.exposeInt('received', { description: 'Records read from the file.' }),
-    accepted: t.exposeInt('accepted', { description: 'New records stored.' }),
-    updated: t.exposeInt('updated', { description: 'Existing records (same ref) changed; earlier versions kept.' }),
-    unchanged: t.exposeInt('unchanged', { description: 'Existing records sent again without change.' }),
-    rejected: t.exposeInt('rejected'),
-    skipped: t.exposeInt('skipped', { description: 'Objects of the file that map to no shared record.' }),
-  }),
+// The report types are built from the one definition of the report (ingest/report.ts): every
+// property becomes a field with its description, optional or nullable ones nullable. A field
+// whose GraphQL type is richer than its JSON one (an enum, DateTime, a nested object) is given
+// explicitly below, but keeps the definition's name, description and nullability.
+
+type JsonProperty = { type?: string | string[]; items?: { type?: string }; description?: string };
+type ReportFieldType = 'Int' | 'String' | 'Boolean' | ['String'];
+type FieldBuilderOf<Shape> = PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>;
+
+/** The GraphQL type of a plain JSON property (string, integer, boolean, array of strings). */
+function graphqlTypeOf(name: string, property: JsonProperty): ReportFieldType {
+  const type = [property.type].flat().find((t) => t !== 'null');
+  if (type === 'integer') return 'Int';
+  if (type === 'string') return 'String';
+  if (type === 'boolean') return 'Boolean';
+  if (type === 'array' && property.items?.type === 'string') return ['String'];
+  throw new Error(`report field ${name}: no plain GraphQL type for ${JSON.stringify(property)}; give it explicitly`);
+}
+
+/** Name, description and nullability of each property of a report object, in definition order. */
+export function reportFieldsOf(schema: z.ZodObject) {
+  const json = z.toJSONSchema(schema) as { properties: Record<string, JsonProperty>; required?: string[] };
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties).map(([name, property]) => ({
+    name,
+    property,
+    description: property.description,
+    nullable: !required.has(name) || [property.type].flat().includes('null'),
+  }));
+}
+
+function reportFields<Shape extends object>(
+  t: FieldBuilderOf<Shape>,
+  schema: z.ZodObject,
+  explicit: Record<string, (options: { description?: string; nullable: boolean }) => unknown> = {},
+) {
+  const fields = reportFieldsOf(schema);
+  const unknown = Object.keys(explicit).filter((name) => !fields.some((f) => f.name === name));
+  if (unknown.length > 0) throw new Error(`report fields ${unknown.join(', ')} are not in the report definition (ingest/report.ts)`);
+  return Object.fromEntries(
+    fields.map(({ name, property, description, nullable }) => {
+      const options = { nullable, ...(description ? { description } : {}) };
+      const make = explicit[name];
+      if (make) return [name, make(options)];
+      const type = graphqlTypeOf(name, property);
+      return [name, t.field({ type, ...options, resolve: (parent) => (parent as Record<string, never>)[name] })];
+    }),
+  ) as Record<string, ReturnType<FieldBuilderOf<Shape>['field']>>;
+}
+
+const SubmissionCounts = builder.objectRef<Counts>('SubmissionCounts').implement({
+  description: submissionCountsSchema.description,
+  fields: (t) => reportFields(t, submissionCountsSchema),
 });
 
 const SubmissionIssue = builder.objectRef<ReportIssue>('SubmissionIssue').implement({
-  description: 'A problem in the file: where (line or path), which field, what code. Never the value itself.',
-  fields: (t) => ({
-    line: t.exposeInt('line', { nullable: true }),
-    path: t.exposeString('path', { nullable: true }),
-    field: t.exposeString('field'),
-    code: t.exposeString('code'),
-    severity: t.exposeString('severity'),
-    ref: t.exposeString('ref', { nullable: true }),
-  }),
+  description: reportIssueSchema.description,
+  fields: (t) => reportFields(t, reportIssueSchema),
 });
 
 const Submission = builder.objectRef<SubmissionReport>('Submission').implement({
-  description: "The report of one partner file, signed by the gateway (verify `receipt` with /.well-known/jwks.json).",
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    agency: t.exposeString('agency'),
-    subject: t.exposeString('subject'),
-    format: t.exposeString('format'),
-    operation: t.exposeString('operation'),
-    mode: t.field({ type: SubmissionMode, resolve: (r) => r.mode }),
-    dryRun: t.exposeBoolean('dryRun'),
-    status: t.exposeString('status', { description: 'ACCEPTED or REJECTED.' }),
-    contentSha256: t.exposeString('contentSha256'),
-    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
-    counts: t.field({ type: SubmissionCounts, resolve: (r) => r.counts }),
-    issues: t.field({ type: [SubmissionIssue], resolve: (r) => r.issues }),
-    receivedAt: t.field({ type: 'DateTime', resolve: (r) => new Date(r.receivedAt) }),
-    completedAt: t.field({ type: 'DateTime', resolve: (r) => new Date(r.completedAt) }),
-    receipt: t.exposeString('receipt', { description: 'Compact JWS (EdDSA) by the gateway over this report.' }),
-  }),
+  description: `${submissionReportSchema.description} Verify \`receipt\` with /.well-known/jwks.json.`,
+  fields: (t) =>
+    reportFields(t, submissionReportSchema, {
+      id: (o) => t.exposeID('id', o),
+      format: (o) => t.field({ type: PartnerFormat, ...o, resolve: (r) => r.format }),
+      mode: (o) => t.field({ type: SubmissionMode, ...o, resolve: (r) => r.mode }),
+      status: (o) => t.field({ type: SubmissionStatus, ...o, resolve: (r) => r.status }),
+      counts: (o) => t.field({ type: SubmissionCounts, ...o, resolve: (r) => r.counts }),
+      issues: (o) => t.field({ type: [SubmissionIssue], ...o, resolve: (r) => r.issues }),
+      receivedAt: (o) => t.field({ type: 'DateTime', ...o, resolve: (r) => new Date(r.receivedAt) }),
+      completedAt: (o) => t.field({ type: 'DateTime', ...o, resolve: (r) => new Date(r.completedAt) }),
+    }),
 });
 
 const SubmitRecordsInput = builder.inputType('SubmitRecordsInput', {
   fields: (t) => ({
-    format: t.string({ required: true, description: 'liaison-json, cn-mps-json, es-pn-csv, umf-xml or stix-2.1' }),
+    format: t.field({ type: PartnerFormat, required: true, description: 'The format of `content`.' }),
     operationCode: t.string({ required: true }),
     content: t.string({ required: true, description: 'The file as the partner sent it (UTF-8).' }),
     mode: t.field({ type: SubmissionMode, description: 'ATOMIC (default): all or nothing. PARTIAL: store the valid records.' }),

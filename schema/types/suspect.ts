@@ -2,8 +2,8 @@
 // pseudonym that links reports of the same person by different agencies.
 import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
-import { Sex, SharingLevel, SuspectRole, SuspectStatus } from './enums.ts';
-import { recordWhere, viewerOf, visibleDen, visibleOperation } from './records.ts';
+import { Sex, SuspectRole, SuspectStatus } from './enums.ts';
+import { addProvenanceFields, addRecordConnection, commonFilterFields, viewerOf, visibleDen } from './records.ts';
 
 export const Suspect = builder.prismaNode('Suspect', {
   id: { field: 'id' },
@@ -11,14 +11,6 @@ export const Suspect = builder.prismaNode('Suspect', {
   description: 'A suspect (or trafficked person) as reported by one agency.',
   findUnique: (id, ctx) => ({ id, ...visibleRecordWhere(viewerOf(ctx)) }),
   fields: (t) => ({
-    owner: t.relation('owner'),
-    sourceRef: t.exposeString('sourceRef'),
-    sharingLevel: t.expose('sharingLevel', { type: SharingLevel }),
-    operation: t.prismaField({
-      type: 'Operation',
-      nullable: true,
-      resolve: (query, suspect, _args, ctx) => visibleOperation(ctx, suspect.operationId, query),
-    }),
     personKey: t.exposeString('personKey', {
       description: 'Pseudonym of the person: equal keys from different agencies are the same person.',
     }),
@@ -48,49 +40,31 @@ export const Suspect = builder.prismaNode('Suspect', {
           orderBy: { code: 'asc' },
         }),
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    retractedAt: t.expose('retractedAt', { type: 'DateTime', nullable: true }),
   }),
 });
+
+addProvenanceFields('Suspect');
 
 export const SuspectConnection = builder.connectionObject({ type: Suspect, name: 'SuspectConnection' });
 
 export const SuspectFilter = builder.inputType('SuspectFilter', {
   fields: (t) => ({
-    operationCode: t.string(),
-    owner: t.string({ description: 'Agency code of the owner.' }),
-    sharingLevel: t.field({ type: SharingLevel }),
-    country: t.string({ description: 'Nationality, ISO 3166-1 alpha-2.' }),
-    status: t.field({ type: SuspectStatus }),
+    ...commonFilterFields(t, { country: 'Nationality, ISO 3166-1 alpha-2.', status: SuspectStatus }),
     role: t.field({ type: SuspectRole }),
     personKey: t.string({ description: 'Every visible report of one person.' }),
     traffickingVictim: t.boolean(),
   }),
 });
 
-builder.queryFields((t) => ({
-  suspects: t.prismaConnection({
-    type: 'Suspect',
-    cursor: 'id',
-    authScopes: { scope: 'records:read' },
-    args: { filter: t.arg({ type: SuspectFilter }) },
-    totalCount: (_parent, { filter }, ctx) => ctx.prisma.suspect.count({ where: suspectWhere(ctx, filter) }),
-    resolve: (query, _root, args, ctx) => {
-      return ctx.prisma.suspect.findMany({ ...query, where: suspectWhere(ctx, args.filter), orderBy: { id: 'asc' } });
-    },
-  }, SuspectConnection),
-}));
-
-function suspectWhere(
-  ctx: Parameters<typeof recordWhere>[0],
-  filter: typeof SuspectFilter.$inferInput | null | undefined,
-) {
-  return recordWhere(ctx, filter, {
-    ...(filter?.country ? { nationality: filter.country.toUpperCase() } : {}),
-    ...(filter?.status ? { status: filter.status } : {}),
+addRecordConnection({
+  field: 'suspects',
+  model: 'Suspect',
+  connection: SuspectConnection,
+  filter: SuspectFilter,
+  columns: { country: 'nationality', status: 'status' },
+  own: (filter) => ({
     ...(filter?.role ? { role: filter.role } : {}),
     ...(filter?.personKey ? { personKey: filter.personKey } : {}),
     ...(filter?.traffickingVictim != null ? { traffickingVictim: filter.traffickingVictim } : {}),
-  });
-}
+  }),
+});

@@ -1,5 +1,5 @@
 // Every authenticated call is written to the audit log before anything is disclosed
-// (SECURITY-MATRIX LOG-05, LOG-07): when the log cannot be written, the caller gets 503 and
+// (LOG-05, LOG-07 in docs/security-tests.md): when the log cannot be written, the caller gets 503 and
 // no data; the chain written by real requests verifies.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

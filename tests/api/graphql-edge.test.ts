@@ -1,4 +1,4 @@
-// The edge of the GraphQL endpoint (SECURITY-MATRIX GQL-01…11, the HTTP parts of TOK-17 and
+// The edge of the GraphQL endpoint (docs/security-tests.md: GQL-01…11, the HTTP parts of TOK-17 and
 // TOK-19, LOG-01/02): limits reject before any resolver runs, errors are masked, tokens
 // never reach the logs.
 import { createServer, request as httpRequest } from 'node:http';

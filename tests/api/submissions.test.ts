@@ -1,4 +1,4 @@
-// The submission surfaces (DESIGN.md REST contract, GraphQL submitRecords/submission): status
+// The submission surfaces (REST api/openapi.yaml, GraphQL submitRecords/submission): status
 // codes 201/200/401/403/404/413/415/422, problem+json errors, receipts verifiable with the
 // published JWKS, and one agency never reading another's submission (AUZ-05, AUZ-08, FIL-08, FIL-10).
 import { readFile } from 'node:fs/promises';
@@ -143,7 +143,7 @@ describe('GraphQL submitRecords and submission', () => {
     const res = await gw.gql<{ submitRecords: { id: string; status: string; counts: { accepted: number }; receipt: string } }>(
       cnMps,
       `mutation($input: SubmitRecordsInput!) { submitRecords(input: $input) { id status counts { accepted } receipt } }`,
-      { input: { format: 'liaison-json', operationCode: 'FIRST-LIGHT-2022', content } },
+      { input: { format: 'LIAISON_JSON', operationCode: 'FIRST-LIGHT-2022', content } },
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!.submitRecords).toMatchObject({ status: 'ACCEPTED', counts: { accepted: 6 } });

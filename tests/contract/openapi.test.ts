@@ -12,7 +12,9 @@ import { generateAgencyKeyPair, mintToken, type AgencyKeyPair } from '../../api/
 import { ErrorCode } from '../../kernel/errors.ts';
 import { createLogger } from '../../kernel/logger.ts';
 import { createServices } from '../../api/services.ts';
-import { ADAPTER_FORMATS } from '../../adapters/index.ts';
+import { z } from 'zod';
+import { ADAPTER_FORMATS, ADAPTERS } from '../../adapters/index.ts';
+import { submissionReportSchema } from '../../ingest/report.ts';
 import { createTestGateway, TEST_PSEUDONYM_KEY, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { Contract, responseKey, SAMPLE_SENDS, sample, servedRoutes } from './support.ts';
 
@@ -244,6 +246,19 @@ describe('every documented response is served as documented', () => {
     expect([...format].sort()).toEqual([...ADAPTER_FORMATS].sort());
   });
 
+  it('documents the media types of the registered formats, and only those, for the partner file', () => {
+    const bodies = contract.doc.components.requestBodies as Record<string, { content: Record<string, unknown> }>;
+    const registered = new Set([...ADAPTERS.flatMap((a) => a.mediaTypes), 'application/octet-stream']);
+    expect(Object.keys(bodies.PartnerFile!.content).sort()).toEqual([...registered].sort());
+  });
+
+  it('describes SubmissionReport exactly as the one definition of the report (ingest/report.ts)', () => {
+    const schemas = contract.doc.components.schemas as Record<string, JsonSchema>;
+    const resolve = (ref: string) => schemas[ref.replace('#/components/schemas/', '')]!;
+    const fromDefinition = essentials(z.toJSONSchema(submissionReportSchema) as JsonSchema, resolve);
+    expect(essentials(schemas.SubmissionReport!, resolve)).toEqual(fromDefinition);
+  });
+
   it('the compiled schemas do reject what the contract forbids', () => {
     const report = contract.validator(documented.find((d) => d.key === responseKey('post', '/v1/submissions', 201, JSON_MT))!.pointer);
     expect(report({ id: 'x', counts: {} })).toBe(false);
@@ -300,3 +315,29 @@ describe('no undocumented route', () => {
     expect(unserved).toEqual([]);
   });
 });
+
+type JsonSchema = { [key: string]: unknown };
+
+/**
+ * What both sides of a schema comparison state: references followed (their siblings kept),
+ * types, enums, descriptions, formats, patterns, lower bounds, required members and nesting.
+ * Left out: zod's safe-integer bounds, the patterns zod adds beside a `format`, examples, defaults.
+ */
+function essentials(schema: JsonSchema, resolve: (ref: string) => JsonSchema): JsonSchema {
+  if (typeof schema.$ref === 'string') {
+    const { $ref, ...siblings } = schema;
+    return essentials({ ...resolve($ref), ...siblings }, resolve);
+  }
+  const out: JsonSchema = {};
+  if (schema.type !== undefined) out.type = [schema.type].flat().sort();
+  for (const key of ['description', 'enum', 'format', 'additionalProperties']) if (schema[key] !== undefined) out[key] = schema[key];
+  if (schema.pattern !== undefined && schema.format === undefined) out.pattern = schema.pattern;
+  if (typeof schema.minimum === 'number' && schema.minimum !== Number.MIN_SAFE_INTEGER) out.minimum = schema.minimum;
+  if (Array.isArray(schema.required)) out.required = [...(schema.required as string[])].sort();
+  if (schema.items !== undefined) out.items = essentials(schema.items as JsonSchema, resolve);
+  if (schema.properties !== undefined) {
+    const properties = schema.properties as Record<string, JsonSchema>;
+    out.properties = Object.fromEntries(Object.keys(properties).sort().map((name) => [name, essentials(properties[name]!, resolve)]));
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-// Anonymization at the door (DESIGN.md "Anonymization"; SECURITY-MATRIX PRV-04, LOG-03): every
+// Anonymization at the door (docs/security.md; PRV-04, LOG-03 in docs/security-tests.md): every
 // sample plus a generated corpus of planted identifiers is ingested (new, then updated so that
 // history is written too, plus invalid records and invalid identifiers), every log line is
 // kept, and then the whole database is dumped as text. No planted raw value, nor its

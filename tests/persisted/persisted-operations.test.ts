@@ -76,7 +76,7 @@ describe('persisted operations', () => {
   });
 
   it('refuses a hash sent with a different body, without executing the body', async () => {
-    const mutation = `mutation { submitRecords(input: { format: "liaison-json", operationCode: "OP-PQ",
+    const mutation = `mutation { submitRecords(input: { format: LIAISON_JSON, operationCode: "OP-PQ",
       content: "{\\"format\\":\\"liaison-json\\",\\"version\\":1,\\"records\\":[]}" }) { id } }`;
     const result = await post(gw, es, { query: mutation, extensions: persistedQuery(sha256(ME)) });
     expect(result.status).toBe(400);

@@ -11,7 +11,7 @@ describe('schema/schema.graphql', () => {
     expect(committed).toBe(`${printSchema(schema)}\n`);
   });
 
-  it('keeps the names of the DESIGN.md contract', () => {
+  it('keeps the names integrators rely on', () => {
     const query = schema.getQueryType()!.getFields();
     for (const name of ['me', 'agencies', 'operation', 'operations', 'scamDens', 'suspects', 'interceptedFunds', 'node']) {
       expect(query[name], name).toBeDefined();

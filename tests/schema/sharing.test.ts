@@ -1,17 +1,18 @@
-// The sharing rules of DESIGN.md on every read path (SECURITY-MATRIX AUZ-01…03, AUZ-10,
+// The sharing rules (docs/security.md) on every read path (AUZ-01…03, AUZ-10,
 // PRV-02): each level × owner / participant / outsider × each record type × list, totalCount,
 // node(id), the operation's connections and nested relations. A hidden record must look
 // exactly like a missing one.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableUuid } from '../../api/cli/seed/generate.ts';
+import { SharingLevel } from '../../prisma/generated/client/enums.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
-const LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
-type Level = (typeof LEVELS)[number];
+const LEVELS = Object.values(SharingLevel);
+type Level = SharingLevel;
 type Role = 'owner' | 'participant' | 'outsider';
 
-/** The policy oracle: what DESIGN.md says each viewer may see. */
+/** The policy oracle: what the sharing rules say each viewer may see. */
 function visible(role: Role, level: Level, retracted = false, inOperation = true): boolean {
   if (role === 'owner') return true;
   if (retracted) return false;
