@@ -190,6 +190,8 @@ export interface components {
             detail: string;
             /** @description The request path (without the query). */
             instance?: string;
+            /** @description A stable word refining the code, e.g. why a token was refused (`token_reused`, `token_expired`, `wrong_audience`, `unknown_key`; see docs/security.md). */
+            reason?: string;
             issues?: components["schemas"]["ProblemIssue"][];
         };
         /** @description What was wrong, by location and code; never a submitted value. */

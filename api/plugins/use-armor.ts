@@ -35,15 +35,12 @@ export function useArmor(): Plugin[] {
  */
 function useCharacterLimit(maxLength: number): Plugin {
   return {
-    onParams({ params, setResult }) {
+    onParams({ params }) {
       const length = typeof params.query === 'string' ? params.query.length : 0;
       if (length > maxLength) {
-        setResult({
-          errors: [
-            createGraphQLError(`Syntax Error: Character limit of ${maxLength} exceeded, found ${length}.`, {
-              extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400, spec: false } },
-            }),
-          ],
+        // Thrown, so the error mask gives it the status of every refused query (400).
+        throw createGraphQLError(`Syntax Error: Character limit of ${maxLength} exceeded, found ${length}.`, {
+          extensions: { code: 'GRAPHQL_PARSE_FAILED' },
         });
       }
     },
