@@ -17,6 +17,8 @@ import type { Database } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { registerEdgeContext } from './edge-context.ts';
 import { createGraphQLMask, sendProblem } from './error-response.ts';
+import { registerHomeRoute } from './home.ts';
+import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import { useArmor } from './plugins/use-armor.ts';
 import { useAudit } from './plugins/use-audit.ts';
 import { usePageLimits } from './plugins/use-page-limits.ts';
@@ -126,7 +128,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         graphiqlEnabled: config.graphiql,
       }),
       ...(production ? [useDisableIntrospection()] : []),
-      ...useArmor(),
+      ...useArmor({ graphiqlEnabled: config.graphiql }),
       useRefusalStatus(),
       usePageLimits(),
       useAudit(deps.audit),
@@ -160,6 +162,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  fastify.setNotFoundHandler((request, reply) =>
+    sendProblem(new LiaisonError(ErrorCode.NOT_FOUND, 'No such route; GET / lists what this gateway serves.'), request, reply),
+  );
 
   fastify.route({
     url: yoga.graphqlEndpoint,
@@ -172,6 +177,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   });
 
+  registerHomeRoute(fastify, { graphiql: config.graphiql, receipts: ingest !== undefined });
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
     try {

@@ -4,7 +4,7 @@
 // it (envelop's generic-auth plugin is the model). A request without a valid token ends here
 // with 401 and `WWW-Authenticate`, in the GraphQL error shape of api/error-response.ts. Only
 // the GraphiQL page itself and, with GraphiQL on, its schema introspection go without a token.
-import { Kind, parse } from 'graphql';
+import { parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { TokenRequest } from '../auth/verify-token.ts';
 import type { AuditSink } from '../audit.ts';
@@ -12,6 +12,7 @@ import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { EdgeContext } from '../../schema/context.ts';
 import { ErrorCode } from '../../kernel/errors.ts';
 import { graphqlRefusal, maskError } from '../error-response.ts';
+import { isSchemaIntrospection } from '../graphiql.ts';
 
 export type PartnerAuthOptions = {
   verifier: TokenVerifier;
@@ -26,21 +27,15 @@ export type EdgeServerContext = { edge: EdgeContext; body?: unknown };
 /**
  * GraphiQL fetches the schema by introspection whenever it loads. Tokens are single-use, so
  * that fetch would spend the token the user pasted and the next query would be refused as a
- * replay. With GraphiQL on (development only), an operation made only of __schema/__type/
- * __typename is answered without a token: the schema is published anyway (schema.graphql).
+ * replay. With GraphiQL on (development only), a document that only introspects the schema is
+ * answered without a token: the schema is published anyway (schema.graphql).
  */
 function isIntrospectionOnly(request: Request, parsedBody: unknown): boolean {
   if (request.method !== 'POST' || typeof parsedBody !== 'object' || parsedBody === null) return false;
+  const body = parsedBody as { query?: unknown };
+  if (typeof body.query !== 'string' || body.query.length > 20_000) return false;
   try {
-    const body = parsedBody as { query?: unknown };
-    if (typeof body.query !== 'string' || body.query.length > 20_000) return false;
-    const document = parse(body.query);
-    return document.definitions.every(
-      (d) =>
-        d.kind === Kind.OPERATION_DEFINITION &&
-        d.operation === 'query' &&
-        d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__')),
-    );
+    return isSchemaIntrospection(parse(body.query, { maxTokens: 2_000 }));
   } catch {
     return false;
   }
