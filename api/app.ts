@@ -3,7 +3,6 @@
 // file that calls listen; tests drive `app.fetch(request)` (Fastify's inject) without a port.
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { GraphQLError } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -13,15 +12,18 @@ import { schema } from '../schema/index.ts';
 import type { Config } from '../kernel/config.ts';
 import type { AuditSink } from '../kernel/audit.ts';
 import type { TokenVerifier } from './auth/verify-token.ts';
-import type { IngestServices, RawRequestNotes, RequestContext, Viewer } from '../schema/context.ts';
+import type { IngestServices, RequestContext } from '../schema/context.ts';
 import type { Database } from '../kernel/db.ts';
-import { ErrorCode, LiaisonError, maskError, toGraphQLError, toProblem } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { registerEdgeContext } from './edge-context.ts';
+import { createGraphQLMask, sendProblem } from './error-response.ts';
+import { registerHomeRoute } from './home.ts';
+import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import { useArmor } from './plugins/use-armor.ts';
 import { useAudit } from './plugins/use-audit.ts';
 import { usePageLimits } from './plugins/use-page-limits.ts';
+import { usePartnerAuth, type EdgeServerContext } from './plugins/use-partner-auth.ts';
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
-import { usePartnerAuth } from './plugins/use-partner-auth.ts';
 import { usePersistedOperations } from './plugins/use-persisted-operations.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
 import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
@@ -46,34 +48,15 @@ export type AppDeps = {
 
 export type App = {
   fastify: FastifyInstance;
-  yoga: YogaServerInstance<ServerContext, RequestContext>;
+  yoga: YogaServerInstance<EdgeServerContext, RequestContext>;
   /** Serves one Fetch API request in-process (no port): for tests and tools. */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
 };
 
-type GraphQLErrorLike = GraphQLError & { name: 'GraphQLError' };
-function isPlainGraphQLError(error: unknown): error is GraphQLErrorLike {
-  const e = error as { name?: string; originalError?: unknown } | null;
-  return e?.name === 'GraphQLError' && !e.originalError;
-}
-
-/** What the Node request carries for the one access-log line written when it ends. */
-type ServerContext = { req: object; body?: unknown };
-
-/** Codes that describe the whole request, so GraphQL answers carry their HTTP status too. */
-const REQUEST_LEVEL_CODES = new Set<string>([
-  ErrorCode.UNAUTHENTICATED,
-  ErrorCode.BAD_USER_INPUT,
-  ErrorCode.RATE_LIMITED,
-  ErrorCode.SERVICE_UNAVAILABLE,
-  ErrorCode.PAYLOAD_TOO_LARGE,
-]);
-
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const viewers = new WeakMap<Request, Viewer>();
   const production = !config.graphiql;
   const ingest: IngestServices | undefined = deps.ingest
     ? { ...deps.ingest, db, maxUploadBytes: config.maxUploadBytes }
@@ -112,7 +95,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     routerOptions: { maxParamLength: 200 },
   });
 
-  const yoga = createYoga<ServerContext, RequestContext>({
+  registerEdgeContext(fastify);
+
+  const yoga = createYoga<EdgeServerContext, RequestContext>({
     schema,
     logging: false,
     graphqlEndpoint: '/graphql',
@@ -123,45 +108,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     renderGraphiQL,
     batching: false,
     multipart: false,
-    maskedErrors: {
-      maskError: (error) => {
-        // Parse and validation errors (also armor's, which come from graphql's CommonJS
-        // build, hence no instanceof) are safe to show: they describe the query, not data.
-        if (isPlainGraphQLError(error)) {
-          // Always 400 for a refused query (SECURITY-MATRIX "400-VAL"), also when the client
-          // accepts plain application/json, where Yoga would otherwise answer 200.
-          const http = error.extensions?.http as { status?: number; headers?: Record<string, string> } | undefined;
-          return new GraphQLError(error.message, {
-            ...(error.nodes ? { nodes: error.nodes } : {}),
-            extensions: {
-              ...error.extensions,
-              code: error.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED',
-              http: { status: http?.status ?? 400, ...(http?.headers ? { headers: http.headers } : {}) },
-            },
-          });
-        }
-        const masked = maskError(error);
-        if (masked.code === ErrorCode.INTERNAL) logger.error({ err: error }, 'unexpected error in GraphQL');
-        const out = toGraphQLError(masked);
-        const gqlError = error instanceof GraphQLError ? error : undefined;
-        return new GraphQLError(out.message, {
-          ...(gqlError?.nodes ? { nodes: gqlError.nodes } : {}),
-          ...(gqlError?.path ? { path: gqlError.path } : {}),
-          extensions: {
-            code: masked.code,
-            ...(masked.issues ? { issues: masked.issues } : {}),
-            ...(REQUEST_LEVEL_CODES.has(masked.code) ? { http: { status: masked.status, headers: masked.headers } } : {}),
-          },
-        });
-      },
-    },
-    context: ({ request, req }): RequestContext => ({
+    maskedErrors: { maskError: createGraphQLMask(logger) },
+    context: ({ request, edge }): RequestContext => ({
       prisma: db.prisma,
-      viewer: viewers.get(request) ?? null,
+      viewer: edge.viewer,
       requestId: request.headers.get('x-request-id') ?? randomUUID(),
       log: logger,
       now,
-      notes: req as RawRequestNotes,
+      edge,
       ingest,
     }),
     plugins: [
@@ -169,20 +123,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
         verifier: deps.verifier,
         audit: deps.audit,
         graphiqlEnabled: config.graphiql,
-        onAuthenticated: (request, viewer, serverContext) => {
-          viewers.set(request, viewer);
-          (serverContext.req as RawRequestNotes).liaisonViewer = viewer;
-        },
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       ...usePersistedOperations({
         prisma: db.prisma,
-        viewerOf: (r) => viewers.get(r),
         persistedOnly: config.persistedOnly,
         graphiqlEnabled: config.graphiql,
       }),
       ...(production ? [useDisableIntrospection()] : []),
-      ...useArmor(),
+      ...useArmor({ graphiqlEnabled: config.graphiql }),
       useRefusalStatus(),
       usePageLimits(),
       useAudit(deps.audit),
@@ -199,7 +148,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const seconds = reply.elapsedTime / 1000;
     requests.inc({ route, status: String(reply.statusCode) });
     durations.observe({ route }, seconds);
-    const notes = request.raw as RawRequestNotes;
+    const { viewer, operationName } = request.edge;
     request.log.info(
       {
         requestId: request.id,
@@ -207,45 +156,31 @@ export async function createApp(deps: AppDeps): Promise<App> {
         route,
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
-        agency: notes.liaisonViewer?.agencyCode,
-        subject: notes.liaisonViewer?.subject,
-        operationName: notes.liaisonOperationName,
+        agency: viewer?.agencyCode,
+        subject: viewer?.subject,
+        operationName,
       },
       'request',
     );
   });
 
-  fastify.setErrorHandler((error, request, reply) => {
-    const fastifyCode = (error as { code?: string }).code;
-    const statusCode = (error as { statusCode?: number }).statusCode;
-    let liaison: LiaisonError;
-    if (error instanceof LiaisonError) liaison = error;
-    else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      liaison = new LiaisonError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is over the size limit.');
-    } else if (statusCode && statusCode >= 400 && statusCode < 500) {
-      liaison = new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The request could not be read.', { status: statusCode });
-    } else {
-      request.log.error({ err: error, requestId: request.id }, 'unexpected error');
-      liaison = maskError(error);
-    }
-    void reply
-      .status(liaison.status)
-      .headers(liaison.headers)
-      .type('application/problem+json')
-      .send(toProblem(liaison, request.url.split('?')[0]));
-  });
+  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  fastify.setNotFoundHandler((request, reply) =>
+    sendProblem(new LiaisonError(ErrorCode.NOT_FOUND, 'No such route; GET / lists what this gateway serves.'), request, reply),
+  );
 
   fastify.route({
     url: yoga.graphqlEndpoint,
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (request, reply) => {
-      const response = await yoga.handleNodeRequestAndResponse(request, reply, { req: request.raw, body: request.body });
+      const response = await yoga.handleNodeRequestAndResponse(request, reply, { edge: request.edge, body: request.body });
       for (const [name, value] of response.headers) reply.header(name, value);
       reply.status(response.status);
       return reply.send(response.body);
     },
   });
 
+  registerHomeRoute(fastify, { graphiql: config.graphiql, receipts: ingest !== undefined });
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
     try {
@@ -271,9 +206,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       audit: deps.audit,
       logger,
       now,
-      onViewer: (request, viewer) => {
-        (request.raw as RawRequestNotes).liaisonViewer = viewer;
-      },
     });
   }
 

@@ -1,6 +1,25 @@
 // GraphiQL as a newcomer first sees it: a title, a header block to paste a token into, and
 // example operations for analysts, liaison officers and integrators (tests/docs checks that
-// each one validates against the schema). Off in production.
+// each one validates against the schema). Off in production. Also what GraphiQL needs of the
+// edge: its schema introspection is recognised here, to be answered without spending a token
+// (use-partner-auth) and within a depth limit of its own (use-armor).
+import { Kind, type DocumentNode } from 'graphql';
+
+/**
+ * A document that only asks for the schema: every operation a query whose root fields are all
+ * `__schema`, `__type` or `__typename`, besides fragment definitions (which GraphiQL's
+ * introspection query uses, and which can only be spread below those fields).
+ */
+export function isSchemaIntrospection(document: DocumentNode): boolean {
+  let operations = 0;
+  const ok = document.definitions.every((d) => {
+    if (d.kind === Kind.FRAGMENT_DEFINITION) return true;
+    if (d.kind !== Kind.OPERATION_DEFINITION || d.operation !== 'query') return false;
+    operations += 1;
+    return d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
+  });
+  return ok && operations > 0;
+}
 export const exampleOperations = `# Liaison gateway — paste a token into the Headers tab below:
 #   { "Authorization": "Bearer <token>" }
 # Mint one with:  npx liaison token --agency ES-PN --key .liaison/demo-keys/ES-PN.private.jwk.json

@@ -1,8 +1,8 @@
-// The one table of error codes, the one error class that carries a code, and the one
-// masking function used at the edge (GraphQL and REST). Nothing else decides what an
-// outside caller may learn about a failure: stack traces, SQL and raw input stay inside.
-// Programmer mistakes (bad options at boot) are plain Errors and crash early instead.
-import { GraphQLError } from 'graphql';
+// The one table of error codes and the one error class that carries a code: every floor
+// throws LiaisonError. What an outside caller sees of an error (GraphQL extensions, REST
+// problem+json, HTTP status and headers, masking of everything else) is shaped in one module
+// at the edge, api/error-response.ts. Programmer mistakes (bad options at boot) are plain
+// Errors and crash early instead.
 import type { z } from 'zod';
 
 export const ErrorCode = {
@@ -41,8 +41,13 @@ export class LiaisonError extends Error {
   readonly issues: ErrorIssue[] | undefined;
   /** Extra response headers (WWW-Authenticate, Retry-After). */
   readonly headers: Record<string, string>;
-  /** Internal reason for the server log only (e.g. a jose error code). */
+  /**
+   * A stable word refining the code that the caller may read (`extensions.reason`, problem
+   * `reason`), e.g. `token_reused` for UNAUTHENTICATED. Part of the public contract.
+   */
   readonly reason: string | undefined;
+  /** Internal detail for the server log and audit only (e.g. a jose error code): never sent. */
+  readonly logReason: string | undefined;
   readonly status: number;
 
   constructor(
@@ -52,6 +57,7 @@ export class LiaisonError extends Error {
       issues?: ErrorIssue[];
       headers?: Record<string, string>;
       reason?: string;
+      logReason?: string;
       status?: number;
       cause?: unknown;
     } = {},
@@ -62,6 +68,7 @@ export class LiaisonError extends Error {
     this.issues = options.issues;
     this.headers = options.headers ?? {};
     this.reason = options.reason;
+    this.logReason = options.logReason ?? options.reason;
     this.status = options.status ?? errorTable[code].status;
   }
 }
@@ -77,35 +84,4 @@ export function badInput(error: z.ZodError): LiaisonError {
   }));
   const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
   return new LiaisonError(ErrorCode.BAD_USER_INPUT, `Invalid input — ${summary}`, { issues });
-}
-
-/** The error an outside caller sees for anything that is not a LiaisonError. */
-export function maskError(error: unknown): LiaisonError {
-  if (isLiaisonError(error)) return error;
-  if (error instanceof GraphQLError && isLiaisonError(error.originalError)) return error.originalError;
-  return new LiaisonError(ErrorCode.INTERNAL, 'Unexpected error.');
-}
-
-export function toGraphQLError(error: LiaisonError): GraphQLError {
-  return new GraphQLError(error.message, {
-    originalError: error,
-    extensions: {
-      code: error.code,
-      ...(error.issues ? { issues: error.issues } : {}),
-      http: { status: error.status, headers: error.headers },
-    },
-  });
-}
-
-/** RFC 9457 problem document for REST responses. */
-export function toProblem(error: LiaisonError, instance?: string) {
-  return {
-    type: `https://liaison.invalid/problems/${error.code.toLowerCase().replace(/_/g, '-')}`,
-    title: errorTable[error.code].title,
-    status: error.status,
-    code: error.code,
-    detail: error.message,
-    ...(instance ? { instance } : {}),
-    ...(error.issues ? { issues: error.issues } : {}),
-  };
 }

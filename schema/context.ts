@@ -15,9 +15,14 @@ export type RequestContext = {
   requestId: string;
   log: Logger;
   now: () => Date;
-  /** Facts for the access log line, written on the Node request (see api/app.ts). */
-  notes: RawRequestNotes;
+  /** The request's edge context, where `viewer` came from; the operation name is noted here. */
+  edge: EdgeContext;
   ingest: IngestServices | undefined;
 };
 
-export type RawRequestNotes = { liaisonViewer?: Viewer; liaisonOperationName?: string };
+/**
+ * The one per-request object of the HTTP edge (the Fastify request holds it, Yoga receives it
+ * as its server context): authentication writes the viewer here once, and the GraphQL
+ * context, the plugins, the REST handlers and the access log read it from here.
+ */
+export type EdgeContext = { viewer: Viewer | null; operationName?: string };

@@ -18,7 +18,7 @@ import { createAgencyKeyRegistry } from './agency-keys.ts';
 import { authUnavailable, invalidToken } from './auth-errors.ts';
 import { dpopChallenge, verifyDpopProof } from './dpop.ts';
 import { ALLOWED_ALGS } from './key-policy.ts';
-import { MAX_AUTHORIZATION_BYTES, MAX_SUBJECT_LENGTH, toAuthError, type TokenRequest, type TokenVerifier, type Viewer } from './verify-token.ts';
+import { MAX_AUTHORIZATION_BYTES, MAX_SUBJECT_LENGTH, toAuthError, verificationError, type TokenRequest, type TokenVerifier, type Viewer } from './verify-token.ts';
 
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 const ALG = 'EdDSA';
@@ -139,7 +139,7 @@ export function withAccessTokens(
   const registry = createAgencyKeyRegistry({ prisma, config, allowInsecureJwksUri: deps.allowInsecureJwksUri ?? false });
 
   async function verifyAccessToken(token: string, scheme: 'bearer' | 'dpop', req: TokenRequest): Promise<Viewer> {
-    if (!COMPACT_JWS.test(token)) throw invalidToken('malformed');
+    if (!COMPACT_JWS.test(token)) throw invalidToken('token_malformed', 'malformed');
     const header = decodeProtectedHeader(token);
     if (header.kid !== key.kid) throw invalidToken('unknown_key');
     const now = deps.now();
@@ -152,31 +152,33 @@ export function withAccessTokens(
       clockTolerance: config.tokens.clockToleranceSeconds,
       maxTokenAge: MAX_ACCESS_TOKEN_LIFETIME_SECONDS,
       currentDate: now,
+    }).catch((error: unknown) => {
+      throw verificationError(error);
     });
     const jkt = payload.cnf?.jkt;
     if (jkt !== undefined) {
       // A sender-constrained token is worthless without a proof by its key (RFC 9449 §7.1).
-      if (scheme !== 'dpop' || typeof jkt !== 'string') throw invalidToken('dpop_bound_token_as_bearer');
+      if (scheme !== 'dpop' || typeof jkt !== 'string') throw invalidToken('dpop_required', 'dpop_bound_token_as_bearer');
       const proofJkt = await verifyDpopProof(
         { proof: req.dpop, method: req.method ?? 'POST', url: `${config.issuer}${req.path ?? '/'}`, accessToken: token },
         { prisma, config, now },
       );
-      if (proofJkt !== jkt) throw invalidToken('dpop_key_mismatch');
+      if (proofJkt !== jkt) throw invalidToken('dpop_invalid', 'dpop_key_mismatch');
     } else if (scheme === 'dpop') {
-      throw invalidToken('not_dpop_bound');
+      throw invalidToken('token_malformed', 'not_dpop_bound');
     }
 
     const agency = await registry.findAgency(payload.sub).catch((cause: unknown) => {
       throw authUnavailable('database_unavailable', DB_RETRY_AFTER_SECONDS, cause);
     });
-    if (!agency) throw invalidToken('unknown_issuer');
+    if (!agency) throw invalidToken('unknown_agency', 'unknown_issuer');
     if (agency.status !== 'ACTIVE') throw invalidToken('agency_suspended');
     const assertionKid = payload.agency_kid;
-    if (typeof assertionKid !== 'string') throw invalidToken('agency_kid');
+    if (typeof assertionKid !== 'string') throw invalidToken('claim_invalid', 'agency_kid');
     const keyStillRegistered = agency.keys.some((k) => k.kid === assertionKid);
     // A key served by the agency's remote JWKS is checked there (cached by the registry).
     if (!keyStillRegistered && !(agency.jwksUri && (await remoteKeyExists(agency, assertionKid)))) {
-      throw invalidToken('key_removed');
+      throw invalidToken('key_withdrawn', 'key_removed');
     }
     const actor = payload.act?.sub;
     return {

@@ -128,7 +128,7 @@ export function createAgencyKeyRegistry({
     const cached = remoteSets.get(agency.code);
     if (cached?.uri === agency.jwksUri) return cached;
     const url = acceptableJwksUri(agency.jwksUri, allowInsecureJwksUri);
-    if (!url) throw invalidToken('jwks_uri_refused');
+    if (!url) throw invalidToken('unknown_key', 'jwks_uri_refused');
     const entry: RemoteEntry = {
       uri: agency.jwksUri,
       remote: createRemoteJWKSet(url, remoteJwksOptions(config.tokens)),

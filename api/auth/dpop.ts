@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
 import type { Config } from '../../kernel/config.ts';
 import { LiaisonError } from '../../kernel/errors.ts';
+import { AUTH_REASONS } from './auth-errors.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { authUnavailable } from './auth-errors.ts';
 import { ALLOWED_ALGS } from './key-policy.ts';
@@ -23,14 +24,14 @@ export const dpopChallenge = (error?: 'invalid_token' | 'invalid_dpop_proof') =>
   `DPoP${error ? ` error="${error}",` : ''} algs="${ALLOWED_ALGS.join(' ')}"`;
 
 /** A missing or bad proof (the caller turns it into 401 at a resource, 400 at the token endpoint). */
-export const invalidDpopProof = (reason: string) =>
-  new LiaisonError('UNAUTHENTICATED', 'The DPoP proof is invalid.', {
-    reason: `dpop_${reason}`,
+export const invalidDpopProof = (logReason: string) =>
+  new LiaisonError('UNAUTHENTICATED', AUTH_REASONS.dpop_invalid, {
+    reason: 'dpop_invalid',
+    logReason: `dpop_${logReason}`,
     headers: { 'WWW-Authenticate': dpopChallenge('invalid_dpop_proof') },
   });
 
-export const isInvalidDpopProof = (error: unknown): boolean =>
-  error instanceof LiaisonError && (error.reason?.startsWith('dpop_') ?? false);
+export const isInvalidDpopProof = (error: unknown): boolean => error instanceof LiaisonError && error.reason === 'dpop_invalid';
 
 /** base64url(SHA-256(access token)): the `ath` claim of a proof made for a resource. */
 export const accessTokenHash = (accessToken: string) => createHash('sha256').update(accessToken, 'ascii').digest('base64url');

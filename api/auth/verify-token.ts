@@ -4,6 +4,9 @@
 // LiaisonError. Every failure is 401 UNAUTHENTICATED, except: no credentials (401 with a bare
 // challenge), more than one transport (400), and an outage of a dependency of verification
 // (remote JWKS or the database: 503 with Retry-After) — never a 500, never the token in a message.
+// The order is the disclosure rule of the public reasons (api/auth/auth-errors.ts): the token's
+// own form first, then one answer (`unknown_key`) for everything up to a verified signature,
+// and only then the claims, the agency's state and the replay check.
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { Config } from '../../kernel/config.ts';
 import { isLiaisonError, type LiaisonError } from '../../kernel/errors.ts';
@@ -75,37 +78,61 @@ export function extractBearerToken(req: TokenRequest): string {
   const header = req.authorization;
   // A token only in the query or body is ignored: to the caller that is no token at all.
   if (header === undefined || header.trim() === '') throw missingToken();
-  if (Buffer.byteLength(header, 'utf8') > MAX_AUTHORIZATION_BYTES) throw invalidToken('header_too_large');
+  if (Buffer.byteLength(header, 'utf8') > MAX_AUTHORIZATION_BYTES) throw invalidToken('token_malformed', 'header_too_large');
   const match = BEARER.exec(header);
-  if (!match) throw invalidToken('scheme');
+  if (!match) throw invalidToken('token_malformed', 'scheme');
   const token = match[1]!;
-  if (!COMPACT_JWS.test(token)) throw invalidToken('malformed');
+  if (!COMPACT_JWS.test(token)) throw invalidToken('token_malformed', 'malformed');
   return token;
 }
 
-/** Header rules jose does not apply by itself (TOK-05, TOK-06, TOK-14). */
+/** Header rules checked on the token alone, before any key is looked up (TOK-01, -05, -06, -14). */
 function checkHeader(header: ProtectedHeaderParameters): void {
   for (const name of FORBIDDEN_HEADERS) {
-    if (name in header) throw invalidToken(`header_${name}`);
+    if (name in header) throw invalidToken('header_not_allowed', `header_${name}`);
   }
+  // No critical extension is understood here (RFC 7515 §4.1.11), and refusing any crit now keeps
+  // jose from answering about it only after the agency was found.
+  if ('crit' in header || 'b64' in header) throw invalidToken('header_not_allowed', 'crit');
+  if (!(ALLOWED_ALGS as readonly unknown[]).includes(header.alg)) throw invalidToken('alg_not_allowed', 'alg');
   if (header.typ !== undefined && (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'jwt')) {
-    throw invalidToken('typ');
+    throw invalidToken('token_malformed', 'typ');
   }
   const { kid } = header as { kid?: unknown };
-  if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) throw invalidToken('kid');
+  if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) throw invalidToken('token_malformed', 'kid');
 }
 
 /** Claim rules beyond jose's options (TOK-10, TOK-11, TOK-12, TOK-15). */
 function checkClaims(payload: JWTPayload, nowSeconds: number, tokens: Config['tokens']): void {
   const { iat, exp, nbf, aud, sub, jti, scope } = payload as JWTPayload & { scope?: unknown };
-  if (typeof aud !== 'string') throw invalidToken('aud_not_single');
-  if (typeof iat !== 'number' || typeof exp !== 'number') throw invalidToken('lifetime');
-  if (exp - iat > tokens.maxLifetimeSeconds || exp <= iat) throw invalidToken('lifetime');
-  if (iat > nowSeconds + tokens.maxFutureSeconds) throw invalidToken('iat_future');
-  if (typeof nbf === 'number' && nbf > nowSeconds + tokens.maxFutureSeconds) throw invalidToken('nbf_future');
-  if (typeof sub !== 'string' || sub.length > MAX_SUBJECT_LENGTH || !SUBJECT.test(sub)) throw invalidToken('sub');
-  if (!isAcceptableJti(jti)) throw invalidToken('jti');
-  if (scope !== undefined && typeof scope !== 'string') throw invalidToken('scope');
+  if (typeof aud !== 'string') throw invalidToken('wrong_audience', 'aud_not_single');
+  if (typeof iat !== 'number' || typeof exp !== 'number') throw invalidToken('claim_invalid', 'lifetime');
+  if (exp <= iat) throw invalidToken('claim_invalid', 'lifetime');
+  if (exp - iat > tokens.maxLifetimeSeconds) throw invalidToken('lifetime_too_long', 'lifetime');
+  if (iat > nowSeconds + tokens.maxFutureSeconds) throw invalidToken('token_not_yet_valid', 'iat_future');
+  if (typeof nbf === 'number' && nbf > nowSeconds + tokens.maxFutureSeconds) throw invalidToken('token_not_yet_valid', 'nbf_future');
+  if (typeof sub !== 'string' || sub.length > MAX_SUBJECT_LENGTH || !SUBJECT.test(sub)) throw invalidToken('claim_invalid', 'sub');
+  if (!isAcceptableJti(jti)) throw invalidToken('claim_invalid', 'jti');
+  if (scope !== undefined && typeof scope !== 'string') throw invalidToken('claim_invalid', 'scope');
+}
+
+/**
+ * What jwtVerify refused. Its signature check comes before its claim checks, so a claim reason
+ * is only ever told about a token signed by a registered key; every failure before that —
+ * no matching key, a key that does not verify, a key row that does not import — is `unknown_key`.
+ */
+export function verificationError(error: unknown): LiaisonError {
+  if (error instanceof errors.JWTExpired) return invalidToken('token_expired', error.code);
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return invalidToken('wrong_audience', error.code);
+    if ((error.claim === 'iat' || error.claim === 'nbf') && error.reason === 'check_failed') {
+      return invalidToken('token_not_yet_valid', error.code);
+    }
+    return invalidToken('claim_invalid', error.code);
+  }
+  if (isLiaisonError(error)) return error;
+  if (error instanceof errors.JWTInvalid) return invalidToken('token_malformed', error.code);
+  return invalidToken('unknown_key', error instanceof errors.JOSEError ? error.code : 'key_unusable');
 }
 
 /**
@@ -114,8 +141,8 @@ function checkClaims(payload: JWTPayload, nowSeconds: number, tokens: Config['to
  */
 export function toAuthError(error: unknown): LiaisonError {
   if (isLiaisonError(error)) return error;
-  if (error instanceof errors.JOSEError) return invalidToken(error.code);
-  return invalidToken(error instanceof TypeError ? 'type_error' : 'invalid');
+  if (error instanceof errors.JOSEError) return invalidToken('token_malformed', error.code);
+  return invalidToken('token_malformed', error instanceof TypeError ? 'type_error' : 'invalid');
 }
 
 export function createTokenVerifier({
@@ -137,9 +164,10 @@ export function createTokenVerifier({
     checkHeader(header);
     // The unverified iss only chooses whose keys to try; jwtVerify then binds it to them.
     const { iss } = decodeJwt(token);
-    if (!isValidIssuer(iss)) throw invalidToken('iss');
+    if (!isValidIssuer(iss)) throw invalidToken('token_malformed', 'iss');
     const agency: RegisteredAgency | null = await fromDatabase(() => registry.findAgency(iss));
-    if (!agency) throw invalidToken('unknown_issuer');
+    // The same answer as a key that does not verify: an unsigned probe learns no agency codes.
+    if (!agency) throw invalidToken('unknown_key', 'unknown_issuer');
 
     const currentDate = now();
     const { payload } = await jwtVerify(token, registry.keyResolver(agency), {
@@ -150,22 +178,24 @@ export function createTokenVerifier({
       clockTolerance: tokens.clockToleranceSeconds,
       maxTokenAge: tokens.maxLifetimeSeconds,
       currentDate,
+    }).catch((error: unknown) => {
+      throw verificationError(error);
     });
     checkClaims(payload, Math.floor(currentDate.getTime() / 1000), tokens);
-    // Checked after the signature, so this reason is only ever logged for the agency's own key.
+    // Checked after the signature, so this reason is only ever told to a holder of the agency's key.
     if (agency.status !== 'ACTIVE') throw invalidToken('agency_suspended');
     // Identity is bound to iss; a sub naming another registered agency is an impersonation attempt (TOK-13).
     const sub = payload.sub!;
     if (sub !== agency.code && isValidIssuer(sub)) {
       const other = await fromDatabase(() => prisma.agency.count({ where: { code: sub } }));
-      if (other > 0) throw invalidToken('sub_other_agency');
+      if (other > 0) throw invalidToken('subject_not_allowed', 'sub_other_agency');
     }
 
     const exp = payload.exp!;
     const jti = payload.jti!;
     const expiresAt = new Date((exp + tokens.clockToleranceSeconds) * 1000);
     const first = await fromDatabase(() => claimJti({ prisma, iss: agency.code, jti, expiresAt }));
-    if (!first) throw invalidToken('replay');
+    if (!first) throw invalidToken('token_reused', 'replay');
     return { agency, payload, kid: header.kid! };
   }
 
@@ -195,9 +225,9 @@ export function createTokenVerifier({
     },
     async verifyClientAssertion(assertion, audiences) {
       try {
-        if (!COMPACT_JWS.test(assertion)) throw invalidToken('malformed');
+        if (!COMPACT_JWS.test(assertion)) throw invalidToken('token_malformed', 'malformed');
         const verified = await verifyPartnerJwt(assertion, [...audiences]);
-        if (verified.payload.sub !== verified.agency.code) throw invalidToken('sub');
+        if (verified.payload.sub !== verified.agency.code) throw invalidToken('claim_invalid', 'sub');
         return verified;
       } catch (error) {
         throw toAuthError(error);

@@ -17,7 +17,7 @@ export function useAudit(audit: AuditSink): Plugin<RequestContext> {
       const operationType = operation?.operation ?? 'query';
       const target =
         args.operationName ?? operation?.name?.value ?? 'anonymous';
-      ctx.notes.liaisonOperationName = target;
+      ctx.edge.operationName = target;
       try {
         await audit.append({
           agencyCode: ctx.viewer.agencyCode,

@@ -1,41 +1,41 @@
 // Authenticates every GraphQL request before it is parsed: a partner token verified against
-// the agency's registered keys (api/auth). A request without a valid token ends here with
-// 401 and `WWW-Authenticate`, in the GraphQL error shape with code UNAUTHENTICATED. Only the
-// GraphiQL page itself (a GET for HTML, when enabled) is served without a token.
-import { Kind, parse } from 'graphql';
+// the agency's registered keys (api/auth). The viewer is written once, into the server
+// context's edge context, where the GraphQL context, the other plugins and the access log read
+// it (envelop's generic-auth plugin is the model). A request without a valid token ends here
+// with 401 and `WWW-Authenticate`, in the GraphQL error shape of api/error-response.ts. Only
+// the GraphiQL page itself and, with GraphiQL on, its schema introspection go without a token.
+import { parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { TokenRequest } from '../auth/verify-token.ts';
 import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
-import type { Viewer } from '../../schema/context.ts';
-import { ErrorCode, LiaisonError, maskError } from '../../kernel/errors.ts';
+import type { EdgeContext } from '../../schema/context.ts';
+import { ErrorCode } from '../../kernel/errors.ts';
+import { graphqlRefusal, maskError } from '../error-response.ts';
+import { isSchemaIntrospection } from '../graphiql.ts';
 
 export type PartnerAuthOptions = {
   verifier: TokenVerifier;
   audit: AuditSink;
   /** The GraphiQL page is public (it holds no data); queries from it still need a token. */
   graphiqlEnabled: boolean;
-  onAuthenticated: (request: Request, viewer: Viewer, serverContext: { req: object }) => void;
 };
+
+/** What the GraphQL route hands Yoga as the server context of a request. */
+export type EdgeServerContext = { edge: EdgeContext; body?: unknown };
 
 /**
  * GraphiQL fetches the schema by introspection whenever it loads. Tokens are single-use, so
  * that fetch would spend the token the user pasted and the next query would be refused as a
- * replay. With GraphiQL on (development only), an operation made only of __schema/__type/
- * __typename is answered without a token: the schema is published anyway (schema.graphql).
+ * replay. With GraphiQL on (development only), a document that only introspects the schema is
+ * answered without a token: the schema is published anyway (schema.graphql).
  */
 function isIntrospectionOnly(request: Request, parsedBody: unknown): boolean {
   if (request.method !== 'POST' || typeof parsedBody !== 'object' || parsedBody === null) return false;
+  const body = parsedBody as { query?: unknown };
+  if (typeof body.query !== 'string' || body.query.length > 20_000) return false;
   try {
-    const body = parsedBody as { query?: unknown };
-    if (typeof body.query !== 'string' || body.query.length > 20_000) return false;
-    const document = parse(body.query);
-    return document.definitions.every(
-      (d) =>
-        d.kind === Kind.OPERATION_DEFINITION &&
-        d.operation === 'query' &&
-        d.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__')),
-    );
+    return isSchemaIntrospection(parse(body.query, { maxTokens: 2_000 }));
   } catch {
     return false;
   }
@@ -58,26 +58,20 @@ export function credentialsOf(request: Request): TokenRequest {
   };
 }
 
-export function usePartnerAuth(options: PartnerAuthOptions): Plugin<object, { req: object; body?: unknown }> {
+export function usePartnerAuth(options: PartnerAuthOptions): Plugin<object, EdgeServerContext> {
   return {
     async onRequest({ request, endResponse, fetchAPI, serverContext }) {
       if (options.graphiqlEnabled && (isGraphiqlPage(request) || isIntrospectionOnly(request, serverContext.body))) return;
       try {
-        const viewer = await options.verifier.verify(credentialsOf(request));
-        options.onAuthenticated(request, viewer, serverContext);
+        serverContext.edge.viewer = await options.verifier.verify(credentialsOf(request));
       } catch (error) {
-        const e = error instanceof LiaisonError ? error : maskError(error);
+        const e = maskError(error);
         if (e.code === ErrorCode.UNAUTHENTICATED || e.code === ErrorCode.BAD_USER_INPUT) {
           await options.audit
-            .append({ action: 'authenticate', outcome: 'denied', detail: { reason: e.reason ?? e.code } })
+            .append({ action: 'authenticate', outcome: 'denied', detail: { reason: e.logReason ?? e.code } })
             .catch(() => undefined);
         }
-        endResponse(
-          new fetchAPI.Response(
-            JSON.stringify({ errors: [{ message: e.message, extensions: { code: e.code } }] }),
-            { status: e.status, headers: { 'content-type': 'application/json; charset=utf-8', ...e.headers } },
-          ),
-        );
+        endResponse(graphqlRefusal(e, fetchAPI));
       }
     },
   };

@@ -10,12 +10,11 @@ import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yog
 import { usePersistedOperations as useYogaPersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Viewer } from '../../schema/context.ts';
+import type { EdgeServerContext } from './use-partner-auth.ts';
 import { documentHash, findPersistedOperation, isPersistedOnly, persistedGeneration } from '../persisted-operations.ts';
 
 export type PersistedOperationsOptions = {
   prisma: PrismaClient;
-  /** The authenticated viewer of a request (set by use-partner-auth in onRequest). */
-  viewerOf: (request: Request) => Viewer | null | undefined;
   /** LIAISON_PERSISTED_ONLY: only registered operations, for every agency. */
   persistedOnly: boolean;
   /** With GraphiQL on (development), arbitrary documents stay allowed unless the agency is persisted-only. */
@@ -26,7 +25,7 @@ export type PersistedOperationsOptions = {
 };
 
 const refusal = (code: string, message: string) => () =>
-  createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
+  createGraphQLError(message, { extensions: { code } });
 
 /** The GraphQL-only codes of this plugin, for the error reference (docs/api.md). */
 export const PERSISTED_ERROR_CODES = {
@@ -65,7 +64,7 @@ function createCache<V>(ttlMs: number, now: () => number, max = 500) {
   };
 }
 
-export function usePersistedOperations(options: PersistedOperationsOptions): Plugin[] {
+export function usePersistedOperations(options: PersistedOperationsOptions): Plugin<object, EdgeServerContext>[] {
   const now = options.now ?? Date.now;
   const ttl = options.cacheMs ?? 10_000;
   const documents = createCache<{ document: string; agencyId: string | null }>(ttl, now);
@@ -83,8 +82,7 @@ export function usePersistedOperations(options: PersistedOperationsOptions): Plu
     return row.agencyId === null || row.agencyId === viewer?.agencyId ? row.document : null;
   }
 
-  async function arbitraryAllowed(request: Request): Promise<boolean> {
-    const viewer = options.viewerOf(request);
+  async function arbitraryAllowed(viewer: Viewer | null): Promise<boolean> {
     // Without a viewer only GraphiQL's own schema introspection gets this far (use-partner-auth).
     if (!viewer) return options.graphiqlEnabled;
     if (options.persistedOnly && !options.graphiqlEnabled) return false;
@@ -96,29 +94,37 @@ export function usePersistedOperations(options: PersistedOperationsOptions): Plu
     return !strict;
   }
 
-  // Runs before Yoga's plugin: reads `documentId`, refuses a hash sent with another body, and
-  // sends a registered document sent in full (with its hash) down the persisted path.
-  const normalize: Plugin = {
-    async onParams({ params, request, setParams }) {
+  // Runs before Yoga's plugin: reads `documentId`, refuses a hash sent with another body or a
+  // document where only hashes may run (the viewer is read from the server context, which
+  // Yoga's own check cannot see), and sends a registered document sent in full (with its hash)
+  // down the persisted path.
+  const normalize: Plugin<object, EdgeServerContext> = {
+    async onParams({ params, context, setParams }) {
+      const viewer = context.edge.viewer;
       const hash = hashOf(params);
       const { documentId: _dropped, ...rest } = params as GraphQLParams & { documentId?: unknown };
       if (hash === null) {
+        if (typeof params.query === 'string' && !(await arbitraryAllowed(viewer))) throw onlyPersisted();
         if (_dropped !== undefined) setParams(rest);
         return;
       }
       if (typeof params.query === 'string') {
         if (documentHash(params.query) !== hash) throw mismatch();
-        if ((await documentFor(hash, options.viewerOf(request))) === null) return setParams(rest);
+        if ((await documentFor(hash, viewer)) === null) {
+          if (!(await arbitraryAllowed(viewer))) throw onlyPersisted();
+          return setParams(rest);
+        }
       }
       setParams({ ...rest, query: undefined, extensions: { ...rest.extensions, persistedQuery: { version: 1, sha256Hash: hash } } });
     },
   };
 
-  const persisted = useYogaPersistedOperations({
-    allowArbitraryOperations: arbitraryAllowed,
-    getPersistedOperation: (key, request) => documentFor(key, options.viewerOf(request)),
+  const persisted = useYogaPersistedOperations<EdgeServerContext>({
+    // Decided in `normalize` above, where the viewer is at hand.
+    allowArbitraryOperations: true,
+    getPersistedOperation: (key, _request, context) => documentFor(key, context.edge.viewer),
     customErrors: { notFound, persistedQueryOnly: onlyPersisted, keyNotFound: idRequired },
   });
 
-  return [normalize, persisted as Plugin];
+  return [normalize, persisted as Plugin<object, EdgeServerContext>];
 }

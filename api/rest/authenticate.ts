@@ -1,6 +1,7 @@
 // Partner authentication for REST routes: the same verifier as GraphQL, RFC 6750 answers.
 // No token or a bad one → 401 with WWW-Authenticate (from the verifier); a valid token
-// without the scope → 403 with `error="insufficient_scope"`.
+// without the scope → 403 with `error="insufficient_scope"`. The viewer is handed over once,
+// into the request's edge context (api/edge-context.ts), where the access log reads it.
 import type { FastifyRequest } from 'fastify';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { Scope, Viewer } from '../../schema/context.ts';
@@ -15,8 +16,10 @@ export async function authenticateRest(request: FastifyRequest, verifier: TokenV
     method: request.method,
     path: request.url.split('?')[0],
   });
+  request.edge.viewer = viewer;
   if (!viewer.scopes.includes(scope)) {
     throw new LiaisonError(ErrorCode.FORBIDDEN, `The token lacks the ${scope} scope.`, {
+      reason: 'insufficient_scope',
       headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
     });
   }

@@ -11,7 +11,6 @@ import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
 import type { ReceiptSigner } from '../../ingest/receipts.ts';
 import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
-import type { Viewer } from '../../schema/context.ts';
 import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
@@ -28,8 +27,6 @@ export type SubmissionRouteDeps = {
   maxUploadBytes: number;
   logger: Logger;
   now: () => Date;
-  /** Called with the viewer of an authenticated request, for the access log. */
-  onViewer: (request: FastifyRequest, viewer: Viewer) => void;
 };
 
 type SubmitOperation = paths['/v1/submissions']['post'];
@@ -102,7 +99,6 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
       '/v1/submissions',
       async (request, reply) => {
         const viewer = await authenticateRest(request, deps.verifier, 'records:submit');
-        deps.onViewer(request, viewer);
         const { format, operation, mode = 'ATOMIC', dryRun = 'false' } = request.query;
         if (!format) throw badQuery('format', 'Query parameter format is required.');
         const adapter = getAdapter(format);
@@ -158,7 +154,6 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
 
   fastify.get<ReadRoute>('/v1/submissions/:id', async (request) => {
     const viewer = await authenticateRest(request, deps.verifier, 'records:submit');
-    deps.onViewer(request, viewer);
     const report = await findSubmission(deps.db.prisma, viewer.agencyId, request.params.id);
     if (!report) throw new LiaisonError(ErrorCode.NOT_FOUND, 'No such submission.');
     await deps.audit.append({

@@ -1,5 +1,6 @@
 // GraphiQL must work on a network closed to the internet: the page may not load scripts,
 // styles or icons from any other host.
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, type TestGateway } from '../helpers/app.ts';
 
@@ -43,3 +44,36 @@ describe('GraphiQL and single-use tokens', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('GraphiQL and the depth limit', () => {
+  const fullIntrospection = getIntrospectionQuery({
+    descriptions: true,
+    specifiedByUrl: true,
+    directiveIsRepeatable: true,
+    schemaDescription: true,
+    inputValueDeprecation: true,
+    oneOf: true,
+  });
+  const nestedOfType = (levels: number) =>
+    `{ __schema { types { ${'ofType { '.repeat(levels)}name${' }'.repeat(levels)} } } }`;
+
+  it("answers GraphiQL's full introspection query (depth 15, with fragments) without a token", async () => {
+    const res = await gw.gql<{ __schema: { queryType: { name: string } } }>(null, fullIntrospection);
+    expect(res.status).toBe(200);
+    expect(res.data?.__schema.queryType.name).toBe('Query');
+  });
+
+  it('refuses an introspection query deeper than GraphiQL\'s own', async () => {
+    expect((await gw.gql(null, nestedOfType(12))).status).toBe(200);
+    const tooDeep = await gw.gql(null, nestedOfType(14));
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('keeps the depth limit of 10 for every query that is not pure introspection', async () => {
+    const agency = await gw.addAgency('NL-POLITIE');
+    const deep = '{ __typename operation(code: "X") { scamDens(first: 1) { edges { node { suspects(first: 1) { edges { node { den { suspects(first: 1) { edges { node { id } } } } } } } } } } } }';
+    expect((await gw.gql(agency, deep)).status).toBe(400);
+  });
+});
+

@@ -5,6 +5,7 @@ import { CompactSign, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../kernel/config.ts';
 import { isLiaisonError, type ErrorCode } from '../../kernel/errors.ts';
+import { AUTH_REASONS, type AuthReason } from '../../api/auth/auth-errors.ts';
 import { generateAgencyKeyPair, type AgencyKeyPair } from '../../api/auth/keys.ts';
 import type { AllowedAlg } from '../../api/auth/key-policy.ts';
 import { SCOPES } from '../../kernel/scopes.ts';
@@ -140,12 +141,15 @@ export const handMade = (header: unknown, payload: unknown, signature = '') =>
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** Awaits a rejection and checks its code (and reason when given): never message text. */
+/**
+ * Awaits a rejection and checks its code (and its log reason, the precise internal cause, when
+ * given): never message text. Returns the public `reason` too.
+ */
 export async function expectAuthError(
   promise: Promise<unknown>,
   code: ErrorCode,
-  reason?: string | RegExp,
-): Promise<{ code: string; reason: string | undefined; headers: Record<string, string> }> {
+  logReason?: string | RegExp,
+): Promise<{ code: string; reason: string | undefined; logReason: string | undefined; headers: Record<string, string> }> {
   let caught: unknown;
   try {
     await promise;
@@ -155,14 +159,25 @@ export async function expectAuthError(
   expect(caught, 'expected a rejection').toBeDefined();
   if (!isLiaisonError(caught)) throw new Error(`not a LiaisonError: ${String(caught)}`);
   expect(caught.code).toBe(code);
-  if (typeof reason === 'string') expect(caught.reason).toBe(reason);
-  else if (reason) expect(caught.reason).toMatch(reason);
-  return { code: caught.code, reason: caught.reason, headers: caught.headers };
+  if (typeof logReason === 'string') expect(caught.logReason).toBe(logReason);
+  else if (logReason) expect(caught.logReason).toMatch(logReason);
+  return { code: caught.code, reason: caught.reason, logReason: caught.logReason, headers: caught.headers };
 }
 
-export const expectUnauthenticated = async (promise: Promise<unknown>, reason?: string | RegExp) => {
-  const error = await expectAuthError(promise, 'UNAUTHENTICATED', reason);
-  expect(error.headers['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
+/** A 401 with one of the public reasons, named in the challenge as its error_description. */
+export const expectUnauthenticated = async (promise: Promise<unknown>, logReason?: string | RegExp) => {
+  const error = await expectAuthError(promise, 'UNAUTHENTICATED', logReason);
+  expect(Object.keys(AUTH_REASONS)).toContain(error.reason);
+  expect(error.headers['WWW-Authenticate']).toBe(
+    `Bearer error="invalid_token", error_description="${AUTH_REASONS[error.reason as AuthReason]}"`,
+  );
+  return error;
+};
+
+/** A 401 whose public reason is `reason` (what the caller reads), whatever the internal cause. */
+export const expectRefusedFor = async (promise: Promise<unknown>, reason: AuthReason) => {
+  const error = await expectAuthError(promise, 'UNAUTHENTICATED');
+  expect(error.reason).toBe(reason);
   return error;
 };
 

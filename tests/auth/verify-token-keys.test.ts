@@ -46,12 +46,12 @@ describe('a valid token', () => {
 describe('TOK-01 alg none', () => {
   it.each(['none', 'None', 'nOnE', 'NONE'])('TOK-01 refuses an unsigned token with alg "%s"', async (alg) => {
     const token = handMade({ alg, kid: ed.pair.publicJwk.kid, typ: 'JWT' }, validClaims(ed));
-    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'alg');
   });
 
   it('TOK-01 refuses alg none even with a signature segment present', async () => {
     const token = handMade({ alg: 'none', kid: ed.pair.publicJwk.kid }, validClaims(ed), b64('x'.repeat(64)));
-    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'alg');
   });
 });
 
@@ -61,7 +61,7 @@ describe('TOK-02 HS/RS key confusion', () => {
     const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(validClaims(rsa))))
       .setProtectedHeader({ alg: 'HS256', kid: rsa.pair.publicJwk.kid, typ: 'JWT' })
       .sign(secret);
-    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'alg');
   });
 
   it('TOK-02 refuses HS256 signed with the public key PEM as the HMAC secret', async () => {
@@ -70,7 +70,7 @@ describe('TOK-02 HS/RS key confusion', () => {
       const token = await new CompactSign(new TextEncoder().encode(JSON.stringify(validClaims(rsa))))
         .setProtectedHeader({ alg: 'HS256', kid: rsa.pair.publicJwk.kid, typ: 'JWT' })
         .sign(new TextEncoder().encode(secret));
-      await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+      await expectUnauthenticated(t.verifier.verify(bearer(token)), 'alg');
     }
   });
 
@@ -92,7 +92,7 @@ describe('TOK-03 algorithm policy and key↔alg binding', () => {
     const key = createPrivateKey({ key: rsa.pair.privateJwk as never, format: 'jwk' });
     const input = signingInput({ alg: 'RS256', kid: rsa.pair.publicJwk.kid, typ: 'JWT' }, validClaims(rsa));
     const token = `${input}.${b64(sign('sha256', Buffer.from(input), key))}`;
-    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'alg');
   });
 
   it('TOK-03 refuses RS256 even for an RSA key forced into the database with alg RS256', async () => {
@@ -101,7 +101,7 @@ describe('TOK-03 algorithm policy and key↔alg binding', () => {
     const key = createPrivateKey({ key: agency.pair.privateJwk as never, format: 'jwk' });
     const input = signingInput({ alg: 'RS256', kid: agency.pair.publicJwk.kid }, validClaims(agency));
     const token = `${input}.${b64(sign('sha256', Buffer.from(input), key))}`;
-    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(token)), 'alg');
   });
 
   it('TOK-03 refuses an ES384 header for a key registered as ES256', async () => {
@@ -236,7 +236,7 @@ describe('TOK-18 weak keys forced into the database', () => {
     const agency = await registerAgency(t.db.prisma, { code: 'XX-FORCED', alg: 'ES256', withKeyRow: false });
     const { privateJwk, publicJwk } = agency.pair;
     await addKeyRow(t.db.prisma, agency.id, privateJwk);
-    expect(await t.verifier.verify(bearer(await tokenFor(agency))).catch((e: { reason: string }) => e.reason)).toBe(
+    expect(await t.verifier.verify(bearer(await tokenFor(agency))).catch((e: { logReason: string }) => e.logReason)).toBe(
       'ERR_JWKS_NO_MATCHING_KEY',
     );
     await t.db.prisma.agencyKey.deleteMany({ where: { agencyId: agency.id } });
@@ -253,7 +253,7 @@ describe('TOK-18 weak keys forced into the database', () => {
     const hs = await new CompactSign(new TextEncoder().encode(JSON.stringify(validClaims(agency))))
       .setProtectedHeader({ alg: 'HS256', kid: 'hs' })
       .sign(secret);
-    await expectUnauthenticated(t.verifier.verify(bearer(hs)), 'ERR_JOSE_ALG_NOT_ALLOWED');
+    await expectUnauthenticated(t.verifier.verify(bearer(hs)), 'alg');
   });
 
   it('TOK-18 a JWK missing its alg is never used (no alg means any alg to jose)', async () => {

@@ -1,0 +1,130 @@
+// The one place that decides what a caller sees of an error (Yoga's mask-error is the model):
+// the HTTP status of each code, the safe message, and the members sent — GraphQL
+// `extensions` (code, reason, issues), RFC 9457 problem+json for REST, and response headers
+// (WWW-Authenticate, Retry-After). Everything that is not a LiaisonError, or a GraphQL error
+// that only describes the query, leaves as INTERNAL without its message. The codes themselves
+// and LiaisonError live in kernel/errors.ts, where every floor can throw them.
+import { GraphQLError } from 'graphql';
+import { ErrorCode, errorTable, isLiaisonError, LiaisonError } from '../kernel/errors.ts';
+import type { Logger } from '../kernel/logger.ts';
+
+/** Codes that describe the whole request, so GraphQL answers carry their HTTP status too. */
+const REQUEST_LEVEL_CODES = new Set<ErrorCode>([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.SERVICE_UNAVAILABLE,
+  ErrorCode.PAYLOAD_TOO_LARGE,
+]);
+
+/** The error an outside caller sees for anything that is not a LiaisonError. */
+export function maskError(error: unknown): LiaisonError {
+  if (isLiaisonError(error)) return error;
+  if (error instanceof GraphQLError && isLiaisonError(error.originalError)) return error.originalError;
+  return new LiaisonError(ErrorCode.INTERNAL, 'Unexpected error.');
+}
+
+/** The members of a coded error that a caller may read, in both GraphQL and REST. */
+function publicMembers(error: LiaisonError) {
+  return {
+    code: error.code,
+    ...(error.reason ? { reason: error.reason } : {}),
+    ...(error.issues ? { issues: error.issues } : {}),
+  };
+}
+
+/** RFC 9457 problem document for REST responses. */
+export function problemDocument(error: LiaisonError, instance?: string) {
+  const { code, ...rest } = publicMembers(error);
+  return {
+    type: `https://liaison.invalid/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: errorTable[code].title,
+    status: error.status,
+    code,
+    detail: error.message,
+    ...(instance ? { instance } : {}),
+    ...rest,
+  };
+}
+
+/**
+ * A whole GraphQL response for a request refused before Yoga ran it (authentication): the
+ * same body and headers the mask below gives a request-level error.
+ */
+export function graphqlRefusal(error: unknown, fetchAPI: { Response: typeof Response }): Response {
+  const e = maskError(error);
+  const body = { errors: [{ message: e.message, extensions: publicMembers(e) }] };
+  return new fetchAPI.Response(JSON.stringify(body), {
+    status: e.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...e.headers },
+  });
+}
+
+type GraphQLErrorLike = GraphQLError & { name: 'GraphQLError' };
+/** Parse and validation errors (also armor's, from graphql's CommonJS build, hence no instanceof). */
+function isQueryError(error: unknown): error is GraphQLErrorLike {
+  const e = error as { name?: string; originalError?: unknown } | null;
+  return e?.name === 'GraphQLError' && !e.originalError;
+}
+
+/**
+ * Yoga's `maskedErrors.maskError`. A refused query (parse, validation, limits, persisted
+ * operations) is safe to show — it describes the query, not data — and this is the one place
+ * that answers it with HTTP 400 (SECURITY-MATRIX "400-VAL"), also when the client accepts
+ * plain application/json, where the GraphQL-over-HTTP rules would have Yoga answer 200.
+ */
+export function createGraphQLMask(logger: Logger): (error: unknown) => Error {
+  return (error) => {
+    if (isQueryError(error)) {
+      const http = error.extensions?.http as { status?: number; headers?: Record<string, string> } | undefined;
+      return new GraphQLError(error.message, {
+        ...(error.nodes ? { nodes: error.nodes } : {}),
+        extensions: {
+          ...error.extensions,
+          code: error.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED',
+          http: { status: http?.status ?? 400, ...(http?.headers ? { headers: http.headers } : {}) },
+        },
+      });
+    }
+    const masked = maskError(error);
+    if (masked.code === ErrorCode.INTERNAL) logger.error({ err: error }, 'unexpected error in GraphQL');
+    const original = error instanceof GraphQLError ? error : undefined;
+    return new GraphQLError(masked.message, {
+      ...(original?.nodes ? { nodes: original.nodes } : {}),
+      ...(original?.path ? { path: original.path } : {}),
+      extensions: {
+        ...publicMembers(masked),
+        ...(REQUEST_LEVEL_CODES.has(masked.code) ? { http: { status: masked.status, headers: masked.headers } } : {}),
+      },
+    });
+  };
+}
+
+type ReplyLike = {
+  status(code: number): ReplyLike;
+  headers(values: Record<string, string>): ReplyLike;
+  type(contentType: string): ReplyLike;
+  send(payload: unknown): unknown;
+};
+type RequestLike = { url: string; id: string; log: Pick<Logger, 'error'> };
+
+/** Fastify's error handler: every REST error leaves as problem+json. */
+export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLike): void {
+  const fastifyCode = (error as { code?: string }).code;
+  const statusCode = (error as { statusCode?: number }).statusCode;
+  let coded: LiaisonError;
+  if (isLiaisonError(error)) coded = error;
+  else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    coded = new LiaisonError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is over the size limit.');
+  } else if (statusCode && statusCode >= 400 && statusCode < 500) {
+    coded = new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The request could not be read.', { status: statusCode });
+  } else {
+    request.log.error({ err: error, requestId: request.id }, 'unexpected error');
+    coded = maskError(error);
+  }
+  void reply
+    .status(coded.status)
+    .headers(coded.headers)
+    .type('application/problem+json')
+    .send(problemDocument(coded, request.url.split('?')[0]));
+}
