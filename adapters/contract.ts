@@ -92,21 +92,35 @@ export type RawIdentifier = {
   field?: string;
 };
 
-/** Dates are `YYYY-MM-DD`; amounts are decimal strings (never binary floats). */
+/** A selector type whose stored selectors a suspect keeps, or NAME_DOB (name + birth date). */
+export type IdentifierGroup = SelectorType | 'NAME_DOB';
+
+/**
+ * Dates are `YYYY-MM-DD`; amounts are decimal strings (never binary floats).
+ *
+ * ABSENT IS NOT NULL. Every optional member has three states, and the writers honour them:
+ * - `undefined` (member left out): the file does not carry the field (CSV column missing, JSON
+ *   key missing, XML element or attribute missing, STIX property missing). A stored value is
+ *   kept as it is; a new record gets the default (`AMBER`, `UNKNOWN`, `false`, `EUR`…) or null.
+ * - `null`: the file carries the field explicitly empty (empty cell, `null` or `""`, empty
+ *   element or attribute). The stored value is cleared (to null, or to the default where the
+ *   column cannot be null).
+ * - a value: stored.
+ */
 export type MappedScamDen = {
   kind: 'scamDen';
   ref: string;
   sharingLevel?: SharingLevel;
   country: string;
-  region?: string;
+  region?: string | null;
   /** Exact coordinates as sent; the pipeline keeps only a geohash of precision 5. */
-  lat?: number;
-  lon?: number;
+  lat?: number | null;
+  lon?: number | null;
   denType: DenType;
   status: DenStatus;
-  raidedOn?: string;
-  devicesSeized?: number;
-  firstSeenOn?: string;
+  raidedOn?: string | null;
+  devicesSeized?: number | null;
+  firstSeenOn?: string | null;
 };
 
 export type MappedSuspect = {
@@ -114,17 +128,24 @@ export type MappedSuspect = {
   ref: string;
   sharingLevel?: SharingLevel;
   /** Dropped by the pipeline; only feeds the NAME_DOB person key. */
-  fullName?: string;
+  fullName?: string | null;
   /** Reduced to birthYear by the pipeline; only feeds the NAME_DOB person key. */
-  birthDate?: string;
-  sex: Sex;
-  nationality?: string;
+  birthDate?: string | null;
+  sex?: Sex;
+  nationality?: string | null;
+  /** The identifiers the file carries (empty fields and absent fields both contribute none). */
   identifiers: RawIdentifier[];
+  /**
+   * Identifier groups none of whose source fields the file carries (`pasaporte` column missing:
+   * PASSPORT). The suspect's stored selectors of these groups are kept; every other group is
+   * replaced by what `identifiers` holds. Left out: every group is replaced.
+   */
+  absentIdentifiers?: IdentifierGroup[];
   role: SuspectRole;
   status: SuspectStatus;
-  statusOn?: string;
-  traffickingVictim: boolean;
-  denRef?: string;
+  statusOn?: string | null;
+  traffickingVictim?: boolean;
+  denRef?: string | null;
 };
 
 export type MappedInterceptedFund = {
@@ -132,15 +153,19 @@ export type MappedInterceptedFund = {
   ref: string;
   sharingLevel?: SharingLevel;
   amount: string;
+  /**
+   * Always set: it qualifies `amount`, which is required. Where a format has a default currency
+   * (es-pn-csv EUR, cn-mps-json CNY), an absent currency field means that default.
+   */
   currency: string;
-  amountUsd?: string;
+  amountUsd?: string | null;
   channel: FundChannel;
   action: FundAction;
-  actionOn?: string;
+  actionOn?: string | null;
   /** BANK_ACCOUNT or CRYPTO_WALLET; becomes accountKey (+ accountCountry). */
-  account?: RawIdentifier;
-  victimCount?: number;
-  denRef?: string;
+  account?: RawIdentifier | null;
+  victimCount?: number | null;
+  denRef?: string | null;
 };
 
 export type MappedRecord = MappedScamDen | MappedSuspect | MappedInterceptedFund;

@@ -37,6 +37,7 @@ describe('cn-mps-json adapter', () => {
         { type: 'MESSENGER', value: 'wechat:planted_wx', field: '微信号' },
         { type: 'MESSENGER', value: 'telegram:@planted_tg', field: 'Telegram' },
       ],
+      absentIdentifiers: ['EMAIL', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'DEVICE_IMEI'],
       role: 'CORE_MEMBER', status: 'ARRESTED', statusOn: '2022-06-10', traffickingVictim: false, denRef: 'WD-1',
     });
   });

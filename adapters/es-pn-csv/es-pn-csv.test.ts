@@ -38,6 +38,7 @@ describe('es-pn-csv adapter', () => {
         { type: 'PHONE', value: '+34 PLANTED', country: 'ES', field: 'telefonos' },
         { type: 'PHONE', value: '612345678', country: 'ES', field: 'telefonos' },
       ],
+      absentIdentifiers: ['EMAIL', 'MESSENGER', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'DEVICE_IMEI'],
       role: 'CORE_MEMBER', status: 'ARRESTED', statusOn: '2019-06-14', traffickingVictim: false, denRef: 'ES-C-1',
     });
   });
@@ -74,10 +75,10 @@ describe('es-pn-csv adapter', () => {
     }
   });
 
-  it('defaults moneda to EUR, nivel to AMBER and reads columns in any order', async () => {
+  it('defaults moneda to EUR, leaves nivel out when its column is missing, and reads columns in any order', async () => {
     const text = 'medida;importe;referencia;canal;tipo\nBLOQUEO;"1.000,5";F-1;EFECTIVO;FONDOS\n';
     expect(recordsOf(await run(esPnCsvAdapter, text))).toEqual([
-      { kind: 'interceptedFund', ref: 'F-1', sharingLevel: 'AMBER', amount: '1000.5', currency: 'EUR', channel: 'CASH', action: 'STOP_PAYMENT' },
+      { kind: 'interceptedFund', ref: 'F-1', amount: '1000.5', currency: 'EUR', channel: 'CASH', action: 'STOP_PAYMENT' },
     ]);
   });
 

@@ -102,7 +102,7 @@ async function* readEsPnCsv(input: AsyncIterable<Uint8Array>, context: ParseCont
       yield makeIssue('MALFORMED_ROW', ROW_FIELD, { line });
       continue;
     }
-    const result = mapEsPnRow(toRow(cells, columns), { at: () => ({ line }), today: context.today, defaultSharing: 'AMBER' });
+    const result = mapEsPnRow(toRow(cells, columns), { at: () => ({ line }), today: context.today, defaultSharing: undefined });
     yield* itemsOf(result, { line }, refs, 'referencia', { line });
   }
   if (!columns) yield makeIssue('MALFORMED_FILE', FILE_FIELD, { line: 1 });

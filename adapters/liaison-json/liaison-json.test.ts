@@ -23,7 +23,7 @@ describe('liaison-json adapter', () => {
   it('maps every den field', async () => {
     const items = await fixture('valid.json');
     expect(recordByRef(items, 'scamDen', 'D-1')).toEqual({
-      kind: 'scamDen', ref: 'D-1', sharingLevel: 'AMBER', country: 'KH', region: 'Sihanoukville', lat: 10.627, lon: 103.522,
+      kind: 'scamDen', ref: 'D-1', country: 'KH', region: 'Sihanoukville', lat: 10.627, lon: 103.522,
       denType: 'CALL_CENTRE', status: 'RAIDED', raidedOn: '2022-06-10', devicesSeized: 120, firstSeenOn: '2021-11-01',
     });
   });
@@ -36,6 +36,7 @@ describe('liaison-json adapter', () => {
         { type: 'PASSPORT', country: 'CN', value: 'PLANTED01', field: 'identifiers/0' },
         { type: 'PHONE', value: '+86 PLANTED', field: 'identifiers/1' },
       ],
+      absentIdentifiers: [],
       role: 'CORE_MEMBER', status: 'ARRESTED', statusOn: '2022-06-10', traffickingVictim: false, denRef: 'D-1',
     });
     expect(issuesOf(items)).toEqual([
@@ -46,7 +47,7 @@ describe('liaison-json adapter', () => {
   it('maps every fund field, accepting a JSON number amount with two decimals', async () => {
     const items = await fixture('valid.json');
     expect(recordByRef(items, 'interceptedFund', 'F-1')).toEqual({
-      kind: 'interceptedFund', ref: 'F-1', sharingLevel: 'AMBER', amount: '1234.5', currency: 'CNY', amountUsd: '171.11',
+      kind: 'interceptedFund', ref: 'F-1', amount: '1234.5', currency: 'CNY', amountUsd: '171.11',
       channel: 'SCORE_RUNNING', action: 'FROZEN', actionOn: '2022-06-12',
       account: { type: 'BANK_ACCOUNT', country: 'CN', value: 'PLANTED-ACCT', field: 'account' }, victimCount: 3, denRef: 'D-1',
     });
@@ -66,9 +67,17 @@ describe('liaison-json adapter', () => {
     }
   });
 
-  it('defaults a record without sharingLevel to AMBER and a suspect without sex to UNKNOWN', async () => {
-    const items = await run(liaisonJsonAdapter, oneRecord({ kind: 'suspect', ref: 'S-9', role: 'MEMBER', status: 'WANTED' }));
-    expect(recordByRef(items, 'suspect', 'S-9')).toMatchObject({ sharingLevel: 'AMBER', sex: 'UNKNOWN', traffickingVictim: false, identifiers: [] });
+  it('leaves out what the record leaves out, and reads null or "" as the default', async () => {
+    const absent = await run(liaisonJsonAdapter, oneRecord({ kind: 'suspect', ref: 'S-9', role: 'MEMBER', status: 'WANTED' }));
+    const suspect = recordByRef(absent, 'suspect', 'S-9');
+    for (const member of ['sharingLevel', 'sex', 'traffickingVictim', 'statusOn', 'denRef', 'nationality']) expect(suspect).not.toHaveProperty(member);
+    expect(suspect.absentIdentifiers).toEqual(['PASSPORT', 'NATIONAL_ID', 'PHONE', 'EMAIL', 'MESSENGER', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'DEVICE_IMEI', 'NAME_DOB']);
+    const empty = { sharingLevel: null, sex: '', traffickingVictim: null, statusOn: '', denRef: null, nationality: ' ', identifiers: null };
+    const cleared = await run(liaisonJsonAdapter, oneRecord({ kind: 'suspect', ref: 'S-9', role: 'MEMBER', status: 'WANTED', ...empty }));
+    expect(recordByRef(cleared, 'suspect', 'S-9')).toMatchObject({
+      sharingLevel: 'AMBER', sex: 'UNKNOWN', traffickingVictim: false, statusOn: null, denRef: null, nationality: null, identifiers: [],
+      absentIdentifiers: ['NAME_DOB'],
+    });
   });
 
   it('rejects an unknown enum value naming the field and path', async () => {

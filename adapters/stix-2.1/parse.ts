@@ -59,7 +59,7 @@ function* mapKept(kept: readonly Kept[], context: ParseContext): Generator<Item>
   for (const { index, object, kind } of kept) {
     const id = textOf(object.id) ?? '';
     const at = (field: string) => ({ path: `${pathOf(index)}/${field}` });
-    const mapContext: MapContext = { at, today: context.today, defaultSharing: 'AMBER' };
+    const mapContext: MapContext = { at, today: context.today, defaultSharing: undefined };
     let result;
     if (kind === 'den') result = mapStixDen(object, joins.locationOf.get(id), mapContext);
     else if (kind === 'suspect') result = mapStixSuspect(object, joins.denOf.get(id), mapContext);

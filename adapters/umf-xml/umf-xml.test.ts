@@ -34,6 +34,7 @@ describe('umf-xml adapter', () => {
         { type: 'PHONE', value: '+49 PLANTED', field: 'Phone' },
         { type: 'EMAIL', value: 'planted@example.org', field: 'Email' },
       ],
+      absentIdentifiers: ['NATIONAL_ID', 'MESSENGER', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'DEVICE_IMEI'],
       role: 'MEMBER', status: 'ARRESTED', statusOn: '2022-06-10', traffickingVictim: false, denRef: 'L-1',
     });
   });
