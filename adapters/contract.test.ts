@@ -15,7 +15,13 @@ import { readFixture, run } from './test-support.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const decimal = z.string().regex(/^\d+(\.\d*[1-9])?$/);
-const location = { line: z.number().int().positive().optional(), path: z.string().startsWith('/').optional() };
+const location = {
+  line: z.number().int().positive().optional(), column: z.number().int().positive().optional(), path: z.string().startsWith('/').optional(),
+};
+const detail = {
+  allowed: z.array(z.string().min(1)).min(1).optional(), expected: z.string().min(1).optional(), found: z.string().min(1).optional(),
+  limit: z.number().int().positive().optional(),
+};
 const rawIdentifier = z.strictObject({
   type: z.enum(SELECTOR_TYPES), value: z.string(), country: z.string().optional(), ticker: z.string().optional(), field: z.string().optional(),
 });
@@ -44,7 +50,7 @@ const item = z.union([
   z.strictObject({ kind: z.literal('record'), record, ...location }),
   z.strictObject({
     kind: z.literal('issue'), field: z.string().min(1), code: z.enum(ISSUE_CODES), severity: z.enum(['error', 'warning']),
-    ref: z.string().optional(), ...location,
+    ref: z.string().optional(), ...location, ...detail,
   }),
 ]);
 

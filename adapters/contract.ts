@@ -217,6 +217,8 @@ export const ISSUE_CODES = [
   'SKIPPED_OBJECT',
   /** A sharing marking that is unknown: the record is refused (fail closed). */
   'UNKNOWN_MARKING',
+  /** A CSV file split by another delimiter than its format's (file error; `found` and `expected` say which). */
+  'WRONG_DELIMITER',
 ] as const;
 export type IssueCode = (typeof ISSUE_CODES)[number];
 
@@ -225,9 +227,24 @@ export type Location = {
   line?: number;
   /** JSON pointer (`/records/3/amount`) or XPath-like path (`/Message/Person[2]/BirthDate`). */
   path?: string;
+  /** 1-based column with `line`: the character on the line (JSON, XML) or the cell in the row (CSV). */
+  column?: number;
 };
 
-export type Issue = Location & {
+/** What an officer needs to fix a value or a file, beyond where and what: never a value of the record. */
+export type IssueDetail = {
+  /** UNKNOWN_VALUE: every value the field accepts, as the format spells them. */
+  allowed?: string[];
+  /** The shape the field or file must have: a date format (`DD/MM/YYYY`), a number spelling, a delimiter. */
+  expected?: string;
+  /** What the file has instead, only where that is no record data (the delimiter a CSV header uses). */
+  found?: string;
+  /** TOO_LARGE, TOO_DEEP: the limit that was crossed (bytes, records, objects, nesting levels). */
+  limit?: number;
+};
+
+export type Issue = Location &
+  IssueDetail & {
   kind: 'issue';
   /** The field as the partner spells it (`fecha`, `出生日期`, `BirthDate`). */
   field: string;

@@ -10,12 +10,22 @@ export type RecordKindName = 'scamDen' | 'suspect' | 'interceptedFund';
 
 export type ReportIssue = {
   line?: number;
+  /** With `line`: the character on the line (JSON, XML) or the cell in the row (CSV), from 1. */
+  column?: number;
   path?: string;
   field: string;
   code: string;
   severity: 'error' | 'warning';
   ref?: string;
   kind?: RecordKindName;
+  /** UNKNOWN_VALUE: every value the field accepts, as the format spells them. */
+  allowed?: string[];
+  /** The shape required: a date format (`DD/MM/YYYY`), a number spelling, a CSV delimiter, an encoding. */
+  expected?: string;
+  /** What the file has instead, only where that is no record data (WRONG_DELIMITER: the delimiter found). */
+  found?: string;
+  /** TOO_LARGE, TOO_DEEP: the limit crossed (bytes, records, objects, cells or nesting levels). */
+  limit?: number;
 };
 
 export type SubmissionCounts = {
@@ -59,7 +69,15 @@ export const FILE_FIELD = '(file)';
  * Codes an adapter only ever raises about the file as a whole. The contract says a file
  * error "ends the stream" but does not mark it; see ingest/PROPOSALS.md (Issue.scope).
  */
-const FILE_ONLY_CODES = new Set(['MALFORMED_FILE', 'DOCTYPE_FORBIDDEN', 'TOO_DEEP', 'MISSING_COLUMN', 'OPERATION_MISMATCH', 'SENDER_MISMATCH']);
+const FILE_ONLY_CODES = new Set([
+  'MALFORMED_FILE',
+  'DOCTYPE_FORBIDDEN',
+  'TOO_DEEP',
+  'MISSING_COLUMN',
+  'WRONG_DELIMITER',
+  'OPERATION_MISMATCH',
+  'SENDER_MISMATCH',
+]);
 
 /** True for an error about the whole file (which rejects the submission in any mode). */
 export function isFileIssue(issue: Issue): boolean {
@@ -85,9 +103,14 @@ export function recordKeyOf(at: { line?: number | undefined; path?: string | und
 export function toReportIssue(issue: Issue, kind?: RecordKindName): ReportIssue {
   const out: ReportIssue = { field: issue.field, code: issue.code, severity: issue.severity };
   if (issue.line !== undefined) out.line = issue.line;
+  if (issue.column !== undefined) out.column = issue.column;
   if (issue.path !== undefined) out.path = issue.path;
   if (issue.ref !== undefined) out.ref = issue.ref;
   if (kind !== undefined) out.kind = kind;
+  if (issue.allowed !== undefined) out.allowed = [...issue.allowed];
+  if (issue.expected !== undefined) out.expected = issue.expected;
+  if (issue.found !== undefined) out.found = issue.found;
+  if (issue.limit !== undefined) out.limit = issue.limit;
   return out;
 }
 

@@ -84,7 +84,10 @@ describe('es-pn-csv adapter', () => {
 
   it('rejects an unknown value naming the column and line', async () => {
     expect(issuesOf(await fixture('unknown-value.csv'))).toEqual([
-      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'categoria', line: 2, ref: 'ES-C-1' },
+      {
+        kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'categoria', line: 2, ref: 'ES-C-1',
+        allowed: ['CALL_CENTER', 'INVERSION', 'ROMANCE', 'TAREAS', 'PRESTAMOS', 'SEXTORSION', 'SUPLANTACION', 'BLANQUEO', 'OTRO'],
+      },
     ]);
     expect(issueKeys(await run(esPnCsvAdapter, csv(row({ ...centro, tipo: 'VEHICULO' }))))).toEqual(['UNKNOWN_VALUE@tipo']);
   });
@@ -140,5 +143,17 @@ describe('es-pn-csv adapter', () => {
   it('stores a formula-looking cell as plain data', async () => {
     const items = await run(esPnCsvAdapter, csv(row({ ...centro, region: '=HYPERLINK(x)' })));
     expect(recordByRef(items, 'scamDen', 'C-9').region).toBe('=HYPERLINK(x)');
+  });
+
+  it('names the delimiter of a comma-separated file instead of a missing column', async () => {
+    const items = await run(esPnCsvAdapter, 'tipo,referencia,pais\nCENTRO,C-1,ES\n');
+    expect(issuesOf(items)).toEqual([
+      { kind: 'issue', code: 'WRONG_DELIMITER', severity: 'error', field: '(file)', line: 1, found: ',', expected: ';' },
+    ]);
+  });
+
+  it('places a quote error at its line and cell', async () => {
+    const items = await run(esPnCsvAdapter, `${HEADER}\nCENTRO;C-1;"AMBAR"x;ES\n`);
+    expect(issuesOf(items)).toMatchObject([{ code: 'MALFORMED_FILE', field: '(file)', line: 2, column: 3 }]);
   });
 });

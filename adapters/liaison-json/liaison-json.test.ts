@@ -83,7 +83,9 @@ describe('liaison-json adapter', () => {
   it('rejects an unknown enum value naming the field and path', async () => {
     const items = await fixture('unknown-value.json');
     expect(recordsOf(items)).toEqual([]);
-    expect(issuesOf(items)).toEqual([{ kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'denType', path: '/records/0/denType', ref: 'D-1' }]);
+    expect(issuesOf(items)).toEqual([
+      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'denType', path: '/records/0/denType', ref: 'D-1', allowed: [...DEN_TYPES] },
+    ]);
   });
 
   it('rejects a date in the future and a date not on the calendar', async () => {
@@ -146,5 +148,12 @@ describe('liaison-json adapter', () => {
   it('reads the operation case-insensitively', async () => {
     const items = await run(liaisonJsonAdapter, oneRecord(den), { ...CONTEXT, operationCode: 'first-light-2022' });
     expect(recordsOf(items)).toHaveLength(1);
+  });
+
+  it('places a JSON syntax error at its line and column', async () => {
+    const text = '{"format":"liaison-json","version":1,"records":[\n  {"kind":"scamDen","ref":"D-1",}\n]}';
+    expect(issuesOf(await run(liaisonJsonAdapter, text, CONTEXT, [7]))).toEqual([
+      { kind: 'issue', code: 'MALFORMED_FILE', severity: 'error', field: '(file)', line: 2, column: 33, path: '/records/0/ref' },
+    ]);
   });
 });

@@ -4,7 +4,7 @@
 // required field is present and nothing failed. It keeps map functions a flat list of
 // "field → normalizer" lines. What does not live here: the normalizers themselves and any
 // knowledge of one format.
-import { SELECTOR_TYPES, type IdentifierGroup, type Issue, type IssueCode, type Location, type MappedRecord, type SharingLevel } from '../contract.ts';
+import { SELECTOR_TYPES, type IdentifierGroup, type Issue, type IssueCode, type IssueDetail, type Location, type MappedRecord, type SharingLevel } from '../contract.ts';
 import { fail, makeIssue, ok, type Result } from './issues.ts';
 import { JsonNumber } from './json-stream.ts';
 import { cleanText } from './text.ts';
@@ -78,9 +78,9 @@ export class FieldReader {
     return this.issues.some((issue) => issue.severity === 'error');
   }
 
-  report(field: string, code: IssueCode, options: { severity?: Issue['severity']; at?: Location } = {}): undefined {
+  report(field: string, code: IssueCode, options: { severity?: Issue['severity']; at?: Location; detail?: IssueDetail } = {}): undefined {
     const at = options.at ?? this.context.at(field);
-    this.issues.push(makeIssue(code, field, at, { severity: options.severity, ref: this.refValue }));
+    this.issues.push(makeIssue(code, field, at, { severity: options.severity, ref: this.refValue, detail: options.detail }));
     return undefined;
   }
 
@@ -125,7 +125,7 @@ export class FieldReader {
     const text = textOf(raw);
     // A NUL never parses in any normalizer: it yields the field's own "cannot read" code.
     const result = text === undefined ? parse('\u0000', false) : parse(text, raw instanceof JsonNumber);
-    return result.ok ? result.value : this.report(field, result.code, { at });
+    return result.ok ? result.value : this.report(field, result.code, { at, detail: result.detail });
   }
 
   /** A yes/no field: JSON booleans as they are, text through `parseText`; empty is `emptyAs`, absent undefined. */

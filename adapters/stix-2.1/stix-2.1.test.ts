@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEN_TYPES } from '../contract.ts';
 import { issueKeys, issuesOf, readFixture, readSample, recordByRef, recordsOf, run } from '../test-support.ts';
 import { stixAdapter } from './index.ts';
 import { MAX_STIX_OBJECTS } from './parse.ts';
@@ -84,7 +85,7 @@ describe('stix-2.1 adapter', () => {
 
   it('rejects an unknown value naming the STIX property and path', async () => {
     expect(issuesOf(await fixture('unknown-value.json')).filter((i) => i.severity === 'error')).toEqual([
-      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'x_liaison_den_type', path: '/objects/0/x_liaison_den_type', ref: INF },
+      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'x_liaison_den_type', path: '/objects/0/x_liaison_den_type', ref: INF, allowed: [...DEN_TYPES] },
     ]);
   });
 
@@ -120,6 +121,8 @@ describe('stix-2.1 adapter', () => {
     const note = '{"type":"note","id":"note--00000000-0000-4000-8000-000000000000"}';
     const text = `{"type":"bundle","objects":[${Array.from({ length: MAX_STIX_OBJECTS + 1 }, () => note).join(',')}]}`;
     const items = await run(stixAdapter, text);
-    expect(items.at(-1)).toEqual({ kind: 'issue', code: 'TOO_LARGE', severity: 'error', field: 'objects', path: `/objects/${MAX_STIX_OBJECTS}` });
+    expect(items.at(-1)).toEqual({
+      kind: 'issue', code: 'TOO_LARGE', severity: 'error', field: 'objects', path: `/objects/${MAX_STIX_OBJECTS}`, limit: MAX_STIX_OBJECTS,
+    });
   });
 });
