@@ -278,6 +278,12 @@ export type Adapter = {
   /** One-line description for docs and `--help`. */
   readonly description: string;
   /**
+   * Every value the format accepts in each field that takes a fixed list, as the format spells
+   * it: the partner's field name (with the record type where two share a name) → spellings.
+   * The officer guide `docs/formats/<format>.md` lists them all (adapters/formats-docs.test.ts).
+   */
+  readonly allowedValues: Readonly<Record<string, readonly string[]>>;
+  /**
    * Streams the items of one file. Record-level problems are yielded as issues and the
    * stream goes on; a file-level problem is yielded as an issue with severity `error`
    * and ends the stream. Never throws for bad input.

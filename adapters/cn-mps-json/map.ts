@@ -8,7 +8,7 @@
 import type { MappedInterceptedFund, RawIdentifier, SelectorType } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { valueTable } from '../shared/enums.ts';
+import { spellingsOf, valueTable } from '../shared/enums.ts';
 import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
 import { absentIdentifierGroups, FieldReader, parseFreeText, textOf, type MapContext, type MapResult } from '../shared/fields.ts';
 import type { JsonObject, JsonValue } from '../shared/json-stream.ts';
@@ -65,7 +65,22 @@ const SEX = valueTable({ M: ['男'], F: ['女'] });
 /** 金额单位 → power of ten. */
 const UNIT = valueTable({ '0': ['元'], '4': ['万元'], '8': ['亿元'] });
 
-const victim = yesNoParser({ yes: ['是', 'true'], no: ['否', 'false'] });
+const VICTIM = { yes: ['是', 'true'], no: ['否', 'false'] };
+const victim = yesNoParser(VICTIM);
+
+/** The fixed lists of cn-mps-json, by key (the officer guide lists them). */
+export const CN_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  共享级别: spellingsOf(CN_SHARING),
+  类型: spellingsOf(DEN_TYPE),
+  '状态 (窝点)': spellingsOf(DEN_STATUS),
+  角色: spellingsOf(ROLE),
+  '状态 (嫌疑人)': spellingsOf(SUSPECT_STATUS),
+  渠道: spellingsOf(CHANNEL),
+  处置: spellingsOf(ACTION),
+  性别: spellingsOf(SEX),
+  金额单位: spellingsOf(UNIT),
+  是否被拐骗: [...VICTIM.yes, ...VICTIM.no],
+};
 const amount = amountParser();
 const count = countParser();
 

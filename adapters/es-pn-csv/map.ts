@@ -7,7 +7,7 @@
 import type { RawIdentifier } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { matchValue, valueTable } from '../shared/enums.ts';
+import { matchValue, spellingsOf, valueTable } from '../shared/enums.ts';
 import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
 import { absentIdentifierGroups, FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
 import { cleanText } from '../shared/text.ts';
@@ -72,7 +72,8 @@ const CANAL = valueTable({
 const MEDIDA = valueTable({ STOP_PAYMENT: ['BLOQUEO'], FROZEN: ['CONGELACION'], SEIZED: ['INCAUTACION'], RETURNED: ['DEVOLUCION'] });
 const SEXO = valueTable({ M: ['H'], F: ['M'], X: ['X'] });
 
-const victimaTrata = yesNoParser({ yes: ['SI'], no: ['NO'] });
+const VICTIMA_TRATA = { yes: ['SI'], no: ['NO'] };
+const victimaTrata = yesNoParser(VICTIMA_TRATA);
 const importe = amountParser('spanish');
 const cuenta = countParser('spanish');
 
@@ -182,6 +183,20 @@ function mapFondos(row: EsPnRow, context: MapContext): MapResult {
   };
   return r.finish(required, (values) => ({ kind: 'interceptedFund', ...values, ...optional }));
 }
+
+/** The fixed lists of es-pn-csv, by column (the officer guide lists them). */
+export const ES_PN_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  tipo: spellingsOf(TIPO),
+  nivel: spellingsOf(NIVEL),
+  categoria: spellingsOf(CATEGORIA),
+  'estado (CENTRO)': spellingsOf(ESTADO_CENTRO),
+  'estado (SOSPECHOSO)': spellingsOf(ESTADO_SOSPECHOSO),
+  rol: spellingsOf(ROL),
+  canal: spellingsOf(CANAL),
+  medida: spellingsOf(MEDIDA),
+  sexo: spellingsOf(SEXO),
+  victima_trata: [...VICTIMA_TRATA.yes, ...VICTIMA_TRATA.no],
+};
 
 const BY_TIPO = { scamDen: mapCentro, suspect: mapSospechoso, interceptedFund: mapFondos } as const;
 

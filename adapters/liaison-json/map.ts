@@ -11,6 +11,7 @@ import {
   SHARING_LEVELS,
   SUSPECT_ROLES,
   SUSPECT_STATUSES,
+  SELECTOR_TYPES,
   type MappedInterceptedFund,
 } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
@@ -33,6 +34,22 @@ const suspectStatus = byTable(sharedNames(SUSPECT_STATUSES));
 const channel = byTable(sharedNames(FUND_CHANNELS));
 const action = byTable(sharedNames(FUND_ACTIONS));
 const trueFalse = yesNoParser({ yes: ['true'], no: ['false'] });
+
+/** The fixed lists of liaison-json, by field (the officer guide lists them). */
+export const LIAISON_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  kind: ['scamDen', 'suspect', 'interceptedFund'],
+  sharingLevel: SHARING_LEVELS,
+  denType: DEN_TYPES,
+  'status (scamDen)': DEN_STATUSES,
+  sex: SEXES,
+  role: SUSPECT_ROLES,
+  'status (suspect)': SUSPECT_STATUSES,
+  traffickingVictim: ['true', 'false'],
+  channel: FUND_CHANNELS,
+  action: FUND_ACTIONS,
+  'identifiers[].type': SELECTOR_TYPES,
+  'account.type': ['BANK_ACCOUNT', 'CRYPTO_WALLET'],
+};
 const lat = coordinateParser('lat');
 const lon = coordinateParser('lon');
 const count = countParser();

@@ -35,6 +35,9 @@ export function sharedNames<T extends string>(values: readonly T[]): ValueTable<
   return tableOf(values.map((value) => [value, value] as const));
 }
 
+/** The spellings a table accepts, as the format writes them. */
+export const spellingsOf = <T extends string>(table: ValueTable<T>): string[] => [...table.spellings.keys()];
+
 export function matchValue<T extends string>(table: ValueTable<T>, raw: string): Result<T, 'UNKNOWN_VALUE'> {
   const value = table.get(foldForMatch(raw));
   return value === undefined ? fail('UNKNOWN_VALUE', { allowed: [...table.spellings.keys()] }) : ok(value);

@@ -14,6 +14,7 @@ import {
   SHARING_LEVELS,
   SUSPECT_ROLES,
   SUSPECT_STATUSES,
+  SELECTOR_TYPES,
   type SharingLevel,
 } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
@@ -40,6 +41,21 @@ export const TLP_MARKING_IDS: Readonly<Record<string, SharingLevel>> = {
 
 const STIX_ID = /^([a-z0-9-]+)--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const trueFalse = yesNoParser({ yes: ['true'], no: ['false'] });
+
+/** The fixed lists of stix-2.1, by property (the officer guide lists them). */
+export const STIX_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  object_marking_refs: Object.keys(TLP_MARKING_IDS),
+  x_liaison_den_type: DEN_TYPES,
+  'x_liaison_status (infrastructure)': DEN_STATUSES,
+  x_liaison_sex: SEXES,
+  x_liaison_role: SUSPECT_ROLES,
+  'x_liaison_status (threat-actor)': SUSPECT_STATUSES,
+  x_liaison_trafficking_victim: ['true', 'false'],
+  'x_liaison_identifiers[].type': SELECTOR_TYPES,
+  channel: FUND_CHANNELS,
+  action: FUND_ACTIONS,
+  'account.type': ['BANK_ACCOUNT', 'CRYPTO_WALLET'],
+};
 const count = countParser();
 
 /** A STIX identifier `type--UUID` whose type is `expectedType`. */

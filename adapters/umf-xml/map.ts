@@ -17,7 +17,7 @@ import {
 } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { matchValue, sharedNames, valueTable } from '../shared/enums.ts';
+import { matchValue, sharedNames, spellingsOf, valueTable } from '../shared/enums.ts';
 import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
 import { absentIdentifierGroups, FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
 import { child, childrenNamed, type XmlElement } from './xml-tree.ts';
@@ -39,6 +39,21 @@ const iso = (r: FieldReader) => dateParser(r.today, ['iso']);
 const trueFalse = yesNoParser({ yes: ['true', '1'], no: ['false', '0'] });
 const DOCUMENT_TYPES = valueTable({ PASSPORT: ['PASSPORT'], NATIONAL_ID: ['ID_CARD'] });
 const ACCOUNT_TYPES = valueTable({ BANK_ACCOUNT: ['IBAN', 'ACCOUNT'] });
+
+/** The fixed lists of umf-xml, by element or attribute (the officer guide lists them). */
+export const UMF_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  'marking, defaultMarking': spellingsOf(TLP_MARKINGS),
+  Category: DEN_TYPES,
+  'Status (Location)': DEN_STATUSES,
+  Sex: SEXES,
+  Role: SUSPECT_ROLES,
+  'Status (Person)': SUSPECT_STATUSES,
+  TraffickingVictim: ['true', 'false', '1', '0'],
+  'Document/@type': spellingsOf(DOCUMENT_TYPES),
+  Channel: FUND_CHANNELS,
+  Measure: FUND_ACTIONS,
+  'Account/@type': spellingsOf(ACCOUNT_TYPES),
+};
 
 const textOf = (element: XmlElement, name: string): string | undefined => child(element, name)?.text;
 const attrOf = (element: XmlElement, name: string, attr: string): string | undefined => child(element, name)?.attrs[attr];
