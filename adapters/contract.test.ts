@@ -108,8 +108,10 @@ describe.each(ADAPTERS.map((adapter) => [adapter.format, adapter] as const))('%s
 });
 
 describe('getAdapter', () => {
-  it('knows the five formats and nothing else', () => {
-    expect(ADAPTERS.map((a) => a.format)).toEqual(['liaison-json', 'cn-mps-json', 'es-pn-csv', 'umf-xml', 'stix-2.1']);
+  it('registers one adapter per format folder, each under its folder name, and nothing else', async () => {
+    const entries = await readdir(new URL('./', import.meta.url), { withFileTypes: true });
+    const folders = entries.filter((e) => e.isDirectory() && e.name !== 'shared').map((e) => e.name);
+    expect([...ADAPTERS.map((a) => a.format)].sort()).toEqual(folders.sort());
     expect(getAdapter('xlsx')).toBeUndefined();
   });
 });

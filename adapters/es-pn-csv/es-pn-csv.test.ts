@@ -156,4 +156,13 @@ describe('es-pn-csv adapter', () => {
     const items = await run(esPnCsvAdapter, `${HEADER}\nCENTRO;C-1;"AMBAR"x;ES\n`);
     expect(issuesOf(items)).toMatchObject([{ code: 'MALFORMED_FILE', field: '(file)', line: 2, column: 3 }]);
   });
+
+  it('refuses the file when a column its rows need is missing, and only then', async () => {
+    const withoutPais = 'tipo;referencia;categoria;estado;rol\nSOSPECHOSO;S-1;;BUSCADO;MIEMBRO\nCENTRO;C-1;OTRO;ACTIVO;\n';
+    expect(issuesOf(await run(esPnCsvAdapter, withoutPais))).toEqual([
+      { kind: 'issue', code: 'MISSING_COLUMN', severity: 'error', field: 'pais', line: 1 },
+    ]);
+    const suspectsOnly = 'tipo;referencia;estado;rol\nSOSPECHOSO;S-1;BUSCADO;MIEMBRO\n';
+    expect(issuesOf(await run(esPnCsvAdapter, suspectsOnly))).toEqual([]);
+  });
 });

@@ -20,6 +20,15 @@ export const ES_PN_COLUMNS = [
 export type EsPnColumn = (typeof ES_PN_COLUMNS)[number];
 /** Without these a row cannot even say what it is: their absence is a file error. */
 export const ES_PN_REQUIRED_COLUMNS: readonly EsPnColumn[] = ['tipo', 'referencia'];
+/**
+ * The columns a row of each tipo needs: a file holding such a row without one of these columns
+ * is refused as a whole (MISSING_COLUMN), rather than every row of that tipo one by one.
+ */
+export const ES_PN_REQUIRED_BY_TIPO: Readonly<Record<string, readonly EsPnColumn[]>> = {
+  CENTRO: ['pais', 'categoria', 'estado'],
+  SOSPECHOSO: ['rol', 'estado'],
+  FONDOS: ['importe', 'canal', 'medida'],
+};
 
 /** One CSV row by column name; a column the file lacks is undefined. */
 export type EsPnRow = Partial<Record<EsPnColumn, string>>;

@@ -10,7 +10,7 @@ import { decodeUtf8, FileError } from '../shared/bytes.ts';
 import { FILE_FIELD, makeIssue, ROW_FIELD } from '../shared/issues.ts';
 import { endOnFileError, itemsOf, RefTracker } from '../shared/records.ts';
 import { foldForMatch } from '../shared/text.ts';
-import { ES_PN_COLUMNS, ES_PN_REQUIRED_COLUMNS, mapEsPnRow, type EsPnColumn, type EsPnRow } from './map.ts';
+import { ES_PN_COLUMNS, ES_PN_REQUIRED_BY_TIPO, ES_PN_REQUIRED_COLUMNS, mapEsPnRow, type EsPnColumn, type EsPnRow } from './map.ts';
 
 export const MAX_RECORD_BYTES = 64 * 1024;
 export const ES_PN_DELIMITER = ';';
@@ -97,12 +97,21 @@ async function* csvRecords(input: AsyncIterable<Uint8Array>): AsyncGenerator<Csv
   if (parser.errored) throw csvFileError(parser.errored);
 }
 
+/** The first column a row's tipo needs that the header lacks (checked once per tipo). */
+function missingForTipo(row: EsPnRow, columns: Map<EsPnColumn, number>, checked: Set<string>): EsPnColumn | undefined {
+  const tipo = foldForMatch(row.tipo ?? '').toUpperCase();
+  if (checked.has(tipo)) return undefined;
+  checked.add(tipo);
+  return ES_PN_REQUIRED_BY_TIPO[tipo]?.find((column) => !columns.has(column));
+}
+
 async function* readEsPnCsv(input: AsyncIterable<Uint8Array>, context: ParseContext): AsyncGenerator<Item> {
   const refs = new RefTracker();
   let columns: Map<EsPnColumn, number> | undefined;
   let headerWidth = 0;
   let previousEnd = 0;
   let previousEmpty = 0;
+  const checkedTipos = new Set<string>();
   for await (const { record: cells, lines, emptyLines } of csvRecords(input)) {
     // `lines` is the record's last line; skipped blank lines sit between records.
     const line = previousEnd + 1 + (emptyLines - previousEmpty);
@@ -119,7 +128,10 @@ async function* readEsPnCsv(input: AsyncIterable<Uint8Array>, context: ParseCont
       yield makeIssue('MALFORMED_ROW', ROW_FIELD, { line });
       continue;
     }
-    const result = mapEsPnRow(toRow(cells, columns), { at: () => ({ line }), today: context.today, defaultSharing: undefined });
+    const row = toRow(cells, columns);
+    const missing = missingForTipo(row, columns, checkedTipos);
+    if (missing !== undefined) return yield makeIssue('MISSING_COLUMN', missing, { line: 1 });
+    const result = mapEsPnRow(row, { at: () => ({ line }), today: context.today, defaultSharing: undefined });
     yield* itemsOf(result, { line }, refs, 'referencia', { line });
   }
   if (!columns) yield makeIssue('MALFORMED_FILE', FILE_FIELD, { line: 1 });
