@@ -110,6 +110,9 @@ describe('liaison-json adapter', () => {
 
   it('rejects an unknown or missing kind', async () => {
     expect(issueKeys(await run(liaisonJsonAdapter, oneRecord({ ...den, kind: 'vehicle' })))).toEqual(['UNKNOWN_VALUE@kind']);
+    expect(issuesOf(await run(liaisonJsonAdapter, oneRecord({ ...den, kind: 'toString' })))).toMatchObject([
+      { code: 'UNKNOWN_VALUE', field: 'kind', allowed: ['scamDen', 'suspect', 'interceptedFund'] },
+    ]);
     expect(issueKeys(await run(liaisonJsonAdapter, oneRecord({ ref: 'X' })))).toEqual(['MISSING_FIELD@kind']);
   });
 

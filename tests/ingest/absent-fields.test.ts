@@ -40,6 +40,11 @@ async function snapshot(f: IngestFixture, agency: Agency): Promise<Snapshot> {
   return out;
 }
 
+async function versionCount(f: IngestFixture, agency: Agency): Promise<number> {
+  const [row] = await f.db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM record_version WHERE owner_id = ${agency.id}::uuid`;
+  return row!.n;
+}
+
 const without = <T extends Record<string, unknown>>(record: T, change: Change, ref: string): Record<string, unknown> => {
   if (change.ref !== ref) return record;
   const out: Record<string, unknown> = { ...record };
@@ -322,8 +327,11 @@ describe.each(FORMATS.map((spec) => [spec.format, spec] as const))('%s: absent i
     expect(await snapshot(f, agency)).toEqual(stored);
 
     if (c.cleared === null) return;
+    const versions = await versionCount(f, agency);
     const emptied = await f.ingest(agency, spec.format, spec.file(agency, { empty: c.field, ref: c.ref }));
     expect(emptied.report.status).toBe('ACCEPTED');
+    // Each record the empty field changed keeps its previous version in the history.
+    expect(await versionCount(f, agency)).toBe(versions + Object.keys(c.cleared).length);
     const after = await snapshot(f, agency);
     for (const [key, columns] of Object.entries(c.cleared)) {
       expect(after[key], key).toMatchObject(columns as Record<string, unknown>);
