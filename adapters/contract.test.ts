@@ -15,33 +15,42 @@ import { readFixture, run } from './test-support.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const decimal = z.string().regex(/^\d+(\.\d*[1-9])?$/);
-const location = { line: z.number().int().positive().optional(), path: z.string().startsWith('/').optional() };
+const location = {
+  line: z.number().int().positive().optional(), column: z.number().int().positive().optional(), path: z.string().startsWith('/').optional(),
+};
+const detail = {
+  allowed: z.array(z.string().min(1)).min(1).optional(), expected: z.string().min(1).optional(), found: z.string().min(1).optional(),
+  limit: z.number().int().positive().optional(),
+};
 const rawIdentifier = z.strictObject({
   type: z.enum(SELECTOR_TYPES), value: z.string(), country: z.string().optional(), ticker: z.string().optional(), field: z.string().optional(),
 });
-const common = { ref: z.string().min(1), sharingLevel: z.enum(SHARING_LEVELS) };
+/** Optional members: left out (absent, kept), null (explicitly empty, cleared) or a value. */
+const opt = <T extends z.ZodType>(type: T) => type.nullable().optional();
+const common = { ref: z.string().min(1), sharingLevel: z.enum(SHARING_LEVELS).optional() };
 const record = z.discriminatedUnion('kind', [
   z.strictObject({
-    kind: z.literal('scamDen'), ...common, country: z.string().length(2), region: z.string().optional(),
-    lat: z.number().min(-90).max(90).optional(), lon: z.number().min(-180).max(180).optional(), denType: z.enum(DEN_TYPES),
-    status: z.enum(DEN_STATUSES), raidedOn: isoDate.optional(), devicesSeized: z.number().int().nonnegative().optional(), firstSeenOn: isoDate.optional(),
+    kind: z.literal('scamDen'), ...common, country: z.string().length(2), region: opt(z.string()),
+    lat: opt(z.number().min(-90).max(90)), lon: opt(z.number().min(-180).max(180)), denType: z.enum(DEN_TYPES),
+    status: z.enum(DEN_STATUSES), raidedOn: opt(isoDate), devicesSeized: opt(z.number().int().nonnegative()), firstSeenOn: opt(isoDate),
   }),
   z.strictObject({
-    kind: z.literal('suspect'), ...common, fullName: z.string().optional(), birthDate: isoDate.optional(), sex: z.enum(SEXES),
-    nationality: z.string().length(2).optional(), identifiers: z.array(rawIdentifier), role: z.enum(SUSPECT_ROLES),
-    status: z.enum(SUSPECT_STATUSES), statusOn: isoDate.optional(), traffickingVictim: z.boolean(), denRef: z.string().optional(),
+    kind: z.literal('suspect'), ...common, fullName: opt(z.string()), birthDate: opt(isoDate), sex: z.enum(SEXES).optional(),
+    nationality: opt(z.string().length(2)), identifiers: z.array(rawIdentifier),
+    absentIdentifiers: z.array(z.enum([...SELECTOR_TYPES, 'NAME_DOB'])).optional(), role: z.enum(SUSPECT_ROLES),
+    status: z.enum(SUSPECT_STATUSES), statusOn: opt(isoDate), traffickingVictim: z.boolean().optional(), denRef: opt(z.string()),
   }),
   z.strictObject({
-    kind: z.literal('interceptedFund'), ...common, amount: decimal, currency: z.string().regex(/^[A-Z]{3,4}$/), amountUsd: decimal.optional(),
-    channel: z.enum(FUND_CHANNELS), action: z.enum(FUND_ACTIONS), actionOn: isoDate.optional(), account: rawIdentifier.optional(),
-    victimCount: z.number().int().nonnegative().optional(), denRef: z.string().optional(),
+    kind: z.literal('interceptedFund'), ...common, amount: decimal, currency: z.string().regex(/^[A-Z]{3,4}$/), amountUsd: opt(decimal),
+    channel: z.enum(FUND_CHANNELS), action: z.enum(FUND_ACTIONS), actionOn: opt(isoDate), account: opt(rawIdentifier),
+    victimCount: opt(z.number().int().nonnegative()), denRef: opt(z.string()),
   }),
 ]);
 const item = z.union([
   z.strictObject({ kind: z.literal('record'), record, ...location }),
   z.strictObject({
     kind: z.literal('issue'), field: z.string().min(1), code: z.enum(ISSUE_CODES), severity: z.enum(['error', 'warning']),
-    ref: z.string().optional(), ...location,
+    ref: z.string().optional(), ...location, ...detail,
   }),
 ]);
 
@@ -99,8 +108,10 @@ describe.each(ADAPTERS.map((adapter) => [adapter.format, adapter] as const))('%s
 });
 
 describe('getAdapter', () => {
-  it('knows the five formats and nothing else', () => {
-    expect(ADAPTERS.map((a) => a.format)).toEqual(['liaison-json', 'cn-mps-json', 'es-pn-csv', 'umf-xml', 'stix-2.1']);
+  it('registers one adapter per format folder, each under its folder name, and nothing else', async () => {
+    const entries = await readdir(new URL('./', import.meta.url), { withFileTypes: true });
+    const folders = entries.filter((e) => e.isDirectory() && e.name !== 'shared').map((e) => e.name);
+    expect([...ADAPTERS.map((a) => a.format)].sort()).toEqual(folders.sort());
     expect(getAdapter('xlsx')).toBeUndefined();
   });
 });

@@ -92,21 +92,35 @@ export type RawIdentifier = {
   field?: string;
 };
 
-/** Dates are `YYYY-MM-DD`; amounts are decimal strings (never binary floats). */
+/** A selector type whose stored selectors a suspect keeps, or NAME_DOB (name + birth date). */
+export type IdentifierGroup = SelectorType | 'NAME_DOB';
+
+/**
+ * Dates are `YYYY-MM-DD`; amounts are decimal strings (never binary floats).
+ *
+ * ABSENT IS NOT NULL. Every optional member has three states, and the writers honour them:
+ * - `undefined` (member left out): the file does not carry the field (CSV column missing, JSON
+ *   key missing, XML element or attribute missing, STIX property missing). A stored value is
+ *   kept as it is; a new record gets the default (`AMBER`, `UNKNOWN`, `false`, `EUR`…) or null.
+ * - `null`: the file carries the field explicitly empty (empty cell, `null` or `""`, empty
+ *   element or attribute). The stored value is cleared (to null, or to the default where the
+ *   column cannot be null).
+ * - a value: stored.
+ */
 export type MappedScamDen = {
   kind: 'scamDen';
   ref: string;
   sharingLevel?: SharingLevel;
   country: string;
-  region?: string;
+  region?: string | null;
   /** Exact coordinates as sent; the pipeline keeps only a geohash of precision 5. */
-  lat?: number;
-  lon?: number;
+  lat?: number | null;
+  lon?: number | null;
   denType: DenType;
   status: DenStatus;
-  raidedOn?: string;
-  devicesSeized?: number;
-  firstSeenOn?: string;
+  raidedOn?: string | null;
+  devicesSeized?: number | null;
+  firstSeenOn?: string | null;
 };
 
 export type MappedSuspect = {
@@ -114,17 +128,24 @@ export type MappedSuspect = {
   ref: string;
   sharingLevel?: SharingLevel;
   /** Dropped by the pipeline; only feeds the NAME_DOB person key. */
-  fullName?: string;
+  fullName?: string | null;
   /** Reduced to birthYear by the pipeline; only feeds the NAME_DOB person key. */
-  birthDate?: string;
-  sex: Sex;
-  nationality?: string;
+  birthDate?: string | null;
+  sex?: Sex;
+  nationality?: string | null;
+  /** The identifiers the file carries (empty fields and absent fields both contribute none). */
   identifiers: RawIdentifier[];
+  /**
+   * Identifier groups none of whose source fields the file carries (`pasaporte` column missing:
+   * PASSPORT). The suspect's stored selectors of these groups are kept; every other group is
+   * replaced by what `identifiers` holds. Left out: every group is replaced.
+   */
+  absentIdentifiers?: IdentifierGroup[];
   role: SuspectRole;
   status: SuspectStatus;
-  statusOn?: string;
-  traffickingVictim: boolean;
-  denRef?: string;
+  statusOn?: string | null;
+  traffickingVictim?: boolean;
+  denRef?: string | null;
 };
 
 export type MappedInterceptedFund = {
@@ -132,15 +153,19 @@ export type MappedInterceptedFund = {
   ref: string;
   sharingLevel?: SharingLevel;
   amount: string;
+  /**
+   * Always set: it qualifies `amount`, which is required. Where a format has a default currency
+   * (es-pn-csv EUR, cn-mps-json CNY), an absent currency field means that default.
+   */
   currency: string;
-  amountUsd?: string;
+  amountUsd?: string | null;
   channel: FundChannel;
   action: FundAction;
-  actionOn?: string;
+  actionOn?: string | null;
   /** BANK_ACCOUNT or CRYPTO_WALLET; becomes accountKey (+ accountCountry). */
-  account?: RawIdentifier;
-  victimCount?: number;
-  denRef?: string;
+  account?: RawIdentifier | null;
+  victimCount?: number | null;
+  denRef?: string | null;
 };
 
 export type MappedRecord = MappedScamDen | MappedSuspect | MappedInterceptedFund;
@@ -192,6 +217,8 @@ export const ISSUE_CODES = [
   'SKIPPED_OBJECT',
   /** A sharing marking that is unknown: the record is refused (fail closed). */
   'UNKNOWN_MARKING',
+  /** A CSV file split by another delimiter than its format's (file error; `found` and `expected` say which). */
+  'WRONG_DELIMITER',
 ] as const;
 export type IssueCode = (typeof ISSUE_CODES)[number];
 
@@ -200,9 +227,24 @@ export type Location = {
   line?: number;
   /** JSON pointer (`/records/3/amount`) or XPath-like path (`/Message/Person[2]/BirthDate`). */
   path?: string;
+  /** 1-based column with `line`: the character on the line (JSON, XML) or the cell in the row (CSV). */
+  column?: number;
 };
 
-export type Issue = Location & {
+/** What an officer needs to fix a value or a file, beyond where and what: never a value of the record. */
+export type IssueDetail = {
+  /** UNKNOWN_VALUE: every value the field accepts, as the format spells them. */
+  allowed?: string[];
+  /** The shape the field or file must have: a date format (`DD/MM/YYYY`), a number spelling, a delimiter. */
+  expected?: string;
+  /** What the file has instead, only where that is no record data (the delimiter a CSV header uses). */
+  found?: string;
+  /** TOO_LARGE, TOO_DEEP: the limit that was crossed (bytes, records, objects, nesting levels). */
+  limit?: number;
+};
+
+export type Issue = Location &
+  IssueDetail & {
   kind: 'issue';
   /** The field as the partner spells it (`fecha`, `出生日期`, `BirthDate`). */
   field: string;
@@ -235,6 +277,12 @@ export type Adapter = {
   readonly mediaTypes: readonly string[];
   /** One-line description for docs and `--help`. */
   readonly description: string;
+  /**
+   * Every value the format accepts in each field that takes a fixed list, as the format spells
+   * it: the partner's field name (with the record type where two share a name) → spellings.
+   * The officer guide `docs/formats/<format>.md` lists them all (adapters/formats-docs.test.ts).
+   */
+  readonly allowedValues: Readonly<Record<string, readonly string[]>>;
   /**
    * Streams the items of one file. Record-level problems are yielded as issues and the
    * stream goes on; a file-level problem is yielded as an issue with severity `error`

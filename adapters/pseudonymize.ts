@@ -29,15 +29,18 @@ import { makeIssue } from './shared/issues.ts';
 export { normalizeIdentifier } from './shared/identifiers.ts';
 
 export type Selector = { type: SelectorType | 'NAME_DOB'; hash: string };
-export type AnonymizedScamDen = Omit<MappedScamDen, 'lat' | 'lon'> & { geohash?: string };
+/** Absent is not null here either (contract.ts): undefined keeps a stored value, null clears it. */
+export type AnonymizedScamDen = Omit<MappedScamDen, 'lat' | 'lon'> & { geohash?: string | null };
 export type AnonymizedSuspect = Omit<MappedSuspect, 'fullName' | 'birthDate' | 'identifiers'> & {
-  birthYear?: number;
+  birthYear?: number | null;
   personKey: string;
+  /** Which of PERSON_KEY_ORDER gave personKey (its index; the length for a record key), weaker is larger. */
+  personKeyRank: number;
   selectors: Selector[];
 };
 export type AnonymizedInterceptedFund = Omit<MappedInterceptedFund, 'account'> & {
-  accountKey?: string;
-  accountCountry?: string;
+  accountKey?: string | null;
+  accountCountry?: string | null;
 };
 export type AnonymizedRecord = AnonymizedScamDen | AnonymizedSuspect | AnonymizedInterceptedFund;
 
@@ -45,7 +48,7 @@ export type PseudonymizeOptions = { key: string; ownerCode: string };
 
 const GEOHASH_PRECISION = 5;
 /** Strongest first: the personKey comes from the first of these that the suspect has. */
-const PERSON_KEY_ORDER = ['PASSPORT', 'NATIONAL_ID', 'NAME_DOB'] as const;
+export const PERSON_KEY_ORDER = ['PASSPORT', 'NATIONAL_ID', 'NAME_DOB'] as const;
 
 const hmacHex = (key: string, message: string): string => createHmac('sha256', key).update(message, 'utf8').digest('hex');
 
@@ -71,34 +74,41 @@ export function normalizePersonName(fullName: string): string {
 const identifierWarning = (id: RawIdentifier, code: Issue['code'], ref: string): Issue =>
   makeIssue(code, id.field ?? id.type, {}, { severity: 'warning', ref });
 
+/** Both coordinates: a geohash; either one explicitly empty: cleared; else absent (kept). */
 function anonymizeDen(record: MappedScamDen): AnonymizedScamDen {
   const { lat, lon, ...rest } = record;
-  if (lat === undefined || lon === undefined) return rest;
-  return { ...rest, geohash: ngeohash.encode(lat, lon, GEOHASH_PRECISION) };
+  if (typeof lat === 'number' && typeof lon === 'number') return { ...rest, geohash: ngeohash.encode(lat, lon, GEOHASH_PRECISION) };
+  if (lat === null || lon === null) return { ...rest, geohash: null };
+  return rest;
 }
 
-function personKeyOf(values: readonly { type: Selector['type']; value: string }[], options: PseudonymizeOptions, ref: string): string {
-  for (const type of PERSON_KEY_ORDER) {
+function personKeyOf(
+  values: readonly { type: Selector['type']; value: string }[],
+  options: PseudonymizeOptions,
+  ref: string,
+): { personKey: string; personKeyRank: number } {
+  for (const [rank, type] of PERSON_KEY_ORDER.entries()) {
     const [smallest] = values
       .filter((v) => v.type === type)
       .map((v) => v.value)
       .sort();
-    if (smallest !== undefined) return selectorHash(options.key, type, smallest);
+    if (smallest !== undefined) return { personKey: selectorHash(options.key, type, smallest), personKeyRank: rank };
   }
-  return hmacHex(options.key, `RECORD:${options.ownerCode}:${ref}`);
+  return { personKey: hmacHex(options.key, `RECORD:${options.ownerCode}:${ref}`), personKeyRank: PERSON_KEY_ORDER.length };
 }
 
 function anonymizeSuspect(record: MappedSuspect, options: PseudonymizeOptions, warnings: Issue[]): AnonymizedSuspect {
   const { fullName, birthDate, identifiers, ...rest } = record;
   const values: { type: Selector['type']; value: string }[] = [];
-  for (const id of identifiers) {
-    const region = id.type === 'PASSPORT' || id.type === 'NATIONAL_ID' || id.type === 'PHONE' ? record.nationality : undefined;
+  const kept = new Set(record.absentIdentifiers ?? []);
+  for (const id of identifiers.filter((i) => !kept.has(i.type))) {
+    const region = id.type === 'PASSPORT' || id.type === 'NATIONAL_ID' || id.type === 'PHONE' ? (record.nationality ?? undefined) : undefined;
     const normalized = normalizeIdentifier(id, region);
     if (normalized.ok) values.push({ type: normalized.type, value: normalized.value });
     else warnings.push(identifierWarning(id, normalized.code, record.ref));
   }
-  const name = fullName === undefined ? '' : normalizePersonName(fullName);
-  if (name && birthDate) values.push({ type: 'NAME_DOB', value: `${name}:${birthDate}` });
+  const name = typeof fullName === 'string' ? normalizePersonName(fullName) : '';
+  if (name && birthDate && !kept.has('NAME_DOB')) values.push({ type: 'NAME_DOB', value: `${name}:${birthDate}` });
 
   const selectors: Selector[] = [];
   const seen = new Set<string>();
@@ -109,23 +119,24 @@ function anonymizeSuspect(record: MappedSuspect, options: PseudonymizeOptions, w
     selectors.push({ type, hash });
   }
 
-  const personKey = personKeyOf(values, options, record.ref);
-  const anonymized: AnonymizedSuspect = { ...rest, personKey, selectors };
-  if (birthDate !== undefined) anonymized.birthYear = yearOf(birthDate);
+  const anonymized: AnonymizedSuspect = { ...rest, ...personKeyOf(values, options, record.ref), selectors };
+  if (birthDate !== undefined) anonymized.birthYear = birthDate === null ? null : yearOf(birthDate);
   return anonymized;
 }
 
 function anonymizeFund(record: MappedInterceptedFund, options: PseudonymizeOptions, warnings: Issue[]): AnonymizedInterceptedFund {
   const { account, ...rest } = record;
   if (account === undefined) return rest;
+  if (account === null) return { ...rest, accountKey: null, accountCountry: null };
   const normalized = normalizeIdentifier(account);
   if (!normalized.ok) {
+    // Dropped like an empty field: the partner sent an account, just not a usable one.
     warnings.push(identifierWarning(account, normalized.code, record.ref));
-    return rest;
+    return { ...rest, accountKey: null, accountCountry: null };
   }
-  const anonymized: AnonymizedInterceptedFund = { ...rest, accountKey: selectorHash(options.key, normalized.type, normalized.value) };
-  if (normalized.type === 'BANK_ACCOUNT') anonymized.accountCountry = bankAccountCountry(normalized.value);
-  return anonymized;
+  const accountKey = selectorHash(options.key, normalized.type, normalized.value);
+  const accountCountry = normalized.type === 'BANK_ACCOUNT' ? bankAccountCountry(normalized.value) : null;
+  return { ...rest, accountKey, accountCountry };
 }
 
 export function pseudonymize(record: MappedRecord, options: PseudonymizeOptions): { record: AnonymizedRecord; warnings: Issue[] } {

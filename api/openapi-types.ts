@@ -316,7 +316,7 @@ export interface components {
         ReportIssue: {
             /** @description 1-based line of the file where the problem is (CSV; JSON and XML syntax errors). */
             line?: number;
-            /** @description 1-based column on that line, when known. */
+            /** @description With `line`: the character on the line (JSON, XML) or the cell in the row (CSV), from 1. */
             column?: number;
             /** @description Where in a JSON or XML document: the path of the member or element. */
             path?: string;
@@ -342,11 +342,13 @@ export interface components {
              * @enum {string}
              */
             kind?: "scamDen" | "suspect" | "interceptedFund";
-            /** @description The values the field accepts (with UNKNOWN_VALUE). */
+            /** @description UNKNOWN_VALUE: every value the field accepts, as the format spells them. */
             allowed?: string[];
-            /** @description The format the value should have, e.g. YYYY-MM-DD for a date. */
+            /** @description The shape required: a date format (DD/MM/YYYY), a number spelling, a CSV delimiter, an encoding. */
             expected?: string;
-            /** @description The limit that was exceeded (size, records, depth). */
+            /** @description What the file has instead, only where that is no record data (WRONG_DELIMITER: the delimiter found). */
+            found?: string;
+            /** @description TOO_LARGE, TOO_DEEP: the limit crossed (bytes, records, objects, cells or nesting levels). */
             limit?: number;
         };
         /** @description The report of one partner file, signed by the gateway. */

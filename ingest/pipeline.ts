@@ -142,7 +142,7 @@ async function readItems(s: Session, writer: RecordWriter): Promise<void> {
     }
     if (report.counts.received >= MAX_RECORDS) {
       report.fileError = true;
-      report.add({ field: FILE_FIELD, code: 'TOO_LARGE', severity: 'error' });
+      report.add({ field: FILE_FIELD, code: 'TOO_LARGE', severity: 'error', limit: MAX_RECORDS });
       return;
     }
     report.counts.received++;

@@ -19,16 +19,17 @@ export const RECORD_KIND_NAMES = ['scamDen', 'suspect', 'interceptedFund'] as co
 export const reportIssueSchema = z
   .strictObject({
     line: z.int().min(1).optional().describe('1-based line of the file where the problem is (CSV; JSON and XML syntax errors).'),
-    column: z.int().min(1).optional().describe('1-based column on that line, when known.'),
+    column: z.int().min(1).optional().describe('With `line`: the character on the line (JSON, XML) or the cell in the row (CSV), from 1.'),
     path: z.string().optional().describe('Where in a JSON or XML document: the path of the member or element.'),
     field: z.string().describe("The partner's own field or column name; `(file)` for the file as a whole."),
     code: z.string().describe('What is wrong, as a stable code (e.g. UNKNOWN_VALUE, MISSING_FIELD, DANGLING_REFERENCE, ISSUES_TRUNCATED).'),
     severity: z.enum(['error', 'warning']).describe('`error` rejects the record (or the file); `warning` is kept for information.'),
     ref: z.string().optional().describe("The partner's own id of the record."),
     kind: z.enum(RECORD_KIND_NAMES).optional().describe('The kind of shared record the issue belongs to, when known.'),
-    allowed: z.array(z.string()).optional().describe('The values the field accepts (with UNKNOWN_VALUE).'),
-    expected: z.string().optional().describe('The format the value should have, e.g. YYYY-MM-DD for a date.'),
-    limit: z.int().min(0).optional().describe('The limit that was exceeded (size, records, depth).'),
+    allowed: z.array(z.string()).optional().describe('UNKNOWN_VALUE: every value the field accepts, as the format spells them.'),
+    expected: z.string().optional().describe('The shape required: a date format (DD/MM/YYYY), a number spelling, a CSV delimiter, an encoding.'),
+    found: z.string().optional().describe('What the file has instead, only where that is no record data (WRONG_DELIMITER: the delimiter found).'),
+    limit: z.int().min(0).optional().describe('TOO_LARGE, TOO_DEEP: the limit crossed (bytes, records, objects, cells or nesting levels).'),
   })
   .describe('One problem with a record or the file, located by line or path; never the submitted value.');
 
@@ -79,7 +80,15 @@ export const FILE_FIELD = '(file)';
  * Codes an adapter only ever raises about the file as a whole. The contract says a file
  * error "ends the stream" but does not mark it; see ingest/PROPOSALS.md (Issue.scope).
  */
-const FILE_ONLY_CODES = new Set(['MALFORMED_FILE', 'DOCTYPE_FORBIDDEN', 'TOO_DEEP', 'MISSING_COLUMN', 'OPERATION_MISMATCH', 'SENDER_MISMATCH']);
+const FILE_ONLY_CODES = new Set([
+  'MALFORMED_FILE',
+  'DOCTYPE_FORBIDDEN',
+  'TOO_DEEP',
+  'MISSING_COLUMN',
+  'WRONG_DELIMITER',
+  'OPERATION_MISMATCH',
+  'SENDER_MISMATCH',
+]);
 
 /** True for an error about the whole file (which rejects the submission in any mode). */
 export function isFileIssue(issue: Issue): boolean {
@@ -105,9 +114,14 @@ export function recordKeyOf(at: { line?: number | undefined; path?: string | und
 export function toReportIssue(issue: Issue, kind?: RecordKindName): ReportIssue {
   const out: ReportIssue = { field: issue.field, code: issue.code, severity: issue.severity };
   if (issue.line !== undefined) out.line = issue.line;
+  if (issue.column !== undefined) out.column = issue.column;
   if (issue.path !== undefined) out.path = issue.path;
   if (issue.ref !== undefined) out.ref = issue.ref;
   if (kind !== undefined) out.kind = kind;
+  if (issue.allowed !== undefined) out.allowed = [...issue.allowed];
+  if (issue.expected !== undefined) out.expected = issue.expected;
+  if (issue.found !== undefined) out.found = issue.found;
+  if (issue.limit !== undefined) out.limit = issue.limit;
   return out;
 }
 

@@ -2,11 +2,30 @@
 // database would otherwise fail the whole transaction on (an int beyond int4, an amount beyond
 // numeric(38,18), a NUL character, a megabyte of free text). Such a value is a record error
 // named by the shared field, never echoed. Only pseudonymized values reach these rows.
+// Absent is not null (adapters/contract.ts): each row carries `absent`, a bit per optional
+// column the file did not carry (DEN_COLUMN_BITS…); the writers keep the stored value of those
+// columns and give a new record the row's value, which is then the column's default or null.
 import type { Location } from '../adapters/contract.ts';
 import type { AnonymizedInterceptedFund, AnonymizedRecord, AnonymizedScamDen, AnonymizedSuspect } from '../adapters/pseudonymize.ts';
 
+/** Bits of DenRow.absent (the SQL of ingest/batch/dens.ts tests them by column name). */
+export const DEN_COLUMN_BITS = { sharing_level: 1, region: 2, geohash: 4, raided_on: 8, devices_seized: 16, first_seen_on: 32 } as const;
+/** Bits of SuspectRow.absent; `den_id` follows denRef. */
+export const SUSPECT_COLUMN_BITS = {
+  sharing_level: 1,
+  nationality: 2,
+  birth_year: 4,
+  sex: 8,
+  status_on: 16,
+  trafficking_victim: 32,
+  den_id: 64,
+} as const;
+/** Bits of FundRow.absent; `account` covers account_key and account_country, `den_id` follows denRef. */
+export const FUND_COLUMN_BITS = { sharing_level: 1, amount_usd: 2, action_on: 4, account: 8, victim_count: 16, den_id: 32 } as const;
+
 export type DenRow = {
   at: Location;
+  absent: number;
   ref: string;
   level: string;
   country: string;
@@ -21,6 +40,11 @@ export type DenRow = {
 
 export type SuspectRow = {
   at: Location;
+  absent: number;
+  /** Selector types (NAME_DOB included) whose stored selectors are kept, comma-joined. */
+  keptSelectorTypes: string;
+  /** How strong the identifier behind personKey is (0 PASSPORT … 3 the record's own key). */
+  personKeyRank: number;
   ref: string;
   level: string;
   personKey: string;
@@ -39,6 +63,7 @@ export type SuspectRow = {
 
 export type FundRow = {
   at: Location;
+  absent: number;
   ref: string;
   level: string;
   amount: string;
@@ -58,26 +83,34 @@ export type Row = { kind: 'scamDen'; row: DenRow } | { kind: 'suspect'; row: Sus
 export type RowProblem = { field: string; code: 'OUT_OF_RANGE' | 'TOO_LARGE' | 'UNKNOWN_VALUE' };
 
 const DEFAULT_SHARING = 'AMBER';
+const DEFAULT_SEX = 'UNKNOWN';
 const INT4_MAX = 2_147_483_647;
 const MAX_TEXT = 512;
 /** numeric(38,18): at most 20 digits before the point and 18 after. */
 const DECIMAL_38_18 = /^-?\d{1,20}(\.\d{1,18})?$/;
 
-function checkInt(field: string, value: number | undefined, problems: RowProblem[], max = INT4_MAX): number | null {
-  if (value === undefined) return null;
+/** The `absent` mask: the bit of every column whose record member is undefined. */
+function absentMask<C extends string>(bits: Record<C, number>, members: Record<C, unknown>): number {
+  let mask = 0;
+  for (const column of Object.keys(bits) as C[]) if (members[column] === undefined) mask |= bits[column];
+  return mask;
+}
+
+function checkInt(field: string, value: number | null | undefined, problems: RowProblem[], max = INT4_MAX): number | null {
+  if (value === undefined || value === null) return null;
   if (!Number.isSafeInteger(value) || value < 0 || value > max) problems.push({ field, code: 'OUT_OF_RANGE' });
   return value;
 }
 
-function checkText(field: string, value: string | undefined, problems: RowProblem[]): string | null {
-  if (value === undefined) return null;
+function checkText(field: string, value: string | null | undefined, problems: RowProblem[]): string | null {
+  if (value === undefined || value === null) return null;
   if (value.length > MAX_TEXT) problems.push({ field, code: 'TOO_LARGE' });
   else if (value.includes('\u0000')) problems.push({ field, code: 'UNKNOWN_VALUE' });
   return value;
 }
 
-function checkDecimal(field: string, value: string | undefined, problems: RowProblem[]): string | null {
-  if (value === undefined) return null;
+function checkDecimal(field: string, value: string | null | undefined, problems: RowProblem[]): string | null {
+  if (value === undefined || value === null) return null;
   if (!DECIMAL_38_18.test(value)) problems.push({ field, code: 'OUT_OF_RANGE' });
   return value;
 }
@@ -85,6 +118,14 @@ function checkDecimal(field: string, value: string | undefined, problems: RowPro
 function denRow(r: AnonymizedScamDen, at: Location, problems: RowProblem[]): DenRow {
   return {
     at,
+    absent: absentMask(DEN_COLUMN_BITS, {
+      sharing_level: r.sharingLevel,
+      region: r.region,
+      geohash: r.geohash,
+      raided_on: r.raidedOn,
+      devices_seized: r.devicesSeized,
+      first_seen_on: r.firstSeenOn,
+    }),
     ref: r.ref,
     level: r.sharingLevel ?? DEFAULT_SHARING,
     country: r.country,
@@ -102,16 +143,27 @@ function suspectRow(r: AnonymizedSuspect, at: Location, problems: RowProblem[]):
   const selectors = r.selectors.map((s) => ({ type: s.type, hash: s.hash }));
   return {
     at,
+    absent: absentMask(SUSPECT_COLUMN_BITS, {
+      sharing_level: r.sharingLevel,
+      nationality: r.nationality,
+      birth_year: r.birthYear,
+      sex: r.sex,
+      status_on: r.statusOn,
+      trafficking_victim: r.traffickingVictim,
+      den_id: r.denRef,
+    }),
+    keptSelectorTypes: (r.absentIdentifiers ?? []).join(','),
+    personKeyRank: r.personKeyRank,
     ref: r.ref,
     level: r.sharingLevel ?? DEFAULT_SHARING,
     personKey: r.personKey,
     nationality: r.nationality ?? null,
     birthYear: checkInt('birthYear', r.birthYear, problems, 32_767),
-    sex: r.sex,
+    sex: r.sex ?? DEFAULT_SEX,
     role: r.role,
     status: r.status,
     statusOn: r.statusOn ?? null,
-    traffickingVictim: r.traffickingVictim,
+    traffickingVictim: r.traffickingVictim ?? false,
     denRef: checkText('denRef', r.denRef, problems),
     selectors,
     selectorDigest: selectors
@@ -124,6 +176,14 @@ function suspectRow(r: AnonymizedSuspect, at: Location, problems: RowProblem[]):
 function fundRow(r: AnonymizedInterceptedFund, at: Location, problems: RowProblem[]): FundRow {
   return {
     at,
+    absent: absentMask(FUND_COLUMN_BITS, {
+      sharing_level: r.sharingLevel,
+      amount_usd: r.amountUsd,
+      action_on: r.actionOn,
+      account: r.accountKey,
+      victim_count: r.victimCount,
+      den_id: r.denRef,
+    }),
     ref: r.ref,
     level: r.sharingLevel ?? DEFAULT_SHARING,
     amount: checkDecimal('amount', r.amount, problems) ?? '0',

@@ -37,6 +37,7 @@ describe('cn-mps-json adapter', () => {
         { type: 'MESSENGER', value: 'wechat:planted_wx', field: '微信号' },
         { type: 'MESSENGER', value: 'telegram:@planted_tg', field: 'Telegram' },
       ],
+      absentIdentifiers: ['EMAIL', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'DEVICE_IMEI'],
       role: 'CORE_MEMBER', status: 'ARRESTED', statusOn: '2022-06-10', traffickingVictim: false, denRef: 'WD-1',
     });
   });
@@ -85,7 +86,10 @@ describe('cn-mps-json adapter', () => {
 
   it('rejects an unknown value naming the Chinese field and path', async () => {
     expect(issuesOf(await fixture('unknown-value.json'))).toEqual([
-      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: '类型', path: '/窝点/0/类型', ref: 'WD-1' },
+      {
+        kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: '类型', path: '/窝点/0/类型', ref: 'WD-1',
+        allowed: ['话务窝点', '电话诈骗', '投资理财', '杀猪盘', '婚恋交友', '刷单', '刷单返利', '套路贷', '网络贷款', '裸聊敲诈', '冒充公检法', '冒充客服', '跑分', '洗钱', '其他'],
+      },
     ]);
   });
 

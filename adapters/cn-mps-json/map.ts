@@ -8,13 +8,12 @@
 import type { MappedInterceptedFund, RawIdentifier, SelectorType } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { valueTable } from '../shared/enums.ts';
+import { spellingsOf, valueTable } from '../shared/enums.ts';
 import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
-import { FieldReader, parseFreeText, textOf, type MapContext, type MapResult } from '../shared/fields.ts';
+import { absentIdentifierGroups, FieldReader, parseFreeText, textOf, type MapContext, type MapResult } from '../shared/fields.ts';
 import type { JsonObject, JsonValue } from '../shared/json-stream.ts';
 import { shiftDecimal } from '../shared/numbers.ts';
 
-const REQUIRED = { required: true } as const;
 const DATE_SPELLINGS = ['iso', 'slash-ymd', 'cjk'] as const;
 
 export const CN_SHARING = valueTable({
@@ -66,13 +65,28 @@ const SEX = valueTable({ M: ['男'], F: ['女'] });
 /** 金额单位 → power of ten. */
 const UNIT = valueTable({ '0': ['元'], '4': ['万元'], '8': ['亿元'] });
 
-const victim = yesNoParser({ yes: ['是', 'true'], no: ['否', 'false'] });
+const VICTIM = { yes: ['是', 'true'], no: ['否', 'false'] };
+const victim = yesNoParser(VICTIM);
+
+/** The fixed lists of cn-mps-json, by key (the officer guide lists them). */
+export const CN_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  共享级别: spellingsOf(CN_SHARING),
+  类型: spellingsOf(DEN_TYPE),
+  '状态 (窝点)': spellingsOf(DEN_STATUS),
+  角色: spellingsOf(ROLE),
+  '状态 (嫌疑人)': spellingsOf(SUSPECT_STATUS),
+  渠道: spellingsOf(CHANNEL),
+  处置: spellingsOf(ACTION),
+  性别: spellingsOf(SEX),
+  金额单位: spellingsOf(UNIT),
+  是否被拐骗: [...VICTIM.yes, ...VICTIM.no],
+};
 const amount = amountParser();
 const count = countParser();
 
 /** The file-level 共享级别 applies to records that name none. */
-function sharingOf(r: FieldReader, o: JsonObject, context: MapContext) {
-  return r.read('共享级别', o['共享级别'], byTable(CN_SHARING)) ?? context.defaultSharing;
+function sharingOf(r: FieldReader, o: JsonObject) {
+  return r.sharing('共享级别', o['共享级别'], byTable(CN_SHARING));
 }
 
 export function mapCnDen(o: JsonObject, context: MapContext): MapResult {
@@ -80,12 +94,12 @@ export function mapCnDen(o: JsonObject, context: MapContext): MapResult {
   const date = dateParser(r.today, DATE_SPELLINGS);
   const required = {
     ref: r.ref('编号', o['编号']),
-    country: r.read('国家', o['国家'], parseCountry, REQUIRED),
-    denType: r.read('类型', o['类型'], byTable(DEN_TYPE), REQUIRED),
-    status: r.read('状态', o['状态'], byTable(DEN_STATUS), REQUIRED),
+    country: r.need('国家', o['国家'], parseCountry),
+    denType: r.need('类型', o['类型'], byTable(DEN_TYPE)),
+    status: r.need('状态', o['状态'], byTable(DEN_STATUS)),
   };
   const optional = {
-    sharingLevel: sharingOf(r, o, context),
+    sharingLevel: sharingOf(r, o),
     region: r.read('地区', o['地区'], parseFreeText),
     lat: r.read('纬度', o['纬度'], coordinateParser('lat')),
     lon: r.read('经度', o['经度'], coordinateParser('lon')),
@@ -123,17 +137,25 @@ export function mapCnSuspect(o: JsonObject, context: MapContext): MapResult {
   const date = dateParser(r.today, DATE_SPELLINGS);
   const required = {
     ref: r.ref('编号', o['编号']),
-    role: r.read('角色', o['角色'], byTable(ROLE), REQUIRED),
-    status: r.read('状态', o['状态'], byTable(SUSPECT_STATUS), REQUIRED),
+    role: r.need('角色', o['角色'], byTable(ROLE)),
+    status: r.need('状态', o['状态'], byTable(SUSPECT_STATUS)),
   };
   const nationality = r.read('国籍', o['国籍'], parseCountry);
   const optional = {
-    sharingLevel: sharingOf(r, o, context),
+    sharingLevel: sharingOf(r, o),
     fullName: r.read('姓名', o['姓名'], parseFreeText),
     birthDate: r.read('出生日期', o['出生日期'], date),
-    sex: r.read('性别', o['性别'], byTable(SEX)) ?? ('UNKNOWN' as const),
+    sex: r.read('性别', o['性别'], byTable(SEX), { emptyAs: 'UNKNOWN' as const }),
     nationality,
-    identifiers: suspectIdentifiers(o, nationality),
+    identifiers: suspectIdentifiers(o, nationality ?? undefined),
+    absentIdentifiers: absentIdentifierGroups({
+      // A passport is read with its nationality: without 国籍 it cannot be, and stays as stored.
+      PASSPORT: o['护照号'] !== undefined && o['国籍'] !== undefined,
+      NATIONAL_ID: o['身份证号'] !== undefined,
+      PHONE: o['手机号'] !== undefined,
+      MESSENGER: o['微信号'] !== undefined || o['Telegram'] !== undefined,
+      NAME_DOB: o['姓名'] !== undefined && o['出生日期'] !== undefined,
+    }),
     statusOn: r.read('状态日期', o['状态日期'], date),
     traffickingVictim: r.flag('是否被拐骗', o['是否被拐骗'], victim, false),
     denRef: r.read('所属窝点', o['所属窝点'], parseFreeText),
@@ -141,12 +163,13 @@ export function mapCnSuspect(o: JsonObject, context: MapContext): MapResult {
   return r.finish(required, (values) => ({ kind: 'suspect', ...values, ...optional }));
 }
 
-function fundAccount(r: FieldReader, o: JsonObject, currency: string | undefined): RawIdentifier | undefined {
-  const bank = textOf(o['账户']);
-  const wallet = textOf(o['钱包地址']);
+/** 账户 or 钱包地址; both left out: absent; both null or empty: cleared. */
+function fundAccount(r: FieldReader, o: JsonObject, currency: string | undefined): RawIdentifier | null | undefined {
+  const bank = textOf(o['账户']) || undefined;
+  const wallet = textOf(o['钱包地址']) || undefined;
   if (bank !== undefined && wallet !== undefined) r.report('钱包地址', 'UNSUPPORTED_IDENTIFIER', { severity: 'warning' });
   if (bank !== undefined) return { type: 'BANK_ACCOUNT', value: bank, country: 'CN', field: '账户' };
-  if (wallet === undefined) return undefined;
+  if (wallet === undefined) return o['账户'] === undefined && o['钱包地址'] === undefined ? undefined : null;
   return { type: 'CRYPTO_WALLET', value: wallet, field: '钱包地址', ...(currency ? { ticker: currency } : {}) };
 }
 
@@ -154,18 +177,18 @@ export function mapCnFund(o: JsonObject, context: MapContext): MapResult {
   const r = new FieldReader(context);
   const ref = r.ref('编号', o['编号']);
   const power = r.read('金额单位', o['金额单位'], byTable(UNIT)) ?? '0';
-  const base = r.read('金额', o['金额'], amount, REQUIRED);
+  const base = r.need('金额', o['金额'], amount);
   const currency = r.read('币种', o['币种'], parseCurrency) ?? 'CNY';
   // Re-read after scaling: 12 digits of 亿元 may no longer fit the amount column.
-  const scaled = base === undefined ? undefined : r.read('金额', shiftDecimal(base, Number(power)), amount);
+  const scaled = base === undefined ? undefined : r.need('金额', shiftDecimal(base, Number(power)), amount);
   const required = {
     ref,
     amount: scaled,
-    channel: r.read('渠道', o['渠道'], byTable(CHANNEL), REQUIRED),
-    action: r.read('处置', o['处置'], byTable(ACTION), REQUIRED),
+    channel: r.need('渠道', o['渠道'], byTable(CHANNEL)),
+    action: r.need('处置', o['处置'], byTable(ACTION)),
   };
   const optional: Partial<MappedInterceptedFund> = {
-    sharingLevel: sharingOf(r, o, context),
+    sharingLevel: sharingOf(r, o),
     amountUsd: r.read('折合美元', o['折合美元'], amount),
     actionOn: r.read('处置日期', o['处置日期'], dateParser(r.today, DATE_SPELLINGS)),
     account: fundAccount(r, o, currency),

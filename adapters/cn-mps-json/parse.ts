@@ -5,7 +5,7 @@
 // already read would otherwise carry the wrong level (fail closed).
 import type { Item, ParseContext, SharingLevel } from '../contract.ts';
 import { textOf } from '../shared/fields.ts';
-import { matchValue } from '../shared/enums.ts';
+import { matchValue, spellingsOf } from '../shared/enums.ts';
 import { fileIssue } from '../shared/issues.ts';
 import { readJsonRecords } from '../shared/json-records.ts';
 import { jsonPointer, type JsonValue } from '../shared/json-stream.ts';
@@ -20,7 +20,7 @@ function checkHeader(key: string, value: JsonValue, context: ParseContext): Item
   }
   if (key === '共享级别') {
     const level = text === undefined ? undefined : matchValue(CN_SHARING, text);
-    return level?.ok ? { defaultSharing: level.value } : fileIssue('UNKNOWN_VALUE', key, at);
+    return level?.ok ? { defaultSharing: level.value } : fileIssue('UNKNOWN_VALUE', key, at, { allowed: spellingsOf(CN_SHARING) });
   }
   return undefined;
 }

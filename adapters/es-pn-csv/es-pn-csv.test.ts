@@ -38,6 +38,7 @@ describe('es-pn-csv adapter', () => {
         { type: 'PHONE', value: '+34 PLANTED', country: 'ES', field: 'telefonos' },
         { type: 'PHONE', value: '612345678', country: 'ES', field: 'telefonos' },
       ],
+      absentIdentifiers: ['EMAIL', 'MESSENGER', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'DEVICE_IMEI'],
       role: 'CORE_MEMBER', status: 'ARRESTED', statusOn: '2019-06-14', traffickingVictim: false, denRef: 'ES-C-1',
     });
   });
@@ -74,16 +75,19 @@ describe('es-pn-csv adapter', () => {
     }
   });
 
-  it('defaults moneda to EUR, nivel to AMBER and reads columns in any order', async () => {
+  it('defaults moneda to EUR, leaves nivel out when its column is missing, and reads columns in any order', async () => {
     const text = 'medida;importe;referencia;canal;tipo\nBLOQUEO;"1.000,5";F-1;EFECTIVO;FONDOS\n';
     expect(recordsOf(await run(esPnCsvAdapter, text))).toEqual([
-      { kind: 'interceptedFund', ref: 'F-1', sharingLevel: 'AMBER', amount: '1000.5', currency: 'EUR', channel: 'CASH', action: 'STOP_PAYMENT' },
+      { kind: 'interceptedFund', ref: 'F-1', amount: '1000.5', currency: 'EUR', channel: 'CASH', action: 'STOP_PAYMENT' },
     ]);
   });
 
   it('rejects an unknown value naming the column and line', async () => {
     expect(issuesOf(await fixture('unknown-value.csv'))).toEqual([
-      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'categoria', line: 2, ref: 'ES-C-1' },
+      {
+        kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'categoria', line: 2, ref: 'ES-C-1',
+        allowed: ['CALL_CENTER', 'INVERSION', 'ROMANCE', 'TAREAS', 'PRESTAMOS', 'SEXTORSION', 'SUPLANTACION', 'BLANQUEO', 'OTRO'],
+      },
     ]);
     expect(issueKeys(await run(esPnCsvAdapter, csv(row({ ...centro, tipo: 'VEHICULO' }))))).toEqual(['UNKNOWN_VALUE@tipo']);
   });
@@ -139,5 +143,26 @@ describe('es-pn-csv adapter', () => {
   it('stores a formula-looking cell as plain data', async () => {
     const items = await run(esPnCsvAdapter, csv(row({ ...centro, region: '=HYPERLINK(x)' })));
     expect(recordByRef(items, 'scamDen', 'C-9').region).toBe('=HYPERLINK(x)');
+  });
+
+  it('names the delimiter of a comma-separated file instead of a missing column', async () => {
+    const items = await run(esPnCsvAdapter, 'tipo,referencia,pais\nCENTRO,C-1,ES\n');
+    expect(issuesOf(items)).toEqual([
+      { kind: 'issue', code: 'WRONG_DELIMITER', severity: 'error', field: '(file)', line: 1, found: ',', expected: ';' },
+    ]);
+  });
+
+  it('places a quote error at its line and cell', async () => {
+    const items = await run(esPnCsvAdapter, `${HEADER}\nCENTRO;C-1;"AMBAR"x;ES\n`);
+    expect(issuesOf(items)).toMatchObject([{ code: 'MALFORMED_FILE', field: '(file)', line: 2, column: 3 }]);
+  });
+
+  it('refuses the file when a column its rows need is missing, and only then', async () => {
+    const withoutPais = 'tipo;referencia;categoria;estado;rol\nSOSPECHOSO;S-1;;BUSCADO;MIEMBRO\nCENTRO;C-1;OTRO;ACTIVO;\n';
+    expect(issuesOf(await run(esPnCsvAdapter, withoutPais))).toEqual([
+      { kind: 'issue', code: 'MISSING_COLUMN', severity: 'error', field: 'pais', line: 1 },
+    ]);
+    const suspectsOnly = 'tipo;referencia;estado;rol\nSOSPECHOSO;S-1;BUSCADO;MIEMBRO\n';
+    expect(issuesOf(await run(esPnCsvAdapter, suspectsOnly))).toEqual([]);
   });
 });

@@ -7,9 +7,9 @@
 import type { RawIdentifier } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { matchValue, valueTable } from '../shared/enums.ts';
+import { matchValue, spellingsOf, valueTable } from '../shared/enums.ts';
 import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
-import { FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
+import { absentIdentifierGroups, FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
 import { cleanText } from '../shared/text.ts';
 
 export const ES_PN_COLUMNS = [
@@ -20,11 +20,19 @@ export const ES_PN_COLUMNS = [
 export type EsPnColumn = (typeof ES_PN_COLUMNS)[number];
 /** Without these a row cannot even say what it is: their absence is a file error. */
 export const ES_PN_REQUIRED_COLUMNS: readonly EsPnColumn[] = ['tipo', 'referencia'];
+/**
+ * The columns a row of each tipo needs: a file holding such a row without one of these columns
+ * is refused as a whole (MISSING_COLUMN), rather than every row of that tipo one by one.
+ */
+export const ES_PN_REQUIRED_BY_TIPO: Readonly<Record<string, readonly EsPnColumn[]>> = {
+  CENTRO: ['pais', 'categoria', 'estado'],
+  SOSPECHOSO: ['rol', 'estado'],
+  FONDOS: ['importe', 'canal', 'medida'],
+};
 
 /** One CSV row by column name; a column the file lacks is undefined. */
 export type EsPnRow = Partial<Record<EsPnColumn, string>>;
 
-const REQUIRED = { required: true } as const;
 const TIPO = valueTable({ scamDen: ['CENTRO'], suspect: ['SOSPECHOSO'], interceptedFund: ['FONDOS'] });
 const NIVEL = valueTable({ CLEAR: ['BLANCO'], GREEN: ['VERDE'], AMBER: ['AMBAR'], RED: ['ROJO'] });
 const CATEGORIA = valueTable({
@@ -73,14 +81,15 @@ const CANAL = valueTable({
 const MEDIDA = valueTable({ STOP_PAYMENT: ['BLOQUEO'], FROZEN: ['CONGELACION'], SEIZED: ['INCAUTACION'], RETURNED: ['DEVOLUCION'] });
 const SEXO = valueTable({ M: ['H'], F: ['M'], X: ['X'] });
 
-const victimaTrata = yesNoParser({ yes: ['SI'], no: ['NO'] });
+const VICTIMA_TRATA = { yes: ['SI'], no: ['NO'] };
+const victimaTrata = yesNoParser(VICTIMA_TRATA);
 const importe = amountParser('spanish');
 const cuenta = countParser('spanish');
 
 function rowBasics(r: FieldReader, row: EsPnRow, context: MapContext) {
   return {
     ref: r.ref('referencia', row.referencia),
-    sharingLevel: r.read('nivel', row.nivel, byTable(NIVEL)) ?? context.defaultSharing,
+    sharingLevel: r.sharing('nivel', row.nivel, byTable(NIVEL)),
     date: dateParser(r.today, ['dmy']),
   };
 }
@@ -90,9 +99,9 @@ function mapCentro(row: EsPnRow, context: MapContext): MapResult {
   const { ref, sharingLevel, date } = rowBasics(r, row, context);
   const required = {
     ref,
-    country: r.read('pais', row.pais, parseCountry, REQUIRED),
-    denType: r.read('categoria', row.categoria, byTable(CATEGORIA), REQUIRED),
-    status: r.read('estado', row.estado, byTable(ESTADO_CENTRO), REQUIRED),
+    country: r.need('pais', row.pais, parseCountry),
+    denType: r.need('categoria', row.categoria, byTable(CATEGORIA)),
+    status: r.need('estado', row.estado, byTable(ESTADO_CENTRO)),
   };
   const optional = {
     sharingLevel,
@@ -124,18 +133,28 @@ function mapSospechoso(row: EsPnRow, context: MapContext): MapResult {
   const { ref, sharingLevel, date } = rowBasics(r, row, context);
   const required = {
     ref,
-    role: r.read('rol', row.rol, byTable(ROL), REQUIRED),
-    status: r.read('estado', row.estado, byTable(ESTADO_SOSPECHOSO), REQUIRED),
+    role: r.need('rol', row.rol, byTable(ROL)),
+    status: r.need('estado', row.estado, byTable(ESTADO_SOSPECHOSO)),
   };
   const nationality = r.read('nacionalidad', row.nacionalidad, parseCountry);
-  const fullName = [row.nombre, row.apellidos].filter(present).map(cleanText).join(' ');
+  // nombre and apellidos make one name: with either column missing the name is not known.
+  const nameCarried = row.nombre !== undefined && row.apellidos !== undefined;
+  const fullName = nameCarried ? [row.nombre, row.apellidos].filter(present).map(cleanText).join(' ') || null : undefined;
+  const birthDate = r.read('fecha_nacimiento', row.fecha_nacimiento, date);
   const optional = {
     sharingLevel,
-    fullName: fullName || undefined,
-    birthDate: r.read('fecha_nacimiento', row.fecha_nacimiento, date),
-    sex: r.read('sexo', row.sexo, byTable(SEXO)) ?? ('UNKNOWN' as const),
+    fullName,
+    birthDate,
+    sex: r.read('sexo', row.sexo, byTable(SEXO), { emptyAs: 'UNKNOWN' as const }),
     nationality,
-    identifiers: suspectIdentifiers(row, nationality),
+    identifiers: suspectIdentifiers(row, nationality ?? undefined),
+    absentIdentifiers: absentIdentifierGroups({
+      // A passport is read with its nationality: without that column it cannot be, and stays as stored.
+      PASSPORT: row.pasaporte !== undefined && row.nacionalidad !== undefined,
+      NATIONAL_ID: row.dni_nie !== undefined,
+      PHONE: row.telefonos !== undefined,
+      NAME_DOB: nameCarried && row.fecha_nacimiento !== undefined,
+    }),
     statusOn: r.read('fecha', row.fecha, date),
     traffickingVictim: r.flag('victima_trata', row.victima_trata, victimaTrata, false),
     denRef: r.read('centro_ref', row.centro_ref, parseFreeText),
@@ -143,11 +162,13 @@ function mapSospechoso(row: EsPnRow, context: MapContext): MapResult {
   return r.finish(required, (values) => ({ kind: 'suspect', ...values, ...optional }));
 }
 
-function fundAccount(r: FieldReader, row: EsPnRow, currency: string): RawIdentifier | undefined {
+/** `cuenta` or `cartera`; both columns carried and empty: cleared; otherwise absent. */
+function fundAccount(r: FieldReader, row: EsPnRow, currency: string): RawIdentifier | null | undefined {
   if (present(row.cuenta) && present(row.cartera)) r.report('cartera', 'UNSUPPORTED_IDENTIFIER', { severity: 'warning' });
   if (present(row.cuenta)) return { type: 'BANK_ACCOUNT', value: row.cuenta, country: 'ES', field: 'cuenta' };
   if (present(row.cartera)) return { type: 'CRYPTO_WALLET', value: row.cartera, ticker: currency, field: 'cartera' };
-  return undefined;
+  // Columns run the whole file: an empty cartera cell beside a missing cuenta column says nothing of a bank account.
+  return row.cuenta !== undefined && row.cartera !== undefined ? null : undefined;
 }
 
 function mapFondos(row: EsPnRow, context: MapContext): MapResult {
@@ -156,9 +177,9 @@ function mapFondos(row: EsPnRow, context: MapContext): MapResult {
   const currency = r.read('moneda', row.moneda, parseCurrency) ?? 'EUR';
   const required = {
     ref,
-    amount: r.read('importe', row.importe, importe, REQUIRED),
-    channel: r.read('canal', row.canal, byTable(CANAL), REQUIRED),
-    action: r.read('medida', row.medida, byTable(MEDIDA), REQUIRED),
+    amount: r.need('importe', row.importe, importe),
+    channel: r.need('canal', row.canal, byTable(CANAL)),
+    action: r.need('medida', row.medida, byTable(MEDIDA)),
   };
   const optional = {
     sharingLevel,
@@ -172,6 +193,20 @@ function mapFondos(row: EsPnRow, context: MapContext): MapResult {
   return r.finish(required, (values) => ({ kind: 'interceptedFund', ...values, ...optional }));
 }
 
+/** The fixed lists of es-pn-csv, by column (the officer guide lists them). */
+export const ES_PN_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  tipo: spellingsOf(TIPO),
+  nivel: spellingsOf(NIVEL),
+  categoria: spellingsOf(CATEGORIA),
+  'estado (CENTRO)': spellingsOf(ESTADO_CENTRO),
+  'estado (SOSPECHOSO)': spellingsOf(ESTADO_SOSPECHOSO),
+  rol: spellingsOf(ROL),
+  canal: spellingsOf(CANAL),
+  medida: spellingsOf(MEDIDA),
+  sexo: spellingsOf(SEXO),
+  victima_trata: [...VICTIMA_TRATA.yes, ...VICTIMA_TRATA.no],
+};
+
 const BY_TIPO = { scamDen: mapCentro, suspect: mapSospechoso, interceptedFund: mapFondos } as const;
 
 /** Maps one row; `tipo` says which record it is. */
@@ -180,6 +215,6 @@ export function mapEsPnRow(row: EsPnRow, context: MapContext): MapResult {
   if (tipo.ok) return BY_TIPO[tipo.value](row, context);
   const r = new FieldReader(context);
   r.ref('referencia', row.referencia);
-  r.read('tipo', row.tipo, byTable(TIPO), REQUIRED);
+  r.need('tipo', row.tipo, byTable(TIPO));
   return { issues: r.issues };
 }

@@ -10,9 +10,12 @@ import { decodeUtf8, FileError } from '../shared/bytes.ts';
 import { FILE_FIELD, makeIssue, ROW_FIELD } from '../shared/issues.ts';
 import { endOnFileError, itemsOf, RefTracker } from '../shared/records.ts';
 import { foldForMatch } from '../shared/text.ts';
-import { ES_PN_COLUMNS, ES_PN_REQUIRED_COLUMNS, mapEsPnRow, type EsPnColumn, type EsPnRow } from './map.ts';
+import { ES_PN_COLUMNS, ES_PN_REQUIRED_BY_TIPO, ES_PN_REQUIRED_COLUMNS, mapEsPnRow, type EsPnColumn, type EsPnRow } from './map.ts';
 
-const MAX_RECORD_BYTES = 64 * 1024;
+export const MAX_RECORD_BYTES = 64 * 1024;
+export const ES_PN_DELIMITER = ';';
+/** Delimiters other exports use: a header split by one of these names the mistake. */
+const OTHER_DELIMITERS = [',', '\t', '|'];
 
 type CsvInfo = Pick<Info, 'lines' | 'empty_lines'>;
 type CsvRecord = { record: string[]; lines: number; emptyLines: number };
@@ -28,10 +31,19 @@ function readHeader(cells: string[]): { columns: Map<EsPnColumn, number> } | { i
     if (columns.has(name as EsPnColumn)) issues.push(makeIssue('MALFORMED_FILE', name, { line: 1 }));
     columns.set(name as EsPnColumn, index);
   });
-  for (const required of ES_PN_REQUIRED_COLUMNS) {
-    if (!columns.has(required)) issues.push(makeIssue('MISSING_COLUMN', required, { line: 1 }));
-  }
+  const missing = ES_PN_REQUIRED_COLUMNS.filter((required) => !columns.has(required));
+  const found = missing.length > 0 ? otherDelimiter(cells) : undefined;
+  if (found !== undefined) return { issues: [makeIssue('WRONG_DELIMITER', FILE_FIELD, { line: 1 }, { detail: { found, expected: ES_PN_DELIMITER } })] };
+  for (const required of missing) issues.push(makeIssue('MISSING_COLUMN', required, { line: 1 }));
   return issues.length > 0 ? { issues } : { columns };
+}
+
+/** The delimiter a header is split by when it is not `;` (its one cell names our columns split by it). */
+function otherDelimiter(cells: string[]): string | undefined {
+  const [only] = cells;
+  if (cells.length !== 1 || only === undefined) return undefined;
+  const known = new Set<string>(ES_PN_COLUMNS);
+  return OTHER_DELIMITERS.find((d) => only.split(d).filter((name) => known.has(foldForMatch(name))).length >= 2);
 }
 
 function toRow(cells: string[], columns: Map<EsPnColumn, number>): EsPnRow {
@@ -42,10 +54,15 @@ function toRow(cells: string[], columns: Map<EsPnColumn, number>): EsPnRow {
 
 /** csv-parse's error codes that mean "this file is not CSV we can read". */
 function csvFileError(error: unknown): FileError {
-  const code = (error as { code?: unknown }).code;
-  const lines = (error as { lines?: unknown }).lines;
-  const line = typeof lines === 'number' ? lines : undefined;
-  return new FileError(code === 'CSV_MAX_RECORD_SIZE' ? 'TOO_LARGE' : 'MALFORMED_FILE', { line, field: FILE_FIELD });
+  const { code, lines, column } = error as { code?: unknown; lines?: unknown; column?: unknown };
+  const at = {
+    field: FILE_FIELD,
+    ...(typeof lines === 'number' ? { line: lines } : {}),
+    // csv-parse counts cells from 0; officers count them from 1.
+    ...(typeof column === 'number' ? { column: column + 1 } : {}),
+  };
+  if (code === 'CSV_MAX_RECORD_SIZE') return new FileError('TOO_LARGE', at, { limit: MAX_RECORD_BYTES });
+  return new FileError('MALFORMED_FILE', at, { expected: 'cells quoted with "…", a " inside a quoted cell doubled ("")' });
 }
 
 /**
@@ -57,7 +74,7 @@ async function* csvRecords(input: AsyncIterable<Uint8Array>): AsyncGenerator<Csv
   const pending: CsvRecord[] = [];
   const parser = parse({
     bom: true,
-    delimiter: ';',
+    delimiter: ES_PN_DELIMITER,
     quote: '"',
     max_record_size: MAX_RECORD_BYTES,
     relax_column_count: true,
@@ -80,12 +97,21 @@ async function* csvRecords(input: AsyncIterable<Uint8Array>): AsyncGenerator<Csv
   if (parser.errored) throw csvFileError(parser.errored);
 }
 
+/** The first column a row's tipo needs that the header lacks (checked once per tipo). */
+function missingForTipo(row: EsPnRow, columns: Map<EsPnColumn, number>, checked: Set<string>): EsPnColumn | undefined {
+  const tipo = foldForMatch(row.tipo ?? '').toUpperCase();
+  if (checked.has(tipo)) return undefined;
+  checked.add(tipo);
+  return ES_PN_REQUIRED_BY_TIPO[tipo]?.find((column) => !columns.has(column));
+}
+
 async function* readEsPnCsv(input: AsyncIterable<Uint8Array>, context: ParseContext): AsyncGenerator<Item> {
   const refs = new RefTracker();
   let columns: Map<EsPnColumn, number> | undefined;
   let headerWidth = 0;
   let previousEnd = 0;
   let previousEmpty = 0;
+  const checkedTipos = new Set<string>();
   for await (const { record: cells, lines, emptyLines } of csvRecords(input)) {
     // `lines` is the record's last line; skipped blank lines sit between records.
     const line = previousEnd + 1 + (emptyLines - previousEmpty);
@@ -102,7 +128,10 @@ async function* readEsPnCsv(input: AsyncIterable<Uint8Array>, context: ParseCont
       yield makeIssue('MALFORMED_ROW', ROW_FIELD, { line });
       continue;
     }
-    const result = mapEsPnRow(toRow(cells, columns), { at: () => ({ line }), today: context.today, defaultSharing: 'AMBER' });
+    const row = toRow(cells, columns);
+    const missing = missingForTipo(row, columns, checkedTipos);
+    if (missing !== undefined) return yield makeIssue('MISSING_COLUMN', missing, { line: 1 });
+    const result = mapEsPnRow(row, { at: () => ({ line }), today: context.today, defaultSharing: undefined });
     yield* itemsOf(result, { line }, refs, 'referencia', { line });
   }
   if (!columns) yield makeIssue('MALFORMED_FILE', FILE_FIELD, { line: 1 });

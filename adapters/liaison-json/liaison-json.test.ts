@@ -23,7 +23,7 @@ describe('liaison-json adapter', () => {
   it('maps every den field', async () => {
     const items = await fixture('valid.json');
     expect(recordByRef(items, 'scamDen', 'D-1')).toEqual({
-      kind: 'scamDen', ref: 'D-1', sharingLevel: 'AMBER', country: 'KH', region: 'Sihanoukville', lat: 10.627, lon: 103.522,
+      kind: 'scamDen', ref: 'D-1', country: 'KH', region: 'Sihanoukville', lat: 10.627, lon: 103.522,
       denType: 'CALL_CENTRE', status: 'RAIDED', raidedOn: '2022-06-10', devicesSeized: 120, firstSeenOn: '2021-11-01',
     });
   });
@@ -36,6 +36,7 @@ describe('liaison-json adapter', () => {
         { type: 'PASSPORT', country: 'CN', value: 'PLANTED01', field: 'identifiers/0' },
         { type: 'PHONE', value: '+86 PLANTED', field: 'identifiers/1' },
       ],
+      absentIdentifiers: [],
       role: 'CORE_MEMBER', status: 'ARRESTED', statusOn: '2022-06-10', traffickingVictim: false, denRef: 'D-1',
     });
     expect(issuesOf(items)).toEqual([
@@ -46,7 +47,7 @@ describe('liaison-json adapter', () => {
   it('maps every fund field, accepting a JSON number amount with two decimals', async () => {
     const items = await fixture('valid.json');
     expect(recordByRef(items, 'interceptedFund', 'F-1')).toEqual({
-      kind: 'interceptedFund', ref: 'F-1', sharingLevel: 'AMBER', amount: '1234.5', currency: 'CNY', amountUsd: '171.11',
+      kind: 'interceptedFund', ref: 'F-1', amount: '1234.5', currency: 'CNY', amountUsd: '171.11',
       channel: 'SCORE_RUNNING', action: 'FROZEN', actionOn: '2022-06-12',
       account: { type: 'BANK_ACCOUNT', country: 'CN', value: 'PLANTED-ACCT', field: 'account' }, victimCount: 3, denRef: 'D-1',
     });
@@ -66,15 +67,25 @@ describe('liaison-json adapter', () => {
     }
   });
 
-  it('defaults a record without sharingLevel to AMBER and a suspect without sex to UNKNOWN', async () => {
-    const items = await run(liaisonJsonAdapter, oneRecord({ kind: 'suspect', ref: 'S-9', role: 'MEMBER', status: 'WANTED' }));
-    expect(recordByRef(items, 'suspect', 'S-9')).toMatchObject({ sharingLevel: 'AMBER', sex: 'UNKNOWN', traffickingVictim: false, identifiers: [] });
+  it('leaves out what the record leaves out, and reads null or "" as the default', async () => {
+    const absent = await run(liaisonJsonAdapter, oneRecord({ kind: 'suspect', ref: 'S-9', role: 'MEMBER', status: 'WANTED' }));
+    const suspect = recordByRef(absent, 'suspect', 'S-9');
+    for (const member of ['sharingLevel', 'sex', 'traffickingVictim', 'statusOn', 'denRef', 'nationality']) expect(suspect).not.toHaveProperty(member);
+    expect(suspect.absentIdentifiers).toEqual(['PASSPORT', 'NATIONAL_ID', 'PHONE', 'EMAIL', 'MESSENGER', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'DEVICE_IMEI', 'NAME_DOB']);
+    const empty = { sharingLevel: null, sex: '', traffickingVictim: null, statusOn: '', denRef: null, nationality: ' ', identifiers: null };
+    const cleared = await run(liaisonJsonAdapter, oneRecord({ kind: 'suspect', ref: 'S-9', role: 'MEMBER', status: 'WANTED', ...empty }));
+    expect(recordByRef(cleared, 'suspect', 'S-9')).toMatchObject({
+      sharingLevel: 'AMBER', sex: 'UNKNOWN', traffickingVictim: false, statusOn: null, denRef: null, nationality: null, identifiers: [],
+      absentIdentifiers: ['NAME_DOB'],
+    });
   });
 
   it('rejects an unknown enum value naming the field and path', async () => {
     const items = await fixture('unknown-value.json');
     expect(recordsOf(items)).toEqual([]);
-    expect(issuesOf(items)).toEqual([{ kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'denType', path: '/records/0/denType', ref: 'D-1' }]);
+    expect(issuesOf(items)).toEqual([
+      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'denType', path: '/records/0/denType', ref: 'D-1', allowed: [...DEN_TYPES] },
+    ]);
   });
 
   it('rejects a date in the future and a date not on the calendar', async () => {
@@ -99,6 +110,9 @@ describe('liaison-json adapter', () => {
 
   it('rejects an unknown or missing kind', async () => {
     expect(issueKeys(await run(liaisonJsonAdapter, oneRecord({ ...den, kind: 'vehicle' })))).toEqual(['UNKNOWN_VALUE@kind']);
+    expect(issuesOf(await run(liaisonJsonAdapter, oneRecord({ ...den, kind: 'toString' })))).toMatchObject([
+      { code: 'UNKNOWN_VALUE', field: 'kind', allowed: ['scamDen', 'suspect', 'interceptedFund'] },
+    ]);
     expect(issueKeys(await run(liaisonJsonAdapter, oneRecord({ ref: 'X' })))).toEqual(['MISSING_FIELD@kind']);
   });
 
@@ -137,5 +151,12 @@ describe('liaison-json adapter', () => {
   it('reads the operation case-insensitively', async () => {
     const items = await run(liaisonJsonAdapter, oneRecord(den), { ...CONTEXT, operationCode: 'first-light-2022' });
     expect(recordsOf(items)).toHaveLength(1);
+  });
+
+  it('places a JSON syntax error at its line and column', async () => {
+    const text = '{"format":"liaison-json","version":1,"records":[\n  {"kind":"scamDen","ref":"D-1",}\n]}';
+    expect(issuesOf(await run(liaisonJsonAdapter, text, CONTEXT, [7]))).toEqual([
+      { kind: 'issue', code: 'MALFORMED_FILE', severity: 'error', field: '(file)', line: 2, column: 33, path: '/records/0/ref' },
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import {
   SHARING_LEVELS,
   SUSPECT_ROLES,
   SUSPECT_STATUSES,
+  SELECTOR_TYPES,
   type MappedInterceptedFund,
 } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
@@ -19,11 +20,10 @@ import { sharedNames } from '../shared/enums.ts';
 import { byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
 import { FieldReader, parseFreeText, type FieldParser, type MapContext, type MapResult } from '../shared/fields.ts';
 import { fail } from '../shared/issues.ts';
-import { readJsonAccount, readJsonIdentifiers } from '../shared/json-identifiers.ts';
+import { jsonAbsentIdentifiers, readJsonAccount, readJsonIdentifiers } from '../shared/json-identifiers.ts';
 import type { JsonObject } from '../shared/json-stream.ts';
 import { parseAmount } from '../shared/numbers.ts';
 
-const REQUIRED = { required: true } as const;
 
 const sharing = byTable(sharedNames(SHARING_LEVELS));
 const denType = byTable(sharedNames(DEN_TYPES));
@@ -34,6 +34,22 @@ const suspectStatus = byTable(sharedNames(SUSPECT_STATUSES));
 const channel = byTable(sharedNames(FUND_CHANNELS));
 const action = byTable(sharedNames(FUND_ACTIONS));
 const trueFalse = yesNoParser({ yes: ['true'], no: ['false'] });
+
+/** The fixed lists of liaison-json, by field (the officer guide lists them). */
+export const LIAISON_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  kind: ['scamDen', 'suspect', 'interceptedFund'],
+  sharingLevel: SHARING_LEVELS,
+  denType: DEN_TYPES,
+  'status (scamDen)': DEN_STATUSES,
+  sex: SEXES,
+  role: SUSPECT_ROLES,
+  'status (suspect)': SUSPECT_STATUSES,
+  traffickingVictim: ['true', 'false'],
+  channel: FUND_CHANNELS,
+  action: FUND_ACTIONS,
+  'identifiers[].type': SELECTOR_TYPES,
+  'account.type': ['BANK_ACCOUNT', 'CRYPTO_WALLET'],
+};
 const lat = coordinateParser('lat');
 const lon = coordinateParser('lon');
 const count = countParser();
@@ -50,12 +66,12 @@ export function mapLiaisonDen(o: JsonObject, context: MapContext): MapResult {
   const date = isoDate(r.today);
   const required = {
     ref: r.ref('ref', o.ref),
-    country: r.read('country', o.country, parseCountry, REQUIRED),
-    denType: r.read('denType', o.denType, denType, REQUIRED),
-    status: r.read('status', o.status, denStatus, REQUIRED),
+    country: r.need('country', o.country, parseCountry),
+    denType: r.need('denType', o.denType, denType),
+    status: r.need('status', o.status, denStatus),
   };
   const optional = {
-    sharingLevel: r.read('sharingLevel', o.sharingLevel, sharing) ?? context.defaultSharing,
+    sharingLevel: r.sharing('sharingLevel', o.sharingLevel, sharing),
     region: r.read('region', o.region, parseFreeText),
     lat: r.read('lat', o.lat, lat),
     lon: r.read('lon', o.lon, lon),
@@ -71,16 +87,17 @@ export function mapLiaisonSuspect(o: JsonObject, context: MapContext): MapResult
   const date = isoDate(r.today);
   const required = {
     ref: r.ref('ref', o.ref),
-    role: r.read('role', o.role, role, REQUIRED),
-    status: r.read('status', o.status, suspectStatus, REQUIRED),
+    role: r.need('role', o.role, role),
+    status: r.need('status', o.status, suspectStatus),
   };
   const optional = {
-    sharingLevel: r.read('sharingLevel', o.sharingLevel, sharing) ?? context.defaultSharing,
+    sharingLevel: r.sharing('sharingLevel', o.sharingLevel, sharing),
     fullName: r.read('fullName', o.fullName, parseFreeText),
     birthDate: r.read('birthDate', o.birthDate, date),
-    sex: r.read('sex', o.sex, sex) ?? 'UNKNOWN',
+    sex: r.read('sex', o.sex, sex, { emptyAs: 'UNKNOWN' as const }),
     nationality: r.read('nationality', o.nationality, parseCountry),
     identifiers: readJsonIdentifiers(r, 'identifiers', o.identifiers),
+    absentIdentifiers: jsonAbsentIdentifiers(o.identifiers, o.fullName, o.birthDate),
     statusOn: r.read('statusOn', o.statusOn, date),
     traffickingVictim: r.flag('traffickingVictim', o.traffickingVictim, trueFalse, false),
     denRef: r.read('denRef', o.denRef, parseFreeText),
@@ -92,13 +109,13 @@ export function mapLiaisonFund(o: JsonObject, context: MapContext): MapResult {
   const r = new FieldReader(context);
   const required = {
     ref: r.ref('ref', o.ref),
-    amount: r.read('amount', o.amount, liaisonAmount, REQUIRED),
-    currency: r.read('currency', o.currency, parseCurrency, REQUIRED),
-    channel: r.read('channel', o.channel, channel, REQUIRED),
-    action: r.read('action', o.action, action, REQUIRED),
+    amount: r.need('amount', o.amount, liaisonAmount),
+    currency: r.need('currency', o.currency, parseCurrency),
+    channel: r.need('channel', o.channel, channel),
+    action: r.need('action', o.action, action),
   };
   const optional: Partial<MappedInterceptedFund> = {
-    sharingLevel: r.read('sharingLevel', o.sharingLevel, sharing) ?? context.defaultSharing,
+    sharingLevel: r.sharing('sharingLevel', o.sharingLevel, sharing),
     amountUsd: r.read('amountUsd', o.amountUsd, liaisonAmount),
     actionOn: r.read('actionOn', o.actionOn, isoDate(r.today)),
     account: readJsonAccount(r, 'account', o.account, required.currency),

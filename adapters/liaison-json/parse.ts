@@ -20,10 +20,11 @@ const MAPPERS: Record<string, (o: JsonObject, context: MapContext) => MapResult>
 
 function mapLiaisonRecord(o: JsonObject, context: MapContext): MapResult {
   const kind = textOf(o.kind);
-  const mapper = kind === undefined ? undefined : MAPPERS[kind];
+  const mapper = kind !== undefined && Object.hasOwn(MAPPERS, kind) ? MAPPERS[kind] : undefined;
   if (mapper) return mapper(o, context);
   const r = new FieldReader(context);
-  r.report('kind', kind === undefined ? 'MISSING_FIELD' : 'UNKNOWN_VALUE');
+  if (kind === undefined) r.report('kind', 'MISSING_FIELD');
+  else r.report('kind', 'UNKNOWN_VALUE', { detail: { allowed: Object.keys(MAPPERS) } });
   return { issues: r.issues };
 }
 

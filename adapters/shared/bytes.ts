@@ -2,13 +2,14 @@
 // multi-byte character split across chunks is joined; invalid UTF-8, such as a UTF-16 file,
 // is a FileError MALFORMED_FILE rather than silent U+FFFD), a leading BOM dropped, and a
 // bounded read of a whole file for the one format whose parser is not incremental (XML).
-import type { IssueCode } from '../contract.ts';
+import type { IssueCode, IssueDetail } from '../contract.ts';
 
 /** A file-level problem found while reading; adapters turn it into an error issue. */
 export class FileError extends Error {
   constructor(
     readonly code: IssueCode,
-    readonly at: { line?: number; path?: string; field?: string } = {},
+    readonly at: { line?: number; column?: number; path?: string; field?: string } = {},
+    readonly detail?: IssueDetail,
   ) {
     super(code);
     this.name = 'FileError';
@@ -25,7 +26,7 @@ export async function* decodeUtf8(input: AsyncIterable<Uint8Array>): AsyncGenera
     const tail = decoder.decode();
     if (tail) yield tail;
   } catch (error) {
-    if (error instanceof TypeError) throw new FileError('MALFORMED_FILE');
+    if (error instanceof TypeError) throw new FileError('MALFORMED_FILE', {}, { expected: 'UTF-8 text' });
     throw error;
   }
 }
@@ -37,7 +38,7 @@ export async function readText(input: AsyncIterable<Uint8Array>, maxBytes: numbe
   async function* counted() {
     for await (const chunk of input) {
       bytes += chunk.byteLength;
-      if (bytes > maxBytes) throw new FileError('TOO_LARGE');
+      if (bytes > maxBytes) throw new FileError('TOO_LARGE', {}, { limit: maxBytes });
       yield chunk;
     }
   }

@@ -24,10 +24,18 @@ describe('parseDate', () => {
   });
 
   it('rejects a day that is not on the calendar', () => {
-    expect(parseDate('2022-02-29', TODAY, ['iso'])).toEqual({ ok: false, code: 'INVALID_DATE' });
-    expect(parseDate('31/04/2020', TODAY, ['dmy'])).toEqual({ ok: false, code: 'INVALID_DATE' });
+    expect(parseDate('2022-02-29', TODAY, ['iso'])).toMatchObject({ ok: false, code: 'INVALID_DATE' });
+    expect(parseDate('31/04/2020', TODAY, ['dmy'])).toMatchObject({ ok: false, code: 'INVALID_DATE' });
     expect(parseDate('2020-02-29', TODAY, ['iso'])).toEqual({ ok: true, value: '2020-02-29' });
-    expect(parseDate('1900-02-29', TODAY, ['iso'])).toEqual({ ok: false, code: 'INVALID_DATE' });
+    expect(parseDate('1900-02-29', TODAY, ['iso'])).toMatchObject({ ok: false, code: 'INVALID_DATE' });
+  });
+
+  it('says which spellings it expected when it cannot read a date', () => {
+    expect(parseDate('10/06/2022', TODAY, ['iso'])).toEqual({ ok: false, code: 'INVALID_DATE', detail: { expected: 'YYYY-MM-DD' } });
+    expect(parseDate('2022-06-10', TODAY, ['dmy'])).toEqual({ ok: false, code: 'INVALID_DATE', detail: { expected: 'DD/MM/YYYY' } });
+    expect(parseDate('x', TODAY, ['iso', 'slash-ymd', 'cjk'])).toEqual({
+      ok: false, code: 'INVALID_DATE', detail: { expected: 'YYYY-MM-DD or YYYY/MM/DD or YYYY年M月D日' },
+    });
   });
 
   it('rejects a date in the future', () => {
@@ -40,9 +48,9 @@ describe('parseDate', () => {
   });
 
   it('rejects spellings the format does not accept, and five-digit years', () => {
-    expect(parseDate('10/06/2022', TODAY, ['iso'])).toEqual({ ok: false, code: 'INVALID_DATE' });
-    expect(parseDate('99999-01-01', TODAY, ['iso'])).toEqual({ ok: false, code: 'INVALID_DATE' });
-    expect(parseDate('2022-6-10', TODAY, ['iso'])).toEqual({ ok: false, code: 'INVALID_DATE' });
+    expect(parseDate('10/06/2022', TODAY, ['iso'])).toMatchObject({ ok: false, code: 'INVALID_DATE' });
+    expect(parseDate('99999-01-01', TODAY, ['iso'])).toMatchObject({ ok: false, code: 'INVALID_DATE' });
+    expect(parseDate('2022-6-10', TODAY, ['iso'])).toMatchObject({ ok: false, code: 'INVALID_DATE' });
   });
 
   it('gives the same day for every spelling of any past date', () => {

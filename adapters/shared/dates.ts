@@ -18,6 +18,17 @@ const PATTERNS: Record<DateSpelling, { re: RegExp; order: 'ymd' | 'dmy' }> = {
 
 const EARLIEST_YEAR = 1900;
 
+/** How each spelling reads to an officer (the `expected` of an INVALID_DATE issue). */
+export const DATE_FORMATS: Record<DateSpelling, string> = {
+  iso: 'YYYY-MM-DD',
+  'slash-ymd': 'YYYY/MM/DD',
+  cjk: 'YYYY年M月D日',
+  dmy: 'DD/MM/YYYY',
+};
+
+const invalidDate = (spellings: readonly DateSpelling[]) =>
+  fail('INVALID_DATE', { expected: spellings.map((s) => DATE_FORMATS[s]).join(' or ') });
+
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
@@ -38,14 +49,14 @@ export function parseDate(raw: string, today: string, spellings: readonly DateSp
     if (!m) continue;
     const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const [year, month, day] = order === 'ymd' ? [a, b, c] : [c, b, a];
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return fail('INVALID_DATE');
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return invalidDate(spellings);
     const iso = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
     if (year < EARLIEST_YEAR) return fail('DATE_TOO_EARLY');
     // Fixed-width ISO strings compare in calendar order.
     if (iso > today) return fail('FUTURE_DATE');
     return ok(iso);
   }
-  return fail('INVALID_DATE');
+  return invalidDate(spellings);
 }
 
 /** The year of a normalized `YYYY-MM-DD` date. */

@@ -13,8 +13,8 @@ describe('value tables', () => {
   });
 
   it('answers UNKNOWN_VALUE for an unlisted value, never a fallback', () => {
-    expect(matchValue(NIVEL, 'NEGRO')).toEqual({ ok: false, code: 'UNKNOWN_VALUE' });
-    expect(matchValue(sharedNames(DEN_TYPES), 'CASINO')).toEqual({ ok: false, code: 'UNKNOWN_VALUE' });
+    expect(matchValue(NIVEL, 'NEGRO')).toEqual({ ok: false, code: 'UNKNOWN_VALUE', detail: { allowed: ['BLANCO', 'AMBAR'] } });
+    expect(matchValue(sharedNames(DEN_TYPES), 'CASINO')).toEqual({ ok: false, code: 'UNKNOWN_VALUE', detail: { allowed: [...DEN_TYPES] } });
   });
 
   it('refuses a table that lists one spelling twice', () => {

@@ -5,27 +5,40 @@
 import { foldForMatch } from './text.ts';
 import { fail, ok, type Result } from './issues.ts';
 
-export type ValueTable<T extends string> = ReadonlyMap<string, T>;
+/**
+ * Folded spelling → shared value, plus the spellings as the format writes them (what an
+ * UNKNOWN_VALUE issue lists as allowed, and what the officer docs must list).
+ */
+export type ValueTable<T extends string> = ReadonlyMap<string, T> & { readonly spellings: ReadonlyMap<string, T> };
+
+function tableOf<T extends string>(entries: Iterable<readonly [string, T]>): ValueTable<T> {
+  const table = new Map<string, T>();
+  const spellings = new Map<string, T>();
+  for (const [name, value] of entries) {
+    const key = foldForMatch(name);
+    if (table.has(key)) throw new Error(`value table lists "${name}" twice`);
+    table.set(key, value);
+    spellings.set(name, value);
+  }
+  return Object.assign(table, { spellings });
+}
 
 /** Builds a table from `{ SHARED_VALUE: [spellings…] }`. Throws at load on a spelling listed twice. */
 export function valueTable<T extends string>(spellings: Record<T, readonly string[]>): ValueTable<T> {
-  const table = new Map<string, T>();
-  for (const [value, names] of Object.entries(spellings) as [T, readonly string[]][]) {
-    for (const name of names) {
-      const key = foldForMatch(name);
-      if (table.has(key)) throw new Error(`value table lists "${name}" twice`);
-      table.set(key, value);
-    }
-  }
-  return table;
+  return tableOf(
+    (Object.entries(spellings) as [T, readonly string[]][]).flatMap(([value, names]) => names.map((name) => [name, value] as const)),
+  );
 }
 
 /** The table of a format that spells values with the shared enum names themselves. */
 export function sharedNames<T extends string>(values: readonly T[]): ValueTable<T> {
-  return new Map(values.map((value) => [foldForMatch(value), value] as const));
+  return tableOf(values.map((value) => [value, value] as const));
 }
+
+/** The spellings a table accepts, as the format writes them. */
+export const spellingsOf = <T extends string>(table: ValueTable<T>): string[] => [...table.spellings.keys()];
 
 export function matchValue<T extends string>(table: ValueTable<T>, raw: string): Result<T, 'UNKNOWN_VALUE'> {
   const value = table.get(foldForMatch(raw));
-  return value === undefined ? fail('UNKNOWN_VALUE') : ok(value);
+  return value === undefined ? fail('UNKNOWN_VALUE', { allowed: [...table.spellings.keys()] }) : ok(value);
 }

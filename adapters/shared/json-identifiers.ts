@@ -8,7 +8,7 @@ import { SELECTOR_TYPES, type RawIdentifier, type SelectorType } from '../contra
 import { isCryptoTicker } from './currencies.ts';
 import { sharedNames, matchValue } from './enums.ts';
 import type { FieldReader } from './fields.ts';
-import { textOf } from './fields.ts';
+import { absentIdentifierGroups, textOf } from './fields.ts';
 import { isJsonObject, type JsonValue } from './json-stream.ts';
 
 const SELECTOR_TABLE = sharedNames(SELECTOR_TYPES);
@@ -46,8 +46,28 @@ export function readJsonIdentifiers(reader: FieldReader, field: string, raw: Jso
   return raw.flatMap((entry, index) => readJsonIdentifier(reader, `${field}/${index}`, entry) ?? []);
 }
 
-/** A fund's account: BANK_ACCOUNT or CRYPTO_WALLET; a wallet without a ticker takes a crypto `currency`. */
-export function readJsonAccount(reader: FieldReader, field: string, raw: JsonValue | undefined, currency: string | undefined) {
+/**
+ * The identifier groups a JSON suspect keeps from storage: every selector type when its
+ * identifier list is left out (a list, even empty, replaces them all), NAME_DOB when the name
+ * or the birth date is left out.
+ */
+export function jsonAbsentIdentifiers(list: JsonValue | undefined, name: JsonValue | undefined, birthDate: JsonValue | undefined) {
+  const listed = list !== undefined;
+  const carried = Object.fromEntries(SELECTOR_TYPES.map((type) => [type, listed]));
+  return absentIdentifierGroups({ ...carried, NAME_DOB: name !== undefined && birthDate !== undefined });
+}
+
+/**
+ * A fund's account: BANK_ACCOUNT or CRYPTO_WALLET; a wallet without a ticker takes a crypto
+ * `currency`. Left out: undefined (the stored account is kept); `null`: null (cleared).
+ */
+export function readJsonAccount(
+  reader: FieldReader,
+  field: string,
+  raw: JsonValue | undefined,
+  currency: string | undefined,
+): RawIdentifier | null | undefined {
+  if (raw === null) return null;
   const account = readJsonIdentifier(reader, field, raw, ['BANK_ACCOUNT', 'CRYPTO_WALLET']);
   if (account?.type === 'CRYPTO_WALLET' && account.ticker === undefined && currency !== undefined && isCryptoTicker(currency)) {
     account.ticker = currency;

@@ -24,7 +24,7 @@ export type JsonRecordsSpec = {
 
 async function* readRecords(input: AsyncIterable<Uint8Array>, context: ParseContext, spec: JsonRecordsSpec): AsyncGenerator<Item> {
   const refs = new RefTracker();
-  let defaultSharing: SharingLevel = 'AMBER';
+  let defaultSharing: SharingLevel | undefined;
   let sawRecords = false;
   const streamed = new Set(Object.keys(spec.arrays));
   for await (const event of readJsonStream(input, { streamed })) {

@@ -75,7 +75,8 @@ class Assembler {
   /** An error at the current position; the whole document (pointer "") names no path. */
   error(code: 'MALFORMED_FILE' | 'TOO_DEEP' | 'TOO_LARGE'): FileError {
     const path = this.pointer();
-    return new FileError(code, path ? { path } : {});
+    const limit = code === 'TOO_DEEP' ? this.maxDepth : code === 'TOO_LARGE' ? this.maxElementValues : undefined;
+    return new FileError(code, path ? { path } : {}, limit === undefined ? undefined : { limit });
   }
 
   push(token: Token, out: JsonEvent[]): void {
@@ -170,10 +171,59 @@ class Assembler {
   }
 }
 
+type Tokenizer = (chunk: string | typeof none) => unknown;
+// stream-chain flushes a stage by calling it with `none`; its typings only name the text input.
+const newTokenizer = (): Tokenizer => jsonParser({ packValues: true, streamValues: false }) as Tokenizer;
+
+/**
+ * Where a syntax error is, as 1-based line and column (UTF-16 units). The tokenizer does not say,
+ * so a second one (`shadow`) is fed each chunk after the first accepted it; when the first one
+ * refuses a chunk, the shadow, still in the state before it, takes that chunk one character at a
+ * time up to the one it refuses.
+ */
+class SyntaxLocator {
+  private readonly shadow = newTokenizer();
+  private line = 1;
+  private column = 1;
+
+  accepted(text: string): void {
+    this.shadow(text);
+    let newline = text.indexOf('\n');
+    if (newline < 0) {
+      this.column += text.length;
+      return;
+    }
+    let last = newline;
+    while (newline >= 0) {
+      this.line++;
+      last = newline;
+      newline = text.indexOf('\n', newline + 1);
+    }
+    this.column = text.length - last;
+  }
+
+  locate(text: string | typeof none): { line: number; column: number } {
+    if (typeof text === 'string') {
+      for (const ch of text) {
+        try {
+          this.shadow(ch);
+        } catch {
+          break;
+        }
+        if (ch === '\n') {
+          this.line++;
+          this.column = 1;
+        } else this.column += ch.length;
+      }
+    }
+    return { line: this.line, column: this.column };
+  }
+}
+
 /** Streams the top-level members and array elements of a JSON object; throws FileError. */
 export async function* readJsonStream(input: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonEvent> {
-  // stream-chain flushes a stage by calling it with `none`; its typings only name the text input.
-  const tokenize = jsonParser({ packValues: true, streamValues: false }) as (chunk: string | typeof none) => unknown;
+  const tokenize = newTokenizer();
+  const locator = new SyntaxLocator();
   const assembler = new Assembler(options);
   const feed = (chunk: string | typeof none): JsonEvent[] => {
     const events: JsonEvent[] = [];
@@ -181,8 +231,10 @@ export async function* readJsonStream(input: AsyncIterable<Uint8Array>, options:
     try {
       result = tokenize(chunk);
     } catch {
-      throw assembler.error('MALFORMED_FILE');
+      const path = assembler.pointer();
+      throw new FileError('MALFORMED_FILE', { ...locator.locate(chunk), ...(path ? { path } : {}) });
     }
+    if (typeof chunk === 'string') locator.accepted(chunk);
     if (result === none) return events;
     const tokens = (isMany(result) ? getManyValues(result) : [result]) as Token[];
     for (const token of tokens) assembler.push(token, events);

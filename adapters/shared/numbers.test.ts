@@ -29,10 +29,11 @@ describe('parseDecimal and parseAmount', () => {
 
   it('rejects exponents, NaN, Infinity, 1e309 and misplaced separators', () => {
     for (const text of ['1e309', '1E5', 'NaN', 'Infinity', '-Infinity', '', ' ', '1.2.3', '0x10', '+5', '1,5']) {
-      expect(parseAmount(text)).toEqual({ ok: false, code: 'MALFORMED_NUMBER' });
+      expect(parseAmount(text)).toMatchObject({ ok: false, code: 'MALFORMED_NUMBER' });
     }
     for (const text of ['1,234,567.89', '12.34', '1.23.456', '1.2345,6']) {
-      expect(parseAmount(text, 'spanish')).toEqual({ ok: false, code: 'MALFORMED_NUMBER' });
+      expect(parseAmount(text, 'spanish')).toMatchObject({ ok: false, code: 'MALFORMED_NUMBER' });
+      if (parseDecimal(text, 'spanish').ok === false) expect(parseDecimal(text, 'spanish')).toMatchObject({ detail: { expected: '1.234.567,89' } });
     }
   });
 
@@ -43,7 +44,7 @@ describe('parseDecimal and parseAmount', () => {
 
   it('rejects amounts the Decimal(38, 18) column cannot hold exactly', () => {
     expect(checkAmount('1'.repeat(21))).toEqual({ ok: false, code: 'OUT_OF_RANGE' });
-    expect(checkAmount(`1.${'1'.repeat(19)}`)).toEqual({ ok: false, code: 'MALFORMED_NUMBER' });
+    expect(checkAmount(`1.${'1'.repeat(19)}`)).toMatchObject({ ok: false, code: 'MALFORMED_NUMBER' });
   });
 
   it('round-trips any canonical decimal exactly, plain or Spanish', () => {
@@ -91,7 +92,7 @@ describe('parseCount and parseCoordinate', () => {
   it('reads counts, rejecting fractions, negatives and values beyond 32 bits', () => {
     expect(parseCount('120')).toEqual({ ok: true, value: 120 });
     expect(parseCount('1.250', 'spanish')).toEqual({ ok: true, value: 1250 });
-    expect(parseCount('1.5')).toEqual({ ok: false, code: 'MALFORMED_NUMBER' });
+    expect(parseCount('1.5')).toMatchObject({ ok: false, code: 'MALFORMED_NUMBER' });
     expect(parseCount('-1')).toEqual({ ok: false, code: 'OUT_OF_RANGE' });
     expect(parseCount('2147483648')).toEqual({ ok: false, code: 'OUT_OF_RANGE' });
     expect(parseCount('9'.repeat(400))).toEqual({ ok: false, code: 'OUT_OF_RANGE' });

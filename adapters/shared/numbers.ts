@@ -38,13 +38,16 @@ function partsOf(match: RegExpExecArray | null, stripGroups = false): DecimalPar
 export type NumberSpelling = 'decimal' | 'spanish';
 
 /** Reads a decimal written as `1234.5` (`decimal`) or `1.234,5` (`spanish`); canonical string out. */
+/** How each spelling reads to an officer (the `expected` of a MALFORMED_NUMBER issue). */
+export const NUMBER_FORMATS: Record<NumberSpelling, string> = { decimal: '1234567.89', spanish: '1.234.567,89' };
+
 export function parseDecimal(raw: string, spelling: NumberSpelling = 'decimal'): Result<string, 'MALFORMED_NUMBER'> {
   const text = cleanText(raw);
   const parts =
     spelling === 'decimal'
       ? partsOf(PLAIN.exec(text))
       : (partsOf(SPANISH_GROUPED.exec(text), true) ?? partsOf(SPANISH_PLAIN.exec(text)));
-  return parts ? ok(canonical(parts)) : fail('MALFORMED_NUMBER');
+  return parts ? ok(canonical(parts)) : fail('MALFORMED_NUMBER', { expected: NUMBER_FORMATS[spelling] });
 }
 
 /** Number of digits after the decimal point of a canonical decimal. */

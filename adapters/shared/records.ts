@@ -39,7 +39,7 @@ export async function* endOnFileError(items: AsyncIterable<Item>): AsyncGenerato
     yield* items;
   } catch (error) {
     if (!(error instanceof FileError)) throw error;
-    const { field = FILE_FIELD, line, path } = error.at;
-    yield makeIssue(error.code, field, { line, path });
+    const { field = FILE_FIELD, line, column, path } = error.at;
+    yield makeIssue(error.code, field, { line, column, path }, { detail: error.detail });
   }
 }

@@ -14,6 +14,7 @@ import {
   SHARING_LEVELS,
   SUSPECT_ROLES,
   SUSPECT_STATUSES,
+  SELECTOR_TYPES,
   type SharingLevel,
 } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
@@ -22,7 +23,7 @@ import { sharedNames } from '../shared/enums.ts';
 import { byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
 import { FieldReader, parseFreeText, textOf, type FieldParser, type MapContext, type MapResult } from '../shared/fields.ts';
 import { fail, ok } from '../shared/issues.ts';
-import { readJsonAccount, readJsonIdentifiers } from '../shared/json-identifiers.ts';
+import { jsonAbsentIdentifiers, readJsonAccount, readJsonIdentifiers } from '../shared/json-identifiers.ts';
 import { type JsonObject, type JsonValue } from '../shared/json-stream.ts';
 import { parseAmount } from '../shared/numbers.ts';
 
@@ -38,9 +39,23 @@ export const TLP_MARKING_IDS: Readonly<Record<string, SharingLevel>> = {
   'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': 'RED',
 };
 
-const REQUIRED = { required: true } as const;
 const STIX_ID = /^([a-z0-9-]+)--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const trueFalse = yesNoParser({ yes: ['true'], no: ['false'] });
+
+/** The fixed lists of stix-2.1, by property (the officer guide lists them). */
+export const STIX_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  object_marking_refs: Object.keys(TLP_MARKING_IDS),
+  x_liaison_den_type: DEN_TYPES,
+  'x_liaison_status (infrastructure)': DEN_STATUSES,
+  x_liaison_sex: SEXES,
+  x_liaison_role: SUSPECT_ROLES,
+  'x_liaison_status (threat-actor)': SUSPECT_STATUSES,
+  x_liaison_trafficking_victim: ['true', 'false'],
+  'x_liaison_identifiers[].type': SELECTOR_TYPES,
+  channel: FUND_CHANNELS,
+  action: FUND_ACTIONS,
+  'account.type': ['BANK_ACCOUNT', 'CRYPTO_WALLET'],
+};
 const count = countParser();
 
 /** A STIX identifier `type--UUID` whose type is `expectedType`. */
@@ -51,10 +66,13 @@ const stixId =
 
 const decimalString: FieldParser<string> = (text, fromJsonNumber) => (fromJsonNumber ? fail('MALFORMED_NUMBER') : parseAmount(text));
 
-/** The most restrictive level of the object's markings; AMBER without any. */
+/** The most restrictive level of the object's markings; undefined without any. */
 function sharingOf(r: FieldReader, o: JsonObject): SharingLevel | undefined {
   const refs = o.object_marking_refs;
-  if (refs === undefined) return 'AMBER';
+  // Left out: a stored level is kept (a new record is AMBER).
+  if (refs === undefined) return undefined;
+  // null: explicitly none, the default level.
+  if (refs === null) return 'AMBER';
   if (!Array.isArray(refs) || refs.length === 0) return r.report('object_marking_refs', 'UNKNOWN_MARKING');
   let level: SharingLevel | undefined;
   for (const [i, ref] of refs.entries()) {
@@ -75,12 +93,12 @@ export function mapStixDen(o: JsonObject, location: JoinedLocation | undefined, 
   const locAt = (field: string) => (location ? { at: { path: `/objects/${location.index}/${field}` } } : {});
   const required = {
     ref: r.ref('id', o.id, stixId('infrastructure')),
-    sharingLevel: sharingOf(r, o),
-    country: r.read('country', loc.country, parseCountry, { ...REQUIRED, ...locAt('country') }),
-    denType: r.read('x_liaison_den_type', o.x_liaison_den_type, byTable(sharedNames(DEN_TYPES)), REQUIRED),
-    status: r.read('x_liaison_status', o.x_liaison_status, byTable(sharedNames(DEN_STATUSES)), REQUIRED),
+    country: r.need('country', loc.country, parseCountry, locAt('country')),
+    denType: r.need('x_liaison_den_type', o.x_liaison_den_type, byTable(sharedNames(DEN_TYPES))),
+    status: r.need('x_liaison_status', o.x_liaison_status, byTable(sharedNames(DEN_STATUSES))),
   };
   const optional = {
+    sharingLevel: sharingOf(r, o),
     region: r.read('region', loc.region, parseFreeText, locAt('region')),
     lat: r.read('latitude', loc.latitude, coordinateParser('lat'), locAt('latitude')),
     lon: r.read('longitude', loc.longitude, coordinateParser('lon'), locAt('longitude')),
@@ -95,16 +113,17 @@ export function mapStixSuspect(o: JsonObject, denRef: string | undefined, contex
   const date = dateParser(r.today, ['iso']);
   const required = {
     ref: r.ref('id', o.id, stixId('threat-actor')),
-    sharingLevel: sharingOf(r, o),
-    role: r.read('x_liaison_role', o.x_liaison_role, byTable(sharedNames(SUSPECT_ROLES)), REQUIRED),
-    status: r.read('x_liaison_status', o.x_liaison_status, byTable(sharedNames(SUSPECT_STATUSES)), REQUIRED),
+    role: r.need('x_liaison_role', o.x_liaison_role, byTable(sharedNames(SUSPECT_ROLES))),
+    status: r.need('x_liaison_status', o.x_liaison_status, byTable(sharedNames(SUSPECT_STATUSES))),
   };
   const optional = {
+    sharingLevel: sharingOf(r, o),
     fullName: r.read('name', o.name, parseFreeText),
     birthDate: r.read('x_liaison_birth_date', o.x_liaison_birth_date, date),
-    sex: r.read('x_liaison_sex', o.x_liaison_sex, byTable(sharedNames(SEXES))) ?? 'UNKNOWN',
+    sex: r.read('x_liaison_sex', o.x_liaison_sex, byTable(sharedNames(SEXES)), { emptyAs: 'UNKNOWN' as const }),
     nationality: r.read('x_liaison_nationality', o.x_liaison_nationality, parseCountry),
     identifiers: readJsonIdentifiers(r, 'x_liaison_identifiers', o.x_liaison_identifiers),
+    absentIdentifiers: jsonAbsentIdentifiers(o.x_liaison_identifiers, o.name, o.x_liaison_birth_date),
     statusOn: r.read('x_liaison_status_on', o.x_liaison_status_on, date),
     traffickingVictim: r.flag('x_liaison_trafficking_victim', o.x_liaison_trafficking_victim, trueFalse, false),
     denRef,
@@ -116,13 +135,13 @@ export function mapStixFund(o: JsonObject, denRef: string | undefined, context: 
   const r = new FieldReader(context);
   const required = {
     ref: r.ref('id', o.id, stixId('x-liaison-intercepted-fund')),
-    sharingLevel: sharingOf(r, o),
-    amount: r.read('amount', o.amount, decimalString, REQUIRED),
-    currency: r.read('currency', o.currency, parseCurrency, REQUIRED),
-    channel: r.read('channel', o.channel, byTable(sharedNames(FUND_CHANNELS)), REQUIRED),
-    action: r.read('action', o.action, byTable(sharedNames(FUND_ACTIONS)), REQUIRED),
+    amount: r.need('amount', o.amount, decimalString),
+    currency: r.need('currency', o.currency, parseCurrency),
+    channel: r.need('channel', o.channel, byTable(sharedNames(FUND_CHANNELS))),
+    action: r.need('action', o.action, byTable(sharedNames(FUND_ACTIONS))),
   };
   const optional = {
+    sharingLevel: sharingOf(r, o),
     amountUsd: r.read('amount_usd', o.amount_usd, decimalString),
     actionOn: r.read('action_on', o.action_on, dateParser(r.today, ['iso'])),
     account: readJsonAccount(r, 'account', o.account, required.currency),

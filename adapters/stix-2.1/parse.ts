@@ -59,7 +59,7 @@ function* mapKept(kept: readonly Kept[], context: ParseContext): Generator<Item>
   for (const { index, object, kind } of kept) {
     const id = textOf(object.id) ?? '';
     const at = (field: string) => ({ path: `${pathOf(index)}/${field}` });
-    const mapContext: MapContext = { at, today: context.today, defaultSharing: 'AMBER' };
+    const mapContext: MapContext = { at, today: context.today, defaultSharing: undefined };
     let result;
     if (kind === 'den') result = mapStixDen(object, joins.locationOf.get(id), mapContext);
     else if (kind === 'suspect') result = mapStixSuspect(object, joins.denOf.get(id), mapContext);
@@ -77,7 +77,7 @@ async function* readStixBundle(input: AsyncIterable<Uint8Array>, context: ParseC
       if (event.key === 'objects') throw new FileError('MALFORMED_FILE', { path: '/objects', field: 'objects' });
       continue;
     }
-    if (event.index >= MAX_STIX_OBJECTS) throw new FileError('TOO_LARGE', { path: pathOf(event.index), field: 'objects' });
+    if (event.index >= MAX_STIX_OBJECTS) throw new FileError('TOO_LARGE', { path: pathOf(event.index), field: 'objects' }, { limit: MAX_STIX_OBJECTS });
     const object = event.value;
     if (!isJsonObject(object) || textOf(object.type) === undefined) {
       yield makeIssue('MISSING_FIELD', 'type', { path: `${pathOf(event.index)}/type` });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEN_TYPES } from '../contract.ts';
 import { issueKeys, issuesOf, readFixture, readSample, recordByRef, recordsOf, run } from '../test-support.ts';
 import { stixAdapter } from './index.ts';
 import { MAX_STIX_OBJECTS } from './parse.ts';
@@ -39,13 +40,14 @@ describe('stix-2.1 adapter', () => {
         { type: 'PASSPORT', country: 'PH', value: 'PLANTED05', field: 'x_liaison_identifiers/0' },
         { type: 'MESSENGER', value: 'telegram:@planted', field: 'x_liaison_identifiers/1' },
       ],
+      absentIdentifiers: [],
       role: 'RECRUITER', status: 'ARRESTED', statusOn: '2022-06-15', traffickingVictim: false, denRef: INF,
     });
   });
 
   it('maps every fund field; its den is the target of related-to', async () => {
     expect(recordByRef(await fixture('valid.json'), 'interceptedFund', FUND)).toEqual({
-      kind: 'interceptedFund', ref: FUND, sharingLevel: 'AMBER', amount: '2500000', currency: 'PHP', amountUsd: '45454.55',
+      kind: 'interceptedFund', ref: FUND, amount: '2500000', currency: 'PHP', amountUsd: '45454.55',
       channel: 'THIRD_PARTY_PAYMENT', action: 'STOP_PAYMENT', actionOn: '2022-06-16',
       account: { type: 'BANK_ACCOUNT', country: 'PH', value: 'PLANTED-PH', field: 'account' }, victimCount: 40, denRef: INF,
     });
@@ -55,7 +57,7 @@ describe('stix-2.1 adapter', () => {
     expect(issueKeys(await fixture('valid.json'))).toEqual(['SKIPPED_OBJECT@identity', 'SKIPPED_OBJECT@location']);
   });
 
-  it('maps every TLP 1.0 and 2.0 marking id, and AMBER without one', async () => {
+  it('maps every TLP 1.0 and 2.0 marking id, and leaves the level out without one', async () => {
     const ids: Record<string, string> = {
       'marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9': 'CLEAR',
       'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487': 'CLEAR',
@@ -71,7 +73,8 @@ describe('stix-2.1 adapter', () => {
       const items = await run(stixAdapter, bundle([den([id]), location, locatedAt]));
       expect(recordsOf(items)[0]?.sharingLevel).toBe(level);
     }
-    expect(recordsOf(await run(stixAdapter, bundle([den(), location, locatedAt])))[0]?.sharingLevel).toBe('AMBER');
+    // No marking: left out, so a stored level is kept (a new record is stored AMBER).
+    expect(recordsOf(await run(stixAdapter, bundle([den(), location, locatedAt])))[0]).not.toHaveProperty('sharingLevel');
   });
 
   it('refuses a record with an unknown marking (fail closed)', async () => {
@@ -82,7 +85,7 @@ describe('stix-2.1 adapter', () => {
 
   it('rejects an unknown value naming the STIX property and path', async () => {
     expect(issuesOf(await fixture('unknown-value.json')).filter((i) => i.severity === 'error')).toEqual([
-      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'x_liaison_den_type', path: '/objects/0/x_liaison_den_type', ref: INF },
+      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'x_liaison_den_type', path: '/objects/0/x_liaison_den_type', ref: INF, allowed: [...DEN_TYPES] },
     ]);
   });
 
@@ -118,6 +121,8 @@ describe('stix-2.1 adapter', () => {
     const note = '{"type":"note","id":"note--00000000-0000-4000-8000-000000000000"}';
     const text = `{"type":"bundle","objects":[${Array.from({ length: MAX_STIX_OBJECTS + 1 }, () => note).join(',')}]}`;
     const items = await run(stixAdapter, text);
-    expect(items.at(-1)).toEqual({ kind: 'issue', code: 'TOO_LARGE', severity: 'error', field: 'objects', path: `/objects/${MAX_STIX_OBJECTS}` });
+    expect(items.at(-1)).toEqual({
+      kind: 'issue', code: 'TOO_LARGE', severity: 'error', field: 'objects', path: `/objects/${MAX_STIX_OBJECTS}`, limit: MAX_STIX_OBJECTS,
+    });
   });
 });

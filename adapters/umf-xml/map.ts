@@ -17,9 +17,9 @@ import {
 } from '../contract.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { matchValue, sharedNames, valueTable } from '../shared/enums.ts';
+import { matchValue, sharedNames, spellingsOf, valueTable } from '../shared/enums.ts';
 import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
-import { FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
+import { absentIdentifierGroups, FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
 import { child, childrenNamed, type XmlElement } from './xml-tree.ts';
 
 export const TLP_MARKINGS = valueTable({
@@ -29,14 +29,31 @@ export const TLP_MARKINGS = valueTable({
   RED: ['TLP:AMBER+STRICT', 'TLP:RED'],
 });
 
-/** The message's default level, or `unknown` when `defaultMarking` is not a listed marking. */
-export type UmfMapContext = MapContext & { defaultMarking: SharingLevel | 'unknown' };
+/**
+ * The message's default level; `unknown` when `defaultMarking` is not a listed marking;
+ * undefined when the message has none (a record without `marking` then keeps its stored level).
+ */
+export type UmfMapContext = MapContext & { defaultMarking: SharingLevel | 'unknown' | undefined };
 
-const REQUIRED = { required: true } as const;
 const iso = (r: FieldReader) => dateParser(r.today, ['iso']);
 const trueFalse = yesNoParser({ yes: ['true', '1'], no: ['false', '0'] });
 const DOCUMENT_TYPES = valueTable({ PASSPORT: ['PASSPORT'], NATIONAL_ID: ['ID_CARD'] });
 const ACCOUNT_TYPES = valueTable({ BANK_ACCOUNT: ['IBAN', 'ACCOUNT'] });
+
+/** The fixed lists of umf-xml, by element or attribute (the officer guide lists them). */
+export const UMF_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
+  'marking, defaultMarking': spellingsOf(TLP_MARKINGS),
+  Category: DEN_TYPES,
+  'Status (Location)': DEN_STATUSES,
+  Sex: SEXES,
+  Role: SUSPECT_ROLES,
+  'Status (Person)': SUSPECT_STATUSES,
+  TraffickingVictim: ['true', 'false', '1', '0'],
+  'Document/@type': spellingsOf(DOCUMENT_TYPES),
+  Channel: FUND_CHANNELS,
+  Measure: FUND_ACTIONS,
+  'Account/@type': spellingsOf(ACCOUNT_TYPES),
+};
 
 const textOf = (element: XmlElement, name: string): string | undefined => child(element, name)?.text;
 const attrOf = (element: XmlElement, name: string, attr: string): string | undefined => child(element, name)?.attrs[attr];
@@ -58,12 +75,12 @@ export function mapUmfLocation(el: XmlElement, context: UmfMapContext): MapResul
   const r = new FieldReader(context);
   const required = {
     ref: r.ref('@id', el.attrs.id),
-    sharingLevel: sharingOf(r, el, context),
-    country: r.read('Country', textOf(el, 'Country'), parseCountry, REQUIRED),
-    denType: r.read('Category', textOf(el, 'Category'), byTable(sharedNames(DEN_TYPES)), REQUIRED),
-    status: r.read('Status', textOf(el, 'Status'), byTable(sharedNames(DEN_STATUSES)), REQUIRED),
+    country: r.need('Country', textOf(el, 'Country'), parseCountry),
+    denType: r.need('Category', textOf(el, 'Category'), byTable(sharedNames(DEN_TYPES))),
+    status: r.need('Status', textOf(el, 'Status'), byTable(sharedNames(DEN_STATUSES))),
   };
   const optional = {
+    sharingLevel: sharingOf(r, el, context),
     region: r.read('Region', textOf(el, 'Region'), parseFreeText),
     lat: r.read('Coordinates/@lat', attrOf(el, 'Coordinates', 'lat'), coordinateParser('lat')),
     lon: r.read('Coordinates/@lon', attrOf(el, 'Coordinates', 'lon'), coordinateParser('lon')),
@@ -74,7 +91,25 @@ export function mapUmfLocation(el: XmlElement, context: UmfMapContext): MapResul
   return r.finish(required, (values) => ({ kind: 'scamDen', ...values, ...optional }));
 }
 
+/** Identifier elements with text; an empty one only says "this group is carried, and empty". */
 function personIdentifiers(r: FieldReader, el: XmlElement, nationality: string | undefined): RawIdentifier[] {
+  return carriedIdentifiers(r, el, nationality).filter((id) => id.value !== '');
+}
+
+/** The groups of a Person's identifier elements; a group without any element is absent. */
+function personAbsentIdentifiers(el: XmlElement) {
+  const documents = new Set(childrenNamed(el, 'Document').map((doc) => matchValue(DOCUMENT_TYPES, doc.attrs.type ?? '')));
+  const typed = (type: string) => [...documents].some((d) => d.ok && d.value === type);
+  return absentIdentifierGroups({
+    PASSPORT: typed('PASSPORT'),
+    NATIONAL_ID: typed('NATIONAL_ID'),
+    PHONE: childrenNamed(el, 'Phone').length > 0,
+    EMAIL: childrenNamed(el, 'Email').length > 0,
+    NAME_DOB: child(el, 'Name') !== undefined && child(el, 'BirthDate') !== undefined,
+  });
+}
+
+function carriedIdentifiers(r: FieldReader, el: XmlElement, nationality: string | undefined): RawIdentifier[] {
   const ids: RawIdentifier[] = [];
   for (const doc of childrenNamed(el, 'Document')) {
     const field = fieldOf(el, doc);
@@ -95,24 +130,25 @@ function fullNameOf(el: XmlElement): string | undefined {
   const name = child(el, 'Name');
   if (!name) return undefined;
   const parts = [textOf(name, 'Given'), textOf(name, 'Family')].filter((p): p is string => !!p);
-  return (parts.length > 0 ? parts.join(' ') : name.text) || undefined;
+  return parts.length > 0 ? parts.join(' ') : name.text;
 }
 
 export function mapUmfPerson(el: XmlElement, context: UmfMapContext): MapResult {
   const r = new FieldReader(context);
   const required = {
     ref: r.ref('@id', el.attrs.id),
-    sharingLevel: sharingOf(r, el, context),
-    role: r.read('Role', textOf(el, 'Role'), byTable(sharedNames(SUSPECT_ROLES)), REQUIRED),
-    status: r.read('Status', textOf(el, 'Status'), byTable(sharedNames(SUSPECT_STATUSES)), REQUIRED),
+    role: r.need('Role', textOf(el, 'Role'), byTable(sharedNames(SUSPECT_ROLES))),
+    status: r.need('Status', textOf(el, 'Status'), byTable(sharedNames(SUSPECT_STATUSES))),
   };
   const nationality = r.read('Nationality', textOf(el, 'Nationality'), parseCountry);
   const optional = {
+    sharingLevel: sharingOf(r, el, context),
     fullName: r.read('Name', fullNameOf(el), parseFreeText),
     birthDate: r.read('BirthDate', textOf(el, 'BirthDate'), iso(r)),
-    sex: r.read('Sex', textOf(el, 'Sex'), byTable(sharedNames(SEXES))) ?? 'UNKNOWN',
+    sex: r.read('Sex', textOf(el, 'Sex'), byTable(sharedNames(SEXES)), { emptyAs: 'UNKNOWN' as const }),
     nationality,
-    identifiers: personIdentifiers(r, el, nationality),
+    identifiers: personIdentifiers(r, el, nationality ?? undefined),
+    absentIdentifiers: personAbsentIdentifiers(el),
     statusOn: r.read('Status/@date', attrOf(el, 'Status', 'date'), iso(r)),
     traffickingVictim: r.flag('TraffickingVictim', textOf(el, 'TraffickingVictim'), trueFalse, false),
     denRef: r.read('LocationRef/@ref', attrOf(el, 'LocationRef', 'ref'), parseFreeText),
@@ -120,10 +156,12 @@ export function mapUmfPerson(el: XmlElement, context: UmfMapContext): MapResult 
   return r.finish(required, (values) => ({ kind: 'suspect', ...values, ...optional }));
 }
 
-function fundAccount(r: FieldReader, el: XmlElement): RawIdentifier | undefined {
+/** Account or Wallet; neither element: absent; an empty one: cleared. */
+function fundAccount(r: FieldReader, el: XmlElement): RawIdentifier | null | undefined {
   const account = child(el, 'Account');
   const wallet = child(el, 'Wallet');
   if (account && wallet) r.report('Wallet', 'UNSUPPORTED_IDENTIFIER', { severity: 'warning' });
+  if ((account ?? wallet)?.text === '') return null;
   if (account) {
     const type = matchValue(ACCOUNT_TYPES, account.attrs.type ?? '');
     if (!type.ok) return r.report('Account/@type', 'UNSUPPORTED_IDENTIFIER', { severity: 'warning' });
@@ -139,13 +177,13 @@ export function mapUmfMonetaryValue(el: XmlElement, context: UmfMapContext): Map
   const r = new FieldReader(context);
   const required = {
     ref: r.ref('@id', el.attrs.id),
-    sharingLevel: sharingOf(r, el, context),
-    amount: r.read('Amount', textOf(el, 'Amount'), amountParser(), REQUIRED),
-    currency: r.read('Amount/@currency', attrOf(el, 'Amount', 'currency'), parseCurrency, REQUIRED),
-    channel: r.read('Channel', textOf(el, 'Channel'), byTable(sharedNames(FUND_CHANNELS)), REQUIRED),
-    action: r.read('Measure', textOf(el, 'Measure'), byTable(sharedNames(FUND_ACTIONS)), REQUIRED),
+    amount: r.need('Amount', textOf(el, 'Amount'), amountParser()),
+    currency: r.need('Amount/@currency', attrOf(el, 'Amount', 'currency'), parseCurrency),
+    channel: r.need('Channel', textOf(el, 'Channel'), byTable(sharedNames(FUND_CHANNELS))),
+    action: r.need('Measure', textOf(el, 'Measure'), byTable(sharedNames(FUND_ACTIONS))),
   };
   const optional = {
+    sharingLevel: sharingOf(r, el, context),
     amountUsd: r.read('AmountUsd', textOf(el, 'AmountUsd'), amountParser()),
     actionOn: r.read('Measure/@date', attrOf(el, 'Measure', 'date'), iso(r)),
     account: fundAccount(r, el),

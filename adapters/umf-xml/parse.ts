@@ -36,7 +36,7 @@ async function* readUmfXml(input: AsyncIterable<Uint8Array>, context: ParseConte
   if (problem) return yield problem;
   const declared = message.attrs.defaultMarking;
   const level = declared === undefined ? undefined : matchValue(TLP_MARKINGS, declared);
-  const defaultMarking = level === undefined ? 'AMBER' : level.ok ? level.value : 'unknown';
+  const defaultMarking = level === undefined ? undefined : level.ok ? level.value : 'unknown';
   const refs = new RefTracker();
   for (const element of message.children) {
     const mapper = MAPPERS[element.name];
@@ -45,7 +45,7 @@ async function* readUmfXml(input: AsyncIterable<Uint8Array>, context: ParseConte
       continue;
     }
     const at = (field: string) => ({ path: `${element.path}/${field}` });
-    const result = mapper(element, { at, today: context.today, defaultSharing: 'AMBER', defaultMarking });
+    const result = mapper(element, { at, today: context.today, defaultSharing: undefined, defaultMarking });
     yield* itemsOf(result, { path: element.path }, refs, '@id', at('@id'));
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEN_TYPES } from '../contract.ts';
 import { CONTEXT, issueKeys, issuesOf, readFixture, readSample, recordByRef, recordsOf, run } from '../test-support.ts';
 import { umfXmlAdapter } from './index.ts';
 
@@ -34,6 +35,7 @@ describe('umf-xml adapter', () => {
         { type: 'PHONE', value: '+49 PLANTED', field: 'Phone' },
         { type: 'EMAIL', value: 'planted@example.org', field: 'Email' },
       ],
+      absentIdentifiers: ['NATIONAL_ID', 'MESSENGER', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'DEVICE_IMEI'],
       role: 'MEMBER', status: 'ARRESTED', statusOn: '2022-06-10', traffickingVictim: false, denRef: 'L-1',
     });
   });
@@ -64,7 +66,7 @@ describe('umf-xml adapter', () => {
 
   it('rejects an unknown value naming the element and path', async () => {
     expect(issuesOf(await fixture('unknown-value.xml'))).toEqual([
-      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'Category', path: '/Message/Location[1]/Category', ref: 'L-1' },
+      { kind: 'issue', code: 'UNKNOWN_VALUE', severity: 'error', field: 'Category', path: '/Message/Location[1]/Category', ref: 'L-1', allowed: [...DEN_TYPES] },
     ]);
   });
 
@@ -121,5 +123,10 @@ describe('umf-xml adapter', () => {
   it('decodes numeric character references without expanding anything else', async () => {
     const items = await run(umfXmlAdapter, message(location('<Region>K&#xF6;ln &#65;</Region>')));
     expect(recordByRef(items, 'scamDen', 'L-9').region).toBe('Köln A');
+  });
+
+  it('places an XML well-formedness error at its line and column', async () => {
+    const text = '<Message sender="DE-BKA">\n  <Location id="L-1"></Locaton>\n</Message>';
+    expect(issuesOf(await run(umfXmlAdapter, text))).toMatchObject([{ code: 'MALFORMED_FILE', field: '(file)', line: 2, column: expect.any(Number) }]);
   });
 });

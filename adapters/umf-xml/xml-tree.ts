@@ -17,7 +17,7 @@ export type XmlElement = {
   path: string;
 };
 
-const MAX_XML_BYTES = 64 * 1024 * 1024;
+export const MAX_XML_BYTES = 64 * 1024 * 1024;
 export const MAX_XML_DEPTH = 32;
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -36,14 +36,14 @@ export function precheckXml(text: string): void {
   const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']/.exec(text)?.[1];
   if (declared !== undefined && !/^utf-?8$/i.test(declared)) throw new FileError('MALFORMED_FILE');
   const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new FileError('MALFORMED_FILE', { line: valid.err.line });
+  if (valid !== true) throw new FileError('MALFORMED_FILE', { line: valid.err.line, column: valid.err.col });
 }
 
 type OrderedNode = Record<string, unknown>;
 
 function toElement(node: OrderedNode, name: string, path: string, depth: number): XmlElement {
   // The parser's own limit counts open tags only; this one counts every element level.
-  if (depth > MAX_XML_DEPTH) throw new FileError('TOO_DEEP');
+  if (depth > MAX_XML_DEPTH) throw new FileError('TOO_DEEP', {}, { limit: MAX_XML_DEPTH });
   const rawAttrs = (node[':@'] ?? {}) as Record<string, unknown>;
   const attrs: Record<string, string> = {};
   for (const [key, value] of Object.entries(rawAttrs)) attrs[key] = decodeReferences(String(value));
@@ -92,7 +92,8 @@ export async function readXmlDocument(input: AsyncIterable<Uint8Array>): Promise
     nodes = parser.parse(text) as OrderedNode[];
   } catch (error) {
     // fast-xml-parser throws plain Errors; its nesting limit is the only one we map apart.
-    throw new FileError(error instanceof Error && /nested tags/i.test(error.message) ? 'TOO_DEEP' : 'MALFORMED_FILE');
+    if (error instanceof Error && /nested tags/i.test(error.message)) throw new FileError('TOO_DEEP', {}, { limit: MAX_XML_DEPTH });
+    throw new FileError('MALFORMED_FILE');
   }
   const roots = nodes.filter((node) => !Object.keys(node).some((k) => k.startsWith('?') || k === '#comment'));
   const [root] = roots;

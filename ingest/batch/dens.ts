@@ -3,10 +3,12 @@
 // ones, leaving equal rows untouched (their submission_id stays the one that wrote them).
 // Both CTEs read the snapshot taken before the statement, so history sees the old values.
 // Stored rows are looked up by one index probe per input row (LATERAL … LIMIT 1): a join would
-// let the planner hash all of the owner's rows for every batch.
-import type { DenRow } from '../rows.ts';
+// let the planner hash all of the owner's rows for every batch. `src` already holds the values
+// to store: a column the file did not carry keeps its stored value (absent is not null), so the
+// change test below sees such a column as unchanged.
+import { DEN_COLUMN_BITS as bit, type DenRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import { toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+import { storedIfAbsent, storedRow, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
 
 export async function writeDens(tx: Tx, ctx: WriteContext, rows: readonly DenRow[]): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
@@ -16,15 +18,23 @@ export async function writeDens(tx: Tx, ctx: WriteContext, rows: readonly DenRow
 /** The statement of one batch (exported for EXPLAIN in benchmarks). */
 export function densStatement(ctx: WriteContext, rows: readonly DenRow[]): Prisma.Sql {
   return Prisma.sql`
-    WITH src AS (
-      SELECT u.ref, u.level::"SharingLevel" AS sharing_level, u.country::char(2) AS country, u.region,
-             u.geohash::varchar(5) AS geohash, u.den_type::"DenType" AS den_type, u.status::"DenStatus" AS status,
-             u.raided_on, u.devices_seized, u.first_seen_on
+    WITH input AS (
+      SELECT *
         FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.country)}::text[],
                     ${rows.map((r) => r.region)}::text[], ${rows.map((r) => r.geohash)}::text[], ${rows.map((r) => r.denType)}::text[],
                     ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.raidedOn)}::date[], ${rows.map((r) => r.devicesSeized)}::int[],
-                    ${rows.map((r) => r.firstSeenOn)}::date[])
-          AS u(ref, level, country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on)
+                    ${rows.map((r) => r.firstSeenOn)}::date[], ${rows.map((r) => r.absent)}::int[])
+          AS u(ref, level, country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on, absent)
+    ), src AS (
+      SELECT i.ref, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+             i.country::char(2) AS country, ${storedIfAbsent('region', bit.region, Prisma.sql`i.region`)} AS region,
+             ${storedIfAbsent('geohash', bit.geohash, Prisma.sql`i.geohash::varchar(5)`)} AS geohash,
+             i.den_type::"DenType" AS den_type, i.status::"DenStatus" AS status,
+             ${storedIfAbsent('raided_on', bit.raided_on, Prisma.sql`i.raided_on`)} AS raided_on,
+             ${storedIfAbsent('devices_seized', bit.devices_seized, Prisma.sql`i.devices_seized`)} AS devices_seized,
+             ${storedIfAbsent('first_seen_on', bit.first_seen_on, Prisma.sql`i.first_seen_on`)} AS first_seen_on
+        FROM input i
+        ${storedRow('scam_den', ctx.ownerId)}
     ), history AS (
       INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
       SELECT gen_random_uuid(), 'SCAM_DEN', d.id, d.owner_id, d.submission_id, to_jsonb(d), ${ctx.now}::timestamptz

@@ -2,10 +2,11 @@
 // amount_usd is the partner's figure when given; the amount itself for USD;
 // else the amount times the reference rate of the latest valid_on on or before actionOn
 // (the submission's date when the fund has none), rounded to cents; else NULL. All numeric,
-// never a float. denRef resolves as in suspects.ts (unresolved rows are not written).
-import type { FundRow } from '../rows.ts';
+// never a float. denRef resolves as in suspects.ts (unresolved rows are not written). Columns
+// the file did not carry keep their stored values (rows.ts FUND_COLUMN_BITS).
+import { FUND_COLUMN_BITS as bit, type FundRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import { denOfRef, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+import { denOfRef, storedIfAbsent, storedRow, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
 
 export async function writeFunds(tx: Tx, ctx: WriteContext, rows: readonly FundRow[]): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
@@ -20,26 +21,40 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
         FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.amount)}::numeric[],
                     ${rows.map((r) => r.currency)}::text[], ${rows.map((r) => r.amountUsd)}::numeric[], ${rows.map((r) => r.channel)}::text[],
                     ${rows.map((r) => r.action)}::text[], ${rows.map((r) => r.actionOn)}::date[], ${rows.map((r) => r.accountKey)}::text[],
-                    ${rows.map((r) => r.accountCountry)}::text[], ${rows.map((r) => r.victimCount)}::int[], ${rows.map((r) => r.denRef)}::text[])
+                    ${rows.map((r) => r.accountCountry)}::text[], ${rows.map((r) => r.victimCount)}::int[], ${rows.map((r) => r.denRef)}::text[],
+                    ${rows.map((r) => r.absent)}::int[])
              WITH ORDINALITY AS u(ref, level, amount, currency, amount_usd, channel, action, action_on, account_key, account_country,
-                                  victim_count, den_ref, ord)
-    ), src AS (
-      SELECT i.ord, i.ref, i.level::"SharingLevel" AS sharing_level, i.amount::numeric(38, 18) AS amount,
-             i.currency::varchar(8) AS currency,
-             (CASE WHEN i.amount_usd IS NOT NULL THEN i.amount_usd
-                   WHEN i.currency = 'USD' THEN i.amount
-                   ELSE round(i.amount * rate.usd_per_unit, 2) END)::numeric(38, 18) AS amount_usd,
-             i.channel::"FundChannel" AS channel, i.action::"FundAction" AS action, i.action_on,
-             i.account_key::char(64) AS account_key, i.account_country::char(2) AS account_country, i.victim_count,
-             i.den_ref, den.id AS den_id
+                                  victim_count, den_ref, absent, ord)
+    ), merged AS (
+      -- Absent is not null: columns the file did not carry keep their stored values. A stored
+      -- amountUsd is kept only while the amount and currency it converts stay the same.
+      SELECT i.ord, i.ref, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+             i.amount::numeric(38, 18) AS amount, i.currency::varchar(8) AS currency, i.amount_usd AS given_usd,
+             (cur.id IS NOT NULL AND (i.absent & ${Prisma.raw(String(bit.amount_usd))}) <> 0 AND cur.amount = i.amount AND cur.currency = i.currency) AS keep_usd,
+             cur.amount_usd AS stored_usd, i.channel, i.action,
+             ${storedIfAbsent('action_on', bit.action_on, Prisma.sql`i.action_on`)} AS action_on,
+             ${storedIfAbsent('account_key', bit.account, Prisma.sql`i.account_key::char(64)`)} AS account_key,
+             ${storedIfAbsent('account_country', bit.account, Prisma.sql`i.account_country::char(2)`)} AS account_country,
+             ${storedIfAbsent('victim_count', bit.victim_count, Prisma.sql`i.victim_count`)} AS victim_count,
+             i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id
         FROM input i
+        ${storedRow('intercepted_fund', ctx.ownerId)}
+        ${denOfRef(ctx.ownerId)}
+    ), src AS (
+      SELECT m.ord, m.ref, m.sharing_level, m.amount, m.currency,
+             (CASE WHEN m.keep_usd THEN m.stored_usd
+                   WHEN m.given_usd IS NOT NULL THEN m.given_usd
+                   WHEN m.currency = 'USD' THEN m.amount
+                   ELSE round(m.amount * rate.usd_per_unit, 2) END)::numeric(38, 18) AS amount_usd,
+             m.channel::"FundChannel" AS channel, m.action::"FundAction" AS action, m.action_on,
+             m.account_key, m.account_country, m.victim_count, m.den_ref, m.den_id
+        FROM merged m
         LEFT JOIN LATERAL (
           SELECT e.usd_per_unit FROM exchange_rate e
-           WHERE i.amount_usd IS NULL AND i.currency <> 'USD'
-             AND e.currency = i.currency AND e.valid_on <= coalesce(i.action_on, ${ctx.today}::date)
+           WHERE NOT m.keep_usd AND m.given_usd IS NULL AND m.currency <> 'USD'
+             AND e.currency = m.currency AND e.valid_on <= coalesce(m.action_on, ${ctx.today}::date)
            ORDER BY e.valid_on DESC LIMIT 1
         ) rate ON true
-        ${denOfRef(ctx.ownerId)}
     ), ready AS (
       SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
     ), history AS (

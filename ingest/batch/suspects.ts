@@ -4,10 +4,14 @@
 // `unresolved` for the pipeline to retry at the end of the file. A stored suspect counts as
 // changed when a column differs or its set of selectors does (compared as a sorted digest);
 // its previous version, selectors included, goes to record_version, and its selectors are
-// replaced by the new set (unwanted ones deleted, missing ones inserted).
-import type { SuspectRow } from '../rows.ts';
+// replaced by the new set (unwanted ones deleted, missing ones inserted). Absent is not null:
+// columns the file did not carry keep their stored values (`src` reads them), and selectors of
+// the identifier groups the file did not carry (SuspectRow.keptSelectorTypes) are neither
+// compared nor deleted; the stored personKey stays when it came from such a group that is
+// stronger than any identifier the file sends.
+import { SUSPECT_COLUMN_BITS as bit, type SuspectRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import { denOfRef, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+import { denOfRef, storedIfAbsent, storedRow, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
 
 export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly SuspectRow[]): Promise<WriteResult> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
@@ -19,30 +23,49 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
   const sel = rows.flatMap((r) => r.selectors.map((s) => ({ ref: r.ref, type: s.type, hash: s.hash })));
   return Prisma.sql`
     WITH src AS (
-      SELECT i.ord, i.ref, i.level::"SharingLevel" AS sharing_level, i.person_key, i.nationality::char(2) AS nationality,
-             i.birth_year::smallint AS birth_year, i.sex::"Sex" AS sex, i.role::"SuspectRole" AS role,
-             i.status::"SuspectStatus" AS status, i.status_on, i.victim AS trafficking_victim, i.den_ref, den.id AS den_id, i.digest
-        FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.personKey)}::text[],
-                    ${rows.map((r) => r.nationality)}::text[], ${rows.map((r) => r.birthYear)}::int[], ${rows.map((r) => r.sex)}::text[],
-                    ${rows.map((r) => r.role)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.statusOn)}::date[],
-                    ${rows.map((r) => r.traffickingVictim)}::boolean[], ${rows.map((r) => r.denRef)}::text[],
-                    ${rows.map((r) => r.selectorDigest)}::text[])
-             WITH ORDINALITY AS i(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest, ord)
+      SELECT i.ord, i.ref, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+             CASE WHEN cur.id IS NOT NULL AND EXISTS (
+                    -- The stored key came from a kept group stronger than what the file sends: it stays.
+                    SELECT 1 FROM selector x
+                     WHERE x.suspect_id = cur.id AND x.hash = cur.person_key AND x.type::text = ANY (i.kept)
+                       AND (CASE x.type::text WHEN 'PASSPORT' THEN 0 WHEN 'NATIONAL_ID' THEN 1 WHEN 'NAME_DOB' THEN 2 ELSE 3 END) < i.key_rank)
+                  THEN cur.person_key ELSE i.person_key END AS person_key,
+             ${storedIfAbsent('nationality', bit.nationality, Prisma.sql`i.nationality::char(2)`)} AS nationality,
+             ${storedIfAbsent('birth_year', bit.birth_year, Prisma.sql`i.birth_year::smallint`)} AS birth_year,
+             ${storedIfAbsent('sex', bit.sex, Prisma.sql`i.sex::"Sex"`)} AS sex, i.role::"SuspectRole" AS role,
+             i.status::"SuspectStatus" AS status, ${storedIfAbsent('status_on', bit.status_on, Prisma.sql`i.status_on`)} AS status_on,
+             ${storedIfAbsent('trafficking_victim', bit.trafficking_victim, Prisma.sql`i.victim`)} AS trafficking_victim,
+             i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id, i.digest, i.kept
+        FROM (
+          SELECT u.*, string_to_array(u.kept_types, ',') AS kept
+            FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.personKey)}::text[],
+                        ${rows.map((r) => r.nationality)}::text[], ${rows.map((r) => r.birthYear)}::int[], ${rows.map((r) => r.sex)}::text[],
+                        ${rows.map((r) => r.role)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.statusOn)}::date[],
+                        ${rows.map((r) => r.traffickingVictim)}::boolean[], ${rows.map((r) => r.denRef)}::text[],
+                        ${rows.map((r) => r.selectorDigest)}::text[], ${rows.map((r) => r.absent)}::int[],
+                        ${rows.map((r) => r.keptSelectorTypes)}::text[], ${rows.map((r) => r.personKeyRank)}::int[])
+                 WITH ORDINALITY AS u(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest,
+                                      absent, kept_types, key_rank, ord)
+        ) i
+        ${storedRow('suspect', ctx.ownerId)}
         ${denOfRef(ctx.ownerId)}
     ), ready AS (
       SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
-    ), cur AS (
-      SELECT s.id,
+    ), stored AS (
+      -- Selectors of kept groups stay as they are: only the others are compared and replaced.
+      SELECT s.id, r.kept,
              (s.operation_id, s.sharing_level, s.person_key, s.nationality, s.birth_year, s.sex, s.role, s.status, s.status_on,
               s.trafficking_victim, s.den_id)
              IS DISTINCT FROM
              (${ctx.operationId}::uuid, r.sharing_level, r.person_key, r.nationality, r.birth_year, r.sex, r.role, r.status,
               r.status_on, r.trafficking_victim, r.den_id) AS columns_changed,
-             sel.digest AS stored_digest, sel.digest IS DISTINCT FROM r.digest AS selectors_changed
+             sel.digest AS stored_digest, sel.replaced IS DISTINCT FROM r.digest AS selectors_changed
         FROM ready r
         CROSS JOIN LATERAL (SELECT * FROM suspect x WHERE x.owner_id = ${ctx.ownerId}::uuid AND x.source_ref = r.ref LIMIT 1) s
         CROSS JOIN LATERAL (
-          SELECT coalesce(string_agg(x.type::text || ':' || x.hash, ',' ORDER BY (x.type::text || ':' || x.hash) COLLATE "C"), '') AS digest
+          SELECT coalesce(string_agg(x.type::text || ':' || x.hash, ',' ORDER BY (x.type::text || ':' || x.hash) COLLATE "C"), '') AS digest,
+                 coalesce(string_agg(x.type::text || ':' || x.hash, ',' ORDER BY (x.type::text || ':' || x.hash) COLLATE "C")
+                            FILTER (WHERE NOT (x.type::text = ANY (r.kept))), '') AS replaced
             FROM selector x WHERE x.suspect_id = s.id
         ) sel
     ), history AS (
@@ -51,7 +74,7 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
       SELECT gen_random_uuid(), 'SUSPECT', s.id, s.owner_id, s.submission_id,
              to_jsonb(s) || jsonb_build_object('selectors', to_jsonb(string_to_array(nullif(c.stored_digest, ''), ','))),
              ${ctx.now}::timestamptz
-        FROM cur c CROSS JOIN LATERAL (SELECT * FROM suspect x WHERE x.id = c.id LIMIT 1) s
+        FROM stored c CROSS JOIN LATERAL (SELECT * FROM suspect x WHERE x.id = c.id LIMIT 1) s
        WHERE c.columns_changed OR c.selectors_changed
     ), up AS (
       INSERT INTO suspect AS s (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
@@ -70,7 +93,7 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
              IS DISTINCT FROM
              (EXCLUDED.operation_id, EXCLUDED.sharing_level, EXCLUDED.person_key, EXCLUDED.nationality, EXCLUDED.birth_year,
               EXCLUDED.sex, EXCLUDED.role, EXCLUDED.status, EXCLUDED.status_on, EXCLUDED.trafficking_victim, EXCLUDED.den_id)
-          OR s.id IN (SELECT id FROM cur WHERE selectors_changed)
+          OR s.id IN (SELECT id FROM stored WHERE selectors_changed)
       RETURNING s.id, s.source_ref, (s.xmax = 0) AS inserted
     ), wanted AS (
       SELECT w.ref, w.type, w.hash
@@ -79,10 +102,10 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
     ), resync AS (
       -- Selectors are written for new suspects and rewritten only where the set changed.
       SELECT up.id, up.source_ref, up.inserted FROM up
-       WHERE up.inserted OR up.id IN (SELECT id FROM cur WHERE selectors_changed)
+       WHERE up.inserted OR up.id IN (SELECT id FROM stored WHERE selectors_changed)
     ), selectors_removed AS (
-      DELETE FROM selector x USING resync r
-       WHERE x.suspect_id = r.id AND NOT r.inserted
+      DELETE FROM selector x USING resync r JOIN stored c ON c.id = r.id
+       WHERE x.suspect_id = r.id AND NOT r.inserted AND NOT (x.type::text = ANY (c.kept))
          AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.ref = r.source_ref AND w.type = x.type::text AND w.hash = x.hash)
     ), selectors_added AS (
       INSERT INTO selector (id, suspect_id, type, hash)

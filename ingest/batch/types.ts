@@ -44,3 +44,18 @@ export const denOfRef = (ownerId: string): Prisma.Sql => Prisma.sql`
         LEFT JOIN LATERAL (
           SELECT d.id FROM scam_den d WHERE i.den_ref IS NOT NULL AND d.owner_id = ${ownerId}::uuid AND d.source_ref = i.den_ref LIMIT 1
         ) den ON true`;
+
+/**
+ * Absent is not null: the value of `column` for a row whose record the file carried without
+ * that field (its bit set in `i.absent`) is the stored one (`cur`, the stored row or NULLs);
+ * otherwise, and for a new record, `fresh`. Column names and bits are constants of rows.ts.
+ */
+export function storedIfAbsent(column: string, bit: number, fresh: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`CASE WHEN cur.id IS NOT NULL AND (i.absent & ${Prisma.raw(String(bit))}) <> 0 THEN cur.${Prisma.raw(column)} ELSE ${fresh} END`;
+}
+
+/** The stored row of the input row `i` (by owner and ref) as `cur`; NULLs for a new ref. One index probe per row. */
+export const storedRow = (table: string, ownerId: string): Prisma.Sql => Prisma.sql`
+        LEFT JOIN LATERAL (
+          SELECT * FROM ${Prisma.raw(table)} x WHERE x.owner_id = ${ownerId}::uuid AND x.source_ref = i.ref LIMIT 1
+        ) cur ON true`;

@@ -292,7 +292,7 @@ describe('access and limits', () => {
     const { status, report } = await f.ingest(agency, 'liaison-json', file);
     expect(status).toBe(422);
     expect(report.counts.received).toBe(MAX_RECORDS);
-    expect(report.issues).toEqual([{ field: '(file)', code: 'TOO_LARGE', severity: 'error' }]);
+    expect(report.issues).toEqual([{ field: '(file)', code: 'TOO_LARGE', severity: 'error', limit: MAX_RECORDS }]);
     expect(await countsOf(agency)).toMatchObject({ dens: 0 });
   }, 180_000);
 

@@ -3,6 +3,16 @@
 // with set-based SQL (INSERT … SELECT FROM unnest) in batches, never one ORM call per row.
 // Persons are pseudonymized exactly as ingestion does: personKey = HMAC(key, "PASSPORT:CC:NUMBER").
 import { createHash } from 'node:crypto';
+import {
+  DEN_STATUSES,
+  DEN_TYPES,
+  FUND_ACTIONS,
+  FUND_CHANNELS,
+  SHARING_LEVELS,
+  SUSPECT_ROLES,
+  SUSPECT_STATUSES,
+  type Sex,
+} from '../../../adapters/contract.ts';
 import { selectorHash } from '../../../adapters/pseudonymize.ts';
 import type { PrismaClient } from '../../../prisma/generated/client/client.ts';
 
@@ -31,15 +41,19 @@ const REGIONS: Record<string, string> = {
   MY: 'Kuala Lumpur', ID: 'Batam', AE: 'Dubai', TR: 'Istanbul', ES: 'Madrid', GE: 'Tbilisi', NG: 'Lagos',
   PE: 'Lima', MX: 'Cancún',
 };
-const DEN_TYPES = ['CALL_CENTRE', 'INVESTMENT_ROMANCE', 'BRUSHING_TASK', 'LOAN', 'SEXTORTION', 'IMPERSONATION', 'MONEY_LAUNDERING', 'OTHER'];
-const DEN_STATUSES = ['SUSPECTED', 'ACTIVE', 'RAIDED', 'DISMANTLED'];
-const ROLES = ['ORGANIZER', 'CORE_MEMBER', 'MEMBER', 'MEMBER', 'MONEY_MULE', 'RECRUITER', 'FACILITATOR', 'UNKNOWN'];
-const STATUSES = ['WANTED', 'ARRESTED', 'ARRESTED', 'SURRENDERED', 'CHARGED', 'CONVICTED', 'RELEASED', 'REPATRIATED'];
-const SEXES = ['M', 'M', 'F', 'X', 'UNKNOWN'];
-const CHANNELS = ['BANK_TRANSFER', 'THIRD_PARTY_PAYMENT', 'SCORE_RUNNING', 'CRYPTO', 'CASH', 'TRADE_HEDGING', 'OTHER'];
-const ACTIONS = ['STOP_PAYMENT', 'FROZEN', 'SEIZED', 'RETURNED'];
+/** `values` in their order, each repeated by its weight (default 1): how often `pick` draws it. */
+const weighted = <T extends string>(values: readonly T[], weights: Partial<Record<T, number>>): T[] =>
+  values.flatMap((value) => Array<T>(weights[value] ?? 1).fill(value));
+
+// The shared enums come from the adapter contract (checked against the database's there).
+const ROLES = weighted(SUSPECT_ROLES, { MEMBER: 2 });
+const STATUSES = weighted(SUSPECT_STATUSES, { ARRESTED: 2 });
+// Not in the enum's order: the seeded data stays what it was.
+const SEXES = ['M', 'M', 'F', 'X', 'UNKNOWN'] as const satisfies readonly Sex[];
+const CHANNELS = FUND_CHANNELS;
+const ACTIONS = FUND_ACTIONS;
 const CURRENCIES = ['USD', 'CNY', 'EUR', 'PHP', 'THB', 'USDT', 'MYR'];
-const LEVELS = ['CLEAR', 'GREEN', 'GREEN', 'AMBER', 'AMBER', 'AMBER', 'RED'];
+const LEVELS = weighted(SHARING_LEVELS, { GREEN: 2, AMBER: 3 });
 const GEOHASH_ALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
 
 export type GenerateOptions = {
