@@ -1,4 +1,4 @@
-// The one contract test every adapter runs through (STYLE.md): over each fixture file of its
+// The one contract test every adapter runs through (docs/adapters.md): over each fixture file of its
 // folder, an adapter yields only contract-shaped items, echoes no planted identifier value in
 // any issue, gives the same output twice, and gives the same output however the bytes are
 // chunked (multi-byte UTF-8 characters split across chunks included).

@@ -38,7 +38,7 @@ export const SUSPECT_ROLES = [
 ] as const;
 export type SuspectRole = (typeof SUSPECT_ROLES)[number];
 
-/** In DESIGN.md order: later means more advanced (the latest-status tie rule relies on it). */
+/** In the shared schema's order: later means more advanced (the latest-status tie rule relies on it). */
 export const SUSPECT_STATUSES = [
   'WANTED',
   'ARRESTED',

@@ -1,4 +1,4 @@
-// The list of partner-format adapters, one line each (STYLE.md: adding a format is one folder,
+// The list of partner-format adapters, one line each (docs/adapters.md: adding a format is one folder,
 // one fixture set, one test file and one line here). `getAdapter` resolves the `format` query
 // parameter of a submission.
 import type { Adapter } from './contract.ts';

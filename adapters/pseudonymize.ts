@@ -1,10 +1,10 @@
-// Pseudonymization (DESIGN.md, Anonymization): turns a mapped record, which still carries raw
+// Pseudonymization (docs/security.md, "Anonymization: what is guaranteed"): turns a mapped record, which still carries raw
 // identifiers, names, birth dates and exact coordinates, into the record the gateway may
 // store. Each identifier becomes a selector `{ type, hash }` with hash = hex
 // HMAC-SHA256(key, `${type}:${normalizedValue}`); a suspect's personKey is the hash of the
 // strongest identifier (PASSPORT, else NATIONAL_ID, else NAME_DOB, else a key of its own
 // record); a den keeps a geohash of precision 5; a fund keeps an accountKey. Warnings name the
-// partner's field and the ref, never a value. Decisions not fixed by DESIGN.md:
+// partner's field and the ref, never a value. Decisions of our own:
 // - NAME_DOB value is `${name}:${birthDate}` where name is NFKC, accents stripped,
 //   lower-cased, punctuation turned into spaces and the tokens sorted, so "Wei Li", "Li Wei"
 //   and "LI, Wei" are one name; it is also kept as a NAME_DOB selector for matching.

@@ -70,7 +70,7 @@ function isQueryError(error: unknown): error is GraphQLErrorLike {
 /**
  * Yoga's `maskedErrors.maskError`. A refused query (parse, validation, limits, persisted
  * operations) is safe to show — it describes the query, not data — and this is the one place
- * that answers it with HTTP 400 (SECURITY-MATRIX "400-VAL"), also when the client accepts
+ * that answers it with HTTP 400 (docs/security-tests.md, 400-VAL), also when the client accepts
  * plain application/json, where the GraphQL-over-HTTP rules would have Yoga answer 200.
  */
 export function createGraphQLMask(logger: Logger): (error: unknown) => Error {

@@ -48,7 +48,7 @@ export type Config = Readonly<{
   issuer: string;
   /** Lifetime of the access tokens `POST /oauth/token` issues (`LIAISON_ACCESS_TOKEN_TTL`, 30..3600 s). */
   accessTokenTtlSeconds: number;
-  /** Token-verification limits of DESIGN.md "Partner access"; not meant to be tuned. */
+  /** Token-verification limits (docs/security.md); not meant to be tuned. */
   tokens: Readonly<{
     maxLifetimeSeconds: number;
     clockToleranceSeconds: number;

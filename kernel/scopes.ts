@@ -1,4 +1,4 @@
-// The scopes a partner token may carry (DESIGN.md "Partner access"). A token's `scope`
+// The scopes a partner token may carry (docs/partner-onboarding.md). A token's `scope`
 // claim is intersected with this list and with the agency's allowed scopes; anything
 // else in the claim is ignored rather than refused.
 export const SCOPES = ['records:read', 'records:submit', 'match:query', 'operations:manage', 'admin'] as const;

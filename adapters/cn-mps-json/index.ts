@@ -1,5 +1,5 @@
 // The cn-mps-json adapter: the Chinese Ministry of Public Security JSON export with Chinese
-// keys (formats/README.md §2).
+// keys (docs/formats/cn-mps-json.md).
 import type { Adapter } from '../contract.ts';
 import { CN_ALLOWED_VALUES } from './map.ts';
 import { parseCnMpsJson } from './parse.ts';

@@ -1,4 +1,4 @@
-// The es-pn-csv adapter: the Spanish national police CSV export (formats/README.md §3).
+// The es-pn-csv adapter: the Spanish national police CSV export (docs/formats/es-pn-csv.md).
 import type { Adapter } from '../contract.ts';
 import { ES_PN_ALLOWED_VALUES } from './map.ts';
 import { parseEsPnCsv } from './parse.ts';

@@ -1,4 +1,4 @@
-// The liaison-json adapter: the gateway's canonical JSON format (formats/README.md §1).
+// The liaison-json adapter: the gateway's canonical JSON format (docs/formats/liaison-json.md).
 import type { Adapter } from '../contract.ts';
 import { LIAISON_ALLOWED_VALUES } from './map.ts';
 import { parseLiaisonJson } from './parse.ts';

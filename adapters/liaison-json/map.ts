@@ -1,7 +1,7 @@
 // liaison-json → shared records. The canonical format already uses the shared field names and
 // enum values, so each function is a list of "field → normalizer" reads: one for dens, one for
 // suspects, one for funds. Amounts are decimal strings, or JSON numbers with at most two
-// decimals as written (formats/README.md §1). Dates are ISO only.
+// decimals as written (docs/formats/liaison-json.md). Dates are ISO only.
 import {
   DEN_STATUSES,
   DEN_TYPES,

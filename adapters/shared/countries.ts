@@ -1,5 +1,5 @@
 // Countries: the full ISO 3166-1 alpha-2 list (officially assigned codes) plus the short
-// names in Chinese and Spanish that formats/README.md accepts. Matching ignores case, accents
+// names in Chinese and Spanish that the partner formats use (docs/formats/). Matching ignores case, accents
 // and surrounding spaces, so `españa`, ` ESPAÑA ` and `es` are all ES. Anything else is
 // UNKNOWN_COUNTRY. What does not live here: phone regions (libphonenumber-js has its own).
 import { foldForMatch } from './text.ts';
@@ -18,7 +18,7 @@ TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU
 
 export const ISO_COUNTRY_CODES: ReadonlySet<string> = new Set(ISO_ALPHA2);
 
-/** The short-name table at the end of formats/README.md: ISO, Chinese, Spanish names. */
+/** Short names partners write instead of codes: ISO, Chinese, Spanish names. */
 const SHORT_NAMES: ReadonlyArray<readonly [string, ...string[]]> = [
   ['CN', '中国', 'China'],
   ['KH', '柬埔寨', 'Camboya'],

@@ -1,5 +1,5 @@
 // Value tables: a partner's spelling → a shared enum value. Lookup ignores case, accents and
-// surrounding spaces (formats/README.md); a value the table does not list is UNKNOWN_VALUE,
+// surrounding spaces (docs/formats/); a value the table does not list is UNKNOWN_VALUE,
 // never a silent OTHER. Each adapter declares its tables in its map.ts with `valueTable`;
 // formats that already use the shared names build theirs with `sharedNames`.
 import { foldForMatch } from './text.ts';

@@ -1,10 +1,10 @@
-// Identifier normalization (DESIGN.md, Anonymization): the one canonical spelling of each
+// Identifier normalization (docs/security.md, "Anonymization: what is guaranteed"): the one canonical spelling of each
 // selector type, so that the same passport, phone or account sent by two agencies in two
 // formats hashes to the same selector. Values come out as `NATIONALITY:NUMBER` (PASSPORT),
 // `COUNTRY:NUMBER` (NATIONAL_ID), E.164 (PHONE), lower-case address (EMAIL), `service:handle`
 // (MESSENGER), IBAN or `COUNTRY:digits` (BANK_ACCOUNT), `TICKER:address` (CRYPTO_WALLET),
 // digits (DEVICE_IMEI). A value that fails its own check is INVALID_IDENTIFIER; a type the
-// gateway does not take is UNSUPPORTED_IDENTIFIER. Decisions not fixed by DESIGN.md:
+// gateway does not take is UNSUPPORTED_IDENTIFIER. Decisions of our own:
 // - MESSENGER: the service is lower-cased; one leading `@` of the handle is dropped (it is a
 //   display prefix, not part of a Telegram or WeChat username), so `telegram:@jdc_hr` and
 //   `telegram:jdc_hr` are one selector; the handle keeps its case otherwise.

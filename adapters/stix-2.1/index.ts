@@ -1,5 +1,5 @@
 // The stix-2.1 adapter: STIX 2.1 bundles from cyber and financial-crime units
-// (formats/README.md §5).
+// (docs/formats/stix-2.1.md).
 import type { Adapter } from '../contract.ts';
 import { STIX_ALLOWED_VALUES } from './map.ts';
 import { parseStixBundle } from './parse.ts';

@@ -1,4 +1,4 @@
-// The umf-xml adapter: the European UMF-style XML message (formats/README.md §4).
+// The umf-xml adapter: the European UMF-style XML message (docs/formats/umf-xml.md).
 import type { Adapter } from '../contract.ts';
 import { UMF_ALLOWED_VALUES } from './map.ts';
 import { parseUmfXml } from './parse.ts';

@@ -1,4 +1,4 @@
-// What a partner's public signing key must be (SECURITY-MATRIX TOK-03, TOK-18): one of four
+// What a partner's public signing key must be (docs/security-tests.md: TOK-03, TOK-18): one of four
 // algorithms, each bound to one key type and curve, public members only, use "sig", a kid.
 // Used when a JWKS is registered and again on every key the verifier is about to trust
 // (rows forced into the database, keys served by a remote JWKS), so a weak key is never used.

@@ -1,4 +1,4 @@
-// Partner token verification (DESIGN.md "Partner access (signed JWT)", SECURITY-MATRIX TOK-01…20):
+// Partner token verification (docs/security.md, "Why a token was refused"; checks TOK-01…20 in docs/security-tests.md):
 // takes what the transport saw (Authorization header, and whether a token also came in the
 // query or body) and returns the Viewer of a valid, first-use token — or throws a coded
 // LiaisonError. Every failure is 401 UNAUTHENTICATED, except: no credentials (401 with a bare
@@ -50,7 +50,7 @@ export type PartnerTokenVerifier = TokenVerifier & {
   verifyClientAssertion(assertion: string, audiences: readonly string[]): Promise<VerifiedPartnerJwt>;
 };
 
-/** Longer Authorization headers are refused before any parsing (SECURITY-MATRIX §2). */
+/** Longer Authorization headers are refused before any parsing (docs/operations.md, limits). */
 export const MAX_AUTHORIZATION_BYTES = 8 * 1024;
 export const MAX_SUBJECT_LENGTH = 256;
 /** Header parameters that would make the token name its own key or key source (TOK-05). */

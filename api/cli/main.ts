@@ -1,4 +1,4 @@
-// The `liaison` command (DESIGN.md, "Command line"): builds the program and registers each
+// The `liaison` command (README.md, "Command line"): builds the program and registers each
 // group of commands, one file per group under commands/. What a command touches (and how it
 // changes data while `liaison serve` holds the embedded database) is declared where it is
 // registered (support.ts, `Access`).

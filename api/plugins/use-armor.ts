@@ -1,4 +1,4 @@
-// GraphQL abuse limits (SECURITY-MATRIX section 2) with graphql-armor: depth, cost, aliases,
+// GraphQL abuse limits (docs/operations.md, limits) with graphql-armor: depth, cost, aliases,
 // directives, tokens, characters, and no field suggestions. Depth is 10 rather than armor's 6
 // because every Relay hop costs two levels (edges, node): `operation → scamDens → edges →
 // node → suspects → edges → node → alsoReportedBy → code` is a legitimate query of depth 9.

@@ -1,5 +1,5 @@
 // Writes every authenticated GraphQL operation to the hash-chained audit log before it
-// executes: if the audit log cannot be written, nothing is disclosed (SECURITY-MATRIX LOG-07).
+// executes: if the audit log cannot be written, nothing is disclosed (LOG-07, docs/security-tests.md).
 import type { DefinitionNode, DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { AuditSink } from '../../kernel/audit.ts';

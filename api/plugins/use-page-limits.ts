@@ -1,7 +1,7 @@
-// Amount limiting before execution (SECURITY-MATRIX GQL-06): every `first`/`last` argument in
+// Amount limiting before execution (GQL-06, docs/security-tests.md): every `first`/`last` argument in
 // the operation, literal or variable, must lie within 1–100, and never both on one field.
 // Checked once per request over the whole document, so no resolver runs on a bad page size.
-// This is the one place page sizes are checked; `first` may be omitted (DESIGN.md declares it
+// This is the one place page sizes are checked; `first` may be omitted (the schema declares it
 // optional) and then means 20 (schema/builder.ts, defaultConnectionSize).
 import { Kind, type DocumentNode, type FieldNode, type ValueNode, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';

@@ -1,4 +1,4 @@
-// Persisted operations (trusted documents, SECURITY-MATRIX GQL-09) on top of
+// Persisted operations (trusted documents, GQL-09 in docs/security-tests.md) on top of
 // @graphql-yoga/plugin-persisted-operations. A client sends the hex SHA-256 of a registered
 // document (`extensions.persistedQuery.sha256Hash`, or `documentId`) instead of its text.
 // Arbitrary documents stay allowed unless the gateway is persisted-only (and GraphiQL is

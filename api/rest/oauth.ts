@@ -1,4 +1,4 @@
-// The OAuth 2.0 token endpoint and its metadata (DESIGN.md "REST contract"): a partner
+// The OAuth 2.0 token endpoint and its metadata (api/openapi.yaml, docs/access-tokens.md): a partner
 // authenticates with an RFC 7523 private_key_jwt client assertion — the same rules as a direct
 // partner token, but `aud` = this endpoint (or the issuer) and `sub` = `iss` = client_id = the
 // agency code — and receives a gateway-signed access token (RFC 9068) usable for many requests
