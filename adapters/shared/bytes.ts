@@ -1,7 +1,7 @@
 // Byte input shared by the adapters: strict UTF-8 decoding of a chunked byte stream (a
 // multi-byte character split across chunks is joined; invalid UTF-8, such as a UTF-16 file,
-// is a FileError MALFORMED_FILE rather than silent U+FFFD), a leading BOM dropped, and a
-// bounded read of a whole file for the one format whose parser is not incremental (XML).
+// is a FileError MALFORMED_FILE rather than silent U+FFFD), and a leading BOM dropped. Every
+// format reads incrementally; none holds a whole file.
 import type { IssueCode, IssueDetail } from '../contract.ts';
 
 /** A file-level problem found while reading; adapters turn it into an error issue. */
@@ -29,19 +29,4 @@ export async function* decodeUtf8(input: AsyncIterable<Uint8Array>): AsyncGenera
     if (error instanceof TypeError) throw new FileError('MALFORMED_FILE', {}, { expected: 'UTF-8 text' });
     throw error;
   }
-}
-
-/** Reads the whole input as text, refusing more than `maxBytes` (TOO_LARGE). */
-export async function readText(input: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
-  let bytes = 0;
-  const parts: string[] = [];
-  async function* counted() {
-    for await (const chunk of input) {
-      bytes += chunk.byteLength;
-      if (bytes > maxBytes) throw new FileError('TOO_LARGE', {}, { limit: maxBytes });
-      yield chunk;
-    }
-  }
-  for await (const text of decodeUtf8(counted())) parts.push(text);
-  return parts.join('');
 }

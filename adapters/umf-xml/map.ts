@@ -20,7 +20,7 @@ import { parseCurrency } from '../shared/currencies.ts';
 import { matchValue, sharedNames, spellingsOf, valueTable } from '../shared/enums.ts';
 import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
 import { absentIdentifierGroups, FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
-import { child, childrenNamed, type XmlElement } from './xml-tree.ts';
+import { child, childrenNamed, type XmlElement } from './xml-stream.ts';
 
 export const TLP_MARKINGS = valueTable({
   CLEAR: ['TLP:CLEAR', 'TLP:WHITE'],

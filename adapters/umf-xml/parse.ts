@@ -1,5 +1,5 @@
-// Reader of a umf-xml message. XML is parsed whole (the parser is not incremental; the input
-// is capped at 64 MiB), after the pre-parse checks in xml-tree.ts. The root `Message` must
+// Reader of a umf-xml message, streamed (xml-stream.ts): each record element is mapped as soon
+// as it closes, so a large message never sits in memory whole. The root `Message` must
 // name the submitting agency as `sender` (SENDER_MISMATCH otherwise, fail closed when absent)
 // and, when it names an `operation`, the submission's (OPERATION_MISMATCH). Its children are
 // mapped in document order; elements other than Location, Person and MonetaryValue are
@@ -11,7 +11,7 @@ import { fileIssue, makeIssue } from '../shared/issues.ts';
 import { endOnFileError, itemsOf, RefTracker } from '../shared/records.ts';
 import { sameCode } from '../shared/text.ts';
 import { mapUmfLocation, mapUmfMonetaryValue, mapUmfPerson, TLP_MARKINGS, type UmfMapContext } from './map.ts';
-import { readXmlDocument, type XmlElement } from './xml-tree.ts';
+import { streamXmlMessage, type XmlElement } from './xml-stream.ts';
 
 const MAPPERS: Record<string, (element: XmlElement, context: UmfMapContext) => MapResult> = {
   Location: mapUmfLocation,
@@ -19,8 +19,8 @@ const MAPPERS: Record<string, (element: XmlElement, context: UmfMapContext) => M
   MonetaryValue: mapUmfMonetaryValue,
 };
 
-function checkMessage(message: XmlElement, context: ParseContext): Item | undefined {
-  const { sender, operation } = message.attrs;
+function checkMessage(attrs: Record<string, string>, context: ParseContext): Item | undefined {
+  const { sender, operation } = attrs;
   if (sender === undefined || !sameCode(sender, context.agencyCode)) {
     return fileIssue('SENDER_MISMATCH', 'sender', { path: '/Message/@sender' });
   }
@@ -31,14 +31,18 @@ function checkMessage(message: XmlElement, context: ParseContext): Item | undefi
 }
 
 async function* readUmfXml(input: AsyncIterable<Uint8Array>, context: ParseContext): AsyncGenerator<Item> {
-  const message = await readXmlDocument(input);
-  const problem = checkMessage(message, context);
-  if (problem) return yield problem;
-  const declared = message.attrs.defaultMarking;
-  const level = declared === undefined ? undefined : matchValue(TLP_MARKINGS, declared);
-  const defaultMarking = level === undefined ? undefined : level.ok ? level.value : 'unknown';
   const refs = new RefTracker();
-  for (const element of message.children) {
+  let defaultMarking: UmfMapContext['defaultMarking'];
+  for await (const event of streamXmlMessage(input)) {
+    if (event.kind === 'message') {
+      const problem = checkMessage(event.attrs, context);
+      if (problem) return yield problem;
+      const declared = event.attrs.defaultMarking;
+      const level = declared === undefined ? undefined : matchValue(TLP_MARKINGS, declared);
+      defaultMarking = level === undefined ? undefined : level.ok ? level.value : 'unknown';
+      continue;
+    }
+    const element = event.element;
     const mapper = MAPPERS[element.name];
     if (!mapper) {
       yield makeIssue('SKIPPED_OBJECT', element.name, { path: element.path }, { severity: 'warning' });

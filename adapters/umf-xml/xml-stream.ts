@@ -9,9 +9,20 @@
 // no others without a DTD), so nothing can expand. Names lose their namespace prefix.
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { decodeUtf8, FileError } from '../shared/bytes.ts';
-import type { XmlElement } from './xml-tree.ts';
+
+export type XmlElement = {
+  name: string;
+  attrs: Record<string, string>;
+  text: string;
+  children: XmlElement[];
+  /** XPath-like: `[n]` (1-based among same-name siblings) on record elements and repeated children. */
+  path: string;
+};
 
 export const MAX_XML_DEPTH = 32;
+
+export const childrenNamed = (element: XmlElement, name: string): XmlElement[] => element.children.filter((c) => c.name === name);
+export const child = (element: XmlElement, name: string): XmlElement | undefined => element.children.find((c) => c.name === name);
 
 export type XmlMessageEvent =
   | { kind: 'message'; attrs: Record<string, string> }
@@ -63,21 +74,23 @@ export async function* streamXmlMessage(input: AsyncIterable<Uint8Array>): Async
   const fail = (error: FileError) => {
     failure ??= error;
   };
+  // saxes counts the characters read on the line: the last one read is the culprit (1-based).
+  const here = () => ({ line: parser.line, column: Math.max(1, parser.column) });
   parser.on('error', (error) => {
-    fail(new FileError('MALFORMED_FILE', { line: parser.line }));
+    fail(new FileError('MALFORMED_FILE', here()));
     throw error;
   });
   parser.on('xmldecl', (decl) => {
-    if (decl.encoding !== undefined && !/^utf-?8$/i.test(decl.encoding)) fail(new FileError('MALFORMED_FILE', { line: parser.line }));
+    if (decl.encoding !== undefined && !/^utf-?8$/i.test(decl.encoding)) fail(new FileError('MALFORMED_FILE', {}, { expected: 'UTF-8 text' }));
   });
-  parser.on('doctype', () => fail(new FileError('DOCTYPE_FORBIDDEN', { line: parser.line })));
+  parser.on('doctype', () => fail(new FileError('DOCTYPE_FORBIDDEN')));
   parser.on('opentag', (tag) => {
     const name = localName(tag.name);
-    if (FORBIDDEN_NAMES.has(name)) return fail(new FileError('MALFORMED_FILE', { line: parser.line }));
-    if (stack.length + 1 > MAX_XML_DEPTH) return fail(new FileError('TOO_DEEP', { line: parser.line }));
+    if (FORBIDDEN_NAMES.has(name)) return fail(new FileError('MALFORMED_FILE', here()));
+    if (stack.length + 1 > MAX_XML_DEPTH) return fail(new FileError('TOO_DEEP', here(), { limit: MAX_XML_DEPTH }));
     const node: OpenNode = { name, attrs: attributesOf(tag), text: '', children: [] };
     if (stack.length === 0) {
-      if (sawRoot || name !== 'Message') return fail(new FileError('MALFORMED_FILE', { line: parser.line }));
+      if (sawRoot || name !== 'Message') return fail(new FileError('MALFORMED_FILE', here()));
       sawRoot = true;
       ready.push({ kind: 'message', attrs: node.attrs });
     } else if (stack.length > 1) {
@@ -106,7 +119,7 @@ export async function* streamXmlMessage(input: AsyncIterable<Uint8Array>): Async
       else parser.write(text);
     } catch (error) {
       if (error instanceof FileError) fail(error);
-      else if (!failure) fail(new FileError('MALFORMED_FILE', { line: parser.line }));
+      else if (!failure) fail(new FileError('MALFORMED_FILE', here()));
     }
   };
 
