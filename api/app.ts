@@ -43,7 +43,7 @@ export type AppDeps = {
   /** The OAuth token endpoint (POST /oauth/token) and its metadata; without it, direct partner tokens only. */
   oauth?: Pick<OAuthDeps, 'key' | 'assertions'>;
   /** Submissions (REST and GraphQL) and the receipt keys; without it the gateway is read-only. */
-  ingest?: Omit<IngestServices, 'db' | 'maxUploadBytes'>;
+  ingest?: Omit<IngestServices, 'db' | 'maxUploadBytes' | 'uploadIdleMs' | 'submissionsPerAgency' | 'spoolDir'>;
 };
 
 export type App = {
@@ -59,7 +59,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const now = deps.now ?? (() => new Date());
   const production = !config.graphiql;
   const ingest: IngestServices | undefined = deps.ingest
-    ? { ...deps.ingest, db, maxUploadBytes: config.maxUploadBytes }
+    ? {
+        ...deps.ingest,
+        db,
+        maxUploadBytes: config.maxUploadBytes,
+        uploadIdleMs: config.uploadIdleMs,
+        submissionsPerAgency: config.submissionsPerAgency,
+        spoolDir: config.spoolDir,
+      }
     : undefined;
 
   const metrics = new Registry();

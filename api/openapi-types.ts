@@ -692,6 +692,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description The upload sent no byte for `LIAISON_UPLOAD_IDLE_SECONDS` (default 30) and was abandoned
+             *     (issue code UPLOAD_STALLED); nothing was stored. The file is received in full before any
+             *     database work starts, so a slow upload holds nothing other partners need.
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A submission with the same Idempotency-Key is still being processed; retry later. */
             409: {
                 headers: {
@@ -731,6 +744,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubmissionReport"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Your agency already has `LIAISON_SUBMISSIONS_PER_AGENCY` (default 2) submissions in progress
+             *     (issue code TOO_MANY_CONCURRENT_SUBMISSIONS); send this one when one of them has finished.
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -35,6 +35,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     statementTimeoutMs: config.statementTimeoutMs,
+    writerPoolSize: config.writerPoolSize,
   });
   const applied = await db.migrate();
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');

@@ -24,6 +24,10 @@ const envSchema = z.object({
     .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, 'must be an http(s) URL without query or fragment')
     .optional(),
   LIAISON_ACCESS_TOKEN_TTL: z.coerce.number().int().min(30).max(3600).default(300),
+  LIAISON_SUBMISSIONS_PER_AGENCY: z.coerce.number().int().min(1).max(50).default(2),
+  LIAISON_UPLOAD_IDLE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  LIAISON_SPOOL_DIR: z.string().min(1).optional(),
+  LIAISON_WRITER_POOL: z.coerce.number().int().min(1).max(50).default(4),
   NODE_ENV: z.string().optional(),
 });
 
@@ -48,6 +52,14 @@ export type Config = Readonly<{
   issuer: string;
   /** Lifetime of the access tokens `POST /oauth/token` issues (`LIAISON_ACCESS_TOKEN_TTL`, 30..3600 s). */
   accessTokenTtlSeconds: number;
+  /** Submissions one agency may have in progress at once in this process; more → 429. */
+  submissionsPerAgency: number;
+  /** An upload that sends nothing for this long is abandoned with 408. */
+  uploadIdleMs: number;
+  /** Where uploads are spooled (encrypted) while they arrive; undefined = the OS temp directory. */
+  spoolDir: string | undefined;
+  /** PostgreSQL connections reserved for submissions' write transactions. */
+  writerPoolSize: number;
   /** Token-verification limits (docs/security.md); not meant to be tuned. */
   tokens: Readonly<{
     maxLifetimeSeconds: number;
@@ -99,6 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     prettyLogs: Boolean(process.stdout.isTTY) && e.NODE_ENV !== 'production',
     issuer,
     accessTokenTtlSeconds: e.LIAISON_ACCESS_TOKEN_TTL,
+    submissionsPerAgency: e.LIAISON_SUBMISSIONS_PER_AGENCY,
+    uploadIdleMs: e.LIAISON_UPLOAD_IDLE_SECONDS * 1000,
+    spoolDir: e.LIAISON_SPOOL_DIR === undefined ? undefined : resolve(e.LIAISON_SPOOL_DIR),
+    writerPoolSize: e.LIAISON_WRITER_POOL,
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,
       clockToleranceSeconds: 10,

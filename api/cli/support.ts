@@ -253,3 +253,23 @@ export function scopeList(known: readonly string[]) {
     return items;
   };
 }
+
+/** The gateway to talk to and where that choice came from. */
+export async function resolveGateway(command: LiaisonCommand, url: string | undefined): Promise<{ url: string; from: string }> {
+  if (url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UsageError(`--url: not a URL: ${url}`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('--url: an http:// or https:// URL');
+    return { url: parsed.origin, from: command.getOptionValueSource('url') === 'env' ? 'LIAISON_URL' : '--url' };
+  }
+  const cfg = config();
+  const holder = await runningServer(cfg);
+  if (holder?.url) return { url: holder.url, from: `the server running on ${cfg.dataDir}` };
+  throw new UsageError(
+    `which gateway? Give --url or LIAISON_URL, or set LIAISON_DATA_DIR to the data directory of a running \`liaison serve\` (none runs on ${cfg.dataDir})`,
+  );
+}

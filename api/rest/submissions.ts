@@ -8,23 +8,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import { getAdapter } from '../../adapters/index.ts';
 import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
-import type { ReceiptSigner } from '../../ingest/receipts.ts';
+import { ingestLimits, type IngestServices } from '../../ingest/services.ts';
 import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
-import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import { SubmissionMode } from '../../prisma/generated/client/enums.ts';
 import type { paths } from '../openapi-types.ts';
 import { authenticateRest } from './authenticate.ts';
 
-export type SubmissionRouteDeps = {
-  db: Database;
+export type SubmissionRouteDeps = IngestServices & {
   verifier: TokenVerifier;
   audit: AuditSink;
-  signer: ReceiptSigner;
-  pseudonymKey: string;
-  maxUploadBytes: number;
   logger: Logger;
   now: () => Date;
 };
@@ -129,7 +124,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
           dryRun: dryRun === 'true',
           ...(idempotencyKey ? { idempotencyKey } : {}),
           body: request.body as AsyncIterable<Uint8Array>,
-          maxBytes: deps.maxUploadBytes,
+          ...ingestLimits(deps),
           now: deps.now,
           signer: deps.signer,
           log: request.log as Logger,

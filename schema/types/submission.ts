@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
+import { ingestLimits } from '../../ingest/services.ts';
 import {
   reportIssueSchema,
   submissionCountsSchema,
@@ -134,7 +135,7 @@ builder.mutationFields((t) => ({
         dryRun: input.dryRun ?? false,
         ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
         body: Readable.from([bytes]),
-        maxBytes: ctx.ingest.maxUploadBytes,
+        ...ingestLimits(ctx.ingest),
         now: ctx.now,
         signer: ctx.ingest.signer,
         log: ctx.log,

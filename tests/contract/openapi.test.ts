@@ -30,7 +30,7 @@ let unavailableToken: () => Promise<string>;
 let remoteKey: AgencyKeyPair;
 
 beforeAll(async () => {
-  gw = await createTestGateway({ maxUploadBytes: 64 * 1024 });
+  gw = await createTestGateway({ maxUploadBytes: 64 * 1024, uploadIdleMs: 1_000 });
   for (const code of ['ES-PN', 'CN-MPS', 'DE-BKA', 'PH-NBI']) agencies[code] = await gw.addAgency(code);
   await gw.db.prisma.operation.create({
     data: {
@@ -144,6 +144,10 @@ const scenarios: Scenario[] = [
     code: ErrorCode.CONFLICT,
     postgresOnly: true,
   }),
+  S('post', '/v1/submissions', 408, PROBLEM, 'an upload that stalls past the idle timeout', stalledSubmission, { code: ErrorCode.BAD_USER_INPUT }),
+  S('post', '/v1/submissions', 429, PROBLEM, 'a third submission while two of the agency are still arriving', tooManySubmissions, {
+    code: ErrorCode.RATE_LIMITED,
+  }),
   S('post', '/v1/submissions', 413, PROBLEM, 'a declared length over the limit', () => submit({ body: Buffer.alloc(80 * 1024, 'a') }), { code: ErrorCode.PAYLOAD_TOO_LARGE }),
   S('post', '/v1/submissions', 415, PROBLEM, 'an unknown format', () => submit({ query: `format=xls&operation=${OPERATION}` }), { code: ErrorCode.UNSUPPORTED_FORMAT }),
   S('post', '/v1/submissions', 422, JSON_MT, 'an ATOMIC file with an invalid record (REJECTED report)', async () =>
@@ -199,6 +203,57 @@ const scenarios: Scenario[] = [
   S('get', '/graphql', 400, GQL_MT, 'an invalid query over GET, GraphQL-over-HTTP media type', () => graphql({ method: 'GET', query: '{ nope }', accept: GQL_MT })),
   S('get', '/graphql', 400, JSON_MT, 'an invalid query over GET, plain JSON', () => graphql({ method: 'GET', query: '{ nope }', accept: JSON_MT })),
 ];
+
+/** A live port of the test gateway (listening on first use). */
+async function liveUrl(path: string): Promise<string> {
+  const server = gw.app.fastify.server.listening ? gw.app.fastify.server : (await gw.app.fastify.listen({ port: 0, host: '127.0.0.1' }), gw.app.fastify.server);
+  if (!server.listening) await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
+}
+
+/** An upload body that sends its first bytes and then nothing until `release()`. */
+function heldUpload(bytes: Uint8Array) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(bytes.subarray(0, 200));
+      await gate;
+      controller.enqueue(bytes.subarray(200));
+      controller.close();
+    },
+  });
+  return { body, release };
+}
+
+async function stalledSubmission(): Promise<Response> {
+  const held = heldUpload(new TextEncoder().encode(await esPnCsv(3)));
+  const url = await liveUrl(`/v1/submissions?format=es-pn-csv&operation=${OPERATION}`);
+  const headers = { 'content-type': 'text/csv', authorization: await bearer(agencies['ES-PN']!) };
+  try {
+    return await fetch(url, { method: 'POST', headers, body: held.body, duplex: 'half' } as RequestInit);
+  } finally {
+    held.release();
+  }
+}
+
+async function tooManySubmissions(): Promise<Response> {
+  const url = await liveUrl(`/v1/submissions?format=es-pn-csv&operation=${OPERATION}&dryRun=true`);
+  const csv = new TextEncoder().encode(await esPnCsv(2));
+  const send = async (body: BodyInit) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: await bearer(agencies['ES-PN']!) }, body, duplex: 'half' } as RequestInit);
+  const held = [heldUpload(csv), heldUpload(csv)];
+  const first = held.map((h) => send(h.body));
+  // Dry runs store nothing: send the third until both held ones have been admitted (bounded).
+  let third = await send(csv);
+  for (let attempt = 0; third.status !== 429 && attempt < 100; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    third = await send(csv);
+  }
+  for (const h of held) h.release();
+  for (const answer of await Promise.all(first)) expect(answer.status).toBe(201);
+  return third;
+}
 
 /**
  * REL-04 over HTTP: a first upload holds its body open on a live port while a second with the
