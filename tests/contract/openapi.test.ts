@@ -30,7 +30,7 @@ let unavailableToken: () => Promise<string>;
 let remoteKey: AgencyKeyPair;
 
 beforeAll(async () => {
-  gw = await createTestGateway({ maxUploadBytes: 64 * 1024, uploadIdleMs: 1_000 });
+  gw = await createTestGateway({ maxUploadBytes: 64 * 1024, uploadIdleMs: 5_000 });
   for (const code of ['ES-PN', 'CN-MPS', 'DE-BKA', 'PH-NBI']) agencies[code] = await gw.addAgency(code);
   await gw.db.prisma.operation.create({
     data: {
