@@ -3,6 +3,9 @@
 // required headers and body (ajv, JSON Schema 2020-12) must be as documented. No route may be
 // served without being documented, except HEAD/OPTIONS variants and the operator-only /admin.
 import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerAgency } from '../../api/agencies.ts';
@@ -24,13 +27,16 @@ const OPERATION = 'FIRST-LIGHT-2022';
 const contract = new Contract();
 
 let gw: TestGateway;
+/** Where the test gateway spools uploads: one entry per upload being received. */
+let spoolDir: string;
 const agencies: Record<string, TestAgency> = {};
 /** A token of an agency whose keys live at an unreachable jwksUri: verification is unavailable. */
 let unavailableToken: () => Promise<string>;
 let remoteKey: AgencyKeyPair;
 
 beforeAll(async () => {
-  gw = await createTestGateway({ maxUploadBytes: 64 * 1024, uploadIdleMs: 5_000 });
+  spoolDir = await mkdtemp(join(tmpdir(), 'liaison-contract-spool-'));
+  gw = await createTestGateway({ maxUploadBytes: 64 * 1024, uploadIdleMs: 5_000, spoolDir });
   for (const code of ['ES-PN', 'CN-MPS', 'DE-BKA', 'PH-NBI']) agencies[code] = await gw.addAgency(code);
   await gw.db.prisma.operation.create({
     data: {
@@ -46,7 +52,10 @@ beforeAll(async () => {
   unavailableToken = () =>
     mintToken({ privateJwk: remote.privateJwk, iss: 'FR-PN', sub: 'officer-1', aud: gw.config.audience, scope: 'records:submit', now: gw.clock.now });
 });
-afterAll(() => gw?.close());
+afterAll(async () => {
+  await gw?.close();
+  if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
+});
 
 const bearer = async (agency: TestAgency, scope?: string) => `Bearer ${await agency.token(scope ? { scope } : {})}`;
 
@@ -244,12 +253,9 @@ async function tooManySubmissions(): Promise<Response> {
     fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: await bearer(agencies['ES-PN']!) }, body, duplex: 'half' } as RequestInit);
   const held = [heldUpload(csv), heldUpload(csv)];
   const first = held.map((h) => send(h.body));
-  // Dry runs store nothing: send the third until both held ones have been admitted (bounded).
-  let third = await send(csv);
-  for (let attempt = 0; third.status !== 429 && attempt < 100; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    third = await send(csv);
-  }
+  // Both are admitted once both spools exist (bounded wait; no timing assumption).
+  for (let i = 0; i < 200 && (await readdir(spoolDir)).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  const third = await send(csv);
   for (const h of held) h.release();
   for (const answer of await Promise.all(first)) expect(answer.status).toBe(201);
   return third;
