@@ -22,8 +22,9 @@ export function isSchemaIntrospection(document: DocumentNode): boolean {
 }
 export const exampleOperations = `# Liaison gateway — paste a token into the Headers tab below:
 #   { "Authorization": "Bearer <token>" }
-# Mint one with:  npx liaison token --agency ES-PN --key .liaison/demo-keys/ES-PN.private.jwk.json
-# Tokens live at most 300 s and can be used once: mint a new one for each request.
+# Get one with:  npx liaison token --oauth --agency ES-PN --key .liaison/demo-keys/ES-PN.private.jwk.json
+# That access token works for any number of runs for 5 minutes. (A token minted without --oauth
+# is good for one request only.)
 
 # Analysts: the totals of a joint operation
 query OperationTotals {
@@ -80,6 +81,19 @@ query ReadSubmission($id: ID! = "paste the id of a stored submission") {
   submission(id: $id) { id status format operation counts { accepted rejected } receipt }
 }
 
+# Investigators: does any partner hold a record with this identifier? Hit or no hit, and whose;
+# the record itself only where the sharing rules already show it. A purpose is required, every
+# identifier counts against your agency's daily quota, and the owner is told who asked and why.
+query MatchIdentifier {
+  match(input: {
+    purpose: "Case 2026/114: tracing a money mule"
+    identifiers: [{ type: PASSPORT, value: "C1234567", country: "VN" }]
+  }) {
+    quotaRemaining
+    results { index hit hits { hitRef owner { code } recordType own recordId } }
+  }
+}
+
 # Integrators: who am I, and with which scopes? (Typed clients: see docs/api.md.)
 query Me {
   me { agency { code name } subject scopes }
@@ -88,6 +102,6 @@ query Me {
 export const graphiqlOptions = {
   title: 'Liaison gateway',
   defaultQuery: exampleOperations,
-  headers: JSON.stringify({ Authorization: 'Bearer <paste a token minted with `liaison token`>' }, null, 2),
+  headers: JSON.stringify({ Authorization: 'Bearer <paste the token of `liaison token --oauth`>' }, null, 2),
   shouldPersistHeaders: false,
 };

@@ -21,7 +21,7 @@ describe('GraphiQL examples', () => {
   afterAll(() => gw.close());
 
   it('hold one example per user and validate against the schema', () => {
-    expect(names).toEqual(['OperationTotals', 'DensWithSuspects', 'SubmitDryRun', 'ReadSubmission', 'Me']);
+    expect(names).toEqual(['OperationTotals', 'DensWithSuspects', 'SubmitDryRun', 'ReadSubmission', 'MatchIdentifier', 'Me']);
     expect(validate(schema, document)).toEqual([]);
     expect(exampleOperations).toMatch(/Headers tab/);
     expect(JSON.parse(graphiqlOptions.headers)).toHaveProperty('Authorization');
@@ -48,6 +48,18 @@ describe('GraphiQL examples', () => {
     const id = stored.data?.submitRecords.id as string;
     const read = await run('ReadSubmission', { id });
     expect(read.data?.submission).toMatchObject({ id, status: 'ACCEPTED', counts: { accepted: 1 } });
+  });
+
+  it('match an identifier for the investigator: a hit on the stored sample, no value echoed', async () => {
+    const sample = exampleOperations.replace('"GQL-D-1"', '"GQL-D-2"').replace(
+      '"devicesSeized": 12 } ] }',
+      '"devicesSeized": 12 }, { "kind": "suspect", "ref": "GQL-S-1", "sharingLevel": "RED", "nationality": "VN", "identifiers": [ { "type": "PASSPORT", "country": "VN", "value": "C1234567" } ], "role": "MEMBER", "status": "WANTED" } ] }',
+    );
+    expect((await run('SubmitDryRun', {}, sample.replace('dryRun: true', 'dryRun: false'))).data?.submitRecords.counts).toMatchObject({ accepted: 2 });
+    const result = await run('MatchIdentifier');
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.match.results[0]).toMatchObject({ index: 0, hit: true, hits: [{ owner: { code: 'ES-PN' }, recordType: 'SUSPECT', own: true }] });
+    expect(JSON.stringify(result.data)).not.toContain('C1234567');
   });
 
   it('answer `me` for the integrator', async () => {

@@ -34,8 +34,8 @@ export function registerServeCommand(program: LiaisonCommand): void {
         lines.push(
           '',
           `  Demo data ${demo.seeded ? 'seeded' : 'already present'}: agencies ${demo.agencies.join(', ')}, operation ${demo.operation}.`,
-          '  Mint a demo token (valid 300 s, usable once) and paste it into GraphiQL\'s Headers tab:',
-          `    npx liaison token --agency ES-PN --key ${key}`,
+          '  Get a demo access token (good for many requests for 5 minutes) and paste it into GraphiQL\'s Headers tab:',
+          `    npx liaison token --oauth --agency ES-PN --key ${key}`,
           '  as   { "Authorization": "Bearer <token>" }',
         );
       }
