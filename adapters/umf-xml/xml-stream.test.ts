@@ -63,7 +63,7 @@ describe('streamXmlMessage', () => {
     for (const [xml, code] of cases) expect(await streamed(enc.encode(xml)), xml.slice(0, 60)).toEqual({ error: code });
   });
 
-  it('hands out each record as soon as it closes, long before the end of a large file', async () => {
+  it('ISO-08 hands out each record as soon as it closes, long before the end of a large file', async () => {
     const record = (i: number) => `<Person id="P-${i}"><Role>MEMBER</Role><Status>WANTED</Status></Person>\n`;
     const total = 20_000;
     let produced = 0;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { repositoryFiles, ROOT } from './repository-files.ts';
 
 const TABLE = 'docs/security-tests.md';
-const ID = /\b(?:TOK|AUZ|PRV|LOG|REL|FIL|GQL)-\d{2}\b/g;
+const ID = /\b(?:TOK|AUZ|PRV|LOG|REL|FIL|GQL|ISO|MAT)-\d{2}\b/g;
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 /** id → the files its row names (backticked paths in the last column). */

@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 describe('upload isolation', () => {
-  test('another agency reads while an upload is still arriving (no connection or transaction is held)', async () => {
+  test('ISO-01 another agency reads while an upload is still arriving (no connection or transaction is held)', async () => {
     const uploader = await newAgency();
     const reader = await newAgency();
     const held = heldBody(liaisonJson([den('D-1'), den('D-2')]));
@@ -49,7 +49,7 @@ describe('upload isolation', () => {
     expect((await upload).status).toBe(201);
   });
 
-  test('the spooled upload is encrypted at rest and removed when the submission ends', async () => {
+  test('ISO-02 the spooled upload is encrypted at rest and removed when the submission ends', async () => {
     const agency = await newAgency();
     const marker = 'SPOOL-MARKER-ES-C-777';
     const held = heldBody(liaisonJson([den(marker), den('D-2')]));
@@ -67,7 +67,7 @@ describe('upload isolation', () => {
     expect(await readdir(spoolDir)).toEqual([]);
   });
 
-  test('an upload that sends nothing for the idle timeout is abandoned with 408 UPLOAD_STALLED and stores nothing', async () => {
+  test('ISO-03 an upload that sends nothing for the idle timeout is abandoned with 408 UPLOAD_STALLED and stores nothing', async () => {
     const agency = await newAgency();
     const before = await tableCounts(f.db);
     const held = heldBody(liaisonJson([den('D-1')]));
@@ -78,7 +78,7 @@ describe('upload isolation', () => {
     held.release();
   });
 
-  test('a third submission of one agency in progress is 429 with Retry-After; another agency is still admitted', async () => {
+  test('ISO-04 a third submission of one agency in progress is 429 with Retry-After; another agency is still admitted', async () => {
     const busy = await newAgency();
     const other = await newAgency();
     const first = heldBody(liaisonJson([den('A-1')]));
@@ -99,7 +99,7 @@ describe('upload isolation', () => {
     expect((await f.ingest(busy, 'liaison-json', liaisonJson([den('A-3')]), { spoolDir })).status).toBe(201);
   });
 
-  test('an upload over the size limit is refused as soon as the limit is crossed, without reading the rest', async () => {
+  test('ISO-05 an upload over the size limit is refused as soon as the limit is crossed, without reading the rest', async () => {
     const agency = await newAgency();
     let chunksRead = 0;
     async function* endless() {

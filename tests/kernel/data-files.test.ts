@@ -26,7 +26,7 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  it('creates every directory 0700 and every file 0600 even under umask 022', async () => {
+  it('ISO-07 creates every directory 0700 and every file 0600 even under umask 022', async () => {
     process.umask(0o022);
     const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
     dirs.push(root);
@@ -40,7 +40,7 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
     expect(loose.map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
   });
 
-  it('tightens a world-readable existing data directory and warns once', async () => {
+  it('ISO-07 tightens a world-readable existing data directory and warns once', async () => {
     process.umask(0o022);
     const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
     dirs.push(root);

@@ -16,7 +16,7 @@ describe.skipIf(!process.env.DATABASE_URL)('separate pools for reads and submiss
     await base?.close();
   });
 
-  it('answers a read while every writer connection is held by a transaction', async () => {
+  it('ISO-06 answers a read while every writer connection is held by a transaction', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let entered = 0;

@@ -73,7 +73,7 @@ afterAll(async () => {
 });
 
 describe('match', () => {
-  it("answers a hit on another agency's RED suspect with its owner and type, and no record", async () => {
+  it("MAT-01 answers a hit on another agency's RED suspect with its owner and type, and no record", async () => {
     const result = await match(asker, [{ type: 'PASSPORT', value: 'c 765-4321', country: 'VN' }]);
     expect(result.errors).toBeUndefined();
     const [outcome] = result.data!.match.results;
@@ -83,7 +83,7 @@ describe('match', () => {
     expect(outcome!.hits[0]!.hitRef).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('answers no hit for an unknown identifier, and reveals a record the sharing rules already show', async () => {
+  it('MAT-01 answers no hit for an unknown identifier, and reveals a record the sharing rules already show', async () => {
     const result = await match(asker, [
       { type: 'PASSPORT', value: 'C0000000', country: 'VN' },
       { type: 'PHONE', value: '0913 000 111', country: 'VN' },
@@ -107,7 +107,7 @@ describe('match', () => {
     expect(person!.hits[0]).toMatchObject({ recordType: 'SUSPECT', own: true });
   });
 
-  it('tells the owner who matched which record and why, never the value', async () => {
+  it('MAT-03 tells the owner who matched which record and why, never the value', async () => {
     const before = await gw.db.prisma.agencyEvent.count({ where: { agencyId: owner.id } });
     await match(third, [{ type: 'PHONE', value: PHONE }], 'tracing a money mule', 'PH-2026-77');
     const events = await gw.db.prisma.agencyEvent.findMany({ where: { agencyId: owner.id }, orderBy: { id: 'asc' } });
@@ -118,7 +118,7 @@ describe('match', () => {
     expect(JSON.stringify(last.payload)).not.toMatch(/912 ?345 ?678|PHONE|[0-9a-f]{64}/);
   });
 
-  it('stores only the hash of a hitRef, bound to the requesting agency', async () => {
+  it('MAT-05 stores only the hash of a hitRef, bound to the requesting agency', async () => {
     const result = await match(asker, [{ type: 'PASSPORT', value: PASSPORT, country: 'VN' }]);
     const hitRef = result.data!.match.results[0]!.hits[0]!.hitRef;
     const row = await gw.db.prisma.matchHit.findUnique({ where: { refHash: hitRefHash(hitRef) } });
@@ -126,7 +126,7 @@ describe('match', () => {
     expect(await gw.db.prisma.matchHit.count({ where: { refHash: hitRef } })).toBe(0);
   });
 
-  it('refuses a missing purpose and an identifier it cannot normalize, naming the index, before spending quota', async () => {
+  it('MAT-06 refuses a missing purpose and an identifier it cannot normalize, naming the index, before spending quota', async () => {
     const noPurpose = await gw.gql(asker, MATCH, { input: { identifiers: [{ type: 'EMAIL', value: 'a@b.example' }], purpose: '  ' } });
     expect(noPurpose.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     const before = (await match(asker, [{ type: 'EMAIL', value: 'nobody@example.org' }])).data!.match.quotaRemaining;
@@ -137,7 +137,7 @@ describe('match', () => {
     expect(after).toBe(before - 1);
   });
 
-  it('counts identifiers against the daily quota and answers RATE_LIMITED past it, with the time to wait', async () => {
+  it('MAT-02 counts identifiers against the daily quota and answers RATE_LIMITED past it, with the time to wait', async () => {
     const limited = await gw.addAgency('XQ-LIMITED');
     await gw.db.prisma.agency.update({ where: { id: limited.id }, data: { matchQuotaPerDay: 3 } });
     const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'EMAIL', value: `probe${i}@example.org` }));
@@ -153,7 +153,7 @@ describe('match', () => {
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
   });
 
-  it('audits each call with purpose, count and selector hashes, and no raw value reaches the database or the logs', async () => {
+  it('MAT-04 audits each call with purpose, count and selector hashes, and no raw value reaches the database or the logs', async () => {
     await match(asker, [{ type: 'PHONE', value: PHONE }], 'audit check');
     const audit = await gw.db.prisma.auditEvent.findFirst({ where: { action: 'match', detail: { path: ['purpose'], equals: 'audit check' } } });
     expect(audit?.detail).toMatchObject({ count: 1, selectors: [expect.stringMatching(/^PHONE:[0-9a-f]{64}$/)] });
