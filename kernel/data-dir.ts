@@ -49,6 +49,15 @@ export async function readLock(dataDir: string): Promise<LockInfo | undefined> {
   return info ?? { pid: 0, role: 'cli' };
 }
 
+/**
+ * Creates the data directory private to its owner (0700), and narrows the process umask to
+ * owner-only so that whatever this process writes there (lock, keys, PGlite's files) is too.
+ */
+export async function makePrivateDir(dataDir: string): Promise<void> {
+  process.umask(process.umask() | 0o077);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+}
+
 export class DataDirBusyError extends Error {
   readonly code = 'DATA_DIR_BUSY';
   constructor(readonly holder: LockInfo) {
@@ -58,7 +67,7 @@ export class DataDirBusyError extends Error {
 
 /** Takes the lock or throws DataDirBusyError; returns the function that releases it. */
 export async function acquireLock(dataDir: string, info: Omit<LockInfo, 'pid'>): Promise<() => Promise<void>> {
-  await mkdir(dataDir, { recursive: true });
+  await makePrivateDir(dataDir);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const release = await lockfile.lock(dataDir, {
@@ -110,7 +119,7 @@ export async function loadPseudonymKey(config: { pseudonymKey: string | undefine
   const path = join(config.dataDir, 'pseudonym.key');
   const existing = await readFile(path, 'utf8').catch(() => undefined);
   if (existing) return existing.trim();
-  await mkdir(config.dataDir, { recursive: true });
+  await makePrivateDir(config.dataDir);
   const key = randomBytes(32).toString('hex');
   await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;

@@ -3,7 +3,7 @@
 // PGlite is PostgreSQL 18 compiled to WebAssembly with fsync off: fine for evaluation and
 // small deployments, not a replacement for a PostgreSQL server in production.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
+import { chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -11,6 +11,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../prisma/generated/client/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
+import { makePrivateDir } from './data-dir.ts';
 
 export type Database = {
   readonly kind: 'postgres' | 'pglite';
@@ -117,8 +118,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
  * warning naming how many entries changed.
  */
 async function makePrivate(dataDir: string): Promise<void> {
-  process.umask(process.umask() | 0o077);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await makePrivateDir(dataDir);
   const loosened = await tightenTree(dataDir);
   if (loosened > 0) {
     process.emitWarning(`made ${loosened} entries of the data directory ${dataDir} private to their owner (they were readable or writable by others)`, {

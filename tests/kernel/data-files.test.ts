@@ -5,6 +5,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { acquireLock, loadPseudonymKey } from '../../kernel/data-dir.ts';
 import { openDatabase } from '../../kernel/db.ts';
 
 async function modes(root: string): Promise<{ path: string; mode: number; dir: boolean }[]> {
@@ -38,6 +39,28 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
     expect(entries.length).toBeGreaterThan(100);
     const loose = entries.filter((e) => (e.mode & 0o077) !== 0);
     expect(loose.map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
+  });
+
+  it('ISO-07 starts a new data directory the way serve does (lock, key, database) with no warning and nothing loose', async () => {
+    process.umask(0o022);
+    const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
+    dirs.push(root);
+    const dataDir = join(root, 'fresh');
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const release = await acquireLock(dataDir, { role: 'serve' });
+      await loadPseudonymKey({ pseudonymKey: undefined, dataDir });
+      const db = await openDatabase({ dataDir });
+      await db.close();
+      await release();
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => (w as Error & { code?: string }).code)).not.toContain('LIAISON_DATA_DIR_PERMISSIONS');
+    expect((await modes(dataDir)).filter((e) => (e.mode & 0o077) !== 0)).toEqual([]);
   });
 
   it('ISO-07 tightens a world-readable existing data directory and warns once', async () => {
