@@ -186,8 +186,11 @@ export function createTokenVerifier({
     if (agency.status !== 'ACTIVE') throw invalidToken('agency_suspended');
     // Identity is bound to iss; a sub naming another registered agency is an impersonation attempt (TOK-13).
     const sub = payload.sub!;
-    if (sub !== agency.code && isValidIssuer(sub)) {
-      const other = await fromDatabase(() => prisma.agency.count({ where: { code: sub } }));
+    // Compared as an agency code would be written by anyone: case and surrounding spaces do not
+    // make `xa-alpha ` a different agency than XA-ALPHA.
+    const named = sub.trim().toUpperCase();
+    if (named !== agency.code && isValidIssuer(named)) {
+      const other = await fromDatabase(() => prisma.agency.count({ where: { code: named } }));
       if (other > 0) throw invalidToken('subject_not_allowed', 'sub_other_agency');
     }
 

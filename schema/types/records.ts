@@ -86,7 +86,9 @@ export function recordWhere(ctx: RequestContext, filter: CommonFilter | null | u
     AND: [
       visibleRecordWhere(viewer),
       {
-        ...(filter?.operationCode ? { operation: { is: { code: filter.operationCode } } } : {}),
+        // Only the viewer's own operations: a hidden operation's code must filter to nothing,
+        // exactly like a code that does not exist (else it tells which records belong to it).
+        ...(filter?.operationCode ? { operation: { is: { code: filter.operationCode, ...visibleOperationWhere(viewer) } } } : {}),
         ...(filter?.owner ? { owner: { is: { code: filter.owner } } } : {}),
         ...(filter?.sharingLevel ? { sharingLevel: filter.sharingLevel } : {}),
         ...(filter?.country ? { [columns.country]: filter.country.toUpperCase() } : {}),

@@ -174,6 +174,10 @@ describe('TOK-13 issuer and key binding', () => {
     await expect(verifyWith(es, { sub: 'ES-PN-4711' })).resolves.toMatchObject({ subject: 'ES-PN-4711' });
   });
 
+  it.each(['nl-politie', 'NL-POLITIE ', ' Nl-Politie'])('TOK-13 refuses a sub naming another agency in other case or spacing (%j)', async (sub) => {
+    await expectUnauthenticated(verifyWith(es, { sub }), 'sub_other_agency');
+  });
+
   it('TOK-13 refuses an unknown iss', async () => {
     await expectUnauthenticated(verifyWith(es, { iss: 'ZZ-NOBODY' }), 'unknown_issuer');
   });
