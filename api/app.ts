@@ -119,7 +119,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     context: ({ request, edge }): RequestContext => ({
       prisma: db.prisma,
       viewer: edge.viewer,
-      requestId: request.headers.get('x-request-id') ?? randomUUID(),
+      requestId: edge.requestId,
       log: logger,
       now,
       edge,
@@ -159,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     request.log.info(
       {
         requestId: request.id,
+        ...(request.edge.clientRequestId ? { clientRequestId: request.edge.clientRequestId } : {}),
         method: request.method,
         route,
         status: reply.statusCode,

@@ -10,9 +10,20 @@ declare module 'fastify' {
   }
 }
 
+const MAX_CLIENT_REQUEST_ID = 128;
+
+/** A caller's request id as far as it is safe to log: printable ASCII, at most 128 characters. */
+export function clientRequestId(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const printable = value.replace(/[^\x20-\x7e]/g, '').slice(0, MAX_CLIENT_REQUEST_ID);
+  return printable || undefined;
+}
+
 export function registerEdgeContext(fastify: FastifyInstance): void {
   fastify.decorateRequest('edge', null as never);
   fastify.addHook('onRequest', async (request) => {
-    request.edge = { viewer: null };
+    const client = clientRequestId(request.headers['x-request-id']);
+    request.edge = { viewer: null, requestId: request.id, ...(client ? { clientRequestId: client } : {}) };
   });
 }

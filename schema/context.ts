@@ -25,4 +25,11 @@ export type RequestContext = {
  * as its server context): authentication writes the viewer here once, and the GraphQL
  * context, the plugins, the REST handlers and the access log read it from here.
  */
-export type EdgeContext = { viewer: Viewer | null; operationName?: string };
+export type EdgeContext = {
+  viewer: Viewer | null;
+  operationName?: string;
+  /** The gateway's own id of the request (a UUID): in the access log, the audit log and the `x-request-id` answer. */
+  requestId: string;
+  /** The caller's `x-request-id`, printable ASCII cut to 128 characters: logged for correlation, never trusted as an id. */
+  clientRequestId?: string;
+};
