@@ -1,9 +1,10 @@
 // Amount limiting before execution (GQL-06, docs/security-tests.md): every `first`/`last` argument in
-// the operation, literal or variable, must lie within 1–100, and never both on one field.
+// the operation, literal, variable or a variable's declared default, must lie within 1–100, and
+// never both on one field.
 // Checked once per request over the whole document, so no resolver runs on a bad page size.
 // This is the one place page sizes are checked; `first` may be omitted (the schema declares it
 // optional) and then means 20 (schema/builder.ts, defaultConnectionSize).
-import { Kind, type DocumentNode, type FieldNode, type ValueNode, visit } from 'graphql';
+import { Kind, type DocumentNode, type FieldNode, type ValueNode, valueFromASTUntyped, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 
@@ -16,8 +17,23 @@ function argumentValue(node: ValueNode, variables: Record<string, unknown> | und
   return Number.NaN;
 }
 
-export function findPageLimitViolation(document: DocumentNode, variables?: Record<string, unknown>): string | undefined {
+/** The request's variables with each operation's declared defaults filled in, as execution sees them. */
+function withDefaults(document: DocumentNode, variables: Record<string, unknown> | undefined): Record<string, unknown> {
+  const values: Record<string, unknown> = { ...variables };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const variable of definition.variableDefinitions ?? []) {
+      const name = variable.variable.name.value;
+      if (values[name] === undefined && variable.defaultValue) values[name] = valueFromASTUntyped(variable.defaultValue);
+    }
+  }
+  return values;
+}
+
+export function findPageLimitViolation(document: DocumentNode, rawVariables?: Record<string, unknown>): string | undefined {
   let problem: string | undefined;
+  // A default (`$n: Int = 1000`) is a page size like any other.
+  const variables = withDefaults(document, rawVariables);
   visit(document, {
     Field(field: FieldNode) {
       const paging = (field.arguments ?? []).filter((a) => a.name.value === 'first' || a.name.value === 'last');

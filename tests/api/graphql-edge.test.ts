@@ -92,6 +92,20 @@ describe('query limits', () => {
     expect((await gw.gql(agency, '{ scamDens { totalCount } }')).errors).toBeUndefined();
   });
 
+  it('GQL-06 applies the page rules to variable defaults too, and to first with last through them', async () => {
+    for (const query of [
+      'query($n: Int = 1000) { suspects(first: $n) { totalCount } }',
+      'query($n: Int = 0) { suspects(first: $n) { totalCount } }',
+      'query($n: Int = -1) { suspects(first: $n) { totalCount } }',
+      'query($n: Int = 5) { suspects(first: 5, last: $n) { totalCount } }',
+    ]) {
+      const res = await gw.gql(agency, query);
+      expect(codeOf(res), query).toBe('BAD_USER_INPUT');
+    }
+    // A variable sent with the request wins over its default, as in execution.
+    expect((await gw.gql(agency, 'query($n: Int = 1000) { suspects(first: $n) { totalCount } }', { n: 10 })).errors).toBeUndefined();
+  });
+
   it('GQL-07 refuses batched operations', async () => {
     const res = await post(JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]));
     expect(res.status).toBe(400);
