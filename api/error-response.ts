@@ -17,10 +17,25 @@ const REQUEST_LEVEL_CODES = new Set<ErrorCode>([
   ErrorCode.PAYLOAD_TOO_LARGE,
 ]);
 
+/**
+ * A malformed id or cursor from the caller: Pothos refuses its shape (PothosValidationError), or
+ * PostgreSQL refuses its value as a uuid (Prisma P2007). Either message quotes the input, so
+ * neither is shown or logged.
+ */
+function isMalformedInput(error: unknown): boolean {
+  const e = (error instanceof GraphQLError && error.originalError ? error.originalError : error) as { name?: string; code?: string } | null;
+  return e?.name === 'PothosValidationError' || (e?.name === 'PrismaClientKnownRequestError' && e.code === 'P2007');
+}
+
 /** The error an outside caller sees for anything that is not a LiaisonError. */
 export function maskError(error: unknown): LiaisonError {
   if (isLiaisonError(error)) return error;
   if (error instanceof GraphQLError && isLiaisonError(error.originalError)) return error.originalError;
+  if (isMalformedInput(error)) {
+    return new LiaisonError(ErrorCode.BAD_USER_INPUT, 'An id or cursor is malformed: use only ids and cursors this gateway returned.', {
+      issues: [{ code: 'MALFORMED_ID' }],
+    });
+  }
   return new LiaisonError(ErrorCode.INTERNAL, 'Unexpected error.');
 }
 
