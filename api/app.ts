@@ -49,6 +49,8 @@ export type AppDeps = {
 export type App = {
   fastify: FastifyInstance;
   yoga: YogaServerInstance<EdgeServerContext, RequestContext>;
+  /** The Prometheus registry, served only by the operator's loopback listener (api/metrics-listener.ts). */
+  metrics: Registry;
   /** Serves one Fetch API request in-process (no port): for tests and tools. */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
@@ -200,10 +202,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   });
   registerOpenApiRoute(fastify);
-  fastify.get('/metrics', async (_request, reply) => {
-    reply.type(metrics.contentType);
-    return metrics.metrics();
-  });
 
   if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
   if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db });
@@ -222,6 +220,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   return {
     fastify,
     yoga,
+    metrics,
     async fetch(request: Request) {
       const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
       const url = new URL(request.url);

@@ -11,6 +11,7 @@ import { defaultIssuer, type Config } from '../kernel/config.ts';
 import { acquireLock, loadPseudonymKey, updateLock } from '../kernel/data-dir.ts';
 import { openDatabase } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { startMetricsListener } from './metrics-listener.ts';
 import { createServices } from './services.ts';
 
 /** A free port of the host, so that the default OAuth issuer can name it before the app is built. */
@@ -63,6 +64,14 @@ export async function startServer(options: { config: Config; logger: Logger; dem
   purge.unref();
 
   const address = await app.fastify.listen({ host: config.host, port: config.port });
+  // Another gateway on this host may hold the metrics port: that is no reason not to serve.
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsListener(app.metrics, { port: config.metricsPort }).catch((err: unknown) => {
+          logger.warn({ err, port: config.metricsPort }, 'metrics listener not started (set LIAISON_METRICS_PORT)');
+          return undefined;
+        });
   const url = address.replace('0.0.0.0', '127.0.0.1');
   if (embedded) await updateLock(config.dataDir, { role: 'serve', url, operatorToken });
 
@@ -70,10 +79,11 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     clearInterval(purge);
+    await metrics?.close();
     await app.close();
     await db.close();
     await releaseLock();
   });
 
-  return { url, demo, app, db };
+  return { url, demo, app, db, metricsUrl: metrics?.url };
 }

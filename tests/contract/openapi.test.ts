@@ -201,7 +201,6 @@ const scenarios: Scenario[] = [
       spy.mockRestore();
     }
   }),
-  S('get', '/metrics', 200, 'text/plain', 'Prometheus text', () => get('/metrics')),
   S('post', '/graphql', 200, GQL_MT, 'a query, GraphQL-over-HTTP media type', () => graphql({ query: ME, accept: GQL_MT })),
   S('post', '/graphql', 200, JSON_MT, 'a query, plain JSON', () => graphql({ query: ME, accept: JSON_MT })),
   S('post', '/graphql', 400, GQL_MT, 'an invalid query, GraphQL-over-HTTP media type', () => graphql({ query: '{ me { nope } }', accept: GQL_MT })),

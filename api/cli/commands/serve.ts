@@ -21,12 +21,12 @@ export function registerServeCommand(program: LiaisonCommand): void {
       const { createLogger } = await import('../../../kernel/logger.ts');
       const { startServer } = await import('../../server.ts');
       const logger = createLogger({ level: cfg.logLevel, pretty: cfg.prettyLogs });
-      const { url, demo } = await startServer({ config: cfg, logger, demo: opts.demo });
+      const { url, demo, metricsUrl } = await startServer({ config: cfg, logger, demo: opts.demo });
       const lines = [
         '',
         `  Liaison gateway listening on ${url}`,
         `  GraphiQL:  ${url}/graphql${cfg.graphiql ? '' : ' (disabled: set LIAISON_GRAPHIQL=true)'}`,
-        `  Health:    ${url}/healthz   Metrics: ${url}/metrics`,
+        `  Health:    ${url}/healthz   Metrics (this host only): ${metricsUrl ?? 'off'}`,
         `  Data:      ${cfg.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : cfg.dataDir}`,
       ];
       if (demo) {
