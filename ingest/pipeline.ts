@@ -1,5 +1,7 @@
 // The ingest pipeline: adapter → pseudonymize → validate → batch writers → signed report, all
 // in ONE database transaction, so that a crash at any point leaves all or nothing (REL-01).
+// The file is received whole into the upload spool (ingest/spool.ts) first: the transaction
+// never waits for a partner's upload.
 //
 //   201  stored and ACCEPTED (PARTIAL too when some records were rejected);
 //   422  REJECTED: ATOMIC with an invalid record, or a file error in any mode. The records are
@@ -25,7 +27,6 @@ import type { Logger } from '../kernel/logger.ts';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { Tx } from './batch/types.ts';
 import { admitSubmission, DEFAULT_CONCURRENT_SUBMISSIONS } from './admission.ts';
-import { MeteredBody } from './body.ts';
 import {
   checkIdempotencyKey,
   claimKeyWhileUploading,
@@ -38,7 +39,7 @@ import {
 import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './receipts.ts';
 import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
 import { toRow } from './rows.ts';
-import { spoolBody } from './spool.ts';
+import { spoolBody, type Spool } from './spool.ts';
 import { DEFAULT_BATCH_SIZE, RecordWriter } from './writer.ts';
 
 export type { ReportIssue, SubmissionMode, SubmissionReport } from './report.ts';
@@ -53,7 +54,7 @@ export type IngestInput = {
   mode: SubmissionMode;
   dryRun: boolean;
   idempotencyKey?: string;
-  /** The file, streamed; never buffered whole. */
+  /** The file, streamed into the upload spool (ingest/spool.ts); never buffered whole in memory. */
   body: AsyncIterable<Uint8Array>;
   /** Over this many bytes while streaming → PAYLOAD_TOO_LARGE, nothing stored. */
   maxBytes: number;
@@ -110,7 +111,8 @@ type Session = {
   idempotent: boolean;
   operation: { id: string; code: string };
   receivedAt: Date;
-  meter: MeteredBody;
+  /** The whole file, received (size limit and hash included) before the session began. */
+  spool: Spool;
   report: ReportBuilder;
 };
 
@@ -134,7 +136,7 @@ async function readItems(s: Session, writer: RecordWriter): Promise<void> {
   const { input, report } = s;
   const adapter = getAdapter(input.format)!;
   const context = { agencyCode: input.agency.code, operationCode: s.operation.code, today: isoDate(s.receivedAt) };
-  for await (const item of adapter.parse(s.meter.chunks(), context)) {
+  for await (const item of adapter.parse(s.spool.chunks(), context)) {
     if (item.kind === 'issue') {
       report.addAdapterIssue(item);
       if (report.fileError) return;
@@ -177,7 +179,6 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
   } finally {
     await writer.settle();
   }
-  if (s.meter.overLimit) throw s.meter.overLimit;
   if (report.fileError || !writing(s)) return;
   for (const { kind, row } of await writer.finish()) {
     report.counts.rejected++;
@@ -193,8 +194,7 @@ async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
     await lockIdempotencyKey(tx, input.agency.id, s.key);
     const stored = await findByIdempotencyKey(tx, input.agency.id, s.key);
     if (stored) {
-      await s.meter.drain();
-      const first = replayOrRefuse(stored, fingerprintOf(s, s.meter.sha256()));
+      const first = replayOrRefuse(stored, fingerprintOf(s, s.spool.sha256));
       return { status: first.status === 'ACCEPTED' ? 200 : 422, report: first, replayed: true };
     }
   }
@@ -218,8 +218,7 @@ async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
   await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
   await tx.$executeRawUnsafe(`SAVEPOINT ${SAVEPOINT}`);
   await streamRecords(tx, s);
-  await s.meter.drain();
-  const contentSha256 = s.meter.sha256();
+  const contentSha256 = s.spool.sha256;
 
   const rejected = report.fileError || (input.mode === 'ATOMIC' && report.hasRecordErrors);
   if (rejected) {
@@ -278,39 +277,42 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
   }
   const checkedKey = checkIdempotencyKey(input.idempotencyKey);
   const release = admitSubmission(input.agency.id, input.maxConcurrentPerAgency ?? DEFAULT_CONCURRENT_SUBMISSIONS);
-  let session: Session;
   let result: IngestResult;
+  let bytes: number;
   try {
     const operation = await participantOperation(input.db.prisma, input.agency.id, input.operationCode);
     const receivedAt = input.now();
     // The whole file arrives before any connection or transaction is taken (isolation).
     const releaseKey = !input.dryRun && checkedKey !== null ? claimKeyWhileUploading(input.agency.id, checkedKey) : () => {};
-    const spool = await spoolBody(input.body, {
-      maxBytes: input.maxBytes,
-      idleTimeoutMs: input.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      ...(input.spoolDir ? { dir: input.spoolDir } : {}),
-    }).finally(
-      releaseKey,
-    );
-    session = {
+    let spool: Spool;
+    try {
+      spool = await spoolBody(input.body, {
+        maxBytes: input.maxBytes,
+        idleTimeoutMs: input.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        ...(input.spoolDir ? { dir: input.spoolDir } : {}),
+      });
+    } finally {
+      releaseKey();
+    }
+    bytes = spool.bytes;
+    const session: Session = {
       input,
       id: randomUUID(),
       key: checkedKey,
       idempotent: !input.dryRun,
       operation,
       receivedAt,
-      meter: new MeteredBody(spool.chunks(), input.maxBytes),
+      spool,
       report: new ReportBuilder(),
     };
-    const running = session;
     try {
-      result = await input.db.writer.$transaction((tx) => runSubmission(tx, running), {
+      result = await input.db.writer.$transaction((tx) => runSubmission(tx, session), {
         timeout: TRANSACTION_TIMEOUT_MS,
         maxWait: TRANSACTION_MAX_WAIT_MS,
       });
     } catch (error) {
-      if (error instanceof RollBack) result = error.result;
-      else throw running.meter.overLimit ?? error;
+      if (!(error instanceof RollBack)) throw error;
+      result = error.result;
     } finally {
       await spool.dispose();
     }
@@ -332,7 +334,7 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
       replayed: result.replayed,
       counts: report.counts,
       issues: report.issues.length,
-      bytes: session.meter.bytes,
+      bytes,
       durationMs: Math.round(performance.now() - started),
     },
     'submission ingested',

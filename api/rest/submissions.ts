@@ -9,6 +9,7 @@ import type { JWK } from 'jose';
 import { getAdapter } from '../../adapters/index.ts';
 import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
 import { ingestLimits, type IngestServices } from '../../ingest/services.ts';
+import { uploadTooLarge } from '../../ingest/spool.ts';
 import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
@@ -108,7 +109,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
         checkMediaType(request, adapter.mediaTypes);
         const declaredLength = Number(request.headers['content-length'] ?? 0);
         if (declaredLength > deps.maxUploadBytes) {
-          throw new LiaisonError(ErrorCode.PAYLOAD_TOO_LARGE, `The file is over the limit of ${deps.maxUploadBytes} bytes.`);
+          throw uploadTooLarge(deps.maxUploadBytes);
         }
         const idempotencyKey = request.headers['idempotency-key'];
         if (Array.isArray(idempotencyKey)) throw badQuery('Idempotency-Key', 'Send one Idempotency-Key.');

@@ -38,7 +38,7 @@ function stageOf(frame: CallFrame): string | undefined {
   if (file.startsWith('adapters/')) return 'parse + map (adapter)';
   if (file === 'ingest/rows.ts') return 'row checks (ingest/rows.ts)';
   if (file.startsWith('ingest/batch/') || file === 'ingest/writer.ts') return 'SQL: batch statement build (ingest/batch)';
-  if (file === 'ingest/body.ts') return 'body metering (sha256, byte count)';
+  if (file === 'ingest/spool.ts') return 'upload spool (sha256, encryption, byte count)';
   if (file.startsWith('ingest/')) return 'pipeline glue (ingest/pipeline.ts, report)';
   return undefined;
 }
