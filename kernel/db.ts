@@ -3,7 +3,7 @@
 // PGlite is PostgreSQL 18 compiled to WebAssembly with fsync off: fine for evaluation and
 // small deployments, not a replacement for a PostgreSQL server in production.
 import { createHash } from 'node:crypto';
-import { chmod, readdir, stat } from 'node:fs/promises';
+import { access, chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -87,13 +87,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 
   const dataDir = options.dataDir ?? 'memory://';
-  if (!dataDir.startsWith('memory://')) await makePrivate(dataDir);
-  const pglite = await PGlite.create(dataDir.startsWith('memory://') ? dataDir : join(dataDir, 'pgdata'), {
+  const onDisk = !dataDir.startsWith('memory://');
+  const pgdata = onDisk ? join(dataDir, 'pgdata') : dataDir;
+  // A new cluster is unpacked from PGlite's bundled archive with the archive's modes (0666),
+  // bypassing the umask; files PostgreSQL creates later are 0600 on their own.
+  const unpacksCluster = onDisk && !(await access(join(pgdata, 'PG_VERSION')).then(() => true, () => false));
+  if (onDisk) await makePrivate(dataDir);
+  const pglite = await PGlite.create(pgdata, {
     ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
   });
-  // A new data directory is unpacked from PGlite's bundled archive with the archive's modes
-  // (0666), bypassing the umask; files PostgreSQL creates later are 0600 on their own.
-  if (!dataDir.startsWith('memory://')) await tightenTree(dataDir);
+  if (unpacksCluster) await tightenTree(pgdata);
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {

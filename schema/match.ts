@@ -18,6 +18,8 @@ import { SELECTOR_TYPES, type SelectorType } from '../adapters/contract.ts';
 import { appendAuditEvent } from '../kernel/audit.ts';
 import { ErrorCode, LiaisonError, type ErrorIssue } from '../kernel/errors.ts';
 import type { Viewer } from '../kernel/viewer.ts';
+import type { Tx } from '../ingest/batch/types.ts';
+import type { RecordKind } from '../prisma/generated/client/enums.ts';
 import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
 import { visibleRecordWhere } from './sharing.ts';
 
@@ -30,7 +32,7 @@ export const MAX_PURPOSE_LENGTH = 500;
 export const DEFAULT_MATCH_QUOTA_PER_DAY = 1_000;
 export const HIT_REF_TTL_DAYS = 30;
 
-export type RecordType = 'SCAM_DEN' | 'SUSPECT' | 'INTERCEPTED_FUND';
+export type RecordType = RecordKind;
 
 export type MatchIdentifier = {
   type: MatchIdentifierType;
@@ -142,8 +144,6 @@ function probesOf(request: z.infer<typeof requestSchema>, key: string): Probe[] 
 
 const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
 const secondsToNextUtcDay = (at: Date) => Math.max(1, Math.ceil((utcDay(at).getTime() + 86_400_000 - at.getTime()) / 1000));
-
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 /** Takes `count` identifiers from today's quota, or throws RATE_LIMITED; returns what is left. */
 async function takeQuota(tx: Tx, agencyId: string, limit: number, count: number, at: Date): Promise<number> {

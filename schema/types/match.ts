@@ -1,5 +1,6 @@
 // Query.match: governed hit/no-hit matching (schema/match.ts holds the rules).
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import { RecordKind } from '../../prisma/generated/client/enums.ts';
 import { MATCH_IDENTIFIER_TYPES, MAX_MATCH_IDENTIFIERS, MAX_PURPOSE_LENGTH, runMatch, type Hit, type MatchOutcome, type MatchResponse } from '../match.ts';
 import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
@@ -12,10 +13,7 @@ const MatchIdentifierType = builder.enumType('MatchIdentifierType', {
   values: MATCH_IDENTIFIER_TYPES,
 });
 
-const RecordType = builder.enumType('RecordType', {
-  description: 'The kind of shared record a hit points to.',
-  values: ['SCAM_DEN', 'SUSPECT', 'INTERCEPTED_FUND'] as const,
-});
+const RecordType = builder.enumType(RecordKind, { name: 'RecordType', description: 'The kind of shared record a hit points to.' });
 
 const MatchedRecord = builder.unionType('MatchedRecord', {
   description: 'A record a hit points to.',
