@@ -4,7 +4,6 @@
 // the GraphQL documents from the schema, compile (strict, NodeNext), get an access token with
 // openid-client, and run both programs with that one token. One substitution: `npm install`
 // (which needs the registry) links the clone's node_modules instead, and npm runs offline.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveGateway } from '../auth/oauth-support.ts';
 import type { TestAgency, TestGateway } from '../helpers/app.ts';
+import { runProcess } from '../helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 const OPERATION = 'FIRST-LIGHT-2022';
@@ -28,17 +28,7 @@ async function readmeBlocks(): Promise<string[]> {
   return [...text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 }
 
-function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const bash = (script: string, env: NodeJS.ProcessEnv) => runProcess('bash', ['-e', '-o', 'pipefail', '-c', script], env, dir);
 
 beforeAll(async () => {
   ({ gw, url } = await createLiveGateway());

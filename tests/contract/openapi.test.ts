@@ -21,7 +21,6 @@ import { submissionReportSchema } from '../../ingest/report.ts';
 import { createTestGateway, TEST_PSEUDONYM_KEY, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { Contract, responseKey, SAMPLE_SENDS, sample, servedRoutes } from './support.ts';
 
-const onPostgres = Boolean(process.env.DATABASE_URL);
 const BASE = 'http://gateway.test';
 const OPERATION = 'FIRST-LIGHT-2022';
 const contract = new Contract();
@@ -119,7 +118,7 @@ async function storedSubmissionId(digit: number): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
-type Scenario = { key: string; name: string; run: () => Promise<Response>; code?: string; postgresOnly?: boolean };
+type Scenario = { key: string; name: string; run: () => Promise<Response>; code?: string };
 const S = (method: string, path: string, status: number, mediaType: string, name: string, run: () => Promise<Response>, extra: Partial<Scenario> = {}): Scenario => ({
   key: responseKey(method, path, status, mediaType),
   name,
@@ -151,7 +150,6 @@ const scenarios: Scenario[] = [
   S('post', '/v1/submissions', 404, PROBLEM, 'an unknown operation', () => submit({ query: 'format=es-pn-csv&operation=NO-SUCH-OP' }), { code: ErrorCode.NOT_FOUND }),
   S('post', '/v1/submissions', 409, PROBLEM, 'the same Idempotency-Key while the first is still streaming', conflictingSubmission, {
     code: ErrorCode.CONFLICT,
-    postgresOnly: true,
   }),
   S('post', '/v1/submissions', 408, PROBLEM, 'an upload that stalls past the idle timeout', stalledSubmission, { code: ErrorCode.BAD_USER_INPUT }),
   S('post', '/v1/submissions', 429, PROBLEM, 'a third submission while two of the agency are still arriving', tooManySubmissions, {
@@ -234,6 +232,11 @@ function heldUpload(bytes: Uint8Array) {
   return { body, release };
 }
 
+/** Waits (bounded) until `count` uploads are being received into the spool. */
+async function untilSpooling(count: number): Promise<void> {
+  for (let i = 0; i < 200 && (await readdir(spoolDir)).length < count; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
 async function stalledSubmission(): Promise<Response> {
   const held = heldUpload(new TextEncoder().encode(await esPnCsv(3)));
   const url = await liveUrl(`/v1/submissions?format=es-pn-csv&operation=${OPERATION}`);
@@ -252,8 +255,7 @@ async function tooManySubmissions(): Promise<Response> {
     fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: await bearer(agencies['ES-PN']!) }, body, duplex: 'half' } as RequestInit);
   const held = [heldUpload(csv), heldUpload(csv)];
   const first = held.map((h) => send(h.body));
-  // Both are admitted once both spools exist (bounded wait; no timing assumption).
-  for (let i = 0; i < 200 && (await readdir(spoolDir)).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  await untilSpooling(2); // both are admitted
   const third = await send(csv);
   for (const h of held) h.release();
   for (const answer of await Promise.all(first)) expect(answer.status).toBe(201);
@@ -262,28 +264,17 @@ async function tooManySubmissions(): Promise<Response> {
 
 /**
  * REL-04 over HTTP: a first upload holds its body open on a live port while a second with the
- * same key arrives. PostgreSQL only: PGlite has one connection, so the second would queue.
+ * same key arrives. The key is claimed before any transaction, so this holds on PGlite too.
  */
 async function conflictingSubmission(): Promise<Response> {
-  const server = gw.app.fastify.server.listening ? gw.app.fastify.server : (await gw.app.fastify.listen({ port: 0, host: '127.0.0.1' }), gw.app.fastify.server);
-  if (!server.listening) await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/submissions?format=es-pn-csv&operation=${OPERATION}`;
+  const url = await liveUrl(`/v1/submissions?format=es-pn-csv&operation=${OPERATION}`);
   const csv = new TextEncoder().encode(await esPnCsv(4));
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      controller.enqueue(csv.subarray(0, 200));
-      await gate;
-      controller.enqueue(csv.subarray(200));
-      controller.close();
-    },
-  });
+  const held = heldUpload(csv);
   const headers = async () => ({ 'content-type': 'text/csv', 'idempotency-key': 'contract-held-1', authorization: await bearer(agencies['ES-PN']!) });
-  const first = fetch(url, { method: 'POST', headers: await headers(), body, duplex: 'half' } as RequestInit);
-  await new Promise((resolve) => setTimeout(resolve, 500)); // the first has taken the key's lock
+  const first = fetch(url, { method: 'POST', headers: await headers(), body: held.body, duplex: 'half' } as RequestInit);
+  await untilSpooling(1); // the first has claimed the key
   const second = await fetch(url, { method: 'POST', headers: await headers(), body: csv });
-  release();
+  held.release();
   expect((await first).status).toBe(201);
   return second;
 }
@@ -329,7 +320,7 @@ describe('every documented response is served as documented', () => {
 
   for (const scenario of scenarios) {
     const target = documented.find((d) => d.key === scenario.key);
-    it.skipIf(scenario.postgresOnly && !onPostgres)(`${scenario.key}: ${scenario.name}`, { timeout: 30_000 }, async () => {
+    it(`${scenario.key}: ${scenario.name}`, { timeout: 30_000 }, async () => {
       expect(target, 'undocumented scenario').toBeDefined();
       const res = await scenario.run();
       expect(res.status).toBe(Number(target!.status));

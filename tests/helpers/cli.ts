@@ -19,8 +19,13 @@ export type CliSandbox = {
 
 /** Runs bin/liaison.js with exactly `env`, from `cwd`. */
 export function runLiaison(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<CliRun> {
+  return runProcess(process.execPath, [LIAISON_BIN, ...args], env, cwd);
+}
+
+/** Runs a program with exactly `env`, from `cwd`, and collects its exit code and output. */
+export function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<CliRun> {
   return new Promise<CliRun>((resolve, reject) => {
-    const child = spawn(process.execPath, [LIAISON_BIN, ...args], { env, ...(cwd ? { cwd } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, ...(cwd ? { cwd } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
