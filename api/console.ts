@@ -50,15 +50,12 @@ export function registerConsoleRoutes(fastify: FastifyInstance, { audience, dist
     });
     return;
   }
-  fastify.register(fastifyStatic, {
-    root: distDir,
-    prefix: '/console/',
-    index: ['index.html'],
-    wildcard: true,
-    setHeaders(response, path) {
-      for (const [name, value] of Object.entries(CONSOLE_HEADERS)) response.setHeader(name, value);
+  fastify.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
       // Hashed file names never change content: cache them; index.html is always fetched anew.
-      response.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-store');
-    },
+      const immutable = request.url.startsWith('/console/assets/');
+      reply.headers({ ...CONSOLE_HEADERS, 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-store' });
+    });
+    await scope.register(fastifyStatic, { root: distDir, prefix: '/console/', index: ['index.html'], wildcard: true, cacheControl: false });
   });
 }
