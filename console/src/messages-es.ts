@@ -98,6 +98,8 @@ export const es: Catalogue = {
   'submit.history': 'Envíos de esta sesión del navegador',
   'submit.historyNote': 'Solo se guardan en esta página; cada fila se vuelve a leer de la pasarela. Cite el identificador para leer el informe más tarde.',
   'submit.historyEmpty': 'Aún no hay envíos en esta sesión.',
+  'submit.historyAccepted': 'Aceptados',
+  'submit.historyRejected': 'Rechazados',
   'submit.refresh': 'Leer de nuevo',
 
   'issues.heading': 'Problemas ({shown} de {total})',

@@ -98,6 +98,8 @@ export const zh: Catalogue = {
   'submit.history': '本次浏览器会话中的提交',
   'submit.historyNote': '仅保存在本页面中；每行都从网关重新读取。日后查阅报告时请引用编号。',
   'submit.historyEmpty': '本次会话尚无提交。',
+  'submit.historyAccepted': '已接受',
+  'submit.historyRejected': '已拒绝',
   'submit.refresh': '重新读取',
 
   'issues.heading': '问题（显示 {shown} / 共 {total}）',

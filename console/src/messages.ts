@@ -100,6 +100,8 @@ export const en = {
   'submit.history': 'Submissions from this browser session',
   'submit.historyNote': 'Kept in this page only; each row is read again from the gateway. Quote the id to read a report later.',
   'submit.historyEmpty': 'No submission yet in this session.',
+  'submit.historyAccepted': 'Accepted',
+  'submit.historyRejected': 'Rejected',
   'submit.refresh': 'Read again',
 
   'issues.heading': 'Issues ({shown} of {total})',

@@ -30,7 +30,7 @@ function BarChart({ title, labels, series, stacked = false }: { title: MessageKe
         responsive: true,
         maintainAspectRatio: false,
         plugins: { legend: { display: series.length > 1 } },
-        scales: { x: { stacked }, y: { stacked, beginAtZero: true } },
+        scales: { x: { stacked }, y: { stacked, beginAtZero: true, ticks: { precision: 0 } } },
       },
     };
     const chart = new Chart(canvas.current, config);

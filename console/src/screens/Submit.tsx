@@ -105,8 +105,8 @@ function History({ version }: { version: number }) {
               <th scope="col">{t('submit.file')}</th>
               <th scope="col">{t('submit.operation')}</th>
               <th scope="col">{t('tables.status')}</th>
-              <th scope="col">✔</th>
-              <th scope="col">✘</th>
+              <th scope="col">{t('submit.historyAccepted')}</th>
+              <th scope="col">{t('submit.historyRejected')}</th>
               <th scope="col" />
             </tr>
           </thead>
