@@ -15,6 +15,7 @@ import { bytesPerRecord, generateFile } from '../ingest/generate.ts';
 import { startServerChild, type ServerChild } from '../lib/children.ts';
 import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
 import { TokenPool } from '../lib/load.ts';
+import { READ_QUERY } from '../lib/queries.ts';
 import { post } from '../lib/verify.ts';
 import { AGENCY_A, AGENCY_B, OPERATION_CODE, SETUP_ENV, type IsolationSetup } from './setup.ts';
 import { backgroundLoad, bigUpload, graphqlLoad, slowUploads, type ReadSample, type StatusCounts, type UploadResult } from './pressure.ts';
@@ -55,15 +56,6 @@ export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOp
   };
 }
 
-/** A's fixed read: a page of dens with their suspects, and the operation's summary. */
-const A_READ = /* GraphQL */ `
-  query IsolationRead($code: String!) {
-    operation(code: $code) { summary { scamDens suspects fundRecords } }
-    scamDens(first: 10, filter: { operationCode: $code }) {
-      totalCount
-      edges { node { id country status suspects(first: 5) { edges { node { id role status } } } } }
-    }
-  }`;
 
 /** The review's costly query: 10 aliases × 100 suspects × three per-item relations. */
 const COSTLY = `{ ${Array.from({ length: 10 }, (_, i) =>
@@ -104,7 +96,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     server = await startServerChild({ name: `gateway (${kind})`, file: 'service.ts', env: { [SETUP_ENV]: JSON.stringify(setup) } });
     const url = server.url;
     log(`\n[isolation, ${kind}] gateway pid ${server.pid} on ${url}; ${RECORDS.dens} dens, ${RECORDS.suspects} suspects, ${RECORDS.funds} funds`);
-    const readBody = JSON.stringify({ query: A_READ, variables: { code: OPERATION_CODE } });
+    const readBody = JSON.stringify({ query: READ_QUERY, variables: { code: OPERATION_CODE } });
     const check = await post(url, readBody, (await TokenPool.mint(a, audience, 1)).take()!);
     if (check.status !== 200 || check.text.includes('"errors"') || !check.text.includes('"scamDens"')) {
       throw new Error(`A's read failed: ${check.status} ${check.text.slice(0, 300)}`);

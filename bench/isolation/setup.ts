@@ -1,5 +1,5 @@
-// What the isolation benchmark's gateway holds before it is measured, and the contract between
-// bench/isolation/run.ts and its gateway child (bench/servers/service.ts). The child sets the
+// What the isolation and soak benchmarks' gateway holds before it is measured, and the contract between
+// bench/isolation/run.ts (or bench/soak/run.ts) and its gateway child (bench/servers/service.ts). The child sets the
 // database up itself, PostgreSQL or its own PGlite alike: two agencies, A (the lead, whose fixed
 // read is measured) and B (the participant that floods, trickles and uploads), with the public
 // keys the parent generated, one operation they share, and generated records of both.
@@ -27,6 +27,8 @@ export type IsolationSetup = {
   records: { dens: number; suspects: number; funds: number; seed: number };
   /** LIAISON_* settings of the gateway under test (limits), as the operator would set them. */
   settings: Record<string, string>;
+  /** Each agency's match quota per day, when the default would end a long run's matches. */
+  matchQuotaPerDay?: number;
 };
 
 export async function setupIsolationDatabase(db: Database, setup: IsolationSetup): Promise<void> {
@@ -36,6 +38,7 @@ export async function setupIsolationDatabase(db: Database, setup: IsolationSetup
     const jwks = setup.jwks[agency.code];
     if (!jwks) throw new Error(`bench: no JWKS for ${agency.code}`);
     const row = await registerAgency(db.prisma, { ...agency, jwks, scopes: ['records:read', 'records:submit', 'match:query'] });
+    if (setup.matchQuotaPerDay) await db.prisma.agency.update({ where: { id: row.id }, data: { matchQuotaPerDay: setup.matchQuotaPerDay } });
     owners.push({ id: row.id, code: row.code });
   }
   const operation = await createOperation(db.prisma, {

@@ -101,7 +101,7 @@ export async function runBenchChild(start: () => Promise<Started>): Promise<void
     const message = raw as ParentMessage;
     switch (message.type) {
       case 'mark':
-        send({ type: 'mark', cpu: process.cpuUsage(), statements });
+        send({ type: 'mark', cpu: process.cpuUsage(), statements, memory: process.memoryUsage() });
         break;
       case 'breakdown':
         if (message.on) breakdown = new Map();
