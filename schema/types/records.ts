@@ -7,6 +7,7 @@ import type { EnumRef } from '@pothos/core';
 import type { SharingLevel as SharingLevelName } from '../../prisma/generated/client/enums.ts';
 import type { RequestContext } from '../context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import { operationCodeWhere } from '../../kernel/operation-code.ts';
 import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { SharingLevel } from './enums.ts';
@@ -60,7 +61,7 @@ export function commonFilterFields<Status extends string>(
   of: { country: string; status: EnumRef<Types, Status>; statusDescription?: string },
 ) {
   return {
-    operationCode: t.string({ description: 'Code of the joint operation.' }),
+    operationCode: t.string({ description: 'Code of the joint operation: CODE, or LEAD/CODE for one lead’s.' }),
     owner: t.string({ description: 'Agency code of the owner.' }),
     sharingLevel: t.field({ type: SharingLevel }),
     country: t.string({ description: of.country }),
@@ -88,7 +89,7 @@ export function recordWhere(ctx: RequestContext, filter: CommonFilter | null | u
       {
         // Only the viewer's own operations: a hidden operation's code must filter to nothing,
         // exactly like a code that does not exist (else it tells which records belong to it).
-        ...(filter?.operationCode ? { operation: { is: { code: filter.operationCode, ...visibleOperationWhere(viewer) } } } : {}),
+        ...(filter?.operationCode ? { operation: { is: { ...operationCodeWhere(filter.operationCode), ...visibleOperationWhere(viewer) } } } : {}),
         ...(filter?.owner ? { owner: { is: { code: filter.owner } } } : {}),
         ...(filter?.sharingLevel ? { sharingLevel: filter.sharingLevel } : {}),
         ...(filter?.country ? { [columns.country]: filter.country.toUpperCase() } : {}),
