@@ -10,6 +10,7 @@ import type { KeyObject } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import { parseCursorConnectionArgs, PothosValidationError } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
+import { isUuid } from '../kernel/ids.ts';
 import type { RequestContext } from './context.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
@@ -31,8 +32,6 @@ export type PageConnection<Row> = {
   totalCount: () => Promise<number>;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function pageShape(args: PageArgs) {
   return parseCursorConnectionArgs({ args, defaultSize: PAGE_SIZE.default, maxSize: PAGE_SIZE.max });
 }
@@ -41,7 +40,7 @@ function pageShape(args: PageArgs) {
 function idAt(pager: Pager, cursor: string): string {
   const position = decodeCursor(pager.key, pager.connection, cursor);
   const id = position?.length === 1 ? position[0] : undefined;
-  if (id === undefined || !UUID.test(id)) throw new PothosValidationError('Invalid cursor');
+  if (id === undefined || !isUuid(id)) throw new PothosValidationError('Invalid cursor');
   return id;
 }
 
