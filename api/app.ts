@@ -29,6 +29,7 @@ import { usePersistedOperations } from './plugins/use-persisted-operations.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
 import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
+import { registerRefusalAudit } from './rest/refusal-audit.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
@@ -156,6 +157,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');
   });
+
+  registerRefusalAudit(fastify, { audit: deps.audit, graphqlEndpoint: yoga.graphqlEndpoint });
 
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
