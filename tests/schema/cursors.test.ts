@@ -134,6 +134,20 @@ describe('cursors page from a position, whatever was there', () => {
   }
 });
 
+describe('windows of one list in one query', () => {
+  it('gives each alias of an operation list its own window', async () => {
+    const expected = dens.filter((d) => d.visible).map((d) => d.id).sort();
+    const res = await gw.gql<{ operations: { edges: { node: { head: Page; tail: Page } }[] } }>(
+      viewer,
+      `{ operations { edges { node { head: scamDens(first: 2) { ${SELECTION} } tail: scamDens(last: 3) { ${SELECTION} } } } } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    const [operation] = res.data!.operations.edges;
+    expect(shape(operation!.node.head)).toEqual({ totalCount: expected.length, ids: expected.slice(0, 2), hasNextPage: true, hasPreviousPage: false });
+    expect(shape(operation!.node.tail)).toEqual({ totalCount: expected.length, ids: expected.slice(-3), hasNextPage: false, hasPreviousPage: true });
+  });
+});
+
 /** Every id of a connection, read in pages of 4 from one end to the other, in id order. */
 async function walk(connection: ConnectionName, direction: 'forwards' | 'backwards') {
   const forwards = direction === 'forwards';
