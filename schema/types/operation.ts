@@ -13,14 +13,15 @@ import {
 } from '../operations.ts';
 import type { Prisma } from '../../prisma/generated/client/client.ts';
 import type { RequestContext } from '../context.ts';
+import { nodeSelection, pagerOf, resolveRootConnection } from '../paging.ts';
 import { visibleOperationWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { formatDate } from '../scalars.ts';
 import { OperationStatus } from './enums.ts';
-import { InterceptedFundConnection } from './intercepted-fund.ts';
-import { relatedRecordsQuery, viewerOf } from './records.ts';
-import { ScamDenConnection } from './scam-den.ts';
-import { SuspectConnection } from './suspect.ts';
+import { InterceptedFund, InterceptedFundConnection } from './intercepted-fund.ts';
+import { relatedRecords, viewerOf } from './records.ts';
+import { ScamDen, ScamDenConnection } from './scam-den.ts';
+import { Suspect, SuspectConnection } from './suspect.ts';
 
 const CurrencyAmount = builder.objectRef<{ currency: string; amount: string }>('CurrencyAmount').implement({
   fields: (t) => ({
@@ -113,19 +114,10 @@ export const Operation = builder.prismaNode('Operation', {
       select: { id: true },
       resolve: (operation, _args, ctx) => cachedOperationSummary(ctx.prisma, operation.id),
     }),
-    scamDens: t.relatedConnection(
-      'scamDens',
-      { cursor: 'id', totalCount: true, query: relatedRecordsQuery },
-      ScamDenConnection,
-    ),
-    suspects: t.relatedConnection(
-      'suspects',
-      { cursor: 'id', totalCount: true, query: relatedRecordsQuery },
-      SuspectConnection,
-    ),
-    interceptedFunds: t.relatedConnection(
-      'funds',
-      { cursor: 'id', totalCount: true, query: relatedRecordsQuery },
+    scamDens: t.connection(relatedRecords(ScamDen, 'Operation.scamDens', 'operation', 'scamDens'), ScamDenConnection),
+    suspects: t.connection(relatedRecords(Suspect, 'Operation.suspects', 'operation', 'suspects'), SuspectConnection),
+    interceptedFunds: t.connection(
+      relatedRecords(InterceptedFund, 'Operation.interceptedFunds', 'operation', 'funds'),
       InterceptedFundConnection,
     ),
   }),
@@ -166,18 +158,14 @@ builder.queryFields((t) => ({
       return named ? ctx.prisma.operation.findUnique({ ...query, where: { id: named.id } }) : null;
     },
   }),
-  operations: t.prismaConnection({
-    type: 'Operation',
-    cursor: 'id',
+  operations: t.connection({
+    type: Operation,
     authScopes: { scope: 'records:read' },
-    totalCount: (_parent, _args, ctx) => ctx.prisma.operation.count({ where: visibleOperationWhere(viewerOf(ctx)) }),
-    resolve: (query, _root, args, ctx) => {
-      return ctx.prisma.operation.findMany({
-        ...query,
+    resolve: (_root, args, ctx, info) =>
+      resolveRootConnection(pagerOf(ctx, 'Query.operations'), args, ctx.prisma.operation, {
         where: visibleOperationWhere(viewerOf(ctx)),
-        orderBy: { id: 'asc' },
-      });
-    },
+        selection: nodeSelection(ctx, info),
+      }),
   }, OperationConnection),
   invitations: t.field({
     type: [OperationInvitation],
