@@ -40,7 +40,7 @@ export type InterceptedFundFilter = {
   /** Country of the account, ISO 3166-1 alpha-2. */
   country?: string | null | undefined;
   currency?: string | null | undefined;
-  /** Code of the joint operation. */
+  /** Code of the joint operation: CODE, or LEAD/CODE for one lead’s. */
   operationCode?: string | null | undefined;
   /** Agency code of the owner. */
   owner?: string | null | undefined;
@@ -111,7 +111,7 @@ export type ScamDenFilter = {
   /** ISO 3166-1 alpha-2. */
   country?: string | null | undefined;
   denType?: DenType | null | undefined;
-  /** Code of the joint operation. */
+  /** Code of the joint operation: CODE, or LEAD/CODE for one lead’s. */
   operationCode?: string | null | undefined;
   /** Agency code of the owner. */
   owner?: string | null | undefined;
@@ -138,7 +138,7 @@ export type SubmissionStatus =
 export type SuspectFilter = {
   /** Nationality, ISO 3166-1 alpha-2. */
   country?: string | null | undefined;
-  /** Code of the joint operation. */
+  /** Code of the joint operation: CODE, or LEAD/CODE for one lead’s. */
   operationCode?: string | null | undefined;
   /** Agency code of the owner. */
   owner?: string | null | undefined;
