@@ -4,7 +4,7 @@
 // opening) → prisma/ (storage: Prisma schema, migrations, generated client). adapters/ is
 // pure: it imports nothing else of the project. A floor may import any floor below it and
 // never one above; tests/, bench/ and docs/ tooling may import anything, production code
-// never imports them.
+// never imports them. console/ is the browser app: it imports only generated client types.
 const floors = ['api', 'schema', 'ingest', 'kernel', 'prisma'];
 
 /** One rule per floor: nothing in it may import a floor above it. */
@@ -25,6 +25,21 @@ module.exports = {
       severity: 'error',
       from: { path: '^adapters/' },
       to: { path: '^(api|schema|ingest|kernel|prisma|tests|bench|docs|clients|console)/' },
+    },
+    {
+      name: 'console-browser-only',
+      comment:
+        'console/ is a browser app: of the project it imports only the generated OpenAPI types (api/openapi-types.ts); its GraphQL types are generated into console/src/gql/',
+      severity: 'error',
+      from: { path: '^console/' },
+      to: { path: '^(api|schema|ingest|kernel|prisma|adapters|tests|bench|docs|clients)/', pathNot: '^api/openapi-types\\.ts$' },
+    },
+    {
+      name: 'nothing-imports-console',
+      comment: 'the gateway serves console/dist/ as files and never imports the console source',
+      severity: 'error',
+      from: { path: '^(api|schema|ingest|kernel|prisma|adapters)/' },
+      to: { path: '^console/' },
     },
     {
       name: 'prisma-imports-no-adapters',
@@ -49,7 +64,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|prisma/generated)/' },
+    exclude: { path: '^(node_modules|prisma/generated|console/dist)/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },

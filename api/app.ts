@@ -19,6 +19,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { registerEdgeContext } from './edge-context.ts';
 import { createGraphQLMask, sendProblem } from './error-response.ts';
 import { registerHomeRoute } from './home.ts';
+import { registerConsoleRoutes } from './console.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import { useArmor } from './plugins/use-armor.ts';
 import { useAudit } from './plugins/use-audit.ts';
@@ -210,6 +211,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   });
   registerOpenApiRoute(fastify);
+  if (config.console) registerConsoleRoutes(fastify, { audience: config.audience });
 
   if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
   if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db });

@@ -1,6 +1,7 @@
 // The browser tests' gateway and browser: the app with GraphiQL on, listening on a random
 // loopback port over a fresh test database, and Debian's Chromium driven by playwright-core
-// (headless; no browser is ever downloaded). Screenshots go to tests/browser/screenshots/.
+// (headless; no browser is ever downloaded). Screenshots go to LIAISON_SCREENSHOTS (a folder;
+// .ci/run points it at a folder it keeps), else tests/browser/screenshots/.
 import { mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
+export const SCREENSHOTS = `${(process.env.LIAISON_SCREENSHOTS ?? new URL('./screenshots/', import.meta.url).pathname).replace(/\/+$/, '')}/`;
 
 export type BrowserGateway = { gw: TestGateway; url: string; close(): Promise<void> };
 

@@ -25,12 +25,16 @@ export function registerServeCommand(program: LiaisonCommand): void {
       const lines = [
         '',
         `  Liaison gateway listening on ${url}`,
+        `  Console:   ${cfg.console ? `${url}/console/` : 'off (LIAISON_CONSOLE=off)'}`,
         `  GraphiQL:  ${url}/graphql${cfg.graphiql ? '' : ' (disabled: set LIAISON_GRAPHIQL=true)'}`,
         `  Health:    ${url}/healthz   Metrics (this host only): ${metricsUrl ?? 'off'}`,
         `  Data:      ${cfg.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : cfg.dataDir}`,
       ];
       if (demo) {
         const key = join(demo.keyDir, 'ES-PN.private.jwk.json');
+        if (cfg.console) {
+          lines.push('', `  Sign in to the console at ${url}/console/ as agency ES-PN with the key file`, `    ${key}`);
+        }
         lines.push(
           '',
           `  Demo data ${demo.seeded ? 'seeded' : 'already present'}: agencies ${demo.agencies.join(', ')}, operation ${demo.operation}.`,
