@@ -86,7 +86,9 @@ export async function setAgencyLimits(prisma: PrismaClient, raw: AgencyLimitsInp
   const { code, requestsPerMinute, costPerMinute } = parsed.data;
   const agency = await prisma.agency.findUnique({ where: { code }, select: { id: true } });
   if (!agency) {
-    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `No agency ${code} is registered.`, { issues: [{ field: 'code', code: 'UNKNOWN_AGENCY' }] });
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `No agency ${code} is registered.`, {
+      issues: [{ field: 'code', code: 'UNKNOWN_AGENCY', message: `No agency ${code} is registered.` }],
+    });
   }
   return prisma.agency.update({
     where: { id: agency.id },

@@ -9,9 +9,9 @@ import { asUsage, changeData, defineCommand, readJson, scopeList, type LiaisonCo
 const OPTION_OF = { code: '--code', name: '--name', country: '--country', jwks: '--jwks', jwksUri: '--jwks-uri', scopes: '--scopes' };
 const LIMIT_OPTION_OF = { code: '--code', requestsPerMinute: '--requests-per-minute', costPerMinute: '--cost-per-minute' };
 
-/** A positive whole number per minute, or `default` (null: the gateway's setting). */
-function perMinute(value: string): number | null {
-  if (value === 'default') return null;
+/** A positive whole number per minute, or `default` (the gateway's setting). */
+function perMinute(value: string): number | 'default' {
+  if (value === 'default') return value;
   if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new InvalidArgumentError('a whole number from 1 to 100000000, or "default".');
   return Number(value);
 }
@@ -49,15 +49,17 @@ export function registerAgencyCommands(program: LiaisonCommand): void {
     .requiredOption('--code <code>', 'agency code')
     .option('--requests-per-minute <n>', 'requests per minute (GraphQL and REST), or "default"', perMinute)
     .option('--cost-per-minute <n>', 'GraphQL cost points per minute, or "default"', perMinute)
-    .action(async (opts: { code: string; requestsPerMinute?: number | null; costPerMinute?: number | null }) => {
+    .action(async (opts: { code: string; requestsPerMinute?: number | 'default'; costPerMinute?: number | 'default' }) => {
+      // The service takes null for "the gateway's default" (commander would turn a null into '').
+      const stored = (value: number | 'default') => (value === 'default' ? null : value);
       const input: AgencyLimitsInput = {
         code: opts.code,
-        ...(opts.requestsPerMinute !== undefined ? { requestsPerMinute: opts.requestsPerMinute } : {}),
-        ...(opts.costPerMinute !== undefined ? { costPerMinute: opts.costPerMinute } : {}),
+        ...(opts.requestsPerMinute !== undefined ? { requestsPerMinute: stored(opts.requestsPerMinute) } : {}),
+        ...(opts.costPerMinute !== undefined ? { costPerMinute: stored(opts.costPerMinute) } : {}),
       };
       const { setAgencyLimits } = await import('../../agencies.ts');
       await asUsage(LIMIT_OPTION_OF, () => changeData(limits, (db) => setAgencyLimits(db.prisma, input), { path: '/admin/v1/agency-limits', body: input }));
-      const shown = (value: number | null | undefined) => (value === undefined ? 'unchanged' : value === null ? 'the default' : String(value));
+      const shown = (value: number | 'default' | undefined) => (value === undefined ? 'unchanged' : value === 'default' ? 'the default' : String(value));
       process.stdout.write(`limits of ${opts.code}: requests per minute ${shown(opts.requestsPerMinute)}, cost per minute ${shown(opts.costPerMinute)}\n`);
     });
 }
