@@ -89,6 +89,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       options: `-c statement_timeout=${LIMITS_STATEMENT_TIMEOUT_MS}`,
       connectionTimeoutMillis: 2_000,
     });
+    // An idle connection that drops (a database restart) is replaced at the next count; until
+    // then the counters count in memory. Unlistened, pg would throw it as an uncaught error.
+    limitsPool.on('error', () => undefined);
     return {
       kind: 'postgres',
       prisma,
