@@ -77,6 +77,7 @@ export async function createTestGateway(
     now,
     ingest: services.ingest,
     oauth: services.oauth,
+    cursorKey: services.cursorKey,
     ...(options.operatorToken ? { admin: { operatorToken: options.operatorToken, audit: services.audit } } : {}),
   });
 
