@@ -60,3 +60,42 @@ function checkedKeys(jwks: unknown) {
   }
   return result.keys;
 }
+
+/** A limit per minute, or null for the gateway's default. */
+const perMinute = z.number().int().min(1).max(100_000_000).nullable();
+
+export const agencyLimitsInput = z
+  .object({
+    code: z.string().max(MAX_ISSUER_LENGTH).regex(ISSUER_PATTERN, 'an agency code such as ES-PN or CN-MPS'),
+    requestsPerMinute: perMinute.optional(),
+    costPerMinute: perMinute.optional(),
+  })
+  .refine((input) => input.requestsPerMinute !== undefined || input.costPerMinute !== undefined, {
+    message: 'give requestsPerMinute, costPerMinute or both',
+    path: ['requestsPerMinute'],
+  });
+export type AgencyLimitsInput = z.input<typeof agencyLimitsInput>;
+
+/**
+ * Sets an agency's own rate limits (null returns one to the gateway's default); what is not
+ * given stays as it was. Running gateway processes apply the change within seconds.
+ */
+export async function setAgencyLimits(prisma: PrismaClient, raw: AgencyLimitsInput) {
+  const parsed = agencyLimitsInput.safeParse(raw);
+  if (!parsed.success) throw badInput(parsed.error);
+  const { code, requestsPerMinute, costPerMinute } = parsed.data;
+  const agency = await prisma.agency.findUnique({ where: { code }, select: { id: true } });
+  if (!agency) {
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `No agency ${code} is registered.`, {
+      issues: [{ field: 'code', code: 'UNKNOWN_AGENCY', message: `No agency ${code} is registered.` }],
+    });
+  }
+  return prisma.agency.update({
+    where: { id: agency.id },
+    data: {
+      ...(requestsPerMinute !== undefined ? { requestsPerMinute } : {}),
+      ...(costPerMinute !== undefined ? { costPerMinute } : {}),
+    },
+    select: { code: true, requestsPerMinute: true, costPerMinute: true },
+  });
+}

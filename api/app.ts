@@ -27,6 +27,8 @@ import { usePageLimits } from './plugins/use-page-limits.ts';
 import { usePartnerAuth, type EdgeServerContext } from './plugins/use-partner-auth.ts';
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
 import { usePersistedOperations } from './plugins/use-persisted-operations.ts';
+import { useRateLimit } from './plugins/use-rate-limit.ts';
+import { createRateLimits, registerRateLimitHeaders, type RateLimits } from './limits/gate.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
 import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
@@ -56,6 +58,8 @@ export type App = {
   yoga: YogaServerInstance<EdgeServerContext, RequestContext>;
   /** The Prometheus registry, served only by the operator's loopback listener (api/metrics-listener.ts). */
   metrics: Registry;
+  /** Per-agency and per-address rate limits (api/limits/), shared with the other gateway processes. */
+  rateLimits: RateLimits;
   /** Serves one Fetch API request in-process (no port): for tests and tools. */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
@@ -111,6 +115,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   registerEdgeContext(fastify);
+  const rateLimits = createRateLimits({ config, db, audit: deps.audit, logger, now });
+  fastify.decorate('rateLimits', rateLimits);
+  registerRateLimitHeaders(fastify);
+  fastify.addHook('onClose', () => rateLimits.close());
 
   const yoga = createYoga<EdgeServerContext, RequestContext>({
     schema,
@@ -137,7 +145,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       usePartnerAuth({
         verifier: deps.verifier,
-        audit: deps.audit,
+        limits: rateLimits,
         graphiqlEnabled: config.graphiql,
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
@@ -150,6 +158,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...useArmor({ graphiqlEnabled: config.graphiql }),
       useRefusalStatus(),
       usePageLimits(),
+      useRateLimit(rateLimits.agencies, schema),
       useAudit(deps.audit),
     ],
   });
@@ -214,7 +223,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (config.console) registerConsoleRoutes(fastify, { audience: config.audience });
 
   if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
-  if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db });
+  if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db, limits: rateLimits.agencies });
   if (ingest) {
     registerSubmissionRoutes(fastify, {
       ...ingest,
@@ -231,6 +240,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     fastify,
     yoga,
     metrics,
+    rateLimits,
     async fetch(request: Request) {
       const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
       const url = new URL(request.url);

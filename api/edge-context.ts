@@ -24,6 +24,6 @@ export function registerEdgeContext(fastify: FastifyInstance): void {
   fastify.decorateRequest('edge', null as never);
   fastify.addHook('onRequest', async (request) => {
     const client = clientRequestId(request.headers['x-request-id']);
-    request.edge = { viewer: null, requestId: request.id, ...(client ? { clientRequestId: client } : {}) };
+    request.edge = { viewer: null, requestId: request.id, clientIp: request.ip, ...(client ? { clientRequestId: client } : {}) };
   });
 }

@@ -39,12 +39,20 @@ export function maskError(error: unknown): LiaisonError {
   return new LiaisonError(ErrorCode.INTERNAL, 'Unexpected error.');
 }
 
+/** Seconds to wait before retrying a RATE_LIMITED error, from its Retry-After header. */
+function retryAfterOf(error: LiaisonError): number | undefined {
+  const header = Object.entries(error.headers).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
+  return error.code === ErrorCode.RATE_LIMITED && header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+
 /** The members of a coded error that a caller may read, in both GraphQL and REST. */
 function publicMembers(error: LiaisonError) {
+  const retryAfter = retryAfterOf(error);
   return {
     code: error.code,
     ...(error.reason ? { reason: error.reason } : {}),
     ...(error.issues ? { issues: error.issues } : {}),
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
   };
 }
 

@@ -266,6 +266,8 @@ export interface components {
             /** @description A stable word refining the code, e.g. why a token was refused (`token_reused`, `token_expired`, `wrong_audience`, `unknown_key`; see docs/security.md). */
             reason?: string;
             issues?: components["schemas"]["ProblemIssue"][];
+            /** @description With RATE_LIMITED, the seconds to wait before retrying (as Retry-After). */
+            retryAfter?: number;
         };
         /** @description What was wrong, by location and code; never a submitted value. */
         ProblemIssue: {
@@ -443,6 +445,8 @@ export interface components {
             path?: (string | number)[];
             extensions?: {
                 code?: string;
+                /** @description With RATE_LIMITED, the seconds to wait before retrying (as Retry-After). */
+                retryAfter?: number;
             };
         };
         GraphQLResponse: {
@@ -502,6 +506,20 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Your agency has sent its requests for this minute (code RATE_LIMITED, reason `request_limit`),
+         *     or your address has failed authentication too often this minute (reason `auth_failure_limit`).
+         *     `retryAfter` in the problem repeats Retry-After.
+         */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Unexpected failure (code INTERNAL); no detail leaves the gateway. */
         InternalError: {
             headers: {
@@ -514,10 +532,27 @@ export interface components {
         /** @description The GraphQL result; field errors are in `errors` with `extensions.code`. */
         GraphQLResult: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
                 "application/graphql-response+json": components["schemas"]["GraphQLResponse"];
+                "application/json": components["schemas"]["GraphQLResponse"];
+            };
+        };
+        /**
+         * @description Refused before running (`extensions.code` RATE_LIMITED, `extensions.retryAfter` in seconds):
+         *     your agency has sent its requests for this minute (reason `request_limit`), the operation
+         *     costs more points than your agency has left this minute (reason `cost_limit`; it was not
+         *     charged), or your address has failed authentication too often (reason `auth_failure_limit`).
+         */
+        GraphQLRateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
                 "application/json": components["schemas"]["GraphQLResponse"];
             };
         };
@@ -585,6 +620,19 @@ export interface components {
         WwwAuthenticate: string;
         /** @description Seconds to wait before retrying. */
         RetryAfter: string;
+        /**
+         * @description The limits this request counted in (IETF draft-ietf-httpapi-ratelimit-headers): for each, its
+         *     name, `q` the quota per window and `w` the window in seconds. `requests`: your agency's
+         *     requests per minute (GraphQL and REST); `cost`: its GraphQL cost points per minute (GraphQL only).
+         * @example "requests";q=1200;w=60, "cost";q=30000;w=60
+         */
+        RateLimitPolicy: string;
+        /**
+         * @description Where your agency stands in each limit of RateLimit-Policy: `r` what is left of the quota,
+         *     `t` seconds until the window resets.
+         * @example "requests";r=1187;t=42, "cost";r=29204;t=42
+         */
+        RateLimit: string;
     };
     pathItems: never;
 }
@@ -646,6 +694,8 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -657,6 +707,8 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -732,7 +784,9 @@ export interface operations {
             };
             /**
              * @description Your agency already has `LIAISON_SUBMISSIONS_PER_AGENCY` (default 2) submissions in progress
-             *     (issue code TOO_MANY_CONCURRENT_SUBMISSIONS); send this one when one of them has finished.
+             *     (issue code TOO_MANY_CONCURRENT_SUBMISSIONS; send this one when one of them has finished),
+             *     or has sent its requests for this minute (reason `request_limit`), or your address has
+             *     failed authentication too often this minute (reason `auth_failure_limit`).
              */
             429: {
                 headers: {
@@ -763,6 +817,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -780,6 +836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["InternalError"];
         };
@@ -1003,6 +1060,7 @@ export interface operations {
         responses: {
             200: components["responses"]["GraphQLResult"];
             400: components["responses"]["GraphQLRefused"];
+            429: components["responses"]["GraphQLRateLimited"];
         };
     };
     postGraphql: {
@@ -1038,6 +1096,7 @@ export interface operations {
                     "application/json": components["schemas"]["GraphQLResponse"];
                 };
             };
+            429: components["responses"]["GraphQLRateLimited"];
         };
     };
 }

@@ -29,6 +29,13 @@ const envSchema = z.object({
   LIAISON_SPOOL_DIR: z.string().min(1).optional(),
   LIAISON_WRITER_POOL: z.coerce.number().int().min(1).max(50).default(4),
   LIAISON_CONSOLE: z.enum(['on', 'off']).default('on'),
+  LIAISON_RATE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_200),
+  LIAISON_RATE_COST_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(30_000),
+  LIAISON_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   LIAISON_METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(9464),
   NODE_ENV: z.string().optional(),
 });
@@ -64,6 +71,14 @@ export type Config = Readonly<{
   writerPoolSize: number;
   /** Whether the web console is served at /console (`LIAISON_CONSOLE`, `on` or `off`). */
   console: boolean;
+  /**
+   * Per-agency limits per minute, shared by every gateway process (api/limits/): requests
+   * (GraphQL and REST) and GraphQL cost points. An agency's own values, set by the operator
+   * (`liaison agency limits`), replace these defaults.
+   */
+  rateLimits: Readonly<{ requestsPerMinute: number; costPerMinute: number; authFailuresPerMinute: number }>;
+  /** Where the limits' counters live when set; otherwise PostgreSQL (DATABASE_URL) or this process's memory. */
+  redisUrl: string | undefined;
   /** Port of the loopback-only Prometheus listener (`LIAISON_METRICS_PORT`, `off` = none). */
   metricsPort: number | undefined;
   /** Token-verification limits (docs/security.md); not meant to be tuned. */
@@ -122,6 +137,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     spoolDir: e.LIAISON_SPOOL_DIR === undefined ? undefined : resolve(e.LIAISON_SPOOL_DIR),
     writerPoolSize: e.LIAISON_WRITER_POOL,
     console: e.LIAISON_CONSOLE === 'on',
+    rateLimits: Object.freeze({
+      requestsPerMinute: e.LIAISON_RATE_REQUESTS_PER_MINUTE,
+      costPerMinute: e.LIAISON_RATE_COST_PER_MINUTE,
+      authFailuresPerMinute: e.LIAISON_AUTH_FAILURES_PER_MINUTE,
+    }),
+    redisUrl: e.REDIS_URL,
     metricsPort: e.LIAISON_METRICS_PORT === 'off' ? undefined : e.LIAISON_METRICS_PORT,
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../prisma/generated/client/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
@@ -23,6 +24,11 @@ export type Database = {
    * embedded database the same client (PGlite has one connection).
    */
   readonly writer: PrismaClient;
+  /**
+   * The rate limits' counters (api/limits/) on PostgreSQL: a pool of its own, so that counting
+   * requests never waits for, or takes, a connection that reads or writes need.
+   */
+  readonly limitsPool: pg.Pool | undefined;
   /** Raw PGlite handle, only for the embedded database (dumps, COPY from a blob). */
   readonly pglite: PGlite | undefined;
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
@@ -41,6 +47,10 @@ export type OpenDatabaseOptions = {
   /** Connections for submissions' write transactions (PostgreSQL; default 4). */
   writerPoolSize?: number;
 };
+
+/** Each counter update is one short upsert; two connections serve many requests per second. */
+const LIMITS_POOL_SIZE = 2;
+const LIMITS_STATEMENT_TIMEOUT_MS = 2_000;
 
 /**
  * Names prepared statements by the hash of their SQL so PostgreSQL parses and plans each
@@ -73,15 +83,25 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const adapterFactory = pool(options.poolSize ?? 10);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     const writer = new PrismaClient({ adapter: pool(options.writerPoolSize ?? 4) });
+    const limitsPool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: LIMITS_POOL_SIZE,
+      options: `-c statement_timeout=${LIMITS_STATEMENT_TIMEOUT_MS}`,
+      connectionTimeoutMillis: 2_000,
+    });
+    // An idle connection that drops (a database restart) is replaced at the next count; until
+    // then the counters count in memory. Unlistened, pg would throw it as an uncaught error.
+    limitsPool.on('error', () => undefined);
     return {
       kind: 'postgres',
       prisma,
       writer,
+      limitsPool,
       pglite: undefined,
       adapterFactory,
       migrate: () => applyMigrations(adapterFactory),
       close: async () => {
-        await Promise.all([prisma.$disconnect(), writer.$disconnect()]);
+        await Promise.all([prisma.$disconnect(), writer.$disconnect(), limitsPool.end()]);
       },
     };
   }
@@ -103,6 +123,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     kind: 'pglite',
     prisma,
     writer: prisma,
+    limitsPool: undefined,
     pglite,
     adapterFactory,
     migrate: () => applyMigrations(adapterFactory),

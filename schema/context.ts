@@ -35,4 +35,11 @@ export type EdgeContext = {
   requestId: string;
   /** The caller's `x-request-id`, printable ASCII cut to 128 characters: logged for correlation, never trusted as an id. */
   clientRequestId?: string;
+  /** The caller's address as the socket reports it: the key of the limit on failed authentication. */
+  clientIp?: string;
+  /** Where the caller stands in each rate limit this request counted in (api/limits/): sent as RateLimit headers. */
+  rateLimits?: RateLimitState[];
 };
+
+/** One rate limit as the IETF RateLimit headers describe it: quota per window, what is left, seconds to reset. */
+export type RateLimitState = { policy: string; quota: number; windowSeconds: number; remaining: number; resetSeconds: number };

@@ -2,21 +2,23 @@
 // the agency's registered keys (api/auth). The viewer is written once, into the server
 // context's edge context, where the GraphQL context, the other plugins and the access log read
 // it (envelop's generic-auth plugin is the model). A request without a valid token ends here
-// with 401 and `WWW-Authenticate`, in the GraphQL error shape of api/error-response.ts. Only
-// the GraphiQL page itself and, with GraphiQL on, its schema introspection go without a token.
+// with 401 and `WWW-Authenticate`, in the GraphQL error shape of api/error-response.ts; one
+// over a rate limit (api/limits/gate.ts: failed authentications per address, requests per
+// agency) with 429 and Retry-After. Only the GraphiQL page itself and, with GraphiQL on, its
+// schema introspection go without a token.
 import { parse } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { TokenRequest } from '../auth/verify-token.ts';
-import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { EdgeContext } from '../../schema/context.ts';
-import { ErrorCode } from '../../kernel/errors.ts';
-import { graphqlRefusal, maskError } from '../error-response.ts';
+import { graphqlRefusal } from '../error-response.ts';
 import { isSchemaIntrospection } from '../graphiql.ts';
+import { admitCaller, type RateLimits } from '../limits/gate.ts';
 
 export type PartnerAuthOptions = {
   verifier: TokenVerifier;
-  audit: AuditSink;
+  /** Failed authentications are counted (and audited, summarized) there, requests per agency too. */
+  limits: RateLimits;
   /** The GraphiQL page is public (it holds no data); queries from it still need a token. */
   graphiqlEnabled: boolean;
 };
@@ -63,15 +65,9 @@ export function usePartnerAuth(options: PartnerAuthOptions): Plugin<object, Edge
     async onRequest({ request, endResponse, fetchAPI, serverContext }) {
       if (options.graphiqlEnabled && (isGraphiqlPage(request) || isIntrospectionOnly(request, serverContext.body))) return;
       try {
-        serverContext.edge.viewer = await options.verifier.verify(credentialsOf(request));
+        await admitCaller(options.limits, serverContext.edge, () => options.verifier.verify(credentialsOf(request)));
       } catch (error) {
-        const e = maskError(error);
-        if (e.code === ErrorCode.UNAUTHENTICATED || e.code === ErrorCode.BAD_USER_INPUT) {
-          await options.audit
-            .append({ action: 'authenticate', outcome: 'denied', detail: { reason: e.logReason ?? e.code } })
-            .catch(() => undefined);
-        }
-        endResponse(graphqlRefusal(e, fetchAPI));
+        endResponse(graphqlRefusal(error, fetchAPI));
       }
     },
   };

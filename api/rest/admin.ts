@@ -5,11 +5,12 @@
 // contract for partners.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { registerAgency } from '../agencies.ts';
+import { registerAgency, setAgencyLimits } from '../agencies.ts';
 import type { AuditSink } from '../../kernel/audit.ts';
 import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { createOperation } from '../../schema/operations.ts';
+import type { AgencyLimits } from '../limits/agency-limits.ts';
 
 export type AdminDeps = { operatorToken: string; audit: AuditSink };
 
@@ -31,7 +32,7 @@ function assertOperator(request: FastifyRequest, token: string): void {
   }
 }
 
-export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & { db: Database }): void {
+export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & { db: Database; limits: AgencyLimits }): void {
   fastify.register(async (admin) => {
     admin.addHook('onRequest', async (request) => assertOperator(request, deps.operatorToken));
 
@@ -45,6 +46,20 @@ export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & 
       const operation = await createOperation(deps.db.prisma, request.body as Parameters<typeof createOperation>[1]);
       await deps.audit.append({ subject: 'operator', action: 'operation.create', target: operation.code, outcome: 'ok' });
       return reply.status(201).send({ code: operation.code, name: operation.name });
+    });
+
+    admin.post('/admin/v1/agency-limits', async (request) => {
+      const limits = await setAgencyLimits(deps.db.prisma, request.body as Parameters<typeof setAgencyLimits>[1]);
+      // This process applies the change at once; other processes within seconds.
+      deps.limits.forgetOverrides();
+      await deps.audit.append({
+        subject: 'operator',
+        action: 'agency.limits',
+        target: limits.code,
+        outcome: 'ok',
+        detail: { requestsPerMinute: limits.requestsPerMinute, costPerMinute: limits.costPerMinute },
+      });
+      return limits;
     });
   });
 }

@@ -21,6 +21,8 @@ describe('audit before disclosure', () => {
     const agency = await gw.addAgency('ES-PN');
     await gw.gql(agency, 'query Totals { agencies { code } }');
     await gw.gql(null, '{ agencies { code } }');
+    // Denials are audited summarized per address and minute (ISO-12): written when the window closes.
+    await gw.app.rateLimits.failures.flush();
     const events = await gw.db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     const call = events.find((e) => e.target === 'Totals')!;
     expect(call).toMatchObject({ agencyCode: 'ES-PN', subject: 'officer-7', action: 'graphql.query', outcome: 'ok' });

@@ -96,9 +96,9 @@ const tokenRequest = (clientAssertion: string | undefined, extra: Record<string,
   );
 
 const get = async (path: string, headers: Record<string, string> = {}) => gw.app.fetch(new Request(`${BASE}${path}`, { headers }));
-const graphql = async (init: { method?: string; query: string; accept?: string; token?: boolean }) => {
+const graphql = async (init: { method?: string; query: string; accept?: string; token?: boolean; authorization?: string }) => {
   const headers: Record<string, string> = { 'x-graphql-yoga-csrf': '1', ...(init.accept ? { accept: init.accept } : {}) };
-  if (init.token !== false) headers.authorization = await bearer(agencies['ES-PN']!);
+  if (init.token !== false) headers.authorization = init.authorization ?? (await bearer(agencies['ES-PN']!));
   if (init.method === 'GET') return get(`/graphql?query=${encodeURIComponent(init.query)}`, headers);
   return gw.app.fetch(
     new Request(`${BASE}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: init.query }) }),
@@ -116,6 +116,17 @@ async function storedSubmissionId(digit: number): Promise<string> {
   const res = await submit({ body: await esPnCsv(digit) });
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
+}
+
+/**
+ * The second of two requests of a fresh agency whose operator-set limit is one request per
+ * minute: `send` makes one request with the Authorization header it is given.
+ */
+async function overRequestLimit(code: string, send: (authorization: string) => Promise<Response>): Promise<Response> {
+  const agency = await gw.addAgency(code);
+  await gw.db.prisma.agency.update({ where: { id: agency.id }, data: { requestsPerMinute: 1 } });
+  expect((await send(await bearer(agency))).status).not.toBe(429);
+  return send(await bearer(agency));
 }
 
 type Scenario = { key: string; name: string; run: () => Promise<Response>; code?: string };
@@ -178,6 +189,8 @@ const scenarios: Scenario[] = [
   S('get', '/v1/submissions/{id}', 404, PROBLEM, "another agency's submission", async () => get(`/v1/submissions/${await storedSubmissionId(5)}`, { authorization: await bearer(agencies['CN-MPS']!) }), {
     code: ErrorCode.NOT_FOUND,
   }),
+  S('get', '/v1/submissions/{id}', 429, PROBLEM, "past the agency's requests per minute", () =>
+    overRequestLimit('IT-PS', (authorization) => get('/v1/submissions/00000000-0000-4000-8000-000000000000', { authorization })), { code: ErrorCode.RATE_LIMITED }),
   S('get', '/v1/submissions/{id}', 503, PROBLEM, "the agency's remote JWKS is unreachable", async () =>
     get('/v1/submissions/00000000-0000-4000-8000-000000000000', { authorization: `Bearer ${await unavailableToken()}` }), { code: ErrorCode.SERVICE_UNAVAILABLE }),
   S('get', '/.well-known/jwks.json', 200, JSON_MT, 'the receipt keys', () => get('/.well-known/jwks.json')),
@@ -204,10 +217,14 @@ const scenarios: Scenario[] = [
   S('post', '/graphql', 400, GQL_MT, 'an invalid query, GraphQL-over-HTTP media type', () => graphql({ query: '{ me { nope } }', accept: GQL_MT })),
   S('post', '/graphql', 400, JSON_MT, 'an invalid query, plain JSON', () => graphql({ query: '{ me { nope } }', accept: JSON_MT })),
   S('post', '/graphql', 401, JSON_MT, 'no token', () => graphql({ query: ME, token: false })),
+  S('post', '/graphql', 429, JSON_MT, "past the agency's requests per minute", () =>
+    overRequestLimit('IT-CC', (authorization) => graphql({ query: ME, accept: JSON_MT, authorization }))),
   S('get', '/graphql', 200, GQL_MT, 'a query over GET, GraphQL-over-HTTP media type', () => graphql({ method: 'GET', query: ME, accept: GQL_MT })),
   S('get', '/graphql', 200, JSON_MT, 'a query over GET, plain JSON', () => graphql({ method: 'GET', query: ME, accept: JSON_MT })),
   S('get', '/graphql', 400, GQL_MT, 'an invalid query over GET, GraphQL-over-HTTP media type', () => graphql({ method: 'GET', query: '{ nope }', accept: GQL_MT })),
   S('get', '/graphql', 400, JSON_MT, 'an invalid query over GET, plain JSON', () => graphql({ method: 'GET', query: '{ nope }', accept: JSON_MT })),
+  S('get', '/graphql', 429, JSON_MT, "past the agency's requests per minute, over GET", () =>
+    overRequestLimit('IT-GDF', (authorization) => graphql({ method: 'GET', query: ME, accept: JSON_MT, authorization }))),
 ];
 
 /** A live port of the test gateway (listening on first use). */

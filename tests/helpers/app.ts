@@ -46,8 +46,16 @@ export type TestGateway = {
   close(): Promise<void>;
 };
 
-export async function createTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
-  const db = await createTestDatabase();
+/**
+ * `options.db` builds a second gateway process on the database of another (which keeps
+ * owning it: this gateway's close leaves it open), as several processes share PostgreSQL.
+ * `options.operatorToken` turns on the loopback admin API with that operator credential.
+ */
+export async function createTestGateway(
+  overrides: Partial<Config> = {},
+  options: { db?: TestDatabase; operatorToken?: string } = {},
+): Promise<TestGateway> {
+  const db = options.db ?? (await createTestDatabase());
   const config = loadConfig({ LOG_LEVEL: 'info', LIAISON_GRAPHIQL: 'false' }, overrides);
   const clock = { now: new Date('2026-06-01T12:00:00Z') };
   const now = () => clock.now;
@@ -70,6 +78,7 @@ export async function createTestGateway(overrides: Partial<Config> = {}): Promis
     ingest: services.ingest,
     oauth: services.oauth,
     cursorKey: services.cursorKey,
+    ...(options.operatorToken ? { admin: { operatorToken: options.operatorToken, audit: services.audit } } : {}),
   });
 
   async function addAgency(code: string, options: { scopes?: Scope[]; country?: string; name?: string } = {}) {
@@ -123,7 +132,7 @@ export async function createTestGateway(overrides: Partial<Config> = {}): Promis
     gql,
     close: async () => {
       await app.close();
-      await db.close();
+      if (!options.db) await db.close();
     },
   };
 }

@@ -1,0 +1,118 @@
+// Per-agency limits per minute (docs/operations.md, "Limits"): requests, over GraphQL and REST,
+// and GraphQL cost points. Counted by the verified viewer's agency, never by anything the
+// client chooses, in the shared counters of ./counters.ts, so one agency's flood uses up only
+// its own allowance. An agency's allowance is the gateway default (config) unless the operator
+// set its own (`agency.requests_per_minute`, `agency.cost_per_minute`); the overrides are read
+// from the database and kept for a few seconds, so a change made by another process shows
+// within that time and one made through this process's admin API at once.
+import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import type { Config } from '../../kernel/config.ts';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import type { Viewer } from '../../kernel/viewer.ts';
+import type { EdgeContext, RateLimitState } from '../../schema/context.ts';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
+import { WINDOW_SECONDS, type Counters } from './counters.ts';
+
+const OVERRIDES_TTL_MS = 10_000;
+
+export type Allowance = { requestsPerMinute: number; costPerMinute: number };
+
+export type AgencyLimits = {
+  /** Counts one request of the viewer's agency; RATE_LIMITED (429) once its allowance is used. */
+  admitRequest(viewer: Viewer, edge: EdgeContext): Promise<void>;
+  /**
+   * Charges a GraphQL operation's cost before it runs. An operation that costs more than is
+   * left is refused (RATE_LIMITED) and charged nothing; one that costs more than the whole
+   * allowance could never run and is refused as bad input.
+   */
+  chargeCost(viewer: Viewer, points: number, edge: EdgeContext): Promise<void>;
+  /** Forgets the cached overrides, after the operator changed them through this process. */
+  forgetOverrides(): void;
+};
+
+/** The RATE_LIMITED error of an exhausted allowance: Retry-After in whole seconds, at least 1. */
+export function rateLimited(message: string, reason: string, msBeforeNext: number): LiaisonError {
+  const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new LiaisonError(ErrorCode.RATE_LIMITED, message, { reason, headers: { 'Retry-After': String(retryAfter) } });
+}
+
+/** Where the caller stands after the count `res`, less `refundedPoints` given back. */
+function stateOf(policy: string, quota: number, res: RateLimiterRes, refundedPoints = 0): RateLimitState {
+  const used = Math.max(0, res.consumedPoints - refundedPoints);
+  return {
+    policy,
+    quota,
+    windowSeconds: WINDOW_SECONDS,
+    remaining: Math.max(0, quota - used),
+    resetSeconds: Math.max(0, Math.ceil(res.msBeforeNext / 1000)),
+  };
+}
+
+function note(edge: EdgeContext, state: RateLimitState): void {
+  edge.rateLimits = [...(edge.rateLimits ?? []).filter((s) => s.policy !== state.policy), state];
+}
+
+export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; prisma: PrismaClient; counters: Counters }): AgencyLimits {
+  const defaults = deps.config.rateLimits;
+  const cache = new Map<string, { allowance: Allowance; until: number }>();
+  const requests = deps.counters.counter('requests');
+  const cost = deps.counters.counter('cost');
+
+  async function allowanceOf(agencyId: string): Promise<Allowance> {
+    const cached = cache.get(agencyId);
+    if (cached && cached.until > Date.now()) return cached.allowance;
+    const row = await deps.prisma.agency.findUnique({
+      where: { id: agencyId },
+      select: { requestsPerMinute: true, costPerMinute: true },
+    });
+    const allowance = {
+      requestsPerMinute: row?.requestsPerMinute ?? defaults.requestsPerMinute,
+      costPerMinute: row?.costPerMinute ?? defaults.costPerMinute,
+    };
+    cache.set(agencyId, { allowance, until: Date.now() + OVERRIDES_TTL_MS });
+    return allowance;
+  }
+
+  return {
+    async admitRequest(viewer, edge) {
+      const quota = (await allowanceOf(viewer.agencyId)).requestsPerMinute;
+      // A refused request counts too: an agency that keeps sending stays refused until the window ends.
+      const counted = await requests.consume(viewer.agencyId, 1);
+      note(edge, stateOf('requests', quota, counted));
+      if (counted.consumedPoints > quota) {
+        throw rateLimited(
+          `Your agency has sent its ${quota} requests for this minute; retry after the time in Retry-After.`,
+          'request_limit',
+          counted.msBeforeNext,
+        );
+      }
+    },
+
+    async chargeCost(viewer, points, edge) {
+      const quota = (await allowanceOf(viewer.agencyId)).costPerMinute;
+      if (points > quota) {
+        throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `This operation costs ${points} points, more than your agency's ${quota} per minute; ask for smaller pages or fewer related records.`, {
+          issues: [{ code: 'COST_OVER_BUDGET', message: `${points} points, ${quota} per minute` }],
+        });
+      }
+      const charged = await cost.consume(viewer.agencyId, points);
+      if (charged.consumedPoints <= quota) {
+        note(edge, stateOf('cost', quota, charged));
+        return;
+      }
+      // Refused operations do not run, so they are not charged.
+      await cost.reward(viewer.agencyId, points);
+      const state = stateOf('cost', quota, charged, points);
+      note(edge, state);
+      throw rateLimited(
+        `This operation costs ${points} points and your agency has ${state.remaining} of its ${quota} left for this minute; retry after the time in Retry-After.`,
+        'cost_limit',
+        charged.msBeforeNext,
+      );
+    },
+
+    forgetOverrides() {
+      cache.clear();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// The rate limits as the HTTP edge applies them, the same for GraphQL (api/plugins/use-partner-auth.ts)
+// and REST (api/rest/authenticate.ts): an address over its limit of failed authentications is
+// refused before its token is verified; a failed verification is counted against the address;
+// a verified caller's request is counted against its agency. Every answer that counted in a
+// limit carries the IETF draft headers (draft-ietf-httpapi-ratelimit-headers):
+//   RateLimit-Policy: "requests";q=1200;w=60, "cost";q=30000;w=60
+//   RateLimit: "requests";r=1187;t=42, "cost";r=29204;t=42
+// (`q` quota per window of `w` seconds, `r` what is left, `t` seconds until the window resets).
+import type { FastifyInstance } from 'fastify';
+import type { AuditSink } from '../../kernel/audit.ts';
+import type { Config } from '../../kernel/config.ts';
+import type { Database } from '../../kernel/db.ts';
+import { ErrorCode } from '../../kernel/errors.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import type { Viewer } from '../../kernel/viewer.ts';
+import type { EdgeContext, RateLimitState } from '../../schema/context.ts';
+import { maskError } from '../error-response.ts';
+import { createAgencyLimits, type AgencyLimits } from './agency-limits.ts';
+import { createAuthFailureGuard, type AuthFailureGuard } from './auth-failures.ts';
+import { createCounters, type CounterStore } from './counters.ts';
+
+export type RateLimits = {
+  readonly store: CounterStore;
+  readonly agencies: AgencyLimits;
+  readonly failures: AuthFailureGuard;
+  close(): Promise<void>;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The gateway's rate limits, for REST routes registered in any plugin scope. */
+    rateLimits: RateLimits;
+  }
+}
+
+export function createRateLimits(deps: { config: Config; db: Database; audit: AuditSink; logger: Logger; now: () => Date }): RateLimits {
+  const counters = createCounters(deps.config, deps.db);
+  const failures = createAuthFailureGuard({
+    counters,
+    perMinute: deps.config.rateLimits.authFailuresPerMinute,
+    audit: deps.audit,
+    logger: deps.logger,
+    now: deps.now,
+  });
+  return {
+    store: counters.store,
+    agencies: createAgencyLimits({ config: deps.config, prisma: deps.db.prisma, counters }),
+    failures,
+    async close() {
+      await failures.close();
+      await counters.close();
+    },
+  };
+}
+
+/**
+ * Verifies the caller with `verify` under the limits: the address's failures first, then the
+ * token, then the agency's requests per minute. Returns the viewer; throws the coded refusal.
+ */
+export async function admitCaller(limits: RateLimits, edge: EdgeContext, verify: () => Promise<Viewer>): Promise<Viewer> {
+  const ip = edge.clientIp ?? 'unknown';
+  limits.failures.check(ip);
+  let viewer: Viewer;
+  try {
+    viewer = await verify();
+  } catch (error) {
+    const e = maskError(error);
+    if (e.code === ErrorCode.UNAUTHENTICATED || e.code === ErrorCode.BAD_USER_INPUT) await limits.failures.refused(ip, e.logReason ?? e.code);
+    throw error;
+  }
+  edge.viewer = viewer;
+  await limits.agencies.admitRequest(viewer, edge);
+  return viewer;
+}
+
+/** The RateLimit-Policy and RateLimit header values for the limits a request counted in. */
+export function rateLimitHeaders(states: readonly RateLimitState[]): { 'ratelimit-policy': string; ratelimit: string } {
+  return {
+    'ratelimit-policy': states.map((s) => `"${s.policy}";q=${s.quota};w=${s.windowSeconds}`).join(', '),
+    ratelimit: states.map((s) => `"${s.policy}";r=${s.remaining};t=${s.resetSeconds}`).join(', '),
+  };
+}
+
+/** Adds the RateLimit headers to every answer (success or refusal) of a request that counted in a limit. */
+export function registerRateLimitHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const states = request.edge?.rateLimits;
+    if (states?.length) reply.headers(rateLimitHeaders(states));
+    return payload;
+  });
+}

@@ -1,0 +1,243 @@
+// Per-agency rate and cost limits and the per-address limit on failed authentication
+// (docs/security-tests.md: ISO-09…14, GQL-12, GQL-13; docs/operations.md, "Limits"). Each
+// gateway here is configured with low limits; the defaults stay far above what the rest of the
+// suite sends. Counting windows are a real minute, and every test uses agencies of its own.
+import { randomUUID } from 'node:crypto';
+import { parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryCost } from '../../api/limits/query-cost.ts';
+import { schema } from '../../schema/index.ts';
+import type { Config } from '../../kernel/config.ts';
+import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+
+const LIMITS: Config['rateLimits'] = { requestsPerMinute: 5, costPerMinute: 400, authFailuresPerMinute: 3 };
+const OPERATOR = 'operator-credential-for-the-rate-limit-tests';
+
+/** The query of issue 9, row 4: 10 aliases of 100 suspects, each with three per-item relations. */
+const perItemRelations = (n: number) =>
+  `{ ${Array.from({ length: n }, (_, i) => `a${i}: suspects(first: 100) { edges { node { den { id } operation { code } alsoReportedBy { code } } } }`).join(' ')} }`;
+const CHEAP = '{ me { agency { code } } }';
+
+let gw: TestGateway;
+let counter = 0;
+/** A fresh agency, so that each test starts with a full allowance. */
+const freshAgency = () => gw.addAgency(`XA-T${++counter}`);
+
+beforeAll(async () => {
+  gw = await createTestGateway({ rateLimits: LIMITS }, { operatorToken: OPERATOR });
+});
+afterAll(() => gw?.close());
+
+/** GET /v1/submissions/{id} of a submission that does not exist: one counted REST request. */
+async function restRead(agency: TestAgency, target = gw) {
+  return target.app.fetch(
+    new Request(`http://gateway.test/v1/submissions/${randomUUID()}`, { headers: { authorization: `Bearer ${await agency.token()}` } }),
+  );
+}
+
+/** A GraphQL request with the given Authorization header, from `remoteAddress`. */
+function gqlFrom(remoteAddress: string, authorization: string) {
+  return gw.app.fastify.inject({
+    method: 'POST',
+    url: '/graphql',
+    remoteAddress,
+    headers: { 'content-type': 'application/json', authorization },
+    payload: JSON.stringify({ query: CHEAP }),
+  });
+}
+
+const extensionsOf = (r: { errors?: { extensions?: Record<string, unknown> }[] }) => r.errors?.[0]?.extensions ?? {};
+
+describe('requests per minute per agency', () => {
+  it('ISO-09 refuses one agency past its requests per minute while another is answered in the same window', async () => {
+    const flooding = await freshAgency();
+    const other = await freshAgency();
+    for (let i = 0; i < LIMITS.requestsPerMinute; i++) expect((await gw.gql(flooding, CHEAP)).errors).toBeUndefined();
+    const refused = await gw.gql(flooding, CHEAP);
+    expect(refused.status).toBe(429);
+    expect(extensionsOf(refused)).toMatchObject({ code: 'RATE_LIMITED', reason: 'request_limit' });
+    expect(refused.data ?? null).toBeNull();
+    expect((await restRead(flooding)).status).toBe(429);
+    for (let i = 0; i < LIMITS.requestsPerMinute; i++) {
+      const answer = await gw.gql(other, CHEAP);
+      expect([answer.status, answer.errors]).toEqual([200, undefined]);
+    }
+  });
+
+  it('ISO-11 answers REST with RateLimit headers, then 429 with Retry-After and the same headers', async () => {
+    const agency = await freshAgency();
+    const first = await restRead(agency);
+    expect(first.status).toBe(404);
+    expect(first.headers.get('ratelimit-policy')).toBe('"requests";q=5;w=60');
+    expect(first.headers.get('ratelimit')).toMatch(/^"requests";r=4;t=\d+$/);
+    for (let i = 1; i < LIMITS.requestsPerMinute; i++) expect((await restRead(agency)).status).toBe(404);
+    const refused = await restRead(agency);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('ratelimit-policy')).toBe('"requests";q=5;w=60');
+    expect(refused.headers.get('ratelimit')).toMatch(/^"requests";r=0;t=\d+$/);
+    expect(await refused.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED', reason: 'request_limit', retryAfter });
+  });
+});
+
+describe('GraphQL cost points per minute per agency', () => {
+  it('GQL-12 prices database work: the issue query costs its ~3,000 round trips, a cheap query a couple of points', () => {
+    const cost = (query: string, variables?: Record<string, unknown>) => queryCost(schema, parse(query), variables);
+    expect(cost(perItemRelations(10))).toBe(3010);
+    expect(cost(perItemRelations(1))).toBe(301);
+    expect(cost(CHEAP)).toBe(2);
+    expect(cost('{ scamDens(first: 5) { totalCount } }')).toBe(2);
+    // Page sizes from variables and from their declared defaults multiply like literals.
+    const paged = 'query Q($n: Int = 100) { suspects(first: $n) { totalCount edges { node { id den { id } } } } }';
+    expect(cost(paged)).toBe(102);
+    expect(cost(paged, { n: 10 })).toBe(12);
+    // Through fragments the same as inline.
+    expect(cost('{ ...S } fragment S on Query { suspects(first: 100) { edges { node { ...R } } } } fragment R on Suspect { den { id } operation { code } alsoReportedBy { code } }')).toBe(301);
+    // An omitted page size counts as the default page of 20.
+    expect(cost('{ suspects { edges { node { den { id } } } } }')).toBe(21);
+  });
+
+  it('ISO-10 refuses an operation that costs more than is left with RATE_LIMITED and retryAfter, charges it nothing, and leaves other agencies alone', async () => {
+    const spender = await freshAgency();
+    const other = await freshAgency();
+    const expensive = `query Expensive ${perItemRelations(1)}`;
+    const paid = await gw.gql(spender, expensive);
+    expect(paid.errors).toBeUndefined();
+    expect(paid.headers.get('ratelimit-policy')).toBe('"requests";q=5;w=60, "cost";q=400;w=60');
+    expect(paid.headers.get('ratelimit')).toMatch(/^"requests";r=4;t=\d+, "cost";r=99;t=\d+$/);
+
+    const refused = await gw.gql(spender, expensive);
+    expect(refused.status).toBe(429);
+    expect(refused.data ?? null).toBeNull();
+    const extensions = extensionsOf(refused);
+    expect(extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'cost_limit' });
+    expect(extensions.retryAfter).toEqual(Number(refused.headers.get('retry-after')));
+    expect(extensions.retryAfter as number).toBeGreaterThanOrEqual(1);
+    // It did not run: no resolver, no audited call; and it was not charged.
+    expect(await gw.db.prisma.auditEvent.count({ where: { target: 'Expensive', agencyCode: spender.code } })).toBe(1);
+    const cheap = await gw.gql(spender, CHEAP);
+    expect(cheap.errors).toBeUndefined();
+    expect(cheap.headers.get('ratelimit')).toMatch(/"cost";r=97;t=\d+$/);
+
+    expect((await gw.gql(other, expensive)).errors).toBeUndefined();
+  });
+
+  it('GQL-13 refuses an operation that costs more than the whole allowance as bad input, before it runs', async () => {
+    const agency = await freshAgency();
+    const refused = await gw.gql(agency, `query Oversized ${perItemRelations(10)}`);
+    expect(refused.status).toBe(400);
+    expect(extensionsOf(refused)).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ code: 'COST_OVER_BUDGET', message: '3010 points, 400 per minute' }] });
+    expect(await gw.db.prisma.auditEvent.count({ where: { target: 'Oversized' } })).toBe(0);
+    expect((await gw.gql(agency, CHEAP)).headers.get('ratelimit')).toMatch(/"cost";r=398;t=\d+$/);
+  });
+});
+
+describe('failed authentication per address', () => {
+  it('ISO-12 answers 429 to an address past its failures per minute, even with a valid token, and audits the window once', async () => {
+    await gw.app.rateLimits.failures.flush();
+    const before = await gw.db.prisma.auditEvent.count({ where: { action: 'authenticate' } });
+    const attacker = '127.0.0.7';
+    const statuses: number[] = [];
+    for (let i = 0; i < 10 && statuses.at(-1) !== 429; i++) statuses.push((await gqlFrom(attacker, 'Bearer not.a.token')).statusCode);
+    // The failure that goes past the limit is still a 401; from then on the address gets 429.
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    const agency = await freshAgency();
+    const valid = await gqlFrom(attacker, `Bearer ${await agency.token()}`);
+    expect(valid.statusCode).toBe(429);
+    expect(JSON.parse(valid.body).errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'auth_failure_limit' });
+    expect(Number(valid.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const rest = await gw.app.fastify.inject({ method: 'GET', url: `/v1/submissions/${randomUUID()}`, remoteAddress: attacker, headers: { authorization: 'Bearer x' } });
+    expect(rest.statusCode).toBe(429);
+    // Another address is not affected.
+    expect((await gqlFrom('127.0.0.8', `Bearer ${await agency.token()}`)).statusCode).toBe(200);
+
+    // Nothing was appended per refusal; the window's summary is one event.
+    expect(await gw.db.prisma.auditEvent.count({ where: { action: 'authenticate' } })).toBe(before);
+    await gw.app.rateLimits.failures.flush();
+    const summaries = await gw.db.prisma.auditEvent.findMany({ where: { action: 'authenticate', seq: { gt: 0 } }, orderBy: { seq: 'asc' } });
+    const mine = summaries.filter((e) => (e.detail as { ip?: string }).ip === attacker);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ outcome: 'denied', agencyCode: null });
+    expect(mine[0]!.detail).toMatchObject({ ip: attacker, count: 7, reasons: { too_many_failures: 3 }, windowSeconds: 60 });
+    expect(JSON.stringify(mine[0]!.detail)).not.toContain('not.a.token');
+  });
+});
+
+describe('operator overrides', () => {
+  async function setLimits(body: Record<string, unknown>) {
+    return gw.app.fastify.inject({
+      method: 'POST',
+      url: '/admin/v1/agency-limits',
+      headers: { 'content-type': 'application/json', 'x-liaison-operator': OPERATOR },
+      payload: JSON.stringify(body),
+    });
+  }
+
+  it("ISO-13 applies an agency's own limits set through the admin API at once, and `default` restores the gateway's", async () => {
+    const agency = await freshAgency();
+    const other = await freshAgency();
+    const set = await setLimits({ code: agency.code, requestsPerMinute: 2, costPerMinute: 1000 });
+    expect(set.statusCode).toBe(200);
+    expect(JSON.parse(set.body)).toEqual({ code: agency.code, requestsPerMinute: 2, costPerMinute: 1000 });
+    const first = await gw.gql(agency, perItemRelations(3));
+    expect(first.errors).toBeUndefined();
+    expect(first.headers.get('ratelimit-policy')).toBe('"requests";q=2;w=60, "cost";q=1000;w=60');
+    expect((await gw.gql(agency, CHEAP)).errors).toBeUndefined();
+    expect(extensionsOf(await gw.gql(agency, CHEAP)).code).toBe('RATE_LIMITED');
+    expect((await gw.gql(other, CHEAP)).errors).toBeUndefined();
+
+    expect((await setLimits({ code: agency.code, requestsPerMinute: null })).statusCode).toBe(200);
+    const restored = await gw.gql(agency, CHEAP);
+    expect(restored.errors).toBeUndefined();
+    expect(restored.headers.get('ratelimit-policy')).toBe('"requests";q=5;w=60, "cost";q=1000;w=60');
+    const audited = await gw.db.prisma.auditEvent.findFirst({ where: { action: 'agency.limits', target: agency.code }, orderBy: { seq: 'desc' } });
+    expect(audited).toMatchObject({ subject: 'operator', outcome: 'ok', detail: { requestsPerMinute: null, costPerMinute: 1000 } });
+  });
+
+  it('ISO-13 refuses a bad override naming the field, and one without the operator credential', async () => {
+    const bad = await setLimits({ code: 'XA-NOPE', requestsPerMinute: 0 });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body).issues).toEqual([expect.objectContaining({ field: 'requestsPerMinute' })]);
+    const unknown = await setLimits({ code: 'XA-NOPE', requestsPerMinute: 3 });
+    expect([unknown.statusCode, JSON.parse(unknown.body).issues[0].field]).toEqual([400, 'code']);
+    const anonymous = await gw.app.fastify.inject({ method: 'POST', url: '/admin/v1/agency-limits', payload: { code: 'XA-T1', requestsPerMinute: 1 } });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe('shared by every gateway process', () => {
+  it('ISO-14 counts in PostgreSQL when the database is PostgreSQL, in memory on the embedded database', () => {
+    expect(gw.app.rateLimits.store).toBe(gw.db.kind === 'postgres' ? 'postgres' : 'memory');
+  });
+
+  it.runIf(process.env.DATABASE_URL)('ISO-14 two gateway processes on one PostgreSQL database share an agency budget', async () => {
+    const second = await createTestGateway({ rateLimits: LIMITS }, { db: gw.db });
+    try {
+      const agency = await freshAgency();
+      const answers: number[] = [];
+      for (let i = 0; i <= LIMITS.requestsPerMinute; i++) answers.push((await restRead(agency, i % 2 ? second : gw)).status);
+      expect(answers).toEqual([404, 404, 404, 404, 404, 429]);
+      expect(await gw.db.prisma.rateLimitCounter.count({ where: { key: `liaison-requests:${agency.id}` } })).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it.runIf(process.env.REDIS_URL)('ISO-14 two gateway processes share an agency budget in Redis when REDIS_URL is set', async () => {
+    const one = await createTestGateway({ rateLimits: LIMITS, redisUrl: process.env.REDIS_URL }, { db: gw.db });
+    const two = await createTestGateway({ rateLimits: LIMITS, redisUrl: process.env.REDIS_URL }, { db: gw.db });
+    try {
+      expect(one.app.rateLimits.store).toBe('redis');
+      const agency = await freshAgency();
+      const answers: number[] = [];
+      for (let i = 0; i <= LIMITS.requestsPerMinute; i++) answers.push((await restRead(agency, i % 2 ? two : one)).status);
+      expect(answers).toEqual([404, 404, 404, 404, 404, 429]);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});
