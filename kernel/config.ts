@@ -28,6 +28,7 @@ const envSchema = z.object({
   LIAISON_UPLOAD_IDLE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   LIAISON_SPOOL_DIR: z.string().min(1).optional(),
   LIAISON_WRITER_POOL: z.coerce.number().int().min(1).max(50).default(4),
+  LIAISON_DISCLOSURE_DUE_HOURS: z.coerce.number().int().min(1).max(720).default(48),
   LIAISON_METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(9464),
   NODE_ENV: z.string().optional(),
 });
@@ -61,6 +62,8 @@ export type Config = Readonly<{
   spoolDir: string | undefined;
   /** PostgreSQL connections reserved for submissions' write transactions. */
   writerPoolSize: number;
+  /** Hours an owner has to decide a disclosure request before it reads OVERDUE (`LIAISON_DISCLOSURE_DUE_HOURS`, default 48). */
+  disclosureDueHours: number;
   /** Port of the loopback-only Prometheus listener (`LIAISON_METRICS_PORT`, `off` = none). */
   metricsPort: number | undefined;
   /** Token-verification limits (docs/security.md); not meant to be tuned. */
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     uploadIdleMs: e.LIAISON_UPLOAD_IDLE_SECONDS * 1000,
     spoolDir: e.LIAISON_SPOOL_DIR === undefined ? undefined : resolve(e.LIAISON_SPOOL_DIR),
     writerPoolSize: e.LIAISON_WRITER_POOL,
+    disclosureDueHours: e.LIAISON_DISCLOSURE_DUE_HOURS,
     metricsPort: e.LIAISON_METRICS_PORT === 'off' ? undefined : e.LIAISON_METRICS_PORT,
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,
