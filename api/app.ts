@@ -120,12 +120,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     maskedErrors: { maskError: createGraphQLMask(logger) },
     context: ({ request, edge }): RequestContext => ({
       prisma: db.prisma,
-      viewer: edge.viewer,
+      viewer: edge.viewer && { ...edge.viewer, at: now() },
       requestId: edge.requestId,
       log: logger,
       now,
       edge,
       ingest,
+      disclosureDueHours: config.disclosureDueHours,
     }),
     plugins: [
       usePartnerAuth({

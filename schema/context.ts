@@ -18,6 +18,8 @@ export type RequestContext = {
   /** The request's edge context, where `viewer` came from; the operation name is noted here. */
   edge: EdgeContext;
   ingest: IngestServices | undefined;
+  /** Hours an owner has to decide a disclosure request (LIAISON_DISCLOSURE_DUE_HOURS; 48 when absent). */
+  disclosureDueHours?: number;
 };
 
 /**
