@@ -29,6 +29,8 @@ import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
 import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
+import { registerMatchRoutes } from './rest/matches.ts';
+import { registerDisclosureRoutes } from './rest/disclosures.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
 export type AppDeps = {
@@ -206,7 +208,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
   if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db });
+  registerDisclosureRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, audit: deps.audit, now, dueHours: config.disclosureDueHours });
   if (ingest) {
+    registerMatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now });
     registerSubmissionRoutes(fastify, {
       ...ingest,
       verifier: deps.verifier,

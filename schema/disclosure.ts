@@ -21,6 +21,8 @@ import type { Tx } from '../ingest/batch/types.ts';
 import type { DisclosureRequest, Prisma, PrismaClient, RecordGrant } from '../prisma/generated/client/client.ts';
 import type { RecordKind } from '../prisma/generated/client/enums.ts';
 import { hitRefHash } from './match.ts';
+import { formatDecimal } from './scalars.ts';
+import { visibleRecordWhere } from './sharing.ts';
 
 export const DEFAULT_DISCLOSURE_DUE_HOURS = 48;
 export const MAX_JUSTIFICATION_LENGTH = 2000;
@@ -69,6 +71,8 @@ type StoredRequest = DisclosureRequest & { grant: RecordGrant | null };
 const notFound = () => new LiaisonError(ErrorCode.NOT_FOUND, 'No such disclosure request.');
 const noSuchHit = () => new LiaisonError(ErrorCode.NOT_FOUND, 'No such hit: a hitRef is valid for the agency it was issued to, for 30 days.');
 
+const isUuid = (id: string) => z.string().uuid().safeParse(id).success;
+
 const issueAt = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
 /** Parses with zod and turns its issues into one BAD_USER_INPUT naming each field (values never echoed). */
@@ -86,7 +90,7 @@ const requestSchema = z.object({
 });
 
 const decisionSchema = z.object({
-  id: z.string().uuid('not a disclosure request id'),
+  id: z.string(),
   decision: z.enum(DISCLOSURE_DECISIONS),
   reason: z.string().trim().min(1, 'a reason is required').max(MAX_REASON_LENGTH),
   expiresOn: z.date().nullish(),
@@ -223,6 +227,7 @@ export async function requestDisclosure(
 
 /** The owner's pending (or overdue) request, or NOT_FOUND for anyone else and anything else. */
 async function ownedRequest(tx: Tx, viewer: Viewer, id: string): Promise<StoredRequest> {
+  if (!isUuid(id)) throw notFound();
   const request = await tx.disclosureRequest.findFirst({ where: { id, ownerId: viewer.agencyId }, include: { grant: true } });
   if (!request) throw notFound();
   return request;
@@ -388,7 +393,7 @@ export async function listDisclosureRequests(
 
 /** One request the viewer is a side of, or null (a request of others looks missing). */
 export async function findDisclosureRequest(prisma: PrismaClient, viewer: Viewer, id: string, services: DisclosureServices): Promise<DisclosureView | null> {
-  if (!z.string().uuid().safeParse(id).success) return null;
+  if (!isUuid(id)) return null;
   const at = services.now();
   await raiseOverdueDisclosures(prisma, at, viewer.agencyId);
   const row = await prisma.disclosureRequest.findFirst({
@@ -396,4 +401,40 @@ export async function findDisclosureRequest(prisma: PrismaClient, viewer: Viewer
     include: { grant: true },
   });
   return row ? (await viewsOf(prisma, [row], viewer, at))[0]! : null;
+}
+
+/** A record as REST shows it beside its disclosure request: the common fields and those of its kind. */
+export type DisclosedRecord = {
+  id: string;
+  recordType: RecordKind;
+  owner: string;
+  sourceRef: string;
+  sharingLevel: 'CLEAR' | 'GREEN' | 'AMBER' | 'RED';
+  nationality?: string | null;
+  birthYear?: number | null;
+  role?: string;
+  status?: string;
+  amount?: string;
+  currency?: string;
+  action?: string;
+};
+
+/**
+ * The record of a request when the sharing rules (grants included) let the viewer see it at
+ * `viewer.at`, else null: the same predicate as every GraphQL read path.
+ */
+export async function disclosedRecord(prisma: PrismaClient, viewer: Viewer, request: DisclosureView): Promise<DisclosedRecord | null> {
+  if (!request.recordId) return null;
+  const where = { id: request.recordId, ...visibleRecordWhere(viewer) };
+  const common = { id: true, sourceRef: true, sharingLevel: true, owner: { select: { code: true } } } as const;
+  if (request.recordType === 'SUSPECT') {
+    const s = await prisma.suspect.findFirst({ where, select: { ...common, nationality: true, birthYear: true, role: true, status: true } });
+    return s && { id: s.id, recordType: 'SUSPECT', owner: s.owner.code, sourceRef: s.sourceRef, sharingLevel: s.sharingLevel, nationality: s.nationality, birthYear: s.birthYear, role: s.role, status: s.status };
+  }
+  if (request.recordType === 'INTERCEPTED_FUND') {
+    const f = await prisma.interceptedFund.findFirst({ where, select: { ...common, amount: true, currency: true, action: true } });
+    return f && { id: f.id, recordType: 'INTERCEPTED_FUND', owner: f.owner.code, sourceRef: f.sourceRef, sharingLevel: f.sharingLevel, amount: formatDecimal(f.amount), currency: f.currency, action: f.action };
+  }
+  const d = await prisma.scamDen.findFirst({ where, select: { ...common, status: true } });
+  return d && { id: d.id, recordType: 'SCAM_DEN', owner: d.owner.code, sourceRef: d.sourceRef, sharingLevel: d.sharingLevel, status: d.status };
 }
