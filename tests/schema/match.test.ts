@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hitRefHash } from '../../schema/match.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+import { leakScanDump } from '../helpers/leak-scan.ts';
 
 let gw: TestGateway;
 let owner: TestAgency;
@@ -157,12 +158,7 @@ describe('match', () => {
     await match(asker, [{ type: 'PHONE', value: PHONE }], 'audit check');
     const audit = await gw.db.prisma.auditEvent.findFirst({ where: { action: 'match', detail: { path: ['purpose'], equals: 'audit check' } } });
     expect(audit?.detail).toMatchObject({ count: 1, selectors: [expect.stringMatching(/^PHONE:[0-9a-f]{64}$/)] });
-    const dump = JSON.stringify([
-      await gw.db.prisma.auditEvent.findMany(),
-      await gw.db.prisma.agencyEvent.findMany(),
-      await gw.db.prisma.matchHit.findMany(),
-      gw.logs,
-    ], (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+    const dump = await leakScanDump(gw);
     for (const raw of [PASSPORT, '7654321', '912345678', '912 345 678', 'DE89370400440532013000', 'Tran Thi Mai']) expect(dump).not.toContain(raw);
   });
 });
