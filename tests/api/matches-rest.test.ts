@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { leakScanDump } from '../helpers/leak-scan.ts';
+import { submitLiaisonJson } from '../helpers/submit.ts';
 
 let gw: TestGateway;
 let owner: TestAgency;
@@ -35,25 +36,12 @@ beforeAll(async () => {
   owner = await gw.addAgency('KH-NP');
   asker = await gw.addAgency('ES-PN');
   await gw.db.prisma.operation.create({ data: { code: 'OP-REST', name: 'REST', leadId: owner.id, participants: { create: [{ agencyId: owner.id }] } } });
-  const file = JSON.stringify({
-    format: 'liaison-json',
-    version: 1,
-    operation: 'OP-REST',
-    records: [
-      {
-        kind: 'suspect', ref: 'S-1', sharingLevel: 'RED', nationality: 'KH', role: 'MEMBER', status: 'WANTED',
-        identifiers: [{ type: 'PASSPORT', country: 'KH', value: PASSPORT }, { type: 'PHONE', value: PHONE }],
-      },
-    ],
-  });
-  const res = await gw.app.fetch(
-    new Request('http://gateway.test/v1/submissions?format=liaison-json&operation=OP-REST', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await owner.token()}`, 'content-type': 'application/json' },
-      body: file,
-    }),
-  );
-  expect(res.status).toBe(201);
+  await submitLiaisonJson(gw, owner, 'OP-REST', [
+    {
+      kind: 'suspect', ref: 'S-1', sharingLevel: 'RED', nationality: 'KH', role: 'MEMBER', status: 'WANTED',
+      identifiers: [{ type: 'PASSPORT', country: 'KH', value: PASSPORT }, { type: 'PHONE', value: PHONE }],
+    },
+  ]);
 });
 afterAll(async () => {
   await gw?.close();

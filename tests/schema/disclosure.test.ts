@@ -7,21 +7,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raiseOverdueDisclosures } from '../../schema/disclosure.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+import { submitLiaisonJson } from '../helpers/submit.ts';
 
 let gw: TestGateway;
 let a: TestAgency;
 let b: TestAgency;
 let c: TestAgency;
 
-export const RED_PASSPORT = 'C7654321';
+const RED_PASSPORT = 'C7654321';
 const OTHER_PASSPORT = 'C1112223';
 const START = new Date('2026-06-01T12:00:00Z');
 
-const file = JSON.stringify({
-  format: 'liaison-json',
-  version: 1,
-  operation: 'OP-DISCLOSE',
-  records: [
+const records = [
     { kind: 'scamDen', ref: 'D-HUB', sharingLevel: 'GREEN', country: 'KH', denType: 'CALL_CENTRE', status: 'RAIDED' },
     {
       kind: 'suspect', ref: 'S-RED', sharingLevel: 'RED', fullName: 'Tran Thi Mai', birthDate: '1995-03-04', nationality: 'VN',
@@ -31,8 +28,7 @@ const file = JSON.stringify({
       kind: 'suspect', ref: 'S-RED-2', sharingLevel: 'RED', nationality: 'VN',
       identifiers: [{ type: 'PASSPORT', country: 'VN', value: OTHER_PASSPORT }], role: 'MEMBER', status: 'WANTED', denRef: 'D-HUB',
     },
-  ],
-});
+];
 
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 
@@ -101,14 +97,7 @@ beforeAll(async () => {
   await gw.db.prisma.operation.create({
     data: { code: 'OP-DISCLOSE', name: 'Disclosure', leadId: a.id, participants: { create: [{ agencyId: a.id }, { agencyId: b.id }] } },
   });
-  const response = await gw.app.fetch(
-    new Request('http://gateway.test/v1/submissions?format=liaison-json&operation=OP-DISCLOSE', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await a.token()}`, 'content-type': 'application/json' },
-      body: file,
-    }),
-  );
-  expect(response.status).toBe(201);
+  await submitLiaisonJson(gw, a, 'OP-DISCLOSE', records);
 });
 afterAll(async () => {
   await gw?.close();

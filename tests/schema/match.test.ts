@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hitRefHash } from '../../schema/match.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { leakScanDump } from '../helpers/leak-scan.ts';
+import { submitLiaisonJson } from '../helpers/submit.ts';
 
 let gw: TestGateway;
 let owner: TestAgency;
@@ -16,11 +17,7 @@ const PASSPORT = 'C7654321';
 const PHONE = '+84 912 345 678';
 const IBAN = 'DE89 3704 0044 0532 0130 00';
 
-const file = JSON.stringify({
-  format: 'liaison-json',
-  version: 1,
-  operation: 'OP-MATCH',
-  records: [
+const records = [
     {
       kind: 'suspect', ref: 'S-RED', sharingLevel: 'RED', fullName: 'Tran Thi Mai', birthDate: '1995-03-04', nationality: 'VN',
       identifiers: [{ type: 'PASSPORT', country: 'VN', value: PASSPORT }, { type: 'PHONE', value: PHONE }],
@@ -34,8 +31,7 @@ const file = JSON.stringify({
       kind: 'interceptedFund', ref: 'F-1', sharingLevel: 'AMBER', amount: '1000', currency: 'EUR', channel: 'BANK_TRANSFER', action: 'FROZEN',
       account: { type: 'BANK_ACCOUNT', value: IBAN },
     },
-  ],
-});
+];
 
 const MATCH = `query($input: MatchInput!) { match(input: $input) {
   quotaRemaining quotaPerDay
@@ -60,14 +56,7 @@ beforeAll(async () => {
   await gw.db.prisma.operation.create({
     data: { code: 'OP-MATCH', name: 'Match', leadId: owner.id, participants: { create: [{ agencyId: owner.id }] } },
   });
-  const response = await gw.app.fetch(
-    new Request('http://gateway.test/v1/submissions?format=liaison-json&operation=OP-MATCH', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await owner.token()}`, 'content-type': 'application/json' },
-      body: file,
-    }),
-  );
-  expect(response.status).toBe(201);
+  await submitLiaisonJson(gw, owner, 'OP-MATCH', records);
 });
 afterAll(async () => {
   await gw?.close();
