@@ -33,7 +33,8 @@ export function matchBody(response: MatchResponse): MatchBody {
 
 export function registerMatchRoutes(fastify: FastifyInstance, deps: MatchRouteDeps): void {
   fastify.post<MatchRoute>('/v1/matches', async (request, reply) => {
-    const viewer = await authenticateRest(request, deps.verifier, 'match:query');
+    // The request's instant decides which disclosure grants are live (schema/sharing.ts).
+    const viewer = { ...(await authenticateRest(request, deps.verifier, 'match:query')), at: deps.now() };
     const response = await runMatch(deps.prisma, viewer, (request.body ?? {}) as MatchRequest, { pseudonymKey: deps.pseudonymKey, now: deps.now });
     reply.header('quota-remaining', String(response.quotaRemaining));
     return matchBody(response);

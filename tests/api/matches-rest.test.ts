@@ -83,6 +83,8 @@ describe('governed linkage over REST', () => {
     expect(incoming.json).toMatchObject({ requests: [{ id, status: 'PENDING', direction: 'INCOMING' }] });
     const decided = await send(owner, 'POST', `/v1/disclosure-requests/${id}/decision`, { decision: 'APPROVE', reason: 'request in order', expiresOn: '2026-06-30' });
     expect(decided.json).toMatchObject({ status: 'APPROVED', expiresOn: '2026-06-30' });
+    const rematch = await match(asker, [{ type: 'PHONE', value: PHONE }]);
+    expect((rematch.json as { results: { hits: { recordId: string | null }[] }[] }).results[0]!.hits[0]!.recordId).toEqual(expect.any(String));
     const read = await send(asker, 'GET', `/v1/disclosure-requests/${id}`);
     expect(read.json).toMatchObject({ status: 'APPROVED', recordId: expect.any(String), record: { recordType: 'SUSPECT', owner: 'KH-NP', sourceRef: 'S-1', status: 'WANTED' } });
     expect((await send(owner, 'POST', `/v1/disclosure-requests/${id}/revocation`)).json).toMatchObject({ status: 'REVOKED' });

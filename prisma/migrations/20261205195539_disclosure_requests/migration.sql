@@ -1,5 +1,5 @@
 -- CreateEnum
-CREATE TYPE "DisclosureStatus" AS ENUM ('PENDING', 'APPROVED', 'DENIED', 'REVOKED');
+CREATE TYPE "DisclosureState" AS ENUM ('PENDING', 'APPROVED', 'DENIED', 'REVOKED');
 
 -- CreateTable
 CREATE TABLE "disclosure_request" (
@@ -12,7 +12,7 @@ CREATE TABLE "disclosure_request" (
     "record_id" UUID NOT NULL,
     "justification" TEXT NOT NULL,
     "legal_basis" TEXT NOT NULL,
-    "status" "DisclosureStatus" NOT NULL DEFAULT 'PENDING',
+    "status" "DisclosureState" NOT NULL DEFAULT 'PENDING',
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "due_at" TIMESTAMPTZ(3) NOT NULL,
     "decided_at" TIMESTAMPTZ(3),
