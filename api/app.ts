@@ -34,6 +34,8 @@ import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
 import { registerRefusalAudit } from './rest/refusal-audit.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
+import { registerMatchRoutes } from './rest/matches.ts';
+import { registerDisclosureRoutes } from './rest/disclosures.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
 export type AppDeps = {
@@ -134,13 +136,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     maskedErrors: { maskError: createGraphQLMask(logger) },
     context: ({ request, edge }): RequestContext => ({
       prisma: db.prisma,
-      viewer: edge.viewer,
+      viewer: edge.viewer && { ...edge.viewer, at: now() },
       requestId: edge.requestId,
       log: logger,
       now,
       edge,
       ingest,
       cursorKey,
+      disclosureDueHours: config.disclosureDueHours,
     }),
     plugins: [
       usePartnerAuth({
@@ -224,7 +227,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
   if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db, limits: rateLimits.agencies });
+  registerDisclosureRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, audit: deps.audit, now, dueHours: config.disclosureDueHours });
   if (ingest) {
+    registerMatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now });
     registerSubmissionRoutes(fastify, {
       ...ingest,
       verifier: deps.verifier,

@@ -100,6 +100,24 @@ query MyInvitations {
   invitations { qualifiedCode name lead { code name } invitedAt }
 }
 
+# Investigators: ask the owner for a record a match hit but you may not see (recordId null).
+# Paste a hitRef from MatchIdentifier into the Variables tab: { "hitRef": "…" }. The owner is
+# told and has 48 hours to decide.
+mutation RequestDisclosure($hitRef: String!) {
+  requestDisclosure(hitRef: $hitRef, justification: "Case 2026/114: the passport opened a mule account", legalBasis: "MLA request 2026/88") {
+    id status dueAt owner { code }
+  }
+}
+
+# Liaison officers of the owner: the requests for your records, and your decision on one
+# (Variables tab: { "id": "…" }). APPROVE lets the requester read that record, and only it,
+# until the end of expiresOn or until you revoke it (revokeDisclosure).
+mutation DecideDisclosure($id: ID!) {
+  decideDisclosure(id: $id, decision: APPROVE, reason: "MLA request in order", expiresOn: "2030-12-31") {
+    id status recordId expiresOn requester { code }
+  }
+}
+
 # Integrators: who am I, and with which scopes? (Typed clients: see docs/api.md.)
 query Me {
   me { agency { code name } subject scopes }

@@ -70,6 +70,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hit/no-hit — does any partner hold a record with these identifiers?
+         * @description The same governed match as the GraphQL `match` query (docs/matching.md): each value is
+         *     normalized and hashed in memory, never stored, logged or echoed; a purpose is required;
+         *     the identifiers count against your agency's daily quota; the owner of every record hit
+         *     is told who asked and why. A record id is given only when the sharing rules already let
+         *     you see the record; otherwise quote the `hitRef` to request disclosure.
+         */
+        post: operations["matchIdentifiers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disclosure-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your agency's disclosure requests, newest first
+         * @description `direction=incoming`: requests for your agency's records, to decide; `direction=outgoing`:
+         *     requests your agency made. Needs `records:read`.
+         */
+        get: operations["listDisclosureRequests"];
+        put?: never;
+        /**
+         * Ask the owner of a hit's record to disclose it
+         * @description The `hitRef` must be one your agency received from a match in the last 30 days; another
+         *     agency's, an expired and an unknown hitRef all answer 404 alike. The owner is told and has
+         *     `LIAISON_DISCLOSURE_DUE_HOURS` (default 48) to decide. Asking again with the same hitRef
+         *     answers 200 with the same request.
+         */
+        post: operations["requestDisclosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disclosure-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One disclosure request, with the record while you may see it
+         * @description For either side of the request; to any other agency it answers 404 exactly like a missing
+         *     id. `record` is present when the sharing rules, this request's grant included, let you see
+         *     the record: for the requester, exactly while the request is APPROVED.
+         */
+        get: operations["getDisclosureRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disclosure-requests/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The owner approves or denies a pending request
+         * @description Only the record's owner decides (scope `records:submit`); to anyone else the request is 404
+         *     like a missing id. APPROVE lets the requester read that record, and only it, on every read
+         *     path until the end of `expiresOn` (UTC) or revocation; without `expiresOn`, until revoked.
+         */
+        post: operations["decideDisclosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/disclosure-requests/{id}/revocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The owner ends an approved disclosure
+         * @description The requester no longer sees the record, from now on; it is told (DISCLOSURE_DECIDED, decision REVOKED).
+         */
+        post: operations["revokeDisclosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -430,6 +546,123 @@ export interface components {
             error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "invalid_scope" | "invalid_dpop_proof" | "temporarily_unavailable";
             error_description?: string;
         };
+        MatchRequest: {
+            identifiers: components["schemas"]["MatchIdentifier"][];
+            /** @description Why you ask; the owners of records hit read it. */
+            purpose: string;
+            /** @description Your case reference; the owners of records hit read it. */
+            caseRef?: string;
+        };
+        MatchIdentifier: {
+            /** @enum {string} */
+            type: "PASSPORT" | "NATIONAL_ID" | "PHONE" | "EMAIL" | "MESSENGER" | "BANK_ACCOUNT" | "CRYPTO_WALLET" | "IMEI" | "NAME_DOB";
+            /** @description The identifier as the case has it; NAME_DOB the full name. */
+            value: string;
+            /** @description Issuing country of a document, or the country of a phone or account written without one (ISO 3166-1 alpha-2). */
+            country?: string;
+            /** @description NAME_DOB only, YYYY-MM-DD. */
+            birthDate?: string;
+            /** @description CRYPTO_WALLET only, when the value does not name the currency. */
+            ticker?: string;
+        };
+        MatchResponse: {
+            results: components["schemas"]["MatchResult"][];
+        };
+        MatchResult: {
+            /** @description Position of the identifier in the request. */
+            index: number;
+            hit: boolean;
+            hits: components["schemas"]["Hit"][];
+        };
+        Hit: {
+            /** @description Opaque, for your agency only, valid 30 days; quote it to request disclosure. */
+            hitRef: string;
+            /** @description Code of the agency that holds the record. */
+            owner: string;
+            recordType: components["schemas"]["RecordType"];
+            /** @description True when the record is your agency's own. */
+            own: boolean;
+            /**
+             * Format: uuid
+             * @description The record id when the sharing rules already let you see it; null otherwise.
+             */
+            recordId: string | null;
+        };
+        /** @enum {string} */
+        RecordType: "SCAM_DEN" | "SUSPECT" | "INTERCEPTED_FUND";
+        /**
+         * @description OVERDUE (pending past dueAt) and EXPIRED (approved, past expiresOn) are computed when read.
+         * @enum {string}
+         */
+        DisclosureStatus: "PENDING" | "OVERDUE" | "APPROVED" | "DENIED" | "REVOKED" | "EXPIRED";
+        DisclosureRequestInput: {
+            hitRef: string;
+            /** @description Why you need the record; the owner reads it. */
+            justification: string;
+            /** @description The legal instrument you rely on. */
+            legalBasis: string;
+        };
+        DisclosureDecisionInput: {
+            /** @enum {string} */
+            decision: "APPROVE" | "DENY";
+            /** @description Your reason; the requester reads it. */
+            reason: string;
+            /**
+             * Format: date
+             * @description APPROVE only; the last day (UTC) the requester may read the record.
+             */
+            expiresOn?: string;
+        };
+        DisclosureRequest: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["DisclosureStatus"];
+            /**
+             * @description INCOMING when your agency owns the record, OUTGOING when it asked.
+             * @enum {string}
+             */
+            direction: "INCOMING" | "OUTGOING";
+            requester: string;
+            owner: string;
+            recordType: components["schemas"]["RecordType"];
+            /**
+             * Format: uuid
+             * @description Always for the owner; for the requester only while APPROVED.
+             */
+            recordId: string | null;
+            justification: string;
+            legalBasis: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            reason: string | null;
+            /** Format: date */
+            expiresOn: string | null;
+            record?: components["schemas"]["DisclosedRecord"];
+        };
+        DisclosureRequestList: {
+            requests: components["schemas"]["DisclosureRequest"][];
+        };
+        /** @description The record as the sharing rules let you see it (GraphQL gives every field). */
+        DisclosedRecord: {
+            /** Format: uuid */
+            id: string;
+            recordType: components["schemas"]["RecordType"];
+            owner: string;
+            sourceRef: string;
+            /** @enum {string} */
+            sharingLevel: "CLEAR" | "GREEN" | "AMBER" | "RED";
+            nationality?: string | null;
+            birthYear?: number | null;
+            role?: string;
+            status?: string;
+            amount?: string;
+            currency?: string;
+            action?: string;
+        };
         GraphQLRequest: {
             query: string;
             variables?: Record<string, never> | null;
@@ -485,7 +718,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A valid token without the `records:submit` scope. */
+        /** @description A valid token without the scope the route needs (see the partnerToken security scheme). */
         Forbidden: {
             headers: {
                 /** @description RFC 6750 challenge with `error="insufficient_scope"`. */
@@ -522,6 +755,24 @@ export interface components {
         };
         /** @description Unexpected failure (code INTERNAL); no detail leaves the gateway. */
         InternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such request for your agency (unknown, or another agency's), answered exactly like a missing id. */
+        NoSuchDisclosure: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request is not in a state for this (issue code WRONG_STATUS), e.g. deciding a request already decided. */
+        DisclosureWrongStatus: {
             headers: {
                 [name: string]: unknown;
             };
@@ -568,6 +819,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @example 7f0a3a5e-2b1c-4d7e-9a51-1c2b3d4e5f60 */
+        DisclosureId: string;
         /**
          * @description The partner file format. Its media types: `liaison-json` and `cn-mps-json` application/json;
          *     `es-pn-csv` text/csv; `umf-xml` application/xml (or text/xml); `stix-2.1`
@@ -614,6 +867,10 @@ export interface components {
     headers: {
         /** @description Where the report can be read again. */
         Location: string;
+        /** @description Identifiers your agency may still match today (UTC). */
+        QuotaRemaining: string;
+        /** @description Where the request can be read again. */
+        DisclosureLocation: string;
         /** @description The request's id in the gateway's logs. */
         XRequestId: string;
         /** @description RFC 6750 challenge. */
@@ -838,6 +1095,217 @@ export interface operations {
             };
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    matchIdentifiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per identifier, by its index in the request. */
+            200: {
+                headers: {
+                    "Quota-Remaining": components["headers"]["QuotaRemaining"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchResponse"];
+                };
+            };
+            /** @description A missing purpose, a malformed body, or an identifier that cannot be normalized (`issues[].field` names its index). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description The daily match quota is used up (issue code MATCH_QUOTA_EXCEEDED); it renews at 00:00 UTC. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listDisclosureRequests: {
+        parameters: {
+            query: {
+                direction: "incoming" | "outgoing";
+                status?: components["schemas"]["DisclosureStatus"];
+                /** @description How many (1–100, default 100). */
+                first?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureRequestList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    requestDisclosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisclosureRequestInput"];
+            };
+        };
+        responses: {
+            /** @description The request already made with this hitRef. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureRequest"];
+                };
+            };
+            /** @description The request, PENDING. */
+            201: {
+                headers: {
+                    Location: components["headers"]["DisclosureLocation"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such hit for your agency (unknown, expired, another agency's, or its record was retracted). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["InternalError"];
+        };
+    };
+    getDisclosureRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 7f0a3a5e-2b1c-4d7e-9a51-1c2b3d4e5f60 */
+                id: components["parameters"]["DisclosureId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureRequest"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NoSuchDisclosure"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    decideDisclosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 7f0a3a5e-2b1c-4d7e-9a51-1c2b3d4e5f60 */
+                id: components["parameters"]["DisclosureId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisclosureDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description The decided request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NoSuchDisclosure"];
+            409: components["responses"]["DisclosureWrongStatus"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    revokeDisclosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 7f0a3a5e-2b1c-4d7e-9a51-1c2b3d4e5f60 */
+                id: components["parameters"]["DisclosureId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureRequest"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NoSuchDisclosure"];
+            409: components["responses"]["DisclosureWrongStatus"];
             default: components["responses"]["InternalError"];
         };
     };

@@ -13,6 +13,7 @@ import { openDatabase } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { createServices } from './services.ts';
+import { raiseOverdueDisclosures } from '../schema/disclosure.ts';
 
 /** A free port of the host, so that the default OAuth issuer can name it before the app is built. */
 export async function freePort(host: string): Promise<number> {
@@ -63,6 +64,12 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     purgeExpiredJtis(db.prisma, new Date()).catch((err: unknown) => logger.warn({ err }, 'replay-cache purge failed'));
   }, 60_000);
   purge.unref();
+  // Disclosure requests left undecided past their due time: both sides are told once, within a
+  // minute, even if neither reads its requests (reads raise them too, at once).
+  const overdue = setInterval(() => {
+    raiseOverdueDisclosures(db.prisma, new Date()).catch((err: unknown) => logger.warn({ err }, 'overdue disclosure sweep failed'));
+  }, 60_000);
+  overdue.unref();
 
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   // Another gateway on this host may hold the metrics port: that is no reason not to serve.
@@ -80,6 +87,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     clearInterval(purge);
+    clearInterval(overdue);
     await metrics?.close();
     await app.close();
     await db.close();

@@ -36,6 +36,7 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  LIAISON_DISCLOSURE_DUE_HOURS: z.coerce.number().int().min(1).max(720).default(48),
   LIAISON_METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(9464),
   NODE_ENV: z.string().optional(),
 });
@@ -79,6 +80,8 @@ export type Config = Readonly<{
   rateLimits: Readonly<{ requestsPerMinute: number; costPerMinute: number; authFailuresPerMinute: number }>;
   /** Where the limits' counters live when set; otherwise PostgreSQL (DATABASE_URL) or this process's memory. */
   redisUrl: string | undefined;
+  /** Hours an owner has to decide a disclosure request before it reads OVERDUE (`LIAISON_DISCLOSURE_DUE_HOURS`, default 48). */
+  disclosureDueHours: number;
   /** Port of the loopback-only Prometheus listener (`LIAISON_METRICS_PORT`, `off` = none). */
   metricsPort: number | undefined;
   /** Token-verification limits (docs/security.md); not meant to be tuned. */
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       authFailuresPerMinute: e.LIAISON_AUTH_FAILURES_PER_MINUTE,
     }),
     redisUrl: e.REDIS_URL,
+    disclosureDueHours: e.LIAISON_DISCLOSURE_DUE_HOURS,
     metricsPort: e.LIAISON_METRICS_PORT === 'off' ? undefined : e.LIAISON_METRICS_PORT,
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,

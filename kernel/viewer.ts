@@ -17,4 +17,9 @@ export type Viewer = {
   scopes: Scope[];
   jti: string;
   expiresAt: Date;
+  /**
+   * The instant the request is judged at (the gateway's clock when the request context was
+   * built): time-bound permissions such as disclosure grants are checked against it.
+   */
+  at?: Date;
 };

@@ -21,6 +21,8 @@ export type RequestContext = {
   ingest: IngestServices | undefined;
   /** Seals and opens paging cursors (schema/cursor.ts): the same in every process of a deployment. */
   cursorKey: KeyObject;
+  /** Hours an owner has to decide a disclosure request (LIAISON_DISCLOSURE_DUE_HOURS; 48 when absent). */
+  disclosureDueHours?: number;
 };
 
 /**

@@ -2,7 +2,8 @@
 // read path (lists, totalCount, node(id), nested relations, REST) filters through these,
 // so a hidden record is never loaded and looks exactly like a missing one.
 //   owner: always; CLEAR/GREEN: every active partner; AMBER: participants of the record's
-//   operation; RED: owner only. Retracted records vanish for everyone but their owner.
+//   operation; RED: owner only; any level: an agency holding a live disclosure grant for that
+//   very record (schema/disclosure.ts). Retracted records vanish for everyone but their owner.
 //   A participant is an agency that joined: an invited agency counts once it accepts.
 import type { Viewer } from './context.ts';
 
@@ -19,10 +20,20 @@ export function visibleRecordWhere(viewer: Viewer) {
             sharingLevel: 'AMBER' as const,
             operation: { is: { participants: { some: { agencyId: viewer.agencyId, joinedAt: { not: null } } } } },
           },
+          { grants: { some: liveGrantWhere(viewer) } },
         ],
       },
     ],
   };
+}
+
+/**
+ * A disclosure grant to the viewer's agency that is neither revoked nor expired at the
+ * request's instant (`viewer.at`; the current time for a viewer built outside a request).
+ */
+export function liveGrantWhere(viewer: Viewer) {
+  const at = viewer.at ?? new Date();
+  return { granteeId: viewer.agencyId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: at } }] };
 }
 
 /** Operations (and their summaries) are visible to their joined participants; the lead is one. */

@@ -14,6 +14,8 @@ import { registerPersistedCommands } from './commands/persisted.ts';
 import { registerRatesCommands } from './commands/rates.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
+import { registerMatchCommand } from './commands/match.ts';
+import { registerDisclosureCommands } from './commands/disclosures.ts';
 import { registerTokenCommand } from './commands/token.ts';
 import { CliError, EXIT, LiaisonCommand } from './support.ts';
 
@@ -52,6 +54,8 @@ export function buildCli(): LiaisonCommand {
   registerOperationCommands(program);
   registerTokenCommand(program);
   registerSubmitCommand(program);
+  registerMatchCommand(program);
+  registerDisclosureCommands(program);
   registerRatesCommands(program);
   registerPersistedCommands(program);
   registerAuditCommands(program);

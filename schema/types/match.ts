@@ -1,6 +1,7 @@
 // Query.match: governed hit/no-hit matching (schema/match.ts holds the rules).
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { RecordKind } from '../../prisma/generated/client/enums.ts';
+import type { RequestContext } from '../context.ts';
 import { MATCH_IDENTIFIER_TYPES, MAX_MATCH_IDENTIFIERS, MAX_PURPOSE_LENGTH, runMatch, type Hit, type MatchOutcome, type MatchResponse } from '../match.ts';
 import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
@@ -13,13 +14,27 @@ const MatchIdentifierType = builder.enumType('MatchIdentifierType', {
   values: MATCH_IDENTIFIER_TYPES,
 });
 
-const RecordType = builder.enumType(RecordKind, { name: 'RecordType', description: 'The kind of shared record a hit points to.' });
+export const RecordType = builder.enumType(RecordKind, { name: 'RecordType', description: 'The kind of shared record a hit points to.' });
 
-const MatchedRecord = builder.unionType('MatchedRecord', {
+export const MatchedRecord = builder.unionType('MatchedRecord', {
   description: 'A record a hit points to.',
   types: [Suspect, InterceptedFund],
   resolveType: (record) => ('personKey' in record ? Suspect : InterceptedFund),
 });
+
+/** The record a hit or a disclosure points to, when the sharing rules (grants included) let the viewer see it. */
+export async function visibleMatchedRecord(ctx: RequestContext, kind: RecordKind, id: string) {
+  const where = { id, ...visibleRecordWhere(viewerOf(ctx)) };
+  if (kind === 'SUSPECT') {
+    const suspect = await ctx.prisma.suspect.findFirst({ where });
+    return suspect;
+  }
+  if (kind === 'INTERCEPTED_FUND') {
+    const fund = await ctx.prisma.interceptedFund.findFirst({ where });
+    return fund;
+  }
+  return null;
+}
 
 const MatchIdentifierInput = builder.inputType('MatchIdentifierInput', {
   description: 'One identifier from a case. Its value is normalized and hashed in memory, never stored, logged or returned.',
@@ -62,16 +77,7 @@ const HitRef = builder.objectRef<Hit>('Hit').implement({
       type: MatchedRecord,
       nullable: true,
       description: 'The record itself, only when the sharing rules already let you see it.',
-      resolve: async (hit, _args, ctx) => {
-        if (!hit.recordId) return null;
-        const where = { id: hit.recordId, ...visibleRecordWhere(viewerOf(ctx)) };
-        if (hit.recordType === 'SUSPECT') {
-          const suspect = await ctx.prisma.suspect.findFirst({ where });
-          return suspect;
-        }
-        const fund = await ctx.prisma.interceptedFund.findFirst({ where });
-        return fund;
-      },
+      resolve: (hit, _args, ctx) => (hit.recordId ? visibleMatchedRecord(ctx, hit.recordType, hit.recordId) : null),
     }),
   }),
 });

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     expect(config.audience).toBe('liaison-gateway');
     expect(config.port).toBe(4000);
     expect(config.maxUploadBytes).toBe(50 * 1024 * 1024);
+    expect(config.disclosureDueHours).toBe(48);
     expect(Object.isFrozen(config)).toBe(true);
   });
 

@@ -225,6 +225,7 @@ const scenarios: Scenario[] = [
   S('get', '/graphql', 400, JSON_MT, 'an invalid query over GET, plain JSON', () => graphql({ method: 'GET', query: '{ nope }', accept: JSON_MT })),
   S('get', '/graphql', 429, JSON_MT, "past the agency's requests per minute, over GET", () =>
     overRequestLimit('IT-GDF', (authorization) => graphql({ method: 'GET', query: ME, accept: JSON_MT, authorization }))),
+  ...matchingScenarios(),
 ];
 
 /** A live port of the test gateway (listening on first use). */
@@ -408,4 +409,128 @@ function essentials(schema: JsonSchema, resolve: (ref: string) => JsonSchema): J
     out.properties = Object.fromEntries(Object.keys(properties).sort().map((name) => [name, essentials(properties[name]!, resolve)]));
   }
   return out;
+}
+
+// Matching and disclosure: CN-MPS holds a RED suspect that ES-PN matches; ES-PN requests
+// disclosure, CN-MPS decides. DE-BKA stands for every other agency; PH-NBI has a quota of 0.
+const GOVERNED_PASSPORT = 'E7700123';
+let governedRecord: Promise<void> | undefined;
+
+/** CN-MPS's RED suspect, stored once on first use. */
+function governed(): Promise<void> {
+  governedRecord ??= (async () => {
+    const file = JSON.stringify({
+      format: 'liaison-json',
+      version: 1,
+      operation: OPERATION,
+      records: [
+        {
+          kind: 'suspect', ref: 'S-GOVERNED', sharingLevel: 'RED', nationality: 'VN', role: 'MEMBER', status: 'WANTED',
+          identifiers: [{ type: 'PASSPORT', country: 'VN', value: GOVERNED_PASSPORT }],
+        },
+      ],
+    });
+    const res = await submit({ query: `format=liaison-json&operation=${OPERATION}`, contentType: 'application/json', body: file, authorization: await bearer(agencies['CN-MPS']!) });
+    expect(res.status).toBe(201);
+  })();
+  return governedRecord;
+}
+
+const postJson = async (path: string, body: unknown, authorization: string | null) =>
+  gw.app.fetch(
+    new Request(`${BASE}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    }),
+  );
+
+const matchBody = { identifiers: [{ type: 'PASSPORT', value: GOVERNED_PASSPORT, country: 'VN' }], purpose: 'contract: case 2026/7' };
+const matchAs = async (code: string, body: unknown = matchBody, scope?: string) => {
+  await governed();
+  return postJson('/v1/matches', body, await bearer(agencies[code]!, scope));
+};
+
+/** A fresh hitRef of ES-PN for the governed suspect. */
+async function hitRef(): Promise<string> {
+  const res = await matchAs('ES-PN');
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { results: { hits: { hitRef: string }[] }[] }).results[0]!.hits[0]!.hitRef;
+}
+
+const disclosureBody = async () => ({ hitRef: await hitRef(), justification: 'contract test', legalBasis: 'MLA treaty art. 4' });
+const requestAs = async (code: string, body: unknown, scope?: string) => postJson('/v1/disclosure-requests', body, await bearer(agencies[code]!, scope));
+
+/** A fresh PENDING request of ES-PN to CN-MPS; its id. */
+async function pendingRequest(): Promise<string> {
+  const res = await requestAs('ES-PN', await disclosureBody());
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const decideAs = async (code: string, id: string, body: unknown = { decision: 'APPROVE', reason: 'treaty request in order' }, scope?: string) =>
+  postJson(`/v1/disclosure-requests/${id}/decision`, body, await bearer(agencies[code]!, scope));
+
+/** A request CN-MPS has approved; its id. */
+async function approvedRequest(): Promise<string> {
+  const id = await pendingRequest();
+  expect((await decideAs('CN-MPS', id)).status).toBe(200);
+  return id;
+}
+
+const revokeAs = async (code: string, id: string, scope?: string) => postJson(`/v1/disclosure-requests/${id}/revocation`, {}, await bearer(agencies[code]!, scope));
+const readAs = async (code: string, path: string, scope?: string) => get(path, { authorization: await bearer(agencies[code]!, scope) });
+const NO_REQUEST = '00000000-0000-4000-8000-000000000000';
+
+function matchingScenarios(): Scenario[] {
+  const R = '/v1/disclosure-requests';
+  return [
+    S('post', '/v1/matches', 200, JSON_MT, 'a hit on another agency\'s RED suspect', () => matchAs('ES-PN')),
+    S('post', '/v1/matches', 400, PROBLEM, 'no purpose', () => matchAs('ES-PN', { identifiers: matchBody.identifiers, purpose: ' ' }), { code: ErrorCode.BAD_USER_INPUT }),
+    S('post', '/v1/matches', 401, PROBLEM, 'no token', () => postJson('/v1/matches', matchBody, null), { code: ErrorCode.UNAUTHENTICATED }),
+    S('post', '/v1/matches', 403, PROBLEM, 'a token without match:query', () => matchAs('ES-PN', matchBody, 'records:read'), { code: ErrorCode.FORBIDDEN }),
+    S('post', '/v1/matches', 429, PROBLEM, 'an agency whose daily quota is used up', async () => {
+      await gw.db.prisma.agency.update({ where: { id: agencies['PH-NBI']!.id }, data: { matchQuotaPerDay: 0 } });
+      return matchAs('PH-NBI');
+    }, { code: ErrorCode.RATE_LIMITED }),
+    S('post', R, 201, JSON_MT, 'a request with a fresh hitRef', async () => requestAs('ES-PN', await disclosureBody())),
+    S('post', R, 200, JSON_MT, 'the same hitRef again', async () => {
+      const body = await disclosureBody();
+      expect((await requestAs('ES-PN', body)).status).toBe(201);
+      return requestAs('ES-PN', body);
+    }),
+    S('post', R, 400, PROBLEM, 'no legal basis', async () => requestAs('ES-PN', { ...(await disclosureBody()), legalBasis: '' }), { code: ErrorCode.BAD_USER_INPUT }),
+    S('post', R, 401, PROBLEM, 'no token', async () => postJson(R, await disclosureBody(), null), { code: ErrorCode.UNAUTHENTICATED }),
+    S('post', R, 403, PROBLEM, 'a token without match:query', async () => requestAs('ES-PN', await disclosureBody(), 'records:read'), { code: ErrorCode.FORBIDDEN }),
+    S('post', R, 404, PROBLEM, "another agency's hitRef", async () => requestAs('DE-BKA', await disclosureBody()), { code: ErrorCode.NOT_FOUND }),
+    S('get', R, 200, JSON_MT, "the owner's incoming requests", async () => {
+      await pendingRequest();
+      return readAs('CN-MPS', `${R}?direction=incoming`);
+    }),
+    S('get', R, 400, PROBLEM, 'an unknown direction', () => readAs('CN-MPS', `${R}?direction=sideways`), { code: ErrorCode.BAD_USER_INPUT }),
+    S('get', R, 401, PROBLEM, 'no token', () => get(`${R}?direction=incoming`), { code: ErrorCode.UNAUTHENTICATED }),
+    S('get', R, 403, PROBLEM, 'a token without records:read', () => readAs('CN-MPS', `${R}?direction=incoming`, 'match:query'), { code: ErrorCode.FORBIDDEN }),
+    S('get', `${R}/{id}`, 200, JSON_MT, 'the requester reads an approved request, record included', async () => {
+      const res = await readAs('ES-PN', `${R}/${await approvedRequest()}`);
+      const body = (await res.clone().json()) as { record?: { sourceRef: string } };
+      expect(body.record?.sourceRef).toBe('S-GOVERNED');
+      return res;
+    }),
+    S('get', `${R}/{id}`, 401, PROBLEM, 'no token', () => get(`${R}/${NO_REQUEST}`), { code: ErrorCode.UNAUTHENTICATED }),
+    S('get', `${R}/{id}`, 403, PROBLEM, 'a token without records:read', () => readAs('ES-PN', `${R}/${NO_REQUEST}`, 'match:query'), { code: ErrorCode.FORBIDDEN }),
+    S('get', `${R}/{id}`, 404, PROBLEM, 'a request of other agencies', async () => readAs('DE-BKA', `${R}/${await pendingRequest()}`), { code: ErrorCode.NOT_FOUND }),
+    S('post', `${R}/{id}/decision`, 200, JSON_MT, 'the owner approves', async () => decideAs('CN-MPS', await pendingRequest())),
+    S('post', `${R}/{id}/decision`, 400, PROBLEM, 'an unknown decision', async () => decideAs('CN-MPS', await pendingRequest(), { decision: 'MAYBE', reason: 'x' }), {
+      code: ErrorCode.BAD_USER_INPUT,
+    }),
+    S('post', `${R}/{id}/decision`, 401, PROBLEM, 'no token', () => postJson(`${R}/${NO_REQUEST}/decision`, { decision: 'DENY', reason: 'x' }, null), { code: ErrorCode.UNAUTHENTICATED }),
+    S('post', `${R}/{id}/decision`, 403, PROBLEM, 'a token without records:submit', () => decideAs('CN-MPS', NO_REQUEST, undefined, 'records:read'), { code: ErrorCode.FORBIDDEN }),
+    S('post', `${R}/{id}/decision`, 404, PROBLEM, 'the requester tries to decide', async () => decideAs('ES-PN', await pendingRequest()), { code: ErrorCode.NOT_FOUND }),
+    S('post', `${R}/{id}/decision`, 409, PROBLEM, 'a request already decided', async () => decideAs('CN-MPS', await approvedRequest()), { code: ErrorCode.CONFLICT }),
+    S('post', `${R}/{id}/revocation`, 200, JSON_MT, 'the owner revokes an approval', async () => revokeAs('CN-MPS', await approvedRequest())),
+    S('post', `${R}/{id}/revocation`, 401, PROBLEM, 'no token', () => postJson(`${R}/${NO_REQUEST}/revocation`, {}, null), { code: ErrorCode.UNAUTHENTICATED }),
+    S('post', `${R}/{id}/revocation`, 403, PROBLEM, 'a token without records:submit', () => revokeAs('CN-MPS', NO_REQUEST, 'records:read'), { code: ErrorCode.FORBIDDEN }),
+    S('post', `${R}/{id}/revocation`, 404, PROBLEM, 'another agency', async () => revokeAs('DE-BKA', await approvedRequest()), { code: ErrorCode.NOT_FOUND }),
+    S('post', `${R}/{id}/revocation`, 409, PROBLEM, 'a request still pending', async () => revokeAs('CN-MPS', await pendingRequest()), { code: ErrorCode.CONFLICT }),
+  ];
 }

@@ -6,6 +6,7 @@ import { exampleOperations, graphiqlOptions } from '../../api/graphiql.ts';
 import { createOperation, createPartnerOperation } from '../../schema/operations.ts';
 import { schema } from '../../schema/index.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+import { submitLiaisonJson } from '../helpers/submit.ts';
 
 const document = parse(exampleOperations);
 const names = document.definitions.map((d) => (d as OperationDefinitionNode).name?.value);
@@ -21,7 +22,7 @@ describe('GraphiQL examples', () => {
   afterAll(() => gw.close());
 
   it('hold one example per user and validate against the schema', () => {
-    expect(names).toEqual(['OperationTotals', 'DensWithSuspects', 'SubmitDryRun', 'ReadSubmission', 'MatchIdentifier', 'MyInvitations', 'Me']);
+    expect(names).toEqual(['OperationTotals', 'DensWithSuspects', 'SubmitDryRun', 'ReadSubmission', 'MatchIdentifier', 'MyInvitations', 'RequestDisclosure', 'DecideDisclosure', 'Me']);
     expect(validate(schema, document)).toEqual([]);
     expect(exampleOperations).toMatch(/Headers tab/);
     expect(JSON.parse(graphiqlOptions.headers)).toHaveProperty('Authorization');
@@ -68,6 +69,30 @@ describe('GraphiQL examples', () => {
     const result = await run('MyInvitations');
     expect(result.errors).toBeUndefined();
     expect(result.data?.invitations).toMatchObject([{ qualifiedCode: 'DE-BKA/NIGHT-FALL', name: 'Night Fall', lead: { code: 'DE-BKA' } }]);
+  });
+
+  it("request a partner's record and decide as its owner: the requester then reads it", async () => {
+    const owner = await gw.addAgency('VN-MPS');
+    await createOperation(gw.db.prisma, { code: 'OP-GRAPHIQL', name: 'GraphiQL', lead: 'VN-MPS', participants: [] });
+    await submitLiaisonJson(gw, owner, 'OP-GRAPHIQL', [
+      { kind: 'suspect', ref: 'GQL-RED', sharingLevel: 'RED', role: 'MEMBER', status: 'WANTED', identifiers: [{ type: 'PASSPORT', country: 'VN', value: 'C1234567' }] },
+    ]);
+    const hits = (await run('MatchIdentifier')).data?.match.results[0].hits as { hitRef: string; owner: { code: string }; recordId: string | null }[];
+    const hit = hits.find((h) => h.owner.code === 'VN-MPS')!;
+    expect(hit.recordId).toBeNull();
+    const requested = await run('RequestDisclosure', { hitRef: hit.hitRef });
+    expect(requested.data?.requestDisclosure).toMatchObject({ status: 'PENDING', owner: { code: 'VN-MPS' } });
+    const decide = await gw.app.fetch(
+      new Request('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await owner.token()}` },
+        body: JSON.stringify({ query: exampleOperations, operationName: 'DecideDisclosure', variables: { id: requested.data?.requestDisclosure.id } }),
+      }),
+    );
+    const decided = (await decide.json()) as { data?: { decideDisclosure: { status: string; recordId: string; requester: { code: string } } } };
+    expect(decided.data?.decideDisclosure).toMatchObject({ status: 'APPROVED', expiresOn: '2030-12-31', requester: { code: 'ES-PN' } });
+    const again = (await run('MatchIdentifier')).data?.match.results[0].hits as { owner: { code: string }; recordId: string | null }[];
+    expect(again.find((h) => h.owner.code === 'VN-MPS')!.recordId).toBe(decided.data?.decideDisclosure.recordId);
   });
 
   it('answer `me` for the integrator', async () => {

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hitRefHash } from '../../schema/match.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+import { leakScanDump } from '../helpers/leak-scan.ts';
+import { submitLiaisonJson } from '../helpers/submit.ts';
 
 let gw: TestGateway;
 let owner: TestAgency;
@@ -15,11 +17,7 @@ const PASSPORT = 'C7654321';
 const PHONE = '+84 912 345 678';
 const IBAN = 'DE89 3704 0044 0532 0130 00';
 
-const file = JSON.stringify({
-  format: 'liaison-json',
-  version: 1,
-  operation: 'OP-MATCH',
-  records: [
+const records = [
     {
       kind: 'suspect', ref: 'S-RED', sharingLevel: 'RED', fullName: 'Tran Thi Mai', birthDate: '1995-03-04', nationality: 'VN',
       identifiers: [{ type: 'PASSPORT', country: 'VN', value: PASSPORT }, { type: 'PHONE', value: PHONE }],
@@ -33,8 +31,7 @@ const file = JSON.stringify({
       kind: 'interceptedFund', ref: 'F-1', sharingLevel: 'AMBER', amount: '1000', currency: 'EUR', channel: 'BANK_TRANSFER', action: 'FROZEN',
       account: { type: 'BANK_ACCOUNT', value: IBAN },
     },
-  ],
-});
+];
 
 const MATCH = `query($input: MatchInput!) { match(input: $input) {
   quotaRemaining quotaPerDay
@@ -59,14 +56,7 @@ beforeAll(async () => {
   await gw.db.prisma.operation.create({
     data: { code: 'OP-MATCH', name: 'Match', leadId: owner.id, participants: { create: [{ agencyId: owner.id }] } },
   });
-  const response = await gw.app.fetch(
-    new Request('http://gateway.test/v1/submissions?format=liaison-json&operation=OP-MATCH', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await owner.token()}`, 'content-type': 'application/json' },
-      body: file,
-    }),
-  );
-  expect(response.status).toBe(201);
+  await submitLiaisonJson(gw, owner, 'OP-MATCH', records);
 });
 afterAll(async () => {
   await gw?.close();
@@ -157,12 +147,7 @@ describe('match', () => {
     await match(asker, [{ type: 'PHONE', value: PHONE }], 'audit check');
     const audit = await gw.db.prisma.auditEvent.findFirst({ where: { action: 'match', detail: { path: ['purpose'], equals: 'audit check' } } });
     expect(audit?.detail).toMatchObject({ count: 1, selectors: [expect.stringMatching(/^PHONE:[0-9a-f]{64}$/)] });
-    const dump = JSON.stringify([
-      await gw.db.prisma.auditEvent.findMany(),
-      await gw.db.prisma.agencyEvent.findMany(),
-      await gw.db.prisma.matchHit.findMany(),
-      gw.logs,
-    ], (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+    const dump = await leakScanDump(gw);
     for (const raw of [PASSPORT, '7654321', '912345678', '912 345 678', 'DE89370400440532013000', 'Tran Thi Mai']) expect(dump).not.toContain(raw);
   });
 });
