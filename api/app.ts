@@ -26,6 +26,9 @@ import { usePartnerAuth, type EdgeServerContext } from './plugins/use-partner-au
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
 import { usePersistedOperations } from './plugins/use-persisted-operations.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
+import { createEventHub } from './events/hub.ts';
+import { createEventNotifier, type EventNotifier } from './events/notifier.ts';
+import { registerEventRoutes } from './rest/events.ts';
 import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
@@ -51,6 +54,8 @@ export type App = {
   yoga: YogaServerInstance<EdgeServerContext, RequestContext>;
   /** The Prometheus registry, served only by the operator's loopback listener (api/metrics-listener.ts). */
   metrics: Registry;
+  /** This process's one LISTEN for new events (the webhook deliverer hears them here too). */
+  notifier: EventNotifier;
   /** Serves one Fetch API request in-process (no port): for tests and tools. */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
@@ -105,6 +110,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   registerEdgeContext(fastify);
+  const notifier = createEventNotifier(db, logger);
+  const events = createEventHub({ db, notifier, now, maxStreamsPerAgency: config.eventStreamsPerAgency });
 
   const yoga = createYoga<EdgeServerContext, RequestContext>({
     schema,
@@ -126,6 +133,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       now,
       edge,
       ingest,
+      events,
     }),
     plugins: [
       usePartnerAuth({
@@ -202,9 +210,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   });
   registerOpenApiRoute(fastify);
+  registerEventRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, audit: deps.audit });
 
   if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
-  if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db });
+  if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db, webhookAllowLoopback: config.webhookAllowLoopback });
   if (ingest) {
     registerSubmissionRoutes(fastify, {
       ...ingest,
@@ -221,6 +230,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     fastify,
     yoga,
     metrics,
+    notifier,
     async fetch(request: Request) {
       const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
       const url = new URL(request.url);
@@ -237,6 +247,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
         ),
       });
     },
-    close: () => fastify.close(),
+    // Open event streams end first, or they would hold the graceful close to its deadline.
+    close: async () => {
+      await events.close();
+      await notifier.close();
+      await fastify.close();
+    },
   };
 }

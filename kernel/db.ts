@@ -12,6 +12,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../prisma/generated/client/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { makePrivateDir } from './data-dir.ts';
+import { listenPglite, listenPostgres, type NotificationHandlers, type StopListening } from './notifications.ts';
 
 export type Database = {
   readonly kind: 'postgres' | 'pglite';
@@ -27,6 +28,8 @@ export type Database = {
   readonly pglite: PGlite | undefined;
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   migrate(): Promise<string[]>;
+  /** LISTENs on `channel`: on PostgreSQL through one connection of its own, outside the pools. */
+  listen(channel: string, handlers: NotificationHandlers): Promise<StopListening>;
   close(): Promise<void>;
 };
 
@@ -59,11 +62,12 @@ function statementName(sql: string): string {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
-  if (options.databaseUrl) {
+  const databaseUrl = options.databaseUrl;
+  if (databaseUrl) {
     const pool = (max: number) =>
       new PrismaPg(
         {
-          connectionString: options.databaseUrl,
+          connectionString: databaseUrl,
           max,
           options: `-c statement_timeout=${statementTimeoutMs}`,
           connectionTimeoutMillis: 5_000,
@@ -80,6 +84,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       pglite: undefined,
       adapterFactory,
       migrate: () => applyMigrations(adapterFactory),
+      listen: (channel, handlers) => listenPostgres(databaseUrl, channel, handlers),
       close: async () => {
         await Promise.all([prisma.$disconnect(), writer.$disconnect()]);
       },
@@ -106,6 +111,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     pglite,
     adapterFactory,
     migrate: () => applyMigrations(adapterFactory),
+    listen: (channel, handlers) => listenPglite(pglite, channel, handlers),
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();

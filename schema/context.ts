@@ -4,6 +4,7 @@ import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { IngestServices } from '../ingest/services.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { EventFeed } from './events.ts';
 
 export type { Scope } from '../kernel/scopes.ts';
 export type { Viewer } from '../kernel/viewer.ts';
@@ -18,6 +19,8 @@ export type RequestContext = {
   /** The request's edge context, where `viewer` came from; the operation name is noted here. */
   edge: EdgeContext;
   ingest: IngestServices | undefined;
+  /** The live event feed of the subscription `events`; undefined where nothing streams. */
+  events?: EventFeed | undefined;
 };
 
 /**

@@ -9,6 +9,7 @@ import './types/suspect.ts';
 import './types/intercepted-fund.ts';
 import './types/submission.ts';
 import './types/match.ts';
+import './types/event.ts';
 
 builder.queryType({});
 builder.mutationType({});

@@ -10,6 +10,7 @@ import type { AuditSink } from '../../kernel/audit.ts';
 import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { createOperation } from '../../schema/operations.ts';
+import { setAgencyWebhook } from '../webhooks/registry.ts';
 
 export type AdminDeps = { operatorToken: string; audit: AuditSink };
 
@@ -31,7 +32,7 @@ function assertOperator(request: FastifyRequest, token: string): void {
   }
 }
 
-export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & { db: Database }): void {
+export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & { db: Database; webhookAllowLoopback: boolean }): void {
   fastify.register(async (admin) => {
     admin.addHook('onRequest', async (request) => assertOperator(request, deps.operatorToken));
 
@@ -45,6 +46,12 @@ export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & 
       const operation = await createOperation(deps.db.prisma, request.body as Parameters<typeof createOperation>[1]);
       await deps.audit.append({ subject: 'operator', action: 'operation.create', target: operation.code, outcome: 'ok' });
       return reply.status(201).send({ code: operation.code, name: operation.name });
+    });
+
+    admin.post('/admin/v1/agency-webhooks', async (request, reply) => {
+      const set = await setAgencyWebhook(deps.db.prisma, request.body, { allowLoopback: deps.webhookAllowLoopback });
+      await deps.audit.append({ subject: 'operator', action: set.url ? 'agency.webhook.set' : 'agency.webhook.remove', target: set.code, outcome: 'ok' });
+      return reply.status(200).send(set);
     });
   });
 }
