@@ -7,7 +7,8 @@ import { access, chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../prisma/generated/client/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
@@ -60,6 +61,29 @@ function statementName(sql: string): string {
   return name;
 }
 
+/**
+ * adapter-pg runs a migration script statement by statement, split at every `;`, which cuts a
+ * function body (a trigger's) apart. PostgreSQL's simple query protocol runs the whole script
+ * as sent, in one implicit transaction: the migrations get that instead.
+ */
+function wholeScripts(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  const whole = async (connecting: Promise<SqlDriverAdapter>): Promise<SqlDriverAdapter> => {
+    const adapter = await connecting;
+    // adapter-pg's adapter (not its declared interface) hands out its pool.
+    const pool = (adapter as SqlDriverAdapter & { underlyingDriver(): pg.Pool }).underlyingDriver();
+    adapter.executeScript = async (script) => {
+      await pool.query(script);
+    };
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: () => whole(factory.connect()),
+    connectToShadowDb: () => whole(factory.connectToShadowDb()),
+  };
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
   const databaseUrl = options.databaseUrl;
@@ -83,7 +107,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       writer,
       pglite: undefined,
       adapterFactory,
-      migrate: () => applyMigrations(adapterFactory),
+      migrate: () => applyMigrations(wholeScripts(adapterFactory)),
       listen: (channel, handlers) => listenPostgres(databaseUrl, channel, handlers),
       close: async () => {
         await Promise.all([prisma.$disconnect(), writer.$disconnect()]);
