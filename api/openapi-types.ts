@@ -523,7 +523,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A valid token without the `records:submit` scope. */
+        /** @description A valid token without the scope the route needs (`records:submit` for submissions; `records:read` or `match:query` for events). */
         Forbidden: {
             headers: {
                 /** @description RFC 6750 challenge with `error="insufficient_scope"`. */
