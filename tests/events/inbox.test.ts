@@ -4,6 +4,7 @@
 // or a selector hash; a reconnecting client that gives `after` misses nothing; an agency's
 // open streams are capped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../../api/auth/keys.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { listening, matchOwnerRecord, openEventStream, PASSPORT, seedOwnerRecord, type StreamedEvent } from './support.ts';
 
@@ -96,6 +97,19 @@ describe('Subscription.events over SSE', () => {
       ownerStream.close();
     } finally {
       for (const s of [...open, extra]) s.close();
+    }
+  });
+
+  it('ends the stream when its token expires, so a revoked agency stops receiving', async () => {
+    const shortLived = await mintToken({
+      privateJwk: owner.privateJwk, iss: owner.code, sub: 'officer-7', aud: gw.config.audience, scope: 'records:read', ttlSeconds: 1, now: gw.clock.now,
+    });
+    const stream = await openEventStream(base, shortLived);
+    try {
+      expect(stream.status).toBe(200);
+      expect((await stream.next()).event).toBe('complete');
+    } finally {
+      stream.close();
     }
   });
 
