@@ -121,6 +121,16 @@ export async function listAgencyEvents(prisma: PrismaClient, agencyId: string, a
   return rows.map(eventView);
 }
 
+/** How many events the agency has, counted as listAgencyEvents lists them. */
+export async function countAgencyEvents(prisma: PrismaClient, agencyId: string): Promise<number> {
+  const rows = await prisma.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM agency_event
+     WHERE agency_id = ${agencyId}::uuid
+       AND type = ANY(${[...EVENT_TYPES]}::text[])
+       AND tx < pg_snapshot_xmin(pg_current_snapshot())`;
+  return rows[0]?.n ?? 0;
+}
+
 /**
  * Whether the agency has events after `after` that an older, still-running transaction holds
  * back (they are committed but not yet listed): the live feed looks again shortly.

@@ -5,6 +5,7 @@ import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { builder } from '../builder.ts';
 import type { RequestContext } from '../context.ts';
 import {
+  countAgencyEvents,
   EVENT_SCOPES,
   EVENT_TYPES,
   eventPageSize,
@@ -69,7 +70,7 @@ builder.queryFields((t) => ({
           startCursor: events[0]?.id ?? null,
           endCursor: events.at(-1)?.id ?? args.after ?? null,
         },
-        totalCount: () => ctx.prisma.agencyEvent.count({ where: { agencyId: viewer.agencyId, type: { in: [...EVENT_TYPES] } } }),
+        totalCount: () => countAgencyEvents(ctx.prisma, viewer.agencyId),
       };
     },
   }),

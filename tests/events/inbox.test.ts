@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../api/auth/keys.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
-import { listening, matchOwnerRecord, openEventStream, PASSPORT, seedOwnerRecord, type StreamedEvent } from './support.ts';
+import { listening, matchOwnerRecord, openEventStream, PASSPORT, seedOwnerRecord, until, type StreamedEvent } from './support.ts';
 
 let gw: TestGateway;
 let owner: TestAgency;
@@ -125,6 +125,16 @@ describe('Subscription.events over SSE', () => {
 });
 
 describe('Query.events and GET /v1/events', () => {
+  // Events are listed once every older transaction of the database server has ended (other
+  // test files may hold one open on a shared PostgreSQL): start when all are listed, bounded.
+  beforeAll(async () => {
+    const stored = await gw.db.prisma.agencyEvent.count({ where: { agencyId: owner.id } });
+    await until(async () => {
+      const listed = await gw.gql<EventsData>(owner, EVENTS, { first: 100 });
+      return listed.data?.events.edges.length === stored;
+    }, "the owner's events to be listed");
+  });
+
   it('MAT-15 list the owner\'s MATCH_HIT events oldest first, paged by cursor', async () => {
     const first = await gw.gql<EventsData>(owner, EVENTS, { first: 1 });
     expect(first.errors).toBeUndefined();
@@ -160,8 +170,14 @@ describe('Query.events and GET /v1/events', () => {
   });
 
   it('drop hash-shaped values from payloads, whoever inserted them', async () => {
-    await raiseEvent(asker, 'WATCH_HIT', { hitRef: 'opaque-ref', selectorHash: 'a'.repeat(64), note: 'b'.repeat(64), kept: 'yes' });
-    const rest = (await (await restEvents(asker, '?after=0')).json()) as { events: StreamedEvent[] };
+    const raised = await raiseEvent(asker, 'WATCH_HIT', { hitRef: 'opaque-ref', selectorHash: 'a'.repeat(64), note: 'b'.repeat(64), kept: 'yes' });
+    let rest: { events: StreamedEvent[] } = { events: [] };
+    // Listed once every older transaction of the database server has ended (other test files
+    // may hold one open on a shared PostgreSQL): wait for it, bounded.
+    await until(async () => {
+      rest = (await (await restEvents(asker, '?after=0')).json()) as { events: StreamedEvent[] };
+      return rest.events.at(-1)?.id === raised.id.toString();
+    }, 'the WATCH_HIT to be listed');
     expect(rest.events.at(-1)).toMatchObject({ type: 'WATCH_HIT', payload: { hitRef: 'opaque-ref', kept: 'yes' } });
     expect(rest.events.at(-1)!.payload).not.toHaveProperty('selectorHash');
     expect(rest.events.at(-1)!.payload).not.toHaveProperty('note');
