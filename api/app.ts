@@ -1,7 +1,7 @@
 // The gateway as a value: createApp(deps) builds Fastify with graphql-yoga mounted in it
 // from injected dependencies and returns it without listening. api/server.ts is the one
 // file that calls listen; tests drive `app.fetch(request)` (Fastify's inject) without a port.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -9,6 +9,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { schema } from '../schema/index.ts';
+import { ephemeralCursorKey } from '../schema/cursor.ts';
 import type { Config } from '../kernel/config.ts';
 import type { AuditSink } from '../kernel/audit.ts';
 import type { TokenVerifier } from './auth/verify-token.ts';
@@ -31,6 +32,7 @@ import { createEventNotifier, type EventNotifier } from './events/notifier.ts';
 import { registerEventRoutes } from './rest/events.ts';
 import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
+import { registerRefusalAudit } from './rest/refusal-audit.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
@@ -45,6 +47,8 @@ export type AppDeps = {
   admin?: AdminDeps;
   /** The OAuth token endpoint (POST /oauth/token) and its metadata; without it, direct partner tokens only. */
   oauth?: Pick<OAuthDeps, 'key' | 'assertions'>;
+  /** Seals paging cursors; without it, a key of this process alone (its cursors open nowhere else). */
+  cursorKey?: KeyObject;
   /** Submissions (REST and GraphQL) and the receipt keys; without it the gateway is read-only. */
   ingest?: Omit<IngestServices, 'db' | 'maxUploadBytes' | 'uploadIdleMs' | 'submissionsPerAgency' | 'spoolDir'>;
 };
@@ -65,6 +69,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const production = !config.graphiql;
+  const cursorKey = deps.cursorKey ?? ephemeralCursorKey();
   const ingest: IngestServices | undefined = deps.ingest
     ? {
         ...deps.ingest,
@@ -134,6 +139,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       edge,
       ingest,
       events,
+      cursorKey,
     }),
     plugins: [
       usePartnerAuth({
@@ -159,6 +165,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');
   });
+
+  registerRefusalAudit(fastify, { audit: deps.audit, graphqlEndpoint: yoga.graphqlEndpoint });
 
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -31,7 +31,7 @@ query OperationTotals {
   operation(code: "FIRST-LIGHT-2022") {
     name
     lead { code name }
-    participants { code }
+    members { agency { code } joinedAt }
     summary {
       countries scamDens densRaided
       suspects suspectsArrested suspectsSurrendered suspectsWanted traffickingVictims
@@ -92,6 +92,12 @@ query MatchIdentifier {
     quotaRemaining
     results { index hit hits { hitRef owner { code } recordType own recordId } }
   }
+}
+
+# Liaison officers: operations your agency is invited to. It sees an operation's records and
+# totals only once it joins: acceptInvitation(operationCode: "LEAD/CODE") (or declineInvitation).
+query MyInvitations {
+  invitations { qualifiedCode name lead { code name } invitedAt }
 }
 
 # Integrators: who am I, and with which scopes? (Typed clients: see docs/api.md.)

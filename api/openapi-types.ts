@@ -582,7 +582,7 @@ export interface components {
          */
         Format: "liaison-json" | "cn-mps-json" | "es-pn-csv" | "umf-xml" | "stix-2.1";
         /**
-         * @description Code of the joint operation the records belong to; your agency must participate in it.
+         * @description Code of the joint operation the records belong to (CODE, or LEAD/CODE when two operations your agency joined share a code); your agency must have joined it.
          * @example FIRST-LIGHT-2022
          */
         OperationCode: string;
@@ -660,7 +660,7 @@ export interface operations {
                  */
                 format: components["parameters"]["Format"];
                 /**
-                 * @description Code of the joint operation the records belong to; your agency must participate in it.
+                 * @description Code of the joint operation the records belong to (CODE, or LEAD/CODE when two operations your agency joined share a code); your agency must have joined it.
                  * @example FIRST-LIGHT-2022
                  */
                 operation: components["parameters"]["OperationCode"];

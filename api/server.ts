@@ -57,6 +57,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     admin: { operatorToken, audit: services.audit },
     ingest: services.ingest,
     oauth: services.oauth,
+    cursorKey: services.cursorKey,
   });
 
   // Used jtis are worthless once their token expired; drop them every minute.

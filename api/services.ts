@@ -1,7 +1,8 @@
 // Wires the parts that every entry point needs (server, tests, benchmarks) from a config
 // and an open database: the partner-token verifier, the audit sink, the receipt signer
 // (whose keys are sealed under the pseudonym key), the access-token key of the OAuth token
-// endpoint (derived from the pseudonym key) and the reference exchange rates.
+// endpoint and the paging-cursor key (both derived from the pseudonym key) and the reference
+// exchange rates.
 import { appendAuditEvent, type AuditSink } from '../kernel/audit.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
 import { deriveAccessTokenKey, withAccessTokens } from './auth/access-token.ts';
@@ -10,6 +11,7 @@ import type { Config } from '../kernel/config.ts';
 import type { Database } from '../kernel/db.ts';
 import { ensureReferenceRates } from '../ingest/rates.ts';
 import { createReceiptSigner } from '../ingest/receipts.ts';
+import { deriveCursorKey } from '../schema/cursor.ts';
 
 export async function createServices(options: {
   config: Config;
@@ -47,5 +49,6 @@ export async function createServices(options: {
     now,
     ingest: { pseudonymKey: options.pseudonymKey, signer },
     oauth: { key: accessTokenKey, assertions: partnerTokens },
+    cursorKey: deriveCursorKey(options.pseudonymKey),
   };
 }

@@ -21,7 +21,12 @@
 //
 // --part read|ingest|all (default all): the read benchmark above, the ingest benchmark
 // (bench/ingest/run.ts: pipeline vs COPY, PGlite, peak RSS, profile; --records, --formats,
-// --no-profile), or the read part then the ingest part.
+// --no-profile), or the read part then the ingest part. --part isolation runs the isolation
+// benchmark (bench/isolation/run.ts: one agency's reads while another trickles, floods, uploads
+// 48 MiB and sends costly queries; --isolation-db, --isolation-seconds, --isolation-rate,
+// --isolation-limit, --isolation-upload-mib); --part soak --minutes N runs the soak benchmark
+// (bench/soak/run.ts: a mixed workload for N minutes, RSS and p99 per minute). `all` includes
+// neither.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,6 +40,8 @@ import { DENS_QUERY, graphqlBody, SUMMARY_QUERY } from './lib/queries.ts';
 import { formatRatios, formatStatements, formatTable, ratiosOf, TARGETS, type VariantId } from './lib/report.ts';
 import { checkDensAnswer, checkSummaryAnswer, post, type DensFacts } from './lib/verify.ts';
 import { INGEST_ARG_OPTIONS, ingestOptionsFrom, killIngestChildrenNow, runIngestBench } from './ingest/run.ts';
+import { ISOLATION_ARG_OPTIONS, isolationOptionsFrom, runIsolationBench } from './isolation/run.ts';
+import { runSoakBench, SOAK_ARG_OPTIONS, soakOptionsFrom } from './soak/run.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,9 +56,11 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     part: { type: 'string', default: 'all' },
     ...INGEST_ARG_OPTIONS,
+    ...ISOLATION_ARG_OPTIONS,
+    ...SOAK_ARG_OPTIONS,
   },
 });
-const PARTS = ['read', 'ingest', 'all'] as const;
+const PARTS = ['read', 'ingest', 'all', 'isolation', 'soak'] as const;
 if (!(PARTS as readonly string[]).includes(args.part)) throw new Error(`--part must be one of ${PARTS.join(', ')}`);
 
 const positive = (name: keyof typeof args) => {
@@ -213,6 +222,11 @@ async function runVariants(seeded: SeededDatabase, audience: string): Promise<vo
 
 /** The parts chosen with --part, one after the other (each cleans up after itself). */
 async function runParts(): Promise<void> {
+  if (args.part === 'isolation' || args.part === 'soak') {
+    await (args.part === 'isolation' ? runIsolationBench(isolationOptionsFrom(args), log) : runSoakBench(soakOptionsFrom(args), log));
+    await stopAllChildren();
+    return;
+  }
   if (args.part !== 'ingest') await main();
   if (args.part !== 'read') await runIngestBench(ingestOptionsFrom(args), log);
 }

@@ -23,6 +23,7 @@ import { getAdapter } from '../adapters/index.ts';
 import { pseudonymize } from '../adapters/pseudonymize.ts';
 import type { Database } from '../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
+import { findNamedOperation } from '../kernel/operation-code.ts';
 import type { Logger } from '../kernel/logger.ts';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { Tx } from './batch/types.ts';
@@ -92,15 +93,15 @@ class RollBack extends Error {
 
 const notFound = () => new LiaisonError(ErrorCode.NOT_FOUND, 'No such operation for this agency.');
 
-/** The operation's id and code when the agency participates in it; the same miss otherwise. */
-async function participantOperation(prisma: PrismaClient, agencyId: string, code: string): Promise<{ id: string; code: string }> {
-  if (code.length === 0 || code.length > 64) throw notFound();
-  const operation = await prisma.operation.findFirst({
-    where: { code, participants: { some: { agencyId } } },
-    select: { id: true, code: true },
-  });
+/**
+ * The operation's id and code (CODE or LEAD/CODE) when the agency joined it; the same miss
+ * otherwise, invited or not.
+ */
+async function participantOperation(prisma: PrismaClient, agencyId: string, ref: string): Promise<{ id: string; code: string }> {
+  const within = { participants: { some: { agencyId, joinedAt: { not: null } } } };
+  const operation = await findNamedOperation(prisma, ref, within, 'operationCode');
   if (!operation) throw notFound();
-  return operation;
+  return { id: operation.id, code: operation.code };
 }
 
 type Session = {

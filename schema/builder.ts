@@ -8,6 +8,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { RequestContext, Scope } from './context.ts';
+import { PAGE_SIZE } from './paging.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import type { Prisma } from '../prisma/generated/client/client.ts';
 import type PrismaTypes from '../prisma/generated/pothos-types.ts';
@@ -70,8 +71,8 @@ export const builder = new SchemaBuilder<{
     exposeDescriptions: false,
     filterConnectionTotalCount: true,
     onUnusedQuery: null,
-    defaultConnectionSize: 20,
-    maxConnectionSize: 100,
+    defaultConnectionSize: PAGE_SIZE.default,
+    maxConnectionSize: PAGE_SIZE.max,
   },
   relay: {
     clientMutationId: 'omit',

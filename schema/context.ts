@@ -1,5 +1,6 @@
 // What a request carries through the gateway: the database client, the authenticated
 // viewer (or null before authentication), and services shared by GraphQL and REST.
+import type { KeyObject } from 'node:crypto';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { IngestServices } from '../ingest/services.ts';
 import type { Viewer } from '../kernel/viewer.ts';
@@ -21,6 +22,8 @@ export type RequestContext = {
   ingest: IngestServices | undefined;
   /** The live event feed of the subscription `events`; undefined where nothing streams. */
   events?: EventFeed | undefined;
+  /** Seals and opens paging cursors (schema/cursor.ts): the same in every process of a deployment. */
+  cursorKey: KeyObject;
 };
 
 /**

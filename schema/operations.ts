@@ -1,12 +1,20 @@
 // Joint operations: creation and membership, shared by GraphQL mutations, the admin API
-// and the CLI. The lead agency is always a participant. The operation summary is computed
-// by SQL aggregates in the database over every record of the operation, whatever its
+// and the CLI. The lead agency is always a participant. Codes are unique per lead agency
+// (kernel/operation-code.ts), so creating one never reveals another agency's operation.
+// Membership is by consent: agencies a partner names are invited and join only when they
+// accept (each existing participant then gets a PARTICIPANT_JOINED event); only the operator
+// registers participants directly, for agreements made offline. The operation summary is
+// computed by SQL aggregates in the database over every record of the operation, whatever its
 // sharing level (summaries are visible to the operation's participants).
 import { z } from 'zod';
-import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import { Prisma, type PrismaClient } from '../prisma/generated/client/client.ts';
 import { OperationStatus } from '../prisma/generated/client/enums.ts';
-import { ISSUER_PATTERN } from '../kernel/viewer.ts';
+import { findNamedOperation, qualifiedOperationCode, type NamedOperation } from '../kernel/operation-code.ts';
+import { ISSUER_PATTERN, type Viewer } from '../kernel/viewer.ts';
 import { badInput, ErrorCode, LiaisonError } from '../kernel/errors.ts';
+import { visibleOperationWhere } from './sharing.ts';
+
+type Tx = Prisma.TransactionClient;
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{1,62}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -37,7 +45,7 @@ export const createOperationInput = z
 export type CreateOperationInput = z.input<typeof createOperationInput>;
 
 /** Ids of the agencies by code; an unknown one is refused naming the input field that held it. */
-async function agencyIdsByCode(prisma: PrismaClient, codes: string[], fieldOf: (code: string) => string): Promise<Map<string, string>> {
+async function agencyIdsByCode(prisma: Tx, codes: string[], fieldOf: (code: string) => string): Promise<Map<string, string>> {
   const rows = await prisma.agency.findMany({ where: { code: { in: codes } }, select: { id: true, code: true } });
   const found = new Map(rows.map((r) => [r.code, r.id]));
   const missing = codes.filter((c) => !found.has(c));
@@ -49,51 +57,169 @@ async function agencyIdsByCode(prisma: PrismaClient, codes: string[], fieldOf: (
   return found;
 }
 
-export async function createOperation(prisma: PrismaClient, raw: CreateOperationInput) {
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
+/**
+ * Stores an operation led by `input.lead`. The other agencies named join at once when the
+ * operator registers them (`participantsJoin`), and are only invited otherwise. The one
+ * conflict is a code the lead itself already uses, which the lead can see anyway.
+ */
+async function insertOperation(prisma: PrismaClient, raw: CreateOperationInput, participantsJoin: boolean, at?: Date) {
   const parsed = createOperationInput.safeParse(raw);
   if (!parsed.success) throw badInput(parsed.error);
   const input = parsed.data;
   const codes = [...new Set([input.lead, ...input.participants])];
   const ids = await agencyIdsByCode(prisma, codes, (c) => (c === input.lead ? 'lead' : 'participants'));
-  const existing = await prisma.operation.findUnique({ where: { code: input.code }, select: { id: true } });
-  if (existing) throw new LiaisonError(ErrorCode.CONFLICT, `Operation ${input.code} already exists.`);
-  return prisma.operation.create({
-    data: {
-      code: input.code,
-      name: input.name,
-      leadId: ids.get(input.lead)!,
-      status: input.status,
-      startsOn: input.startsOn ? new Date(`${input.startsOn}T00:00:00Z`) : null,
-      endsOn: input.endsOn ? new Date(`${input.endsOn}T00:00:00Z`) : null,
-      participants: { create: codes.map((code) => ({ agencyId: ids.get(code)! })) },
-    },
+  const membership = (code: string) =>
+    code === input.lead || participantsJoin ? { joinedAt: at ?? new Date() } : { joinedAt: null };
+  try {
+    return await prisma.operation.create({
+      data: {
+        code: input.code,
+        name: input.name,
+        leadId: ids.get(input.lead)!,
+        status: input.status,
+        startsOn: input.startsOn ? new Date(`${input.startsOn}T00:00:00Z`) : null,
+        endsOn: input.endsOn ? new Date(`${input.endsOn}T00:00:00Z`) : null,
+        participants: {
+          create: codes.map((code) => ({ agencyId: ids.get(code)!, ...(at ? { invitedAt: at } : {}), ...membership(code) })),
+        },
+      },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new LiaisonError(ErrorCode.CONFLICT, `${input.lead} already leads an operation ${input.code}.`, {
+      issues: [{ field: 'code', code: 'CODE_IN_USE', message: 'the lead agency already uses this code' }],
+    });
+  }
+}
+
+/** The operator registers an operation; every participant named agreed offline and joins at once. */
+export function createOperation(prisma: PrismaClient, raw: CreateOperationInput) {
+  return insertOperation(prisma, raw, true);
+}
+
+/** A partner creates an operation it leads; the agencies it names are invited. */
+export function createPartnerOperation(
+  prisma: PrismaClient,
+  viewer: Pick<Viewer, 'agencyCode'>,
+  raw: Omit<CreateOperationInput, 'lead'>,
+  at: Date,
+) {
+  return insertOperation(prisma, { ...raw, lead: viewer.agencyCode }, false, at);
+}
+
+const noSuchOperation = () => new LiaisonError(ErrorCode.NOT_FOUND, 'No such operation.');
+const noSuchInvitation = () => new LiaisonError(ErrorCode.NOT_FOUND, 'No such invitation.');
+
+/** Agencies that joined the operation: the ones a PARTICIPANT_JOINED event is for. */
+const joinedWhere = (operationId: string) => ({ operationId, joinedAt: { not: null } });
+
+/** Tells every other participant of the operation that `agency` joined it (agency_event outbox). */
+async function announceJoin(tx: Tx, operation: NamedOperation, agency: { id: string; code: string }, at: Date) {
+  const others = await tx.operationParticipant.findMany({
+    where: { ...joinedWhere(operation.id), agencyId: { not: agency.id } },
+    select: { agencyId: true },
+  });
+  if (others.length === 0) return;
+  await tx.agencyEvent.createMany({
+    data: others.map((p) => ({
+      agencyId: p.agencyId,
+      type: 'PARTICIPANT_JOINED',
+      payload: {
+        operation: qualifiedOperationCode(operation.lead.code, operation.code),
+        agency: agency.code,
+        joinedAt: at.toISOString(),
+      },
+      createdAt: at,
+    })),
   });
 }
 
-/** Adds a participant; only the lead agency (or an admin) may widen an operation. */
-export async function addOperationParticipant(
-  prisma: PrismaClient,
-  actor: { agencyId: string; admin: boolean },
-  operationCode: string,
-  agencyCode: string,
-) {
-  const operation = await prisma.operation.findFirst({
-    where: {
-      code: operationCode,
-      ...(actor.admin ? {} : { participants: { some: { agencyId: actor.agencyId } } }),
-    },
+/** Makes the agency a joined participant (from an invitation or none); false when it already was. */
+async function join(tx: Tx, operation: NamedOperation, agency: { id: string; code: string }, at: Date): Promise<boolean> {
+  const key = { operationId: operation.id, agencyId: agency.id };
+  const accepted = await tx.operationParticipant.updateMany({ where: { ...key, joinedAt: null }, data: { joinedAt: at } });
+  if (accepted.count === 0) {
+    const created = await tx.operationParticipant.createMany({ data: [{ ...key, invitedAt: at, joinedAt: at }], skipDuplicates: true });
+    if (created.count === 0) return false;
+  }
+  await announceJoin(tx, operation, agency, at);
+  return true;
+}
+
+/**
+ * The operator registers a participant that agreed offline (and the demo seed); it joins at
+ * once. `operationRef` is `CODE` or `LEAD/CODE` among every operation.
+ */
+export async function addOperationParticipant(prisma: PrismaClient, operationRef: string, agencyCode: string, at = new Date()) {
+  return prisma.$transaction(async (tx) => {
+    const operation = await findNamedOperation(tx, operationRef, {}, 'operationCode');
+    if (!operation) throw noSuchOperation();
+    const ids = await agencyIdsByCode(tx, [agencyCode], () => 'agencyCode');
+    await join(tx, operation, { id: ids.get(agencyCode)!, code: agencyCode }, at);
+    return operation;
   });
-  if (!operation) throw new LiaisonError(ErrorCode.NOT_FOUND, 'No such operation.');
-  if (!actor.admin && operation.leadId !== actor.agencyId) {
-    throw new LiaisonError(ErrorCode.FORBIDDEN, 'Only the lead agency may add participants.');
+}
+
+/**
+ * The lead invites an agency into an operation; it joins when it accepts. An operation the
+ * caller does not take part in answers exactly like a missing one, whatever the caller's scopes.
+ */
+export async function inviteParticipant(prisma: PrismaClient, viewer: Viewer, operationRef: string, agencyCode: string, at: Date) {
+  const operation = await findNamedOperation(prisma, operationRef, visibleOperationWhere(viewer), 'operationCode');
+  if (!operation) throw noSuchOperation();
+  if (operation.leadId !== viewer.agencyId) {
+    throw new LiaisonError(ErrorCode.FORBIDDEN, 'Only the lead agency may invite participants.');
   }
   const ids = await agencyIdsByCode(prisma, [agencyCode], () => 'agencyCode');
-  await prisma.operationParticipant.upsert({
-    where: { operationId_agencyId: { operationId: operation.id, agencyId: ids.get(agencyCode)! } },
-    create: { operationId: operation.id, agencyId: ids.get(agencyCode)! },
-    update: {},
+  await prisma.operationParticipant.createMany({
+    data: [{ operationId: operation.id, agencyId: ids.get(agencyCode)!, invitedAt: at, joinedAt: null }],
+    skipDuplicates: true,
   });
   return operation;
+}
+
+/** The caller's pending invitation named by `operationRef`, or NOT_FOUND. */
+async function pendingInvitation(tx: Tx, viewer: Viewer, operationRef: string): Promise<NamedOperation> {
+  const operation = await findNamedOperation(
+    tx,
+    operationRef,
+    { participants: { some: { agencyId: viewer.agencyId, joinedAt: null } } },
+    'operationCode',
+  );
+  if (!operation) throw noSuchInvitation();
+  return operation;
+}
+
+/** The invited agency accepts: it joins, and the other participants are told. */
+export async function acceptInvitation(prisma: PrismaClient, viewer: Viewer, operationRef: string, at: Date) {
+  return prisma.$transaction(async (tx) => {
+    const operation = await pendingInvitation(tx, viewer, operationRef);
+    if (!(await join(tx, operation, { id: viewer.agencyId, code: viewer.agencyCode }, at))) throw noSuchInvitation();
+    return operation;
+  });
+}
+
+/** The invited agency declines: the invitation is gone, as if it had never been made. */
+export async function declineInvitation(prisma: PrismaClient, viewer: Viewer, operationRef: string) {
+  return prisma.$transaction(async (tx) => {
+    const operation = await pendingInvitation(tx, viewer, operationRef);
+    await tx.operationParticipant.deleteMany({ where: { operationId: operation.id, agencyId: viewer.agencyId, joinedAt: null } });
+    return operation;
+  });
+}
+
+/** The caller's invitations not yet answered, oldest first. */
+export function pendingInvitations(prisma: PrismaClient, viewer: Viewer) {
+  return prisma.operationParticipant.findMany({
+    where: { agencyId: viewer.agencyId, joinedAt: null },
+    select: {
+      invitedAt: true,
+      operation: { select: { code: true, name: true, leadId: true, lead: { select: { code: true } } } },
+    },
+    orderBy: [{ invitedAt: 'asc' }, { operationId: 'asc' }],
+  });
 }
 
 export type OperationSummary = {

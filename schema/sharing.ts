@@ -3,6 +3,7 @@
 // so a hidden record is never loaded and looks exactly like a missing one.
 //   owner: always; CLEAR/GREEN: every active partner; AMBER: participants of the record's
 //   operation; RED: owner only. Retracted records vanish for everyone but their owner.
+//   A participant is an agency that joined: an invited agency counts once it accepts.
 import type { Viewer } from './context.ts';
 
 /** Visibility of a shared record (ScamDen, Suspect, InterceptedFund: same provenance columns). */
@@ -16,7 +17,7 @@ export function visibleRecordWhere(viewer: Viewer) {
           { sharingLevel: { in: ['CLEAR' as const, 'GREEN' as const] } },
           {
             sharingLevel: 'AMBER' as const,
-            operation: { is: { participants: { some: { agencyId: viewer.agencyId } } } },
+            operation: { is: { participants: { some: { agencyId: viewer.agencyId, joinedAt: { not: null } } } } },
           },
         ],
       },
@@ -24,7 +25,7 @@ export function visibleRecordWhere(viewer: Viewer) {
   };
 }
 
-/** Operations (and their summaries) are visible to their participants; the lead is one. */
+/** Operations (and their summaries) are visible to their joined participants; the lead is one. */
 export function visibleOperationWhere(viewer: Viewer) {
-  return { participants: { some: { agencyId: viewer.agencyId } } };
+  return { participants: { some: { agencyId: viewer.agencyId, joinedAt: { not: null } } } };
 }

@@ -13,7 +13,9 @@ import { uploadTooLarge } from '../../ingest/spool.ts';
 import type { AuditSink } from '../../kernel/audit.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import { isUuid } from '../../kernel/ids.ts';
 import type { Logger } from '../../kernel/logger.ts';
+import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { SubmissionMode } from '../../prisma/generated/client/enums.ts';
 import type { paths } from '../openapi-types.ts';
 import { authenticateRest } from './authenticate.ts';
@@ -85,6 +87,16 @@ function checkMediaType(request: FastifyRequest, mediaTypes: readonly string[]):
   }
 }
 
+/**
+ * What a 404 submission id really was, for the audit row of the refusal (api/rest/refusal-audit.ts)
+ * and never for the caller, whose answer is the same 404 in every case (AUZ-08).
+ */
+async function submissionFinding(prisma: PrismaClient, agencyId: string, id: string): Promise<string> {
+  if (!isUuid(id)) return 'malformed_id';
+  const others = await prisma.submission.count({ where: { id, NOT: { agencyId } } });
+  return others > 0 ? 'another_agency' : 'no_such_submission';
+}
+
 export function registerSubmissionRoutes(fastify: FastifyInstance, deps: SubmissionRouteDeps): void {
   fastify.register(async (scope) => {
     // Hand the body over as a stream: the pipeline enforces the size limit while reading.
@@ -151,7 +163,10 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
   fastify.get<ReadRoute>('/v1/submissions/:id', async (request) => {
     const viewer = await authenticateRest(request, deps.verifier, 'records:submit');
     const report = await findSubmission(deps.db.prisma, viewer.agencyId, request.params.id);
-    if (!report) throw new LiaisonError(ErrorCode.NOT_FOUND, 'No such submission.');
+    if (!report) {
+      const finding = await submissionFinding(deps.db.prisma, viewer.agencyId, request.params.id);
+      throw new LiaisonError(ErrorCode.NOT_FOUND, 'No such submission.', { logReason: finding });
+    }
     await deps.audit.append({
       agencyCode: viewer.agencyCode,
       subject: viewer.subject,

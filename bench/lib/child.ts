@@ -15,6 +15,18 @@ import type { ChildMessage, ParentMessage } from './protocol.ts';
 
 type Started = { port: number; close(): Promise<void> };
 
+/** A gateway app listening on 127.0.0.1, as a started child: closing it closes its database too. */
+export async function listenOnLoopback(app: { fastify: { listen(o: { host: string; port: number }): Promise<string> }; close(): Promise<void> }, db: { close(): Promise<void> }): Promise<Started> {
+  const address = await app.fastify.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    port: Number(new URL(address).port),
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
 /** First SQL keyword and the table it names, e.g. `SELECT scam_den` or `INSERT replay_cache`. */
 export function classifyStatement(sql: string): string {
   const text = sql.trim().replace(/\s+/g, ' ');
@@ -89,7 +101,7 @@ export async function runBenchChild(start: () => Promise<Started>): Promise<void
     const message = raw as ParentMessage;
     switch (message.type) {
       case 'mark':
-        send({ type: 'mark', cpu: process.cpuUsage(), statements });
+        send({ type: 'mark', cpu: process.cpuUsage(), statements, memory: process.memoryUsage() });
         break;
       case 'breakdown':
         if (message.on) breakdown = new Map();

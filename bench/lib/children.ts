@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage } from './protocol.ts';
 
-export type Mark = { cpu: NodeJS.CpuUsage; statements: number };
+export type Mark = { cpu: NodeJS.CpuUsage; statements: number; memory: NodeJS.MemoryUsage };
 
 export type ServerChild = {
   name: string;
@@ -69,7 +69,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** Starts bench/servers/<file> with the given environment. */
 export async function startServerChild(options: {
   name: string;
-  file: 'raw.ts' | 'gateway.ts';
+  file: 'raw.ts' | 'gateway.ts' | 'service.ts';
   env: Record<string, string>;
 }): Promise<ServerChild> {
   const child = fork(serverFile(options.file), [], {
@@ -100,8 +100,8 @@ export async function startServerChild(options: {
     pid: child.pid!,
     url: `http://127.0.0.1:${ready.port}`,
     mark: async () => {
-      const { cpu, statements } = await request(child, { type: 'mark' }, 'mark');
-      return { cpu, statements };
+      const { cpu, statements, memory } = await request(child, { type: 'mark' }, 'mark');
+      return { cpu, statements, memory };
     },
     statementBreakdown: async (work) => {
       child.send({ type: 'breakdown', on: true } satisfies ParentMessage);

@@ -40,7 +40,7 @@ export class TokenPool {
   take(): string | undefined {
     return this.tokens[this.next++];
   }
-  static async mint(agency: BenchAgency, audience: string, count: number): Promise<TokenPool> {
+  static async mint(agency: Pick<BenchAgency, 'code' | 'keys'>, audience: string, count: number, scope = 'records:read'): Promise<TokenPool> {
     const tokens: string[] = [];
     for (let i = 0; i < count; i++) {
       tokens.push(
@@ -49,7 +49,7 @@ export class TokenPool {
           iss: agency.code,
           sub: 'bench-officer',
           aud: audience,
-          scope: 'records:read',
+          scope,
           now: new Date(),
         }),
       );

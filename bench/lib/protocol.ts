@@ -12,7 +12,7 @@ export type ParentMessage =
 
 export type ChildMessage =
   | { type: 'ready'; port: number }
-  | { type: 'mark'; cpu: NodeJS.CpuUsage; statements: number }
+  | { type: 'mark'; cpu: NodeJS.CpuUsage; statements: number; memory: NodeJS.MemoryUsage }
   | { type: 'breakdown'; counts: Record<string, number> }
   | { type: 'profile'; started?: boolean; file?: string };
 

@@ -48,6 +48,16 @@ export type SummaryAnswer = {
   errors?: unknown[];
 };
 
+/** A partner's everyday read, for the isolation and soak benchmarks: a page of dens with their suspects, and the operation's summary. */
+export const READ_QUERY = /* GraphQL */ `
+  query PartnerRead($code: String!) {
+    operation(code: $code) { summary { scamDens suspects fundRecords } }
+    scamDens(first: 10, filter: { operationCode: $code }) {
+      totalCount
+      edges { node { id country status suspects(first: 5) { edges { node { id role status } } } } }
+    }
+  }`;
+
 export function graphqlBody(query: string, operationCode: string): string {
   return JSON.stringify({ query, variables: { code: operationCode } });
 }

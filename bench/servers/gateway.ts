@@ -15,7 +15,7 @@ import type { Viewer } from '../../schema/context.ts';
 import { openDatabase } from '../../kernel/db.ts';
 import { createLogger } from '../../kernel/logger.ts';
 import { createServices } from '../../api/services.ts';
-import { runBenchChild, requiredEnv } from '../lib/child.ts';
+import { listenOnLoopback, runBenchChild, requiredEnv } from '../lib/child.ts';
 import { ENV, type GatewayMode } from '../lib/protocol.ts';
 
 await runBenchChild(async () => {
@@ -56,12 +56,5 @@ await runBenchChild(async () => {
   }
 
   const app = await createApp({ config, db, logger, verifier, audit });
-  const address = await app.fastify.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    port: Number(new URL(address).port),
-    close: async () => {
-      await app.close();
-      await db.close();
-    },
-  };
+  return listenOnLoopback(app, db);
 });

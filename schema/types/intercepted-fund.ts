@@ -50,6 +50,7 @@ export const InterceptedFundFilter = builder.inputType('InterceptedFundFilter', 
 addRecordConnection({
   field: 'interceptedFunds',
   model: 'InterceptedFund',
+  node: InterceptedFund,
   connection: InterceptedFundConnection,
   filter: InterceptedFundFilter,
   columns: { country: 'accountCountry', status: 'action' },

@@ -1,20 +1,27 @@
-// Joint operations, their participants, their summary totals and their records.
-// An operation (and so its summary) is visible to its participants only; to anyone else it
-// does not exist.
+// Joint operations, their participants, their summary totals and their records, and the
+// invitations by which agencies join them. An operation (and so its summary) is visible to
+// the agencies that joined it only; to anyone else, invited or not, it does not exist.
+import { findNamedOperation, qualifiedOperationCode } from '../../kernel/operation-code.ts';
 import {
-  addOperationParticipant,
+  acceptInvitation,
   cachedOperationSummary,
-  createOperation,
+  createPartnerOperation,
+  declineInvitation,
+  inviteParticipant,
+  pendingInvitations,
   type operationSummary,
 } from '../operations.ts';
+import type { Prisma } from '../../prisma/generated/client/client.ts';
+import type { RequestContext } from '../context.ts';
+import { nodeSelection, pagerOf, resolveRootConnection } from '../paging.ts';
 import { visibleOperationWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { formatDate } from '../scalars.ts';
 import { OperationStatus } from './enums.ts';
-import { InterceptedFundConnection } from './intercepted-fund.ts';
-import { relatedRecordsQuery, viewerOf } from './records.ts';
-import { ScamDenConnection } from './scam-den.ts';
-import { SuspectConnection } from './suspect.ts';
+import { InterceptedFund, InterceptedFundConnection } from './intercepted-fund.ts';
+import { relatedRecords, viewerOf } from './records.ts';
+import { ScamDen, ScamDenConnection } from './scam-den.ts';
+import { Suspect, SuspectConnection } from './suspect.ts';
 
 const CurrencyAmount = builder.objectRef<{ currency: string; amount: string }>('CurrencyAmount').implement({
   fields: (t) => ({
@@ -46,23 +53,57 @@ const OperationSummary = builder
     }),
   });
 
+const OperationMember = builder.prismaObject('OperationParticipant', {
+  name: 'OperationMember',
+  description: 'An agency of an operation: joined, or (seen by the lead only) invited and not yet answered.',
+  fields: (t) => ({
+    agency: t.relation('agency'),
+    invitedAt: t.expose('invitedAt', { type: 'DateTime' }),
+    joinedAt: t.expose('joinedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the agency joined; null while its invitation is pending.',
+    }),
+  }),
+});
+
 export const Operation = builder.prismaNode('Operation', {
   id: { field: 'id' },
   nullable: true,
   description: 'A joint operation of several agencies.',
   findUnique: (id, ctx) => ({ id, ...visibleOperationWhere(viewerOf(ctx)) }),
   fields: (t) => ({
-    code: t.exposeString('code'),
+    code: t.exposeString('code', { description: 'Chosen by the lead; unique among the operations of one lead agency.' }),
+    qualifiedCode: t.string({
+      description: 'LEAD/CODE, e.g. ES-PN/FIRST-LIGHT-2022: names this operation wherever a code is asked for.',
+      select: { code: true, lead: { select: { code: true } } },
+      resolve: (operation) => qualifiedOperationCode(operation.lead.code, operation.code),
+    }),
     name: t.exposeString('name'),
     lead: t.relation('lead'),
     participants: t.prismaField({
       type: ['Agency'],
+      description: 'The agencies that joined, by code.',
       select: { id: true },
       resolve: (query, operation, _args, ctx) =>
         ctx.prisma.agency.findMany({
           ...query,
-          where: { participations: { some: { operationId: operation.id } } },
+          where: { participations: { some: { operationId: operation.id, joinedAt: { not: null } } } },
           orderBy: { code: 'asc' },
+        }),
+    }),
+    members: t.prismaField({
+      type: [OperationMember],
+      description: 'Who joined and when, in joining order; the lead also sees the pending invitations (last).',
+      select: { id: true, leadId: true },
+      resolve: (query, operation, _args, ctx) =>
+        ctx.prisma.operationParticipant.findMany({
+          ...query,
+          where: {
+            operationId: operation.id,
+            ...(operation.leadId === viewerOf(ctx).agencyId ? {} : { joinedAt: { not: null } }),
+          },
+          orderBy: [{ joinedAt: { sort: 'asc', nulls: 'last' } }, { agency: { code: 'asc' } }],
         }),
     }),
     startsOn: t.expose('startsOn', { type: 'Date', nullable: true }),
@@ -73,21 +114,33 @@ export const Operation = builder.prismaNode('Operation', {
       select: { id: true },
       resolve: (operation, _args, ctx) => cachedOperationSummary(ctx.prisma, operation.id),
     }),
-    scamDens: t.relatedConnection(
-      'scamDens',
-      { cursor: 'id', totalCount: true, query: relatedRecordsQuery },
-      ScamDenConnection,
-    ),
-    suspects: t.relatedConnection(
-      'suspects',
-      { cursor: 'id', totalCount: true, query: relatedRecordsQuery },
-      SuspectConnection,
-    ),
-    interceptedFunds: t.relatedConnection(
-      'funds',
-      { cursor: 'id', totalCount: true, query: relatedRecordsQuery },
+    scamDens: t.connection(relatedRecords(ScamDen, 'Operation.scamDens', 'operation', 'scamDens'), ScamDenConnection),
+    suspects: t.connection(relatedRecords(Suspect, 'Operation.suspects', 'operation', 'suspects'), SuspectConnection),
+    interceptedFunds: t.connection(
+      relatedRecords(InterceptedFund, 'Operation.interceptedFunds', 'operation', 'funds'),
       InterceptedFundConnection,
     ),
+  }),
+});
+
+type OperationQuery = { include?: Prisma.OperationInclude } | { select?: Prisma.OperationSelect };
+
+type InvitationShape = { code: string; name: string; leadId: string; lead: { code: string }; invitedAt: Date };
+
+const OperationInvitation = builder.objectRef<InvitationShape>('OperationInvitation').implement({
+  description: 'An invitation to join an operation; the operation shows its records and summary once accepted.',
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    qualifiedCode: t.string({
+      description: 'LEAD/CODE: give it to acceptInvitation or declineInvitation when two invitations share a code.',
+      resolve: (invitation) => qualifiedOperationCode(invitation.lead.code, invitation.code),
+    }),
+    name: t.exposeString('name'),
+    lead: t.prismaField({
+      type: 'Agency',
+      resolve: (query, invitation, _args, ctx) => ctx.prisma.agency.findUniqueOrThrow({ ...query, where: { id: invitation.leadId } }),
+    }),
+    invitedAt: t.expose('invitedAt', { type: 'DateTime' }),
   }),
 });
 
@@ -98,73 +151,109 @@ builder.queryFields((t) => ({
     type: 'Operation',
     nullable: true,
     authScopes: { scope: 'records:read' },
+    description: 'An operation the caller joined, by CODE or LEAD/CODE; null for any other.',
     args: { code: t.arg.string({ required: true }) },
-    resolve: (query, _root, { code }, ctx) =>
-      ctx.prisma.operation.findFirst({ ...query, where: { code, ...visibleOperationWhere(viewerOf(ctx)) } }),
-  }),
-  operations: t.prismaConnection({
-    type: 'Operation',
-    cursor: 'id',
-    authScopes: { scope: 'records:read' },
-    totalCount: (_parent, _args, ctx) => ctx.prisma.operation.count({ where: visibleOperationWhere(viewerOf(ctx)) }),
-    resolve: (query, _root, args, ctx) => {
-      return ctx.prisma.operation.findMany({
-        ...query,
-        where: visibleOperationWhere(viewerOf(ctx)),
-        orderBy: { id: 'asc' },
-      });
+    resolve: async (query, _root, { code }, ctx) => {
+      const named = await findNamedOperation(ctx.prisma, code, visibleOperationWhere(viewerOf(ctx)), 'code');
+      return named ? ctx.prisma.operation.findUnique({ ...query, where: { id: named.id } }) : null;
     },
+  }),
+  operations: t.connection({
+    type: Operation,
+    authScopes: { scope: 'records:read' },
+    resolve: (_root, args, ctx, info) =>
+      resolveRootConnection(pagerOf(ctx, 'Query.operations'), args, ctx.prisma.operation, {
+        where: visibleOperationWhere(viewerOf(ctx)),
+        selection: nodeSelection(ctx, info),
+      }),
   }, OperationConnection),
+  invitations: t.field({
+    type: [OperationInvitation],
+    description: "The caller agency's invitations not yet accepted or declined, oldest first.",
+    authScopes: { scope: 'records:read' },
+    resolve: async (_root, _args, ctx) =>
+      (await pendingInvitations(ctx.prisma, viewerOf(ctx))).map((i) => ({ ...i.operation, invitedAt: i.invitedAt })),
+  }),
 }));
 
 const CreateOperationInput = builder.inputType('CreateOperationInput', {
   fields: (t) => ({
     code: t.string({ required: true, description: 'e.g. FIRST-LIGHT-2022' }),
     name: t.string({ required: true }),
-    participants: t.stringList({ description: 'Agency codes besides the lead (the caller’s agency).' }),
+    participants: t.stringList({
+      description: 'Agency codes to invite besides the lead (the caller’s agency); each joins when it accepts.',
+    }),
     startsOn: t.field({ type: 'Date' }),
     endsOn: t.field({ type: 'Date' }),
     status: t.field({ type: OperationStatus }),
   }),
 });
 
+const OPERATION_CODE_ARG = { required: true, description: 'CODE, or LEAD/CODE when two operations you could mean share a code.' } as const;
+
+/** Awaits a change to an operation, then loads it with the fields the request selects. */
+async function reloaded(ctx: RequestContext, query: OperationQuery, change: Promise<{ id: string }>) {
+  const { id } = await change;
+  return ctx.prisma.operation.findUniqueOrThrow({ ...query, where: { id } });
+}
+
 builder.mutationFields((t) => ({
   createOperation: t.prismaField({
     type: 'Operation',
-    description: "Creates an operation led by the caller's agency.",
+    description: "Creates an operation led by the caller's agency and invites the agencies it names.",
     authScopes: { scope: 'operations:manage' },
     args: { input: t.arg({ type: CreateOperationInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const viewer = viewerOf(ctx);
-      const created = await createOperation(ctx.prisma, {
-        code: input.code,
-        name: input.name,
-        lead: viewer.agencyCode,
-        participants: input.participants ?? [],
-        ...(input.startsOn ? { startsOn: formatDate(input.startsOn) } : {}),
-        ...(input.endsOn ? { endsOn: formatDate(input.endsOn) } : {}),
-        ...(input.status ? { status: input.status } : {}),
-      });
-      return ctx.prisma.operation.findUniqueOrThrow({ ...query, where: { id: created.id } });
-    },
+    resolve: (query, _root, { input }, ctx) =>
+      reloaded(
+        ctx,
+        query,
+        createPartnerOperation(
+          ctx.prisma,
+          viewerOf(ctx),
+          {
+            code: input.code,
+            name: input.name,
+            participants: input.participants ?? [],
+            ...(input.startsOn ? { startsOn: formatDate(input.startsOn) } : {}),
+            ...(input.endsOn ? { endsOn: formatDate(input.endsOn) } : {}),
+            ...(input.status ? { status: input.status } : {}),
+          },
+          ctx.now(),
+        ),
+      ),
+  }),
+  inviteParticipant: t.prismaField({
+    type: 'Operation',
+    description: 'Invites an agency into an operation the caller leads; it joins when it accepts.',
+    authScopes: { scope: 'operations:manage' },
+    args: { operationCode: t.arg.string(OPERATION_CODE_ARG), agencyCode: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      reloaded(ctx, query, inviteParticipant(ctx.prisma, viewerOf(ctx), args.operationCode, args.agencyCode, ctx.now())),
   }),
   addOperationParticipant: t.prismaField({
     type: 'Operation',
-    description: 'Adds an agency to an operation. Only the lead agency may do so.',
+    description: 'The same as inviteParticipant: the agency is invited, and joins when it accepts.',
+    deprecationReason: 'Use inviteParticipant.',
     authScopes: { scope: 'operations:manage' },
-    args: {
-      operationCode: t.arg.string({ required: true }),
-      agencyCode: t.arg.string({ required: true }),
-    },
-    resolve: async (query, _root, args, ctx) => {
-      const viewer = viewerOf(ctx);
-      const operation = await addOperationParticipant(
-        ctx.prisma,
-        { agencyId: viewer.agencyId, admin: viewer.scopes.includes('admin') },
-        args.operationCode,
-        args.agencyCode,
-      );
-      return ctx.prisma.operation.findUniqueOrThrow({ ...query, where: { id: operation.id } });
+    args: { operationCode: t.arg.string({ required: true }), agencyCode: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      reloaded(ctx, query, inviteParticipant(ctx.prisma, viewerOf(ctx), args.operationCode, args.agencyCode, ctx.now())),
+  }),
+  acceptInvitation: t.prismaField({
+    type: 'Operation',
+    description: "Joins the operation the caller's agency was invited to; its participants are told (PARTICIPANT_JOINED).",
+    authScopes: { scope: 'operations:manage' },
+    args: { operationCode: t.arg.string(OPERATION_CODE_ARG) },
+    resolve: (query, _root, args, ctx) =>
+      reloaded(ctx, query, acceptInvitation(ctx.prisma, viewerOf(ctx), args.operationCode, ctx.now())),
+  }),
+  declineInvitation: t.boolean({
+    description: 'Declines an invitation; nothing of it remains. True when done.',
+    authScopes: { scope: 'operations:manage' },
+    args: { operationCode: t.arg.string(OPERATION_CODE_ARG) },
+    resolve: async (_root, args, ctx) => {
+      await declineInvitation(ctx.prisma, viewerOf(ctx), args.operationCode);
+      return true;
     },
   }),
 }));

@@ -4,11 +4,14 @@
 // or filter is added here and appears on all three. Filters run in the database, after the
 // sharing predicate.
 import type { EnumRef } from '@pothos/core';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { SharingLevel as SharingLevelName } from '../../prisma/generated/client/enums.ts';
 import type { RequestContext } from '../context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import { operationCodeWhere } from '../../kernel/operation-code.ts';
 import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
+import { nodeSelection, pagerOf, relatedConnection, resolveRootConnection, type PageArgs } from '../paging.ts';
 import { SharingLevel } from './enums.ts';
 
 /** The builder's type parameters, for helpers that take Pothos field builders. */
@@ -60,7 +63,7 @@ export function commonFilterFields<Status extends string>(
   of: { country: string; status: EnumRef<Types, Status>; statusDescription?: string },
 ) {
   return {
-    operationCode: t.string({ description: 'Code of the joint operation.' }),
+    operationCode: t.string({ description: 'Code of the joint operation: CODE, or LEAD/CODE for one lead’s.' }),
     owner: t.string({ description: 'Agency code of the owner.' }),
     sharingLevel: t.field({ type: SharingLevel }),
     country: t.string({ description: of.country }),
@@ -88,7 +91,7 @@ export function recordWhere(ctx: RequestContext, filter: CommonFilter | null | u
       {
         // Only the viewer's own operations: a hidden operation's code must filter to nothing,
         // exactly like a code that does not exist (else it tells which records belong to it).
-        ...(filter?.operationCode ? { operation: { is: { code: filter.operationCode, ...visibleOperationWhere(viewer) } } } : {}),
+        ...(filter?.operationCode ? { operation: { is: { ...operationCodeWhere(filter.operationCode), ...visibleOperationWhere(viewer) } } } : {}),
         ...(filter?.owner ? { owner: { is: { code: filter.owner } } } : {}),
         ...(filter?.sharingLevel ? { sharingLevel: filter.sharingLevel } : {}),
         ...(filter?.country ? { [columns.country]: filter.country.toUpperCase() } : {}),
@@ -100,17 +103,18 @@ export function recordWhere(ctx: RequestContext, filter: CommonFilter | null | u
 }
 
 /** The part of a record model's Prisma delegate the root connection uses. */
-type RecordDelegate = { count(args: { where: object }): Promise<number>; findMany(args: object): Promise<object[]> };
+type RecordDelegate = { count(args: { where: object }): Promise<number>; findMany(args: object): Promise<{ id: string }[]> };
 const DELEGATE = { ScamDen: 'scamDen', Suspect: 'suspect', InterceptedFund: 'interceptedFund' } as const;
 
 /**
  * The root connection of one record type (`scamDens`, `suspects`, `interceptedFunds`): the
- * `records:read` scope, the filter argument, totalCount and pages under the same `where`,
- * ordered by id.
+ * `records:read` scope, the filter argument, totalCount and keyset pages (schema/paging.ts)
+ * under the same `where`, ordered by id.
  */
 export function addRecordConnection<Filter extends CommonFilter>(options: {
   field: string;
   model: SharedModel;
+  node: object;
   connection: object;
   filter: PothosSchemaTypes.InputObjectRef<Types, Filter>;
   columns: FilterColumns;
@@ -118,19 +122,19 @@ export function addRecordConnection<Filter extends CommonFilter>(options: {
 }) {
   const where = (ctx: RequestContext, filter: Filter | null | undefined) => recordWhere(ctx, filter, options.columns, options.own(filter));
   const delegate = (ctx: RequestContext) => ctx.prisma[DELEGATE[options.model]] as unknown as RecordDelegate;
-  // Pothos types a prisma connection per model; over the union of the three it cannot, so the
+  // Pothos types a connection per node type; over the union of the three it cannot, so the
   // options are checked here by hand and handed over untyped.
   builder.queryField(options.field, (t) =>
-    t.prismaConnection(
+    t.connection(
       {
-        type: options.model,
-        cursor: 'id',
+        type: options.node,
         authScopes: { scope: 'records:read' },
         args: { filter: t.arg({ type: options.filter }) },
-        totalCount: (_parent: unknown, args: { filter?: Filter | null }, ctx: RequestContext) =>
-          delegate(ctx).count({ where: where(ctx, args.filter) }),
-        resolve: (query: object, _root: unknown, args: { filter?: Filter | null }, ctx: RequestContext) =>
-          delegate(ctx).findMany({ ...query, where: where(ctx, args.filter), orderBy: { id: 'asc' } }),
+        resolve: (_root: unknown, args: PageArgs & { filter?: Filter | null }, ctx: RequestContext, info: GraphQLResolveInfo) =>
+          resolveRootConnection(pagerOf(ctx, `Query.${options.field}`), args, delegate(ctx), {
+            where: where(ctx, args.filter),
+            selection: nodeSelection(ctx, info),
+          }),
       } as never,
       options.connection as never,
     ),
@@ -138,11 +142,17 @@ export function addRecordConnection<Filter extends CommonFilter>(options: {
 }
 
 /**
- * `query` option of a related connection: the sharing predicate (page sizes are checked for
- * the whole document before execution, api/plugins/use-page-limits.ts).
+ * Options of a record list under an operation or a den (`Operation.suspects`,
+ * `ScamDen.interceptedFunds`…): keyset pages of the relation under the sharing rules.
  */
-export function relatedRecordsQuery(_args: unknown, ctx: RequestContext) {
-  return { where: visibleRecordWhere(viewerOf(ctx)), orderBy: { id: 'asc' as const } };
+export function relatedRecords<Node extends { $inferType: { id: string } }>(
+  node: Node,
+  connection: string,
+  parentModel: 'operation' | 'scamDen',
+  relation: string,
+) {
+  const page = relatedConnection<Node['$inferType']>({ connection, parentModel, relation, where: (ctx) => visibleRecordWhere(viewerOf(ctx)) });
+  return { type: node, ...page };
 }
 
 /** Resolves a record's operation, or null when the viewer does not participate in it. */

@@ -2,9 +2,9 @@
 import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { DenStatus, DenType } from './enums.ts';
-import { InterceptedFundConnection } from './intercepted-fund.ts';
-import { addProvenanceFields, addRecordConnection, commonFilterFields, relatedRecordsQuery, viewerOf } from './records.ts';
-import { SuspectConnection } from './suspect.ts';
+import { InterceptedFund, InterceptedFundConnection } from './intercepted-fund.ts';
+import { addProvenanceFields, addRecordConnection, commonFilterFields, relatedRecords, viewerOf } from './records.ts';
+import { Suspect, SuspectConnection } from './suspect.ts';
 
 export const ScamDen = builder.prismaNode('ScamDen', {
   id: { field: 'id' },
@@ -20,10 +20,9 @@ export const ScamDen = builder.prismaNode('ScamDen', {
     raidedOn: t.expose('raidedOn', { type: 'Date', nullable: true }),
     devicesSeized: t.exposeInt('devicesSeized', { nullable: true }),
     firstSeenOn: t.expose('firstSeenOn', { type: 'Date', nullable: true }),
-    suspects: t.relatedConnection('suspects', { cursor: 'id', totalCount: true, query: relatedRecordsQuery }, SuspectConnection),
-    interceptedFunds: t.relatedConnection(
-      'funds',
-      { cursor: 'id', totalCount: true, query: relatedRecordsQuery },
+    suspects: t.connection(relatedRecords(Suspect, 'ScamDen.suspects', 'scamDen', 'suspects'), SuspectConnection),
+    interceptedFunds: t.connection(
+      relatedRecords(InterceptedFund, 'ScamDen.interceptedFunds', 'scamDen', 'funds'),
       InterceptedFundConnection,
     ),
   }),
@@ -43,6 +42,7 @@ export const ScamDenFilter = builder.inputType('ScamDenFilter', {
 addRecordConnection({
   field: 'scamDens',
   model: 'ScamDen',
+  node: ScamDen,
   connection: ScamDenConnection,
   filter: ScamDenFilter,
   columns: { country: 'country', status: 'status' },

@@ -59,6 +59,7 @@ export const SuspectFilter = builder.inputType('SuspectFilter', {
 addRecordConnection({
   field: 'suspects',
   model: 'Suspect',
+  node: Suspect,
   connection: SuspectConnection,
   filter: SuspectFilter,
   columns: { country: 'nationality', status: 'status' },

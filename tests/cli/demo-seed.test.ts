@@ -20,10 +20,11 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** The agencies that joined the operation (the seed registers them as the operator: joined at once). */
 async function participants(code: string): Promise<string[]> {
-  const op = await db.prisma.operation.findUniqueOrThrow({
+  const op = await db.prisma.operation.findFirstOrThrow({
     where: { code },
-    select: { participants: { select: { agency: { select: { code: true } } } } },
+    select: { participants: { where: { joinedAt: { not: null } }, select: { agency: { select: { code: true } } } } },
   });
   return op.participants.map((p) => p.agency.code).sort();
 }

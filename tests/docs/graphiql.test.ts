@@ -3,7 +3,7 @@
 import { parse, validate, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleOperations, graphiqlOptions } from '../../api/graphiql.ts';
-import { createOperation } from '../../schema/operations.ts';
+import { createOperation, createPartnerOperation } from '../../schema/operations.ts';
 import { schema } from '../../schema/index.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
@@ -21,7 +21,7 @@ describe('GraphiQL examples', () => {
   afterAll(() => gw.close());
 
   it('hold one example per user and validate against the schema', () => {
-    expect(names).toEqual(['OperationTotals', 'DensWithSuspects', 'SubmitDryRun', 'ReadSubmission', 'MatchIdentifier', 'Me']);
+    expect(names).toEqual(['OperationTotals', 'DensWithSuspects', 'SubmitDryRun', 'ReadSubmission', 'MatchIdentifier', 'MyInvitations', 'Me']);
     expect(validate(schema, document)).toEqual([]);
     expect(exampleOperations).toMatch(/Headers tab/);
     expect(JSON.parse(graphiqlOptions.headers)).toHaveProperty('Authorization');
@@ -60,6 +60,14 @@ describe('GraphiQL examples', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data?.match.results[0]).toMatchObject({ index: 0, hit: true, hits: [{ owner: { code: 'ES-PN' }, recordType: 'SUSPECT', own: true }] });
     expect(JSON.stringify(result.data)).not.toContain('C1234567');
+  });
+
+  it('list the invitations of the liaison officer’s agency', async () => {
+    await gw.addAgency('DE-BKA');
+    await createPartnerOperation(gw.db.prisma, { agencyCode: 'DE-BKA' }, { code: 'NIGHT-FALL', name: 'Night Fall', participants: ['ES-PN'] }, gw.clock.now);
+    const result = await run('MyInvitations');
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.invitations).toMatchObject([{ qualifiedCode: 'DE-BKA/NIGHT-FALL', name: 'Night Fall', lead: { code: 'DE-BKA' } }]);
   });
 
   it('answer `me` for the integrator', async () => {

@@ -69,6 +69,7 @@ export async function createTestGateway(overrides: Partial<Config> = {}): Promis
     now,
     ingest: services.ingest,
     oauth: services.oauth,
+    cursorKey: services.cursorKey,
   });
 
   async function addAgency(code: string, options: { scopes?: Scope[]; country?: string; name?: string } = {}) {

@@ -110,7 +110,7 @@ describe('OperationSummary', () => {
   it('computes in one SQL statement, never by loading records', async () => {
     const statements: string[] = [];
     const { operationSummary } = await import('../../schema/operations.ts');
-    const op = await gw.db.prisma.operation.findUniqueOrThrow({ where: { code: 'OP-SUM' } });
+    const op = await gw.db.prisma.operation.findFirstOrThrow({ where: { code: 'OP-SUM' } });
     const spy = new Proxy(gw.db.prisma, {
       get(target, prop, receiver) {
         if (prop === '$queryRaw') {
@@ -130,7 +130,7 @@ describe('OperationSummary', () => {
 
   it('serves a cached summary until a submission of the operation completes', async () => {
     const { cachedOperationSummary } = await import('../../schema/operations.ts');
-    const op = await gw.db.prisma.operation.findUniqueOrThrow({ where: { code: 'OP-SUM' } });
+    const op = await gw.db.prisma.operation.findFirstOrThrow({ where: { code: 'OP-SUM' } });
     const aggregates: string[] = [];
     const spy = new Proxy(gw.db.prisma, {
       get(target, prop, receiver) {

@@ -1,5 +1,7 @@
 // `liaison operation create`: a joint operation, through the admin API while a server holds
-// the embedded database. Bad dates or unknown agencies come back naming the option.
+// the embedded database. Bad dates or unknown agencies come back naming the option. The
+// operator registers participants that agreed offline, so they join at once (partners invite
+// each other over GraphQL instead, and invitees join when they accept).
 import type { CreateOperationInput } from '../../../schema/operations.ts';
 import { asUsage, changeData, defineCommand, list, type LiaisonCommand } from '../support.ts';
 
@@ -13,7 +15,7 @@ export function registerOperationCommands(program: LiaisonCommand): void {
     .requiredOption('--code <code>', 'operation code, e.g. FIRST-LIGHT-2022')
     .requiredOption('--name <name>', 'operation name')
     .requiredOption('--lead <agency>', 'code of the lead agency')
-    .option('--participants <list>', 'codes of the other participating agencies, comma separated', list, [])
+    .option('--participants <list>', 'codes of the other agencies, which agreed offline and join at once, comma separated', list, [])
     .option('--starts <date>', 'start date YYYY-MM-DD')
     .option('--ends <date>', 'end date YYYY-MM-DD')
     .action(async (opts: { code: string; name: string; lead: string; participants: string[]; starts?: string; ends?: string }) => {

@@ -61,10 +61,10 @@ export async function seedDemo(options: { db: Database; dataDir: string; pseudon
     for (const agency of DEMO_AGENCIES.filter((a) => !present.has(a.code))) {
       await addAgency(agency);
       if (FIRST_LIGHT_PARTICIPANTS.includes(agency.code)) {
-        await addOperationParticipant(prisma, { agencyId: '', admin: true }, DEMO_OPERATION, agency.code);
+        await addOperationParticipant(prisma, DEMO_OPERATION, agency.code);
       }
     }
-    if (!(await prisma.operation.findUnique({ where: { code: DEMO_PH_OPERATION }, select: { id: true } }))) {
+    if (!(await prisma.operation.findFirst({ where: { code: DEMO_PH_OPERATION, lead: { code: phOperation.lead } }, select: { id: true } }))) {
       await createOperation(prisma, phOperation);
     }
     return { seeded: false, ...info };

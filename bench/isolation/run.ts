@@ -1,0 +1,198 @@
+// `npm run bench -- --part isolation`: can one partner harm another? Agency A reads at a fixed
+// rate while agency B, in turn: (a) holds 10 slow uploads open, (b) floods at 10× its request
+// limit, (c) uploads a 48 MiB umf-xml file, (d) sends costly nested queries back to back. Each
+// case is measured against A alone in the same run, on PostgreSQL (a fresh database) and on
+// the embedded PGlite (a fresh data directory). Target: A's p99 within 1.5× of its solo p99,
+// and no 5xx for A. Prints one table per database and writes bench/results/isolation.json.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateAgencyKeyPair, type AgencyKeyPair } from '../../api/auth/keys.ts';
+import { loadConfig } from '../../kernel/config.ts';
+import { bytesPerRecord, generateFile } from '../ingest/generate.ts';
+import { startServerChild, type ServerChild } from '../lib/children.ts';
+import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
+import { TokenPool } from '../lib/load.ts';
+import { READ_QUERY } from '../lib/queries.ts';
+import { post } from '../lib/verify.ts';
+import { AGENCY_A, AGENCY_B, OPERATION_CODE, SETUP_ENV, type IsolationSetup } from './setup.ts';
+import { backgroundLoad, bigUpload, graphqlLoad, slowUploads, type ReadSample, type StatusCounts, type UploadResult } from './pressure.ts';
+
+export type IsolationOptions = {
+  databases: ('postgres' | 'pglite')[];
+  /** A's measured window per case, seconds. */
+  seconds: number;
+  /** A's fixed rate, requests per second. */
+  rate: number;
+  /** B's request limit per minute, as the operator sets it for this run. */
+  limitPerMinute: number;
+  uploadMiB: number;
+};
+
+export const ISOLATION_ARG_OPTIONS = {
+  'isolation-db': { type: 'string', default: 'postgres,pglite' },
+  'isolation-seconds': { type: 'string', default: '15' },
+  'isolation-rate': { type: 'string', default: '20' },
+  'isolation-limit': { type: 'string', default: '600' },
+  'isolation-upload-mib': { type: 'string', default: '48' },
+} as const;
+
+export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOptions {
+  const positive = (name: keyof typeof ISOLATION_ARG_OPTIONS) => {
+    const n = Number(args[name]);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+    return n;
+  };
+  const databases = String(args['isolation-db']).split(',').map((d) => d.trim());
+  for (const d of databases) if (d !== 'postgres' && d !== 'pglite') throw new Error('--isolation-db: postgres, pglite or both');
+  return {
+    databases: databases as IsolationOptions['databases'],
+    seconds: positive('isolation-seconds'),
+    rate: positive('isolation-rate'),
+    limitPerMinute: positive('isolation-limit'),
+    uploadMiB: positive('isolation-upload-mib'),
+  };
+}
+
+
+/** The review's costly query: 10 aliases × 100 suspects × three per-item relations. */
+const COSTLY = `{ ${Array.from({ length: 10 }, (_, i) =>
+  `a${i}: suspects(first: 100) { edges { node { den { id } operation { code } alsoReportedBy { code } } } }`).join(' ')} }`;
+
+type CaseId = 'solo' | 'slow-uploads' | 'flood' | 'big-upload' | 'costly-queries' | 'solo-after';
+type CaseResult = { a: ReadSample; b: StatusCounts | UploadResult; note: string };
+export type DatabaseResult = { database: 'postgres' | 'pglite'; cases: Partial<Record<CaseId, CaseResult>>; verdict: Verdict[] };
+type Verdict = { case: CaseId; ratio: number; fiveXx: number; met: boolean };
+
+const TARGET_RATIO = 1.5;
+const RECORDS = { dens: 2_000, suspects: 10_000, funds: 10_000, seed: 20220611 };
+const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** B's limits as the operator sets them; the names are the gateway's settings (docs/operations.md). */
+function gatewaySettings(o: IsolationOptions): Record<string, string> {
+  return { LIAISON_RATE_REQUESTS_PER_MINUTE: String(o.limitPerMinute) };
+}
+
+async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, keys: Record<string, AgencyKeyPair>, bigFile: { path: string; bytes: number }, log: (m: string) => void): Promise<DatabaseResult> {
+  const audience = loadConfig({}).audience;
+  const pseudonymKey = randomBytes(32).toString('hex');
+  const pg = kind === 'postgres' ? await createBenchDatabase(benchServerUrl()) : undefined;
+  const dataDir = kind === 'pglite' ? await mkdtemp(join(tmpdir(), 'liaison-isolation-')) : undefined;
+  const setup: IsolationSetup = {
+    database: pg ? { url: pg.url } : { dataDir: join(dataDir!, 'data') },
+    pseudonymKey,
+    jwks: Object.fromEntries(Object.entries(keys).map(([code, k]) => [code, k.jwks])),
+    records: RECORDS,
+    settings: gatewaySettings(o),
+  };
+  const a = { code: AGENCY_A.code, keys: keys[AGENCY_A.code]! };
+  const b = { code: AGENCY_B.code, keys: keys[AGENCY_B.code]! };
+  let server: ServerChild | undefined;
+  const cases: DatabaseResult['cases'] = {};
+  try {
+    server = await startServerChild({ name: `gateway (${kind})`, file: 'service.ts', env: { [SETUP_ENV]: JSON.stringify(setup) } });
+    const url = server.url;
+    log(`\n[isolation, ${kind}] gateway pid ${server.pid} on ${url}; ${RECORDS.dens} dens, ${RECORDS.suspects} suspects, ${RECORDS.funds} funds`);
+    const readBody = JSON.stringify({ query: READ_QUERY, variables: { code: OPERATION_CODE } });
+    const check = await post(url, readBody, (await TokenPool.mint(a, audience, 1)).take()!);
+    if (check.status !== 200 || check.text.includes('"errors"') || !check.text.includes('"scamDens"')) {
+      throw new Error(`A's read failed: ${check.status} ${check.text.slice(0, 300)}`);
+    }
+
+    const measureA = async () =>
+      graphqlLoad({ url, body: readBody, seconds: o.seconds, rate: o.rate, tokens: await TokenPool.mint(a, audience, Math.ceil(o.rate * o.seconds * 1.3) + 50) });
+    const record = (id: CaseId, result: CaseResult) => {
+      cases[id] = result;
+      const s = result.a;
+      log(`  ${id.padEnd(15)} A: p50 ${s.p50} ms, p99 ${s.p99} ms, max ${s.max} ms, ${s.good}/${s.requests} good, statuses ${JSON.stringify(s.statuses)}` +
+        `\n  ${''.padEnd(15)} B: ${JSON.stringify(result.b)}${result.note ? ` (${result.note})` : ''}`);
+    };
+    const settle = () => sleep(2_000);
+
+    await graphqlLoad({ url, body: readBody, seconds: 3, rate: o.rate, tokens: await TokenPool.mint(a, audience, o.rate * 4 + 20) }); // warm-up
+    record('solo', { a: await measureA(), b: {}, note: 'B idle' });
+    await settle();
+
+    const uploads = slowUploads({ url, tokens: await TokenPool.mint(b, audience, 10, 'records:submit'), n: 10, operation: OPERATION_CODE });
+    await sleep(1_000);
+    const duringUploads = await measureA();
+    record('slow-uploads', { a: duringUploads, b: await uploads.stop(), note: '10 chunked uploads, 1 byte/s; statuses B got' });
+    await settle();
+
+    const floodRate = Math.ceil((10 * o.limitPerMinute) / 60);
+    const floodSeconds = o.seconds + 2;
+    const flood = backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(b, audience, floodRate * floodSeconds + 50) });
+    await sleep(1_000);
+    const duringFlood = await measureA();
+    record('flood', { a: duringFlood, b: await flood.stop(), note: `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min` });
+    await settle();
+
+    const upload = bigUpload({ url, token: (await TokenPool.mint(b, audience, 1, 'records:submit')).take()!, file: bigFile.path, bytes: bigFile.bytes, format: 'umf-xml', contentType: 'application/xml', operation: OPERATION_CODE });
+    await sleep(1_000);
+    const duringUpload = await measureA();
+    const uploaded = await upload;
+    record('big-upload', { a: duringUpload, b: uploaded, note: `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s` });
+    await settle();
+
+    const costly = backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: o.seconds + 2, workers: 4, tokens: await TokenPool.mint(b, audience, 3_000) });
+    await sleep(1_000);
+    const duringCostly = await measureA();
+    record('costly-queries', { a: duringCostly, b: await costly.stop(), note: '4 workers back to back, 10 aliases × suspects(first:100){den operation alsoReportedBy}' });
+    await settle();
+
+    record('solo-after', { a: await measureA(), b: {}, note: 'B idle again (drift check)' });
+  } finally {
+    await server?.stop();
+    await pg?.drop().catch((error: unknown) => log(`could not drop ${pg.name}: ${String(error)}`));
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+  const soloP99 = cases.solo!.a.p99;
+  const verdict: Verdict[] = (['slow-uploads', 'flood', 'big-upload', 'costly-queries'] as const)
+    .filter((id) => cases[id])
+    .map((id) => {
+      const s = cases[id]!.a;
+      const fiveXx = Object.entries(s.statuses).filter(([code]) => code.startsWith('5')).reduce((n, [, c]) => n + c, 0);
+      const ratio = s.p99 / Math.max(1, soloP99);
+      return { case: id, ratio, fiveXx, met: ratio <= TARGET_RATIO && fiveXx === 0 && s.good === s.requests };
+    });
+  return { database: kind, cases, verdict };
+}
+
+function formatVerdicts(results: DatabaseResult[]): string {
+  const lines = ['isolation: A\'s p99 under B\'s pressure / A\'s solo p99 in the same run (target ≤ 1.5×, no 5xx, every answer good)'];
+  for (const r of results) {
+    const solo = r.cases.solo!.a;
+    lines.push(`  ${r.database}: solo p50 ${solo.p50} ms, p99 ${solo.p99} ms; after ${r.cases['solo-after']?.a.p99 ?? '?'} ms`);
+    for (const v of r.verdict) {
+      const s = r.cases[v.case]!.a;
+      lines.push(`    ${v.case.padEnd(15)} p50 ${String(s.p50).padStart(5)} ms  p99 ${String(s.p99).padStart(5)} ms  = ${v.ratio.toFixed(2)}×  5xx ${v.fiveXx}  good ${s.good}/${s.requests}  ${v.met ? 'MET' : 'MISSED'}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export async function runIsolationBench(o: IsolationOptions, log: (m: string) => void): Promise<void> {
+  log(`isolation bench: A reads at ${o.rate} req/s for ${o.seconds} s per case; B's limit ${o.limitPerMinute} req/min; databases ${o.databases.join(', ')}`);
+  const keys: Record<string, AgencyKeyPair> = {};
+  for (const agency of [AGENCY_A, AGENCY_B]) keys[agency.code] = await generateAgencyKeyPair({ kid: `${agency.code.toLowerCase()}-isolation` });
+  const dir = await mkdtemp(join(tmpdir(), 'liaison-isolation-files-'));
+  try {
+    const base = { format: 'umf-xml' as const, agencyCode: AGENCY_B.code, operationCode: OPERATION_CODE, seed: 7 };
+    const perRecord = await bytesPerRecord(dir, base);
+    const path = join(dir, 'big.xml');
+    const bytes = await generateFile(path, { ...base, count: Math.floor((o.uploadMiB * 1048576) / perRecord) });
+    log(`generated ${path}: ${(bytes / 1048576).toFixed(1)} MiB umf-xml`);
+    const results: DatabaseResult[] = [];
+    for (const kind of o.databases) results.push(await runOneDatabase(kind, o, keys, { path, bytes }, log));
+    log(`\n${formatVerdicts(results)}`);
+    await mkdir(resultsDir, { recursive: true });
+    const file = `${resultsDir}isolation.json`;
+    await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, options: o, records: RECORDS, results }, null, 2)}\n`);
+    log(`wrote ${file}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
