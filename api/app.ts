@@ -30,6 +30,9 @@ import { usePersistedOperations } from './plugins/use-persisted-operations.ts';
 import { useRateLimit } from './plugins/use-rate-limit.ts';
 import { createRateLimits, registerRateLimitHeaders, type RateLimits } from './limits/gate.ts';
 import { registerAdminRoutes, type AdminDeps } from './rest/admin.ts';
+import { createEventHub } from './events/hub.ts';
+import { createEventNotifier, type EventNotifier } from './events/notifier.ts';
+import { registerEventRoutes } from './rest/events.ts';
 import { registerOAuthRoutes, type OAuthDeps } from './rest/oauth.ts';
 import { registerOpenApiRoute } from './rest/openapi.ts';
 import { registerRefusalAudit } from './rest/refusal-audit.ts';
@@ -62,6 +65,8 @@ export type App = {
   metrics: Registry;
   /** Per-agency and per-address rate limits (api/limits/), shared with the other gateway processes. */
   rateLimits: RateLimits;
+  /** This process's one LISTEN for new events (the webhook deliverer hears them here too). */
+  notifier: EventNotifier;
   /** Serves one Fetch API request in-process (no port): for tests and tools. */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
@@ -121,6 +126,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   fastify.decorate('rateLimits', rateLimits);
   registerRateLimitHeaders(fastify);
   fastify.addHook('onClose', () => rateLimits.close());
+  const notifier = createEventNotifier(db, logger);
+  const events = createEventHub({ db, notifier, now, maxStreamsPerAgency: config.eventStreamsPerAgency });
 
   const yoga = createYoga<EdgeServerContext, RequestContext>({
     schema,
@@ -142,6 +149,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       now,
       edge,
       ingest,
+      events,
       cursorKey,
       disclosureDueHours: config.disclosureDueHours,
     }),
@@ -224,9 +232,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   registerOpenApiRoute(fastify);
   if (config.console) registerConsoleRoutes(fastify, { audience: config.audience });
+  registerEventRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, audit: deps.audit });
 
   if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
-  if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db, limits: rateLimits.agencies });
+  if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db, limits: rateLimits.agencies, webhookAllowLoopback: config.webhookAllowLoopback });
   registerDisclosureRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, audit: deps.audit, now, dueHours: config.disclosureDueHours });
   if (ingest) {
     registerMatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now });
@@ -246,6 +255,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     yoga,
     metrics,
     rateLimits,
+    notifier,
     async fetch(request: Request) {
       const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
       const url = new URL(request.url);
@@ -262,6 +272,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
         ),
       });
     },
-    close: () => fastify.close(),
+    // Open event streams end first, or they would hold the graceful close to its deadline.
+    close: async () => {
+      await events.close();
+      await notifier.close();
+      await fastify.close();
+    },
   };
 }

@@ -186,6 +186,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read your agency's events after a cursor (polling)
+         * @description Your agency's inbox, oldest first: MATCH_HIT when a partner's match hits one of your records, disclosure steps, watch hits and the other types of docs/events.md. Give `after` = the `id` of the last event you have (or `next` of the previous page) to get only newer ones; an event is listed once every transaction that started before it has ended, so a cursor never skips an event. Needs `records:read` or `match:query`: the inbox is your agency's own mail and shows no other agency's record. The same events stream over the GraphQL subscription `events` and, when the operator set one, to your webhook.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -364,6 +384,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What happened (docs/events.md describes the payload of each type).
+         * @enum {string}
+         */
+        EventType: "MATCH_HIT" | "LINKED_BY_SUBMISSION" | "DISCLOSURE_REQUESTED" | "DISCLOSURE_DECIDED" | "DISCLOSURE_OVERDUE" | "WATCH_HIT" | "RECORD_RETRACTED" | "PARTICIPANT_JOINED";
+        /** @description One event of your agency's inbox. It never holds an identifier value or a selector hash. */
+        Event: {
+            /** @description The event id, increasing; the cursor to continue after this event. */
+            id: string;
+            type: components["schemas"]["EventType"];
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description The details; fields by type in docs/events.md. */
+            payload: {
+                [key: string]: unknown;
+            };
+        };
+        EventList: {
+            events: components["schemas"]["Event"][];
+            /** @description The `after` of the next call (the last id of this page, or your `after` when the page is empty). */
+            next: string | null;
+        };
         /**
          * @description The gateway's error codes (kernel/errors.ts); the same in REST problems and GraphQL `extensions.code`.
          * @enum {string}
@@ -718,7 +760,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A valid token without the scope the route needs (see the partnerToken security scheme). */
+        /** @description A valid token without the scope the route needs (see the partnerToken security scheme; `records:read` or `match:query` for events). */
         Forbidden: {
             headers: {
                 /** @description RFC 6750 challenge with `error="insufficient_scope"`. */
@@ -1306,6 +1348,40 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NoSuchDisclosure"];
             409: components["responses"]["DisclosureWrongStatus"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The id of the last event you have; omitted, from the first event.
+                 * @example 42
+                 */
+                after?: string;
+                /** @description How many events at most (1 to 100, default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next events, possibly none. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["InternalError"];
         };
     };

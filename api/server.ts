@@ -1,6 +1,7 @@
 // The one file that listens. Opens the database, applies migrations, seeds the demo data
 // when asked, takes the data-directory lock (embedded database), and shuts down gracefully
 // on SIGINT/SIGTERM: stop accepting (503), drain for up to 30 s, close the database.
+// Webhook deliveries run here too, from start to shutdown (api/webhooks/deliverer.ts).
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
@@ -14,6 +15,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { createServices } from './services.ts';
 import { raiseOverdueDisclosures } from '../schema/disclosure.ts';
+import { createWebhookDeliverer } from './webhooks/deliverer.ts';
 
 /** A free port of the host, so that the default OAuth issuer can name it before the app is built. */
 export async function freePort(host: string): Promise<number> {
@@ -71,6 +73,16 @@ export async function startServer(options: { config: Config; logger: Logger; dem
   }, 60_000);
   overdue.unref();
 
+  const webhooks = createWebhookDeliverer({
+    db,
+    signer: services.ingest.signer,
+    notifier: app.notifier,
+    log: logger,
+    issuer: config.issuer,
+    allowLoopback: config.webhookAllowLoopback,
+  });
+  await webhooks.start();
+
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   // Another gateway on this host may hold the metrics port: that is no reason not to serve.
   const metrics =
@@ -88,11 +100,12 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     else logger.info({ signal }, 'shutting down');
     clearInterval(purge);
     clearInterval(overdue);
+    await webhooks.stop();
     await metrics?.close();
     await app.close();
     await db.close();
     await releaseLock();
   });
 
-  return { url, demo, app, db, metricsUrl: metrics?.url };
+  return { url, demo, app, db, webhooks, metricsUrl: metrics?.url };
 }

@@ -29,6 +29,8 @@ export type UnsignedReport = Omit<SubmissionReport, 'receipt'>;
 
 export type ReceiptSigner = {
   sign(report: UnsignedReport): Promise<string>;
+  /** Signs any JSON value the same way under another `typ` (webhook bodies: liaison-event+jws). */
+  signJson(payload: unknown, typ: string): Promise<string>;
   jwks(): Promise<{ keys: JWK[] }>;
   /** Retires the active key (it stays published) and makes a new one; answers its kid. */
   rotate(): Promise<string>;
@@ -105,14 +107,14 @@ async function loadOrCreateActiveKey(prisma: PrismaClient, secret: string, now: 
 
 export async function createReceiptSigner(prisma: PrismaClient, secret: string, now: () => Date = () => new Date()): Promise<ReceiptSigner> {
   let active = await loadOrCreateActiveKey(prisma, secret, now);
+  const signJson = async (payload: unknown, typ: string) => {
+    const canonical = canonicalize(payload);
+    if (canonical === undefined) throw new TypeError('payload is not serialisable');
+    return new CompactSign(new TextEncoder().encode(canonical)).setProtectedHeader({ alg: ALG, kid: active.kid, typ }).sign(active.key);
+  };
   return {
-    async sign(report) {
-      const canonical = canonicalize(report);
-      if (canonical === undefined) throw new TypeError('report is not serialisable');
-      return new CompactSign(new TextEncoder().encode(canonical))
-        .setProtectedHeader({ alg: ALG, kid: active.kid, typ: RECEIPT_TYP })
-        .sign(active.key);
-    },
+    sign: (report) => signJson(report, RECEIPT_TYP),
+    signJson,
     async jwks() {
       const rows = await prisma.gatewayKey.findMany({ orderBy: { createdAt: 'desc' }, select: { publicJwk: true } });
       return { keys: rows.map((r) => r.publicJwk as JWK) };

@@ -38,6 +38,8 @@ const envSchema = z.object({
     .optional(),
   LIAISON_DISCLOSURE_DUE_HOURS: z.coerce.number().int().min(1).max(720).default(48),
   LIAISON_METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(9464),
+  LIAISON_EVENT_STREAMS_PER_AGENCY: z.coerce.number().int().min(1).max(100).default(5),
+  LIAISON_WEBHOOK_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
   NODE_ENV: z.string().optional(),
 });
 
@@ -84,6 +86,10 @@ export type Config = Readonly<{
   disclosureDueHours: number;
   /** Port of the loopback-only Prometheus listener (`LIAISON_METRICS_PORT`, `off` = none). */
   metricsPort: number | undefined;
+  /** Event streams (GraphQL subscriptions) one agency may hold open at once in this process. */
+  eventStreamsPerAgency: number;
+  /** Webhook URLs may be http://127.0.0.1 or http://localhost (tests, local relays); otherwise HTTPS only. */
+  webhookAllowLoopback: boolean;
   /** Token-verification limits (docs/security.md); not meant to be tuned. */
   tokens: Readonly<{
     maxLifetimeSeconds: number;
@@ -148,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     redisUrl: e.REDIS_URL,
     disclosureDueHours: e.LIAISON_DISCLOSURE_DUE_HOURS,
     metricsPort: e.LIAISON_METRICS_PORT === 'off' ? undefined : e.LIAISON_METRICS_PORT,
+    eventStreamsPerAgency: e.LIAISON_EVENT_STREAMS_PER_AGENCY,
+    webhookAllowLoopback: e.LIAISON_WEBHOOK_ALLOW_LOOPBACK === 'true',
     tokens: Object.freeze({
       maxLifetimeSeconds: 300,
       clockToleranceSeconds: 10,

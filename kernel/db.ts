@@ -7,12 +7,13 @@ import { access, chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../prisma/generated/client/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { makePrivateDir } from './data-dir.ts';
+import { listenPglite, listenPostgres, type NotificationHandlers, type StopListening } from './notifications.ts';
 
 export type Database = {
   readonly kind: 'postgres' | 'pglite';
@@ -33,6 +34,8 @@ export type Database = {
   readonly pglite: PGlite | undefined;
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   migrate(): Promise<string[]>;
+  /** LISTENs on `channel`: on PostgreSQL through one connection of its own, outside the pools. */
+  listen(channel: string, handlers: NotificationHandlers): Promise<StopListening>;
   close(): Promise<void>;
 };
 
@@ -67,13 +70,37 @@ function statementName(sql: string): string {
   return name;
 }
 
+/**
+ * adapter-pg runs a migration script statement by statement, split at every `;`, which cuts a
+ * function body (a trigger's) apart. PostgreSQL's simple query protocol runs the whole script
+ * as sent, in one implicit transaction: the migrations get that instead.
+ */
+function wholeScripts(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  const whole = async (connecting: Promise<SqlDriverAdapter>): Promise<SqlDriverAdapter> => {
+    const adapter = await connecting;
+    // adapter-pg's adapter (not its declared interface) hands out its pool.
+    const pool = (adapter as SqlDriverAdapter & { underlyingDriver(): pg.Pool }).underlyingDriver();
+    adapter.executeScript = async (script) => {
+      await pool.query(script);
+    };
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: () => whole(factory.connect()),
+    connectToShadowDb: () => whole(factory.connectToShadowDb()),
+  };
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
-  if (options.databaseUrl) {
+  const databaseUrl = options.databaseUrl;
+  if (databaseUrl) {
     const pool = (max: number) =>
       new PrismaPg(
         {
-          connectionString: options.databaseUrl,
+          connectionString: databaseUrl,
           max,
           options: `-c statement_timeout=${statementTimeoutMs}`,
           connectionTimeoutMillis: 5_000,
@@ -99,7 +126,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       limitsPool,
       pglite: undefined,
       adapterFactory,
-      migrate: () => applyMigrations(adapterFactory),
+      migrate: () => applyMigrations(wholeScripts(adapterFactory)),
+      listen: (channel, handlers) => listenPostgres(databaseUrl, channel, handlers),
       close: async () => {
         await Promise.all([prisma.$disconnect(), writer.$disconnect(), limitsPool.end()]);
       },
@@ -127,6 +155,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     pglite,
     adapterFactory,
     migrate: () => applyMigrations(adapterFactory),
+    listen: (channel, handlers) => listenPglite(pglite, channel, handlers),
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();

@@ -5,6 +5,7 @@ import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { IngestServices } from '../ingest/services.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Logger } from '../kernel/logger.ts';
+import type { EventFeed } from './events.ts';
 
 export type { Scope } from '../kernel/scopes.ts';
 export type { Viewer } from '../kernel/viewer.ts';
@@ -19,6 +20,8 @@ export type RequestContext = {
   /** The request's edge context, where `viewer` came from; the operation name is noted here. */
   edge: EdgeContext;
   ingest: IngestServices | undefined;
+  /** The live event feed of the subscription `events`; undefined where nothing streams. */
+  events?: EventFeed | undefined;
   /** Seals and opens paging cursors (schema/cursor.ts): the same in every process of a deployment. */
   cursorKey: KeyObject;
   /** Hours an owner has to decide a disclosure request (LIAISON_DISCLOSURE_DUE_HOURS; 48 when absent). */

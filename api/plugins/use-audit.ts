@@ -6,9 +6,17 @@ import type { AuditSink } from '../../kernel/audit.ts';
 import type { RequestContext } from '../../schema/context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 
+type OperationArgs = { contextValue: RequestContext; document: unknown; operationName?: string | null | undefined };
+
 export function useAudit(audit: AuditSink): Plugin<RequestContext> {
+  // A subscription is audited once, when it starts (its events are not operations).
   return {
-    async onExecute({ args }) {
+    onExecute: ({ args }) => auditOperation(audit, args),
+    onSubscribe: ({ args }) => auditOperation(audit, args),
+  };
+}
+
+async function auditOperation(audit: AuditSink, args: OperationArgs): Promise<void> {
       const ctx = args.contextValue;
       if (!ctx.viewer) return;
       const operation = (args.document as DocumentNode).definitions.find(
@@ -34,6 +42,4 @@ export function useAudit(audit: AuditSink): Plugin<RequestContext> {
           cause,
         });
       }
-    },
-  };
 }

@@ -11,6 +11,7 @@ import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { createOperation } from '../../schema/operations.ts';
 import type { AgencyLimits } from '../limits/agency-limits.ts';
+import { setAgencyWebhook } from '../webhooks/registry.ts';
 
 export type AdminDeps = { operatorToken: string; audit: AuditSink };
 
@@ -32,7 +33,7 @@ function assertOperator(request: FastifyRequest, token: string): void {
   }
 }
 
-export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & { db: Database; limits: AgencyLimits }): void {
+export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & { db: Database; limits: AgencyLimits; webhookAllowLoopback: boolean }): void {
   fastify.register(async (admin) => {
     admin.addHook('onRequest', async (request) => assertOperator(request, deps.operatorToken));
 
@@ -60,6 +61,12 @@ export function registerAdminRoutes(fastify: FastifyInstance, deps: AdminDeps & 
         detail: { requestsPerMinute: limits.requestsPerMinute, costPerMinute: limits.costPerMinute },
       });
       return limits;
+    });
+
+    admin.post('/admin/v1/agency-webhooks', async (request, reply) => {
+      const set = await setAgencyWebhook(deps.db.prisma, request.body, { allowLoopback: deps.webhookAllowLoopback });
+      await deps.audit.append({ subject: 'operator', action: set.url ? 'agency.webhook.set' : 'agency.webhook.remove', target: set.code, outcome: 'ok' });
+      return reply.status(200).send(set);
     });
   });
 }

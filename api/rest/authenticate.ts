@@ -9,7 +9,9 @@ import type { Scope, Viewer } from '../../schema/context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { admitCaller } from '../limits/gate.ts';
 
-export async function authenticateRest(request: FastifyRequest, verifier: TokenVerifier, scope: Scope): Promise<Viewer> {
+/** `scope`: the scope the route needs, or the scopes of which any one will do. */
+export async function authenticateRest(request: FastifyRequest, verifier: TokenVerifier, scope: Scope | readonly Scope[]): Promise<Viewer> {
+  const accepted: readonly Scope[] = typeof scope === 'string' ? [scope] : scope;
   const query = request.query as Record<string, unknown> | undefined;
   const viewer = await admitCaller(request.server.rateLimits, request.edge, () =>
     verifier.verify({
@@ -20,10 +22,10 @@ export async function authenticateRest(request: FastifyRequest, verifier: TokenV
       path: request.url.split('?')[0],
     }),
   );
-  if (!viewer.scopes.includes(scope)) {
-    throw new LiaisonError(ErrorCode.FORBIDDEN, `The token lacks the ${scope} scope.`, {
+  if (!accepted.some((s) => viewer.scopes.includes(s))) {
+    throw new LiaisonError(ErrorCode.FORBIDDEN, `The token lacks the ${accepted.join(' or ')} scope.`, {
       reason: 'insufficient_scope',
-      headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+      headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${accepted[0]}"` },
     });
   }
   return viewer;

@@ -193,6 +193,16 @@ const scenarios: Scenario[] = [
     overRequestLimit('IT-PS', (authorization) => get('/v1/submissions/00000000-0000-4000-8000-000000000000', { authorization })), { code: ErrorCode.RATE_LIMITED }),
   S('get', '/v1/submissions/{id}', 503, PROBLEM, "the agency's remote JWKS is unreachable", async () =>
     get('/v1/submissions/00000000-0000-4000-8000-000000000000', { authorization: `Bearer ${await unavailableToken()}` }), { code: ErrorCode.SERVICE_UNAVAILABLE }),
+  S('get', '/v1/events', 200, JSON_MT, "the agency's inbox", async () => get('/v1/events?limit=10', { authorization: await bearer(agencies['ES-PN']!, 'match:query') })),
+  S('get', '/v1/events', 400, PROBLEM, 'a cursor that is not an event id', async () => get('/v1/events?after=last', { authorization: await bearer(agencies['ES-PN']!) }), {
+    code: ErrorCode.BAD_USER_INPUT,
+  }),
+  S('get', '/v1/events', 401, PROBLEM, 'no token', () => get('/v1/events'), { code: ErrorCode.UNAUTHENTICATED }),
+  S('get', '/v1/events', 403, PROBLEM, 'a token with neither records:read nor match:query', async () =>
+    get('/v1/events', { authorization: await bearer(agencies['ES-PN']!, 'records:submit') }), { code: ErrorCode.FORBIDDEN }),
+  S('get', '/v1/events', 503, PROBLEM, "the agency's remote JWKS is unreachable", async () => get('/v1/events', { authorization: `Bearer ${await unavailableToken()}` }), {
+    code: ErrorCode.SERVICE_UNAVAILABLE,
+  }),
   S('get', '/.well-known/jwks.json', 200, JSON_MT, 'the receipt keys', () => get('/.well-known/jwks.json')),
   S('get', '/.well-known/oauth-authorization-server', 200, JSON_MT, 'the OAuth metadata', () => get('/.well-known/oauth-authorization-server')),
   S('get', '/oauth/jwks.json', 200, JSON_MT, 'the access-token keys', () => get('/oauth/jwks.json')),

@@ -45,6 +45,14 @@ const NOT_RUN: { file: string; command: string; coveredBy: string }[] = [
     command: 'mkdir -p ~/nl-politie-tools && cd ~/nl-politie-tools && npm init -y && npm install jose',
     coveredBy: 'tests install nothing from the registry: the repository\'s node_modules (which holds jose) is linked into the test folder',
   },
+  {
+    file: 'docs/events.md',
+    command: `TOKEN=$(npx liaison token --oauth --agency CN-MPS --key .liaison/demo-keys/CN-MPS.private.jwk.json --scope records:read)
+curl -sN http://127.0.0.1:4000/graphql -H "authorization: Bearer $TOKEN" \\
+  -H 'accept: text/event-stream' -H 'content-type: application/json' \\
+  -d '{"query":"subscription { events(after: \\"0\\") { id type occurredAt payload } }"}'`,
+    coveredBy: 'a stream does not end by itself; tests/events/inbox.test.ts reads the same subscription over SSE from a listening gateway',
+  },
 ];
 
 type Block = { file: string; info: string; command: string };

@@ -3,7 +3,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { AgencyLimitsInput, RegisterAgencyInput } from '../../agencies.ts';
 import { SCOPES } from '../../../kernel/scopes.ts';
-import { asUsage, changeData, defineCommand, readJson, scopeList, type LiaisonCommand } from '../support.ts';
+import { asUsage, changeData, config, defineCommand, readJson, scopeList, UsageError, withDatabase, type LiaisonCommand } from '../support.ts';
 
 /** Input fields of the agency service, as the command's options. */
 const OPTION_OF = { code: '--code', name: '--name', country: '--country', jwks: '--jwks', jwksUri: '--jwks-uri', scopes: '--scopes' };
@@ -18,6 +18,7 @@ function perMinute(value: string): number | 'default' {
 
 export function registerAgencyCommands(program: LiaisonCommand): void {
   const agency = program.command('agency').description('partner agencies');
+  registerWebhookCommands(agency);
   const add = defineCommand(agency, 'add', { data: 'changes', route: 'admin-api' })
     .description('register a partner agency with its public keys')
     .requiredOption('--code <code>', 'agency code, e.g. ES-PN (the iss of its tokens)')
@@ -61,5 +62,51 @@ export function registerAgencyCommands(program: LiaisonCommand): void {
       await asUsage(LIMIT_OPTION_OF, () => changeData(limits, (db) => setAgencyLimits(db.prisma, input), { path: '/admin/v1/agency-limits', body: input }));
       const shown = (value: number | 'default' | undefined) => (value === undefined ? 'unchanged' : value === 'default' ? 'the default' : String(value));
       process.stdout.write(`limits of ${opts.code}: requests per minute ${shown(opts.requestsPerMinute)}, cost per minute ${shown(opts.costPerMinute)}\n`);
+    });
+}
+
+/**
+ * `liaison agency webhook`: sets or removes an agency's webhook (through the admin API while a
+ * server holds the embedded database, so that server's setting on loopback URLs applies);
+ * `liaison agency webhook-log`: its delivery counts and latest attempts.
+ */
+function registerWebhookCommands(agency: LiaisonCommand): void {
+  const webhook = defineCommand(agency, 'webhook', { data: 'changes', route: 'admin-api' })
+    .description("set or remove the HTTPS URL the agency's events are POSTed to, signed (docs/events.md)")
+    .requiredOption('--code <code>', 'agency code, e.g. ES-PN')
+    .option('--url <url>', 'https URL of the receiver')
+    .option('--remove', 'remove the webhook (pending deliveries are dropped, the log is kept)')
+    .action(async (opts: { code: string; url?: string; remove?: boolean }) => {
+      if (Boolean(opts.url) === Boolean(opts.remove)) throw new UsageError('give either --url <url> or --remove');
+      const input = { code: opts.code, url: opts.url ?? null };
+      const { setAgencyWebhook } = await import('../../webhooks/registry.ts');
+      const allowLoopback = config().webhookAllowLoopback;
+      await asUsage({ code: '--code', url: '--url' }, () =>
+        changeData(webhook, (db) => setAgencyWebhook(db.prisma, input, { allowLoopback }), { path: '/admin/v1/agency-webhooks', body: input }),
+      );
+      process.stdout.write(opts.url ? `webhook of ${opts.code}: ${opts.url}\n` : `webhook of ${opts.code} removed\n`);
+    });
+
+  const log = defineCommand(agency, 'webhook-log', { data: 'reads', route: 'direct-only' })
+    .description("an agency's webhook deliveries: counts by state and the latest attempts")
+    .requiredOption('--code <code>', 'agency code, e.g. ES-PN')
+    .option('--limit <n>', 'attempts to show (1 to 500)', '20')
+    .option('--json', 'print JSON')
+    .action(async (opts: { code: string; limit: string; json?: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit: a whole number from 1 to 500');
+      const { readWebhookLog } = await import('../../webhooks/registry.ts');
+      const report = await withDatabase(log, (db) => readWebhookLog(db.prisma, opts.code, limit));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`${report.code}: ${report.url ?? 'no webhook'}\n`);
+      process.stdout.write(`delivered ${report.delivered}, pending ${report.pending}, failed ${report.failed}\n`);
+      for (const a of report.attempts) {
+        const answer = a.error ?? `HTTP ${a.httpStatus}`;
+        const next = a.nextAttemptAt ? `, next try ${a.nextAttemptAt.toISOString()}` : '';
+        process.stdout.write(`${a.at.toISOString()}  event ${a.eventId}  attempt ${a.attempt}  ${answer}${next}\n`);
+      }
     });
 }
