@@ -71,10 +71,13 @@ const RECORDS = { dens: 2_000, suspects: 10_000, funds: 10_000, seed: 20220611 }
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** B's limits as the operator sets them; the names are the gateway's settings (docs/operations.md). */
-function gatewaySettings(o: IsolationOptions): Record<string, string> {
-  return { LIAISON_RATE_REQUESTS_PER_MINUTE: String(o.limitPerMinute) };
-}
+/**
+ * The limits as an operator would set them for this run: defaults high enough for A's steady
+ * 20 req/s read (about 25 cost points each), and B held to `--isolation-limit` requests and the
+ * shipped default of 30,000 cost points per minute by its own override (`liaison agency limits`).
+ */
+const GATEWAY_SETTINGS = { LIAISON_RATE_REQUESTS_PER_MINUTE: '6000', LIAISON_RATE_COST_PER_MINUTE: '1000000' };
+const limitsOf = (o: IsolationOptions) => ({ [AGENCY_B.code]: { requestsPerMinute: o.limitPerMinute, costPerMinute: 30_000 } });
 
 async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, keys: Record<string, AgencyKeyPair>, bigFile: { path: string; bytes: number }, log: (m: string) => void): Promise<DatabaseResult> {
   const audience = loadConfig({}).audience;
@@ -86,7 +89,8 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     pseudonymKey,
     jwks: Object.fromEntries(Object.entries(keys).map(([code, k]) => [code, k.jwks])),
     records: RECORDS,
-    settings: gatewaySettings(o),
+    settings: GATEWAY_SETTINGS,
+    limits: limitsOf(o),
   };
   const a = { code: AGENCY_A.code, keys: keys[AGENCY_A.code]! };
   const b = { code: AGENCY_B.code, keys: keys[AGENCY_B.code]! };

@@ -29,6 +29,8 @@ export type IsolationSetup = {
   settings: Record<string, string>;
   /** Each agency's match quota per day, when the default would end a long run's matches. */
   matchQuotaPerDay?: number;
+  /** Per-agency limits the operator sets (`liaison agency limits`), by agency code. */
+  limits?: Record<string, { requestsPerMinute?: number; costPerMinute?: number }>;
 };
 
 export async function setupIsolationDatabase(db: Database, setup: IsolationSetup): Promise<void> {
@@ -38,7 +40,8 @@ export async function setupIsolationDatabase(db: Database, setup: IsolationSetup
     const jwks = setup.jwks[agency.code];
     if (!jwks) throw new Error(`bench: no JWKS for ${agency.code}`);
     const row = await registerAgency(db.prisma, { ...agency, jwks, scopes: ['records:read', 'records:submit', 'match:query'] });
-    if (setup.matchQuotaPerDay) await db.prisma.agency.update({ where: { id: row.id }, data: { matchQuotaPerDay: setup.matchQuotaPerDay } });
+    const limits = setup.limits?.[agency.code] ?? {};
+    await db.prisma.agency.update({ where: { id: row.id }, data: { matchQuotaPerDay: setup.matchQuotaPerDay ?? null, ...limits } });
     owners.push({ id: row.id, code: row.code });
   }
   const operation = await createOperation(db.prisma, {

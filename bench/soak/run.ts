@@ -113,7 +113,8 @@ export async function runSoakBench(o: SoakOptions, log: (m: string) => void): Pr
       pseudonymKey: randomBytes(32).toString('hex'),
       jwks: Object.fromEntries(Object.entries(keys).map(([code, k]) => [code, k.jwks])),
       records: RECORDS,
-      settings: {},
+      // A's steady reads (about 25 cost points each) fit a partner's defaults only just: give headroom.
+      settings: { LIAISON_RATE_REQUESTS_PER_MINUTE: '6000', LIAISON_RATE_COST_PER_MINUTE: '1000000' },
       matchQuotaPerDay: 10_000_000,
     };
     server = await startServerChild({ name: 'gateway (soak)', file: 'service.ts', env: { [SETUP_ENV]: JSON.stringify(setup) } });
