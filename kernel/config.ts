@@ -32,6 +32,8 @@ const envSchema = z.object({
   LIAISON_RATE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1_200),
   LIAISON_RATE_COST_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).default(30_000),
   LIAISON_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  LIAISON_RATE_COST_PER_OPERATION: z.coerce.number().int().min(1).max(100_000_000).default(1_000),
+  LIAISON_RATE_CONCURRENT_PER_AGENCY: z.coerce.number().int().min(1).max(1_000).default(4),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -79,7 +81,15 @@ export type Config = Readonly<{
    * (GraphQL and REST) and GraphQL cost points. An agency's own values, set by the operator
    * (`liaison agency limits`), replace these defaults.
    */
-  rateLimits: Readonly<{ requestsPerMinute: number; costPerMinute: number; authFailuresPerMinute: number }>;
+  rateLimits: Readonly<{
+    requestsPerMinute: number;
+    costPerMinute: number;
+    authFailuresPerMinute: number;
+    /** The most one GraphQL operation may cost, whatever is left of the minute's points. */
+    costPerOperation: number;
+    /** GraphQL operations of one agency executing at once in one process. */
+    concurrentPerAgency: number;
+  }>;
   /** Where the limits' counters live when set; otherwise PostgreSQL (DATABASE_URL) or this process's memory. */
   redisUrl: string | undefined;
   /** Hours an owner has to decide a disclosure request before it reads OVERDUE (`LIAISON_DISCLOSURE_DUE_HOURS`, default 48). */
@@ -150,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       requestsPerMinute: e.LIAISON_RATE_REQUESTS_PER_MINUTE,
       costPerMinute: e.LIAISON_RATE_COST_PER_MINUTE,
       authFailuresPerMinute: e.LIAISON_AUTH_FAILURES_PER_MINUTE,
+      costPerOperation: e.LIAISON_RATE_COST_PER_OPERATION,
+      concurrentPerAgency: e.LIAISON_RATE_CONCURRENT_PER_AGENCY,
     }),
     redisUrl: e.REDIS_URL,
     disclosureDueHours: e.LIAISON_DISCLOSURE_DUE_HOURS,

@@ -44,6 +44,8 @@ export type EdgeContext = {
   clientIp?: string;
   /** Where the caller stands in each rate limit this request counted in (api/limits/): sent as RateLimit headers. */
   rateLimits?: RateLimitState[];
+  /** Slots the request holds (api/limits/), given back at the latest when its connection closes. */
+  releases?: (() => void)[];
 };
 
 /** One rate limit as the IETF RateLimit headers describe it: quota per window, what is left, seconds to reset. */

@@ -5,6 +5,13 @@
 // set its own (`agency.requests_per_minute`, `agency.cost_per_minute`); the overrides are read
 // from the database and kept for a few seconds, so a change made by another process shows
 // within that time and one made through this process's admin API at once.
+//
+// Three rules keep one agency's allowed use from crowding out the others, which a per-minute
+// count alone does not: (1) a minute's requests cannot all come at once: at most twice the
+// minute's average per second (10 at least), so a flood spends its allowance at the rate it was
+// sized for; (2) no single operation may cost more than `costPerOperation`, whatever is left of
+// the minute; (3) an agency runs at most `concurrentPerAgency` GraphQL operations at once in a
+// process; more wait for nobody: they are refused with RATE_LIMITED and a Retry-After of 1 s.
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Config } from '../../kernel/config.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
@@ -26,9 +33,17 @@ export type AgencyLimits = {
    * allowance could never run and is refused as bad input.
    */
   chargeCost(viewer: Viewer, points: number, edge: EdgeContext): Promise<void>;
+  /**
+   * Takes one of the agency's slots for an executing GraphQL operation; the returned function
+   * gives it back. RATE_LIMITED when the agency already runs its maximum at once.
+   */
+  enterOperation(viewer: Viewer): () => void;
   /** Forgets the cached overrides, after the operator changed them through this process. */
   forgetOverrides(): void;
 };
+
+/** Requests one agency may send in one second: twice the minute's average, and at least 10. */
+export const burstPerSecond = (requestsPerMinute: number) => Math.max(10, Math.ceil((2 * requestsPerMinute) / 60));
 
 /** The RATE_LIMITED error of an exhausted allowance: Retry-After in whole seconds, at least 1. */
 export function rateLimited(message: string, reason: string, msBeforeNext: number): LiaisonError {
@@ -56,7 +71,9 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   const defaults = deps.config.rateLimits;
   const cache = new Map<string, { allowance: Allowance; until: number }>();
   const requests = deps.counters.counter('requests');
+  const bursts = deps.counters.counter('requests-per-second', 1);
   const cost = deps.counters.counter('cost');
+  const running = new Map<string, number>();
 
   async function allowanceOf(agencyId: string): Promise<Allowance> {
     const cached = cache.get(agencyId);
@@ -86,9 +103,24 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
           counted.msBeforeNext,
         );
       }
+      const perSecond = burstPerSecond(quota);
+      const burst = await bursts.consume(viewer.agencyId, 1);
+      if (burst.consumedPoints > perSecond) {
+        throw rateLimited(
+          `Your agency is sending faster than ${perSecond} requests a second; spread its ${quota} requests a minute out.`,
+          'request_burst',
+          burst.msBeforeNext,
+        );
+      }
     },
 
     async chargeCost(viewer, points, edge) {
+      const ceiling = defaults.costPerOperation;
+      if (points > ceiling) {
+        throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `This operation costs ${points} points, more than the ${ceiling} one operation may cost; ask for smaller pages or fewer related records, in several operations.`, {
+          issues: [{ code: 'OPERATION_TOO_COSTLY', message: `${points} points, at most ${ceiling} per operation` }],
+        });
+      }
       const quota = (await allowanceOf(viewer.agencyId)).costPerMinute;
       if (points > quota) {
         throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `This operation costs ${points} points, more than your agency's ${quota} per minute; ask for smaller pages or fewer related records.`, {
@@ -109,6 +141,26 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
         'cost_limit',
         charged.msBeforeNext,
       );
+    },
+
+    enterOperation(viewer) {
+      const now = running.get(viewer.agencyId) ?? 0;
+      if (now >= defaults.concurrentPerAgency) {
+        throw rateLimited(
+          `Your agency already runs ${now} operations at once, its maximum; send the next when one has answered.`,
+          'concurrency_limit',
+          1_000,
+        );
+      }
+      running.set(viewer.agencyId, now + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (running.get(viewer.agencyId) ?? 1) - 1;
+        if (left > 0) running.set(viewer.agencyId, left);
+        else running.delete(viewer.agencyId);
+      };
     },
 
     forgetOverrides() {

@@ -30,8 +30,8 @@ const UNBOUNDED = 2_000_000_000;
 
 export type Counters = {
   readonly store: CounterStore;
-  /** The counter of one kind of count (`kind` keeps counts apart), one fixed window per key. */
-  counter(kind: string): RateLimiterAbstract;
+  /** The counter of one kind of count (`kind` keeps counts apart), one fixed window per key (a minute unless given). */
+  counter(kind: string, windowSeconds?: number): RateLimiterAbstract;
   close(): Promise<void>;
 };
 
@@ -40,8 +40,8 @@ export function createCounters(config: Pick<Config, 'redisUrl'>, db: Pick<Databa
   const store: CounterStore = redis ? 'redis' : db.limitsPool ? 'postgres' : 'memory';
   const counters = new Map<string, RateLimiterAbstract>();
 
-  function build(kind: string): RateLimiterAbstract {
-    const options = { keyPrefix: `liaison-${kind}`, points: UNBOUNDED, duration: WINDOW_SECONDS };
+  function build(kind: string, windowSeconds: number): RateLimiterAbstract {
+    const options = { keyPrefix: `liaison-${kind}`, points: UNBOUNDED, duration: windowSeconds };
     const insuranceLimiter = new RateLimiterMemory(options);
     if (redis) return new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter });
     if (db.limitsPool) {
@@ -61,10 +61,10 @@ export function createCounters(config: Pick<Config, 'redisUrl'>, db: Pick<Databa
 
   return {
     store,
-    counter(kind) {
+    counter(kind, windowSeconds = WINDOW_SECONDS) {
       let counter = counters.get(kind);
       if (!counter) {
-        counter = build(kind);
+        counter = build(kind, windowSeconds);
         counters.set(kind, counter);
       }
       return counter;

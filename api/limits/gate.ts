@@ -81,8 +81,16 @@ export function rateLimitHeaders(states: readonly RateLimitState[]): { 'ratelimi
   };
 }
 
-/** Adds the RateLimit headers to every answer (success or refusal) of a request that counted in a limit. */
+/**
+ * Adds the RateLimit headers to every answer (success or refusal) of a request that counted in
+ * a limit, and gives back the slots a request still holds once its connection is done.
+ */
 export function registerRateLimitHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.raw.once('close', () => {
+      for (const release of request.edge?.releases ?? []) release();
+    });
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     const states = request.edge?.rateLimits;
     if (states?.length) reply.headers(rateLimitHeaders(states));

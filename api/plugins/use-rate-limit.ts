@@ -1,7 +1,9 @@
 // Charges each GraphQL operation's cost (api/limits/query-cost.ts) to its agency's cost points
 // per minute before it executes: an operation the agency cannot pay for is refused with
 // RATE_LIMITED and `retryAfter` (seconds) in its extensions, and no resolver runs. Runs after
-// the page-size rule, so the page sizes it multiplies by are known to be 1–100.
+// the page-size rule, so the page sizes it multiplies by are known to be 1–100. While it runs,
+// the operation holds one of its agency's slots (api/limits/agency-limits.ts): an agency at its
+// maximum of operations at once is refused before it is charged.
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestContext } from '../../schema/context.ts';
@@ -14,7 +16,16 @@ export function useRateLimit(limits: AgencyLimits, schema: GraphQLSchema): Plugi
       const ctx = args.contextValue;
       if (!ctx.viewer) return;
       const cost = queryCost(schema, args.document as DocumentNode, args.variableValues as Record<string, unknown> | undefined, args.operationName);
-      await limits.chargeCost(ctx.viewer, cost, ctx.edge);
+      const release = limits.enterOperation(ctx.viewer);
+      // Also given back when the answer is sent or the client goes away, should the execution end without onExecuteDone.
+      (ctx.edge.releases ??= []).push(release);
+      try {
+        await limits.chargeCost(ctx.viewer, cost, ctx.edge);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return { onExecuteDone: () => release() };
     },
   };
 }

@@ -1,16 +1,18 @@
 // Per-agency rate and cost limits and the per-address limit on failed authentication
-// (docs/security-tests.md: ISO-09…14, GQL-12, GQL-13; docs/operations.md, "Limits"). Each
+// (docs/security-tests.md: ISO-09…16, GQL-12…14; docs/operations.md, "Limits"). Each
 // gateway here is configured with low limits; the defaults stay far above what the rest of the
 // suite sends. Counting windows are a real minute, and every test uses agencies of its own.
 import { randomUUID } from 'node:crypto';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { burstPerSecond } from '../../api/limits/agency-limits.ts';
 import { queryCost } from '../../api/limits/query-cost.ts';
+import type { Viewer } from '../../kernel/viewer.ts';
 import { schema } from '../../schema/index.ts';
 import type { Config } from '../../kernel/config.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
-const LIMITS: Config['rateLimits'] = { requestsPerMinute: 5, costPerMinute: 400, authFailuresPerMinute: 3 };
+const LIMITS: Config['rateLimits'] = { requestsPerMinute: 5, costPerMinute: 400, authFailuresPerMinute: 3, costPerOperation: 5_000, concurrentPerAgency: 4 };
 const OPERATOR = 'operator-credential-for-the-rate-limit-tests';
 
 /** The query of issue 9, row 4: 10 aliases of 100 suspects, each with three per-item relations. */
@@ -47,6 +49,79 @@ function gqlFrom(remoteAddress: string, authorization: string) {
 }
 
 const extensionsOf = (r: { errors?: { extensions?: Record<string, unknown> }[] }) => r.errors?.[0]?.extensions ?? {};
+
+/** The viewer the gateway would build for a token of `agency`. */
+const viewerOf = (agency: TestAgency): Viewer => ({
+  agencyId: agency.id,
+  agencyCode: agency.code,
+  agencyName: agency.code,
+  subject: 'officer-1',
+  scopes: ['records:read'],
+  jti: randomUUID(),
+  expiresAt: new Date(Date.now() + 60_000),
+});
+
+/** The coded refusal a call throws, or null when it passed. */
+async function refusalOf(call: () => Promise<unknown> | unknown): Promise<{ code: string; reason?: string } | null> {
+  try {
+    await call();
+    return null;
+  } catch (error) {
+    return error as { code: string; reason?: string };
+  }
+}
+
+describe('one agency cannot crowd out the others within its allowance', () => {
+  it('ISO-15 spreads a minute\'s requests out: at most twice the average per second (10 at least), other agencies untouched', async () => {
+    expect([burstPerSecond(5), burstPerSecond(600), burstPerSecond(1200)]).toEqual([10, 20, 40]);
+    // A gateway whose agencies may send 600 a minute: 20 in one second.
+    const roomy = await createTestGateway({ rateLimits: { ...LIMITS, requestsPerMinute: 600 } });
+    try {
+      const flooding = await roomy.addAgency('XA-BURST');
+      const other = await roomy.addAgency('XB-BURST');
+      // 45 at once: whichever second they fall in, no second may admit more than 20.
+      const outcomes = await Promise.all(Array.from({ length: 45 }, () => refusalOf(() => roomy.app.rateLimits.agencies.admitRequest(viewerOf(flooding), { viewer: null, requestId: randomUUID() }))));
+      const refused = outcomes.filter((o) => o !== null);
+      expect(45 - refused.length).toBeLessThanOrEqual(40);
+      expect(refused.length).toBeGreaterThanOrEqual(5);
+      expect(refused.every((o) => o?.code === 'RATE_LIMITED' && o.reason === 'request_burst')).toBe(true);
+      expect(await refusalOf(() => roomy.app.rateLimits.agencies.admitRequest(viewerOf(other), { viewer: null, requestId: randomUUID() }))).toBeNull();
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  it('ISO-16 runs at most the set number of one agency\'s operations at once; the next is refused at once, another agency is not, and a slot comes back when its operation ends', async () => {
+    const limits = gw.app.rateLimits.agencies;
+    const agency = await freshAgency();
+    const other = await freshAgency();
+    const held = Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency)));
+    expect(await refusalOf(() => limits.enterOperation(viewerOf(agency)))).toMatchObject({ code: 'RATE_LIMITED', reason: 'concurrency_limit' });
+    const othersSlot = limits.enterOperation(viewerOf(other));
+    held[0]!();
+    held[0]!(); // giving a slot back twice gives back one
+    const next = limits.enterOperation(viewerOf(agency));
+    expect(await refusalOf(() => limits.enterOperation(viewerOf(agency)))).toMatchObject({ reason: 'concurrency_limit' });
+    for (const release of [...held.slice(1), next, othersSlot]) release();
+    // Over HTTP every answered operation gives its slot back: more operations than slots, one after the other.
+    const caller = await freshAgency();
+    for (let i = 0; i < LIMITS.concurrentPerAgency + 1; i++) expect((await gw.gql(caller, CHEAP)).errors).toBeUndefined();
+  });
+
+  it('GQL-14 refuses one operation costing more than one operation may, whatever is left of the minute, before it runs', async () => {
+    const capped = await createTestGateway({ rateLimits: { ...LIMITS, requestsPerMinute: 100, costPerMinute: 100_000, costPerOperation: 1_000 } });
+    try {
+      const agency = await capped.addAgency('XA-CAPPED');
+      const refused = await capped.gql(agency, `query TenAliases ${perItemRelations(10)}`);
+      expect(refused.status).toBe(400);
+      expect(extensionsOf(refused)).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ code: 'OPERATION_TOO_COSTLY', message: '3010 points, at most 1000 per operation' }] });
+      expect(await capped.db.prisma.auditEvent.count({ where: { target: 'TenAliases' } })).toBe(0);
+      expect((await capped.gql(agency, `query ThreeAliases ${perItemRelations(3)}`)).errors).toBeUndefined();
+    } finally {
+      await capped.close();
+    }
+  });
+});
 
 describe('requests per minute per agency', () => {
   it('ISO-09 refuses one agency past its requests per minute while another is answered in the same window', async () => {
