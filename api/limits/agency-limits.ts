@@ -11,7 +11,8 @@
 // minute's average per second (10 at least), so a flood spends its allowance at the rate it was
 // sized for; (2) no single operation may cost more than `costPerOperation`, whatever is left of
 // the minute; (3) an agency runs at most `concurrentPerAgency` GraphQL operations at once in a
-// process; more wait for nobody: they are refused with RATE_LIMITED and a Retry-After of 1 s.
+// process; more wait in the agency's own queue (so they delay only that agency), and past a
+// full queue or a 10 s wait they are refused with RATE_LIMITED and a Retry-After of 1 s.
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import type { Config } from '../../kernel/config.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
@@ -34,13 +35,18 @@ export type AgencyLimits = {
    */
   chargeCost(viewer: Viewer, points: number, edge: EdgeContext): Promise<void>;
   /**
-   * Takes one of the agency's slots for an executing GraphQL operation; the returned function
-   * gives it back. RATE_LIMITED when the agency already runs its maximum at once.
+   * Takes one of the agency's slots for an executing GraphQL operation, waiting in the agency's
+   * own queue while it runs its maximum at once; the returned function gives the slot back.
+   * RATE_LIMITED when the queue is full or the wait passes SLOT_WAIT_MS.
    */
-  enterOperation(viewer: Viewer): () => void;
+  enterOperation(viewer: Viewer): Promise<() => void>;
   /** Forgets the cached overrides, after the operator changed them through this process. */
   forgetOverrides(): void;
 };
+
+/** Operations of one agency that may wait for a slot, and how long one may wait. */
+export const OPERATIONS_WAITING_PER_AGENCY = 32;
+export const SLOT_WAIT_MS = 10_000;
 
 /** Requests one agency may send in one second: twice the minute's average, and at least 10. */
 export const burstPerSecond = (requestsPerMinute: number) => Math.max(10, Math.ceil((2 * requestsPerMinute) / 60));
@@ -73,7 +79,30 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   const requests = deps.counters.counter('requests');
   const bursts = deps.counters.counter('requests-per-second', 1);
   const cost = deps.counters.counter('cost');
-  const running = new Map<string, number>();
+  /** Per agency: its operations executing in this process, and those queued for a slot. */
+  const slots = new Map<string, { running: number; waiting: (() => void)[] }>();
+
+  /** Queues for the agency's next free slot, refusing when its queue is full or the wait too long. */
+  function waitForSlot(slot: { waiting: (() => void)[] }): Promise<void> {
+    const refusal = () =>
+      rateLimited(
+        `Your agency already runs ${defaults.concurrentPerAgency} operations at once, with ${slot.waiting.length} more waiting; send the next when one has answered.`,
+        'concurrency_limit',
+        1_000,
+      );
+    if (slot.waiting.length >= OPERATIONS_WAITING_PER_AGENCY) return Promise.reject(refusal());
+    return new Promise<void>((resolve, reject) => {
+      const handOver = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        slot.waiting.splice(slot.waiting.indexOf(handOver), 1);
+        reject(refusal());
+      }, SLOT_WAIT_MS);
+      slot.waiting.push(handOver);
+    });
+  }
 
   async function allowanceOf(agencyId: string): Promise<Allowance> {
     const cached = cache.get(agencyId);
@@ -143,23 +172,21 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
       );
     },
 
-    enterOperation(viewer) {
-      const now = running.get(viewer.agencyId) ?? 0;
-      if (now >= defaults.concurrentPerAgency) {
-        throw rateLimited(
-          `Your agency already runs ${now} operations at once, its maximum; send the next when one has answered.`,
-          'concurrency_limit',
-          1_000,
-        );
-      }
-      running.set(viewer.agencyId, now + 1);
+    async enterOperation(viewer) {
+      const id = viewer.agencyId;
+      const slot = slots.get(id) ?? { running: 0, waiting: [] };
+      slots.set(id, slot);
+      if (slot.running < defaults.concurrentPerAgency) slot.running++;
+      else await waitForSlot(slot);
       let released = false;
       return () => {
         if (released) return;
         released = true;
-        const left = (running.get(viewer.agencyId) ?? 1) - 1;
-        if (left > 0) running.set(viewer.agencyId, left);
-        else running.delete(viewer.agencyId);
+        // The slot goes to the agency's next waiting operation, if any; else it is free.
+        const next = slot.waiting.shift();
+        if (next) return next();
+        slot.running--;
+        if (slot.running === 0 && slot.waiting.length === 0) slots.delete(id);
       };
     },
 

@@ -3,7 +3,8 @@
 // RATE_LIMITED and `retryAfter` (seconds) in its extensions, and no resolver runs. Runs after
 // the page-size rule, so the page sizes it multiplies by are known to be 1–100. While it runs,
 // the operation holds one of its agency's slots (api/limits/agency-limits.ts): an agency at its
-// maximum of operations at once is refused before it is charged.
+// maximum of operations at once waits in its own queue, and is refused (before it is charged)
+// when that queue is full.
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestContext } from '../../schema/context.ts';
@@ -16,7 +17,7 @@ export function useRateLimit(limits: AgencyLimits, schema: GraphQLSchema): Plugi
       const ctx = args.contextValue;
       if (!ctx.viewer) return;
       const cost = queryCost(schema, args.document as DocumentNode, args.variableValues as Record<string, unknown> | undefined, args.operationName);
-      const release = limits.enterOperation(ctx.viewer);
+      const release = await limits.enterOperation(ctx.viewer);
       // Also given back when the answer is sent or the client goes away, should the execution end without onExecuteDone.
       (ctx.edge.releases ??= []).push(release);
       try {

@@ -2,7 +2,9 @@
 // rate while agency B, in turn: (a) holds 10 slow uploads open, (b) floods at 10× its request
 // limit, (c) uploads a 48 MiB umf-xml file, (d) sends costly nested queries back to back. Each
 // case is measured against A alone in the same run, on PostgreSQL (a fresh database) and on
-// the embedded PGlite (a fresh data directory). Target: A's p99 within 1.5× of its solo p99,
+// the embedded PGlite (a fresh data directory). B acts under its own agency code in each case
+// (CN-MPS uploads, VN-MPS floods, TH-RTP sends the costly queries), each with the same limits,
+// so a case starts with B's whole allowance. Target: A's p99 within 1.5× of its solo p99,
 // and no 5xx for A. Prints one table per database and writes bench/results/isolation.json.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -11,13 +13,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAgencyKeyPair, type AgencyKeyPair } from '../../api/auth/keys.ts';
 import { loadConfig } from '../../kernel/config.ts';
+import { MAX_RECORDS } from '../../ingest/pipeline.ts';
 import { bytesPerRecord, generateFile } from '../ingest/generate.ts';
 import { startServerChild, type ServerChild } from '../lib/children.ts';
 import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
 import { TokenPool } from '../lib/load.ts';
 import { READ_QUERY } from '../lib/queries.ts';
 import { post } from '../lib/verify.ts';
-import { AGENCY_A, AGENCY_B, OPERATION_CODE, SETUP_ENV, type IsolationSetup } from './setup.ts';
+import { AGENCY_A, AGENCY_B, AGENCY_B_COSTLY, AGENCY_B_FLOOD, OPERATION_CODE, SETUP_ENV, type IsolationSetup } from './setup.ts';
+
+const AGENCIES = [AGENCY_A, AGENCY_B, AGENCY_B_FLOOD, AGENCY_B_COSTLY];
 import { backgroundLoad, bigUpload, graphqlLoad, slowUploads, type ReadSample, type StatusCounts, type UploadResult } from './pressure.ts';
 
 export type IsolationOptions = {
@@ -77,7 +82,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * shipped default of 30,000 cost points per minute by its own override (`liaison agency limits`).
  */
 const GATEWAY_SETTINGS = { LIAISON_RATE_REQUESTS_PER_MINUTE: '6000', LIAISON_RATE_COST_PER_MINUTE: '1000000' };
-const limitsOf = (o: IsolationOptions) => ({ [AGENCY_B.code]: { requestsPerMinute: o.limitPerMinute, costPerMinute: 30_000 } });
+const limitsOf = (o: IsolationOptions) =>
+  Object.fromEntries(AGENCIES.slice(1).map((b) => [b.code, { requestsPerMinute: o.limitPerMinute, costPerMinute: 30_000 }]));
 
 async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, keys: Record<string, AgencyKeyPair>, bigFile: { path: string; bytes: number }, log: (m: string) => void): Promise<DatabaseResult> {
   const audience = loadConfig({}).audience;
@@ -86,6 +92,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
   const dataDir = kind === 'pglite' ? await mkdtemp(join(tmpdir(), 'liaison-isolation-')) : undefined;
   const setup: IsolationSetup = {
     database: pg ? { url: pg.url } : { dataDir: join(dataDir!, 'data') },
+    agencies: AGENCIES,
     pseudonymKey,
     jwks: Object.fromEntries(Object.entries(keys).map(([code, k]) => [code, k.jwks])),
     records: RECORDS,
@@ -93,7 +100,8 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     limits: limitsOf(o),
   };
   const a = { code: AGENCY_A.code, keys: keys[AGENCY_A.code]! };
-  const b = { code: AGENCY_B.code, keys: keys[AGENCY_B.code]! };
+  const pressure = (agency: { code: string }) => ({ code: agency.code, keys: keys[agency.code]! });
+  const b = pressure(AGENCY_B);
   let server: ServerChild | undefined;
   const cases: DatabaseResult['cases'] = {};
   try {
@@ -128,7 +136,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
 
     const floodRate = Math.ceil((10 * o.limitPerMinute) / 60);
     const floodSeconds = o.seconds + 2;
-    const flood = backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(b, audience, floodRate * floodSeconds + 50) });
+    const flood = backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(pressure(AGENCY_B_FLOOD), audience, floodRate * floodSeconds + 50) });
     await sleep(1_000);
     const duringFlood = await measureA();
     record('flood', { a: duringFlood, b: await flood.stop(), note: `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min` });
@@ -141,7 +149,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     record('big-upload', { a: duringUpload, b: uploaded, note: `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s` });
     await settle();
 
-    const costly = backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: o.seconds + 2, workers: 4, tokens: await TokenPool.mint(b, audience, 3_000) });
+    const costly = backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: o.seconds + 2, workers: 4, tokens: await TokenPool.mint(pressure(AGENCY_B_COSTLY), audience, 3_000) });
     await sleep(1_000);
     const duringCostly = await measureA();
     record('costly-queries', { a: duringCostly, b: await costly.stop(), note: '4 workers back to back, 10 aliases × suspects(first:100){den operation alsoReportedBy}' });
@@ -181,13 +189,14 @@ function formatVerdicts(results: DatabaseResult[]): string {
 export async function runIsolationBench(o: IsolationOptions, log: (m: string) => void): Promise<void> {
   log(`isolation bench: A reads at ${o.rate} req/s for ${o.seconds} s per case; B's limit ${o.limitPerMinute} req/min; databases ${o.databases.join(', ')}`);
   const keys: Record<string, AgencyKeyPair> = {};
-  for (const agency of [AGENCY_A, AGENCY_B]) keys[agency.code] = await generateAgencyKeyPair({ kid: `${agency.code.toLowerCase()}-isolation` });
+  for (const agency of AGENCIES) keys[agency.code] = await generateAgencyKeyPair({ kid: `${agency.code.toLowerCase()}-isolation` });
   const dir = await mkdtemp(join(tmpdir(), 'liaison-isolation-files-'));
   try {
     const base = { format: 'umf-xml' as const, agencyCode: AGENCY_B.code, operationCode: OPERATION_CODE, seed: 7 };
     const perRecord = await bytesPerRecord(dir, base);
     const path = join(dir, 'big.xml');
-    const bytes = await generateFile(path, { ...base, count: Math.floor((o.uploadMiB * 1048576) / perRecord) });
+    // As many records as fit the size, but no more than one submission may hold (else it is refused as too large).
+    const bytes = await generateFile(path, { ...base, count: Math.min(MAX_RECORDS, Math.floor((o.uploadMiB * 1048576) / perRecord)) });
     log(`generated ${path}: ${(bytes / 1048576).toFixed(1)} MiB umf-xml`);
     const results: DatabaseResult[] = [];
     for (const kind of o.databases) results.push(await runOneDatabase(kind, o, keys, { path, bytes }, log));

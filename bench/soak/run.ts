@@ -110,6 +110,7 @@ export async function runSoakBench(o: SoakOptions, log: (m: string) => void): Pr
     const phones = Array.from({ length: FILE_RECORDS * 2 }, (_, i) => suspectValues(i, random).phone);
     const setup: IsolationSetup = {
       database: { url: pg.url },
+      agencies: [AGENCY_A, AGENCY_B],
       pseudonymKey: randomBytes(32).toString('hex'),
       jwks: Object.fromEntries(Object.entries(keys).map(([code, k]) => [code, k.jwks])),
       records: RECORDS,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { burstPerSecond } from '../../api/limits/agency-limits.ts';
+import { burstPerSecond, OPERATIONS_WAITING_PER_AGENCY } from '../../api/limits/agency-limits.ts';
 import { queryCost } from '../../api/limits/query-cost.ts';
 import type { Viewer } from '../../kernel/viewer.ts';
 import { schema } from '../../schema/index.ts';
@@ -91,18 +91,31 @@ describe('one agency cannot crowd out the others within its allowance', () => {
     }
   });
 
-  it('ISO-16 runs at most the set number of one agency\'s operations at once; the next is refused at once, another agency is not, and a slot comes back when its operation ends', async () => {
+  it('ISO-16 runs at most the set number of one agency\'s operations at once: more wait in that agency\'s queue, a full queue is refused, another agency never waits', async () => {
     const limits = gw.app.rateLimits.agencies;
     const agency = await freshAgency();
     const other = await freshAgency();
-    const held = Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency)));
-    expect(await refusalOf(() => limits.enterOperation(viewerOf(agency)))).toMatchObject({ code: 'RATE_LIMITED', reason: 'concurrency_limit' });
-    const othersSlot = limits.enterOperation(viewerOf(other));
+    const held = await Promise.all(Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency))));
+    // The next one waits for a slot of its own agency...
+    let admitted = false;
+    const waiting = limits.enterOperation(viewerOf(agency)).then((release) => {
+      admitted = true;
+      return release;
+    });
+    // ...while another agency is admitted at once.
+    const othersSlot = await limits.enterOperation(viewerOf(other));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(admitted).toBe(false);
     held[0]!();
     held[0]!(); // giving a slot back twice gives back one
-    const next = limits.enterOperation(viewerOf(agency));
-    expect(await refusalOf(() => limits.enterOperation(viewerOf(agency)))).toMatchObject({ reason: 'concurrency_limit' });
-    for (const release of [...held.slice(1), next, othersSlot]) release();
+    const handedOver = await waiting;
+    expect(admitted).toBe(true);
+    // A full queue is refused at once.
+    const queue = Array.from({ length: OPERATIONS_WAITING_PER_AGENCY }, () => limits.enterOperation(viewerOf(agency)));
+    expect(await refusalOf(() => limits.enterOperation(viewerOf(agency)))).toMatchObject({ code: 'RATE_LIMITED', reason: 'concurrency_limit' });
+    for (const release of [...held.slice(1), handedOver, othersSlot]) release();
+    // Each queued operation gets a slot as one before it gives its own back.
+    await Promise.all(queue.map(async (slot) => (await slot)()));
     // Over HTTP every answered operation gives its slot back: more operations than slots, one after the other.
     const caller = await freshAgency();
     for (let i = 0; i < LIMITS.concurrentPerAgency + 1; i++) expect((await gw.gql(caller, CHEAP)).errors).toBeUndefined();
