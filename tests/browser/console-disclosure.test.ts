@@ -120,8 +120,7 @@ describe('disclosure in the web console', () => {
     await row.getByLabel('Reason').fill('MLA request in order');
     await row.getByLabel('Last day of access').fill('2030-12-31');
     await row.getByRole('button', { name: 'Approve' }).click();
-    await row.getByText('Approved').waitFor();
-    expect(await row.innerText()).toMatch(/Approved\s+Reason: MLA request in order\s+Until 2030-12-31 \(UTC\)/);
+    await expect.poll(() => row.innerText(), { timeout: 20_000 }).toMatch(/Approved\s+Reason: MLA request in order\s+Until 2030-12-31 \(UTC\)/);
     expect(await row.getByRole('button', { name: /^Revoke/ }).count()).toBe(1);
 
     await page.getByLabel('Status').selectOption('PENDING');
