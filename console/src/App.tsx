@@ -1,7 +1,7 @@
 // The console's shell: the sign-in screen until a key is held, then a header (screens, language,
 // who is signed in, sign-out) and one screen chosen by the address's #fragment, so that the back
-// button and bookmarks work without a server route. Screens live in screens/; more (a disclosure
-// inbox, a live event feed) are added by listing them in SCREENS.
+// button and bookmarks work without a server route. Screens live in screens/ and are listed in
+// SCREENS.
 import { useEffect, useState, useSyncExternalStore, type ComponentType } from 'react';
 import { I18nProvider, LANGUAGES, useI18n, type Language } from './i18n.tsx';
 import type { MessageKey } from './messages.ts';
@@ -10,6 +10,7 @@ import { SignIn } from './screens/SignIn.tsx';
 import { SubmitScreen } from './screens/Submit.tsx';
 import { DashboardScreen } from './screens/Dashboard.tsx';
 import { MatchScreen } from './screens/Match.tsx';
+import { DisclosuresScreen } from './screens/Disclosures.tsx';
 
 import type { ScreenProps } from './screens/screen.ts';
 type Screen = { path: string; label: MessageKey; component: ComponentType<ScreenProps> };
@@ -18,6 +19,7 @@ const SCREENS: Screen[] = [
   { path: 'submit', label: 'nav.submit', component: SubmitScreen },
   { path: 'dashboard', label: 'nav.dashboard', component: DashboardScreen },
   { path: 'match', label: 'nav.match', component: MatchScreen },
+  { path: 'disclosures', label: 'nav.disclosures', component: DisclosuresScreen },
 ];
 
 const screenOf = (hash: string): Screen => SCREENS.find((s) => `#/${s.path}` === hash) ?? SCREENS[0]!;

@@ -118,7 +118,57 @@ export const MatchQuery = graphql(`
     match(input: $input) {
       quotaRemaining
       quotaPerDay
-      results { index hit hits { owner { code name } recordType own recordId } }
+      results { index hit hits { hitRef owner { code name } recordType own recordId } }
     }
+  }
+`);
+
+export const RequestDisclosureMutation = graphql(`
+  mutation ConsoleRequestDisclosure($hitRef: String!, $justification: String!, $legalBasis: String!) {
+    requestDisclosure(hitRef: $hitRef, justification: $justification, legalBasis: $legalBasis) {
+      id status dueAt
+    }
+  }
+`);
+
+export const DisclosureRequestsQuery = graphql(`
+  query ConsoleDisclosureRequests($direction: DisclosureDirection!, $status: DisclosureStatus) {
+    disclosureRequests(direction: $direction, status: $status) {
+      id status direction recordType recordId justification legalBasis createdAt dueAt decidedAt reason expiresOn
+      requester { code name }
+      owner { code name }
+      record {
+        __typename
+        ... on Suspect { id sourceRef nationality role status }
+        ... on InterceptedFund { id sourceRef amount currency action }
+      }
+    }
+  }
+`);
+
+export const DecideDisclosureMutation = graphql(`
+  mutation ConsoleDecideDisclosure($id: ID!, $decision: DisclosureDecision!, $reason: String!, $expiresOn: Date) {
+    decideDisclosure(id: $id, decision: $decision, reason: $reason, expiresOn: $expiresOn) { id status }
+  }
+`);
+
+export const RevokeDisclosureMutation = graphql(`
+  mutation ConsoleRevokeDisclosure($id: ID!) {
+    revokeDisclosure(id: $id) { id status }
+  }
+`);
+
+export const EventsPageQuery = graphql(`
+  query ConsoleEvents($after: String) {
+    events(after: $after, first: 100) {
+      pageInfo { hasNextPage endCursor }
+      edges { node { id type occurredAt payload } }
+    }
+  }
+`);
+
+export const EventsSubscription = graphql(`
+  subscription ConsoleEventStream($after: String) {
+    events(after: $after) { id type occurredAt payload }
   }
 `);

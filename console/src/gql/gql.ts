@@ -25,7 +25,13 @@ type Documents = {
     "\n  query ConsoleSuspects($filter: SuspectFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    suspects(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      edges {\n        node {\n          id personKey nationality birthYear role status statusOn traffickingVictim sharingLevel\n          owner { code }\n          alsoReportedBy { code }\n        }\n      }\n    }\n  }\n": typeof types.ConsoleSuspectsDocument,
     "\n  query ConsoleFunds($filter: InterceptedFundFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    interceptedFunds(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      edges {\n        node { id amount currency amountUsd channel action actionOn accountCountry sharingLevel owner { code } }\n      }\n    }\n  }\n": typeof types.ConsoleFundsDocument,
     "\n  query ConsoleSubmission($id: ID!) {\n    submission(id: $id) {\n      id format operation mode dryRun status receivedAt\n      counts { received accepted updated rejected }\n    }\n  }\n": typeof types.ConsoleSubmissionDocument,
-    "\n  query ConsoleMatch($input: MatchInput!) {\n    match(input: $input) {\n      quotaRemaining\n      quotaPerDay\n      results { index hit hits { owner { code name } recordType own recordId } }\n    }\n  }\n": typeof types.ConsoleMatchDocument,
+    "\n  query ConsoleMatch($input: MatchInput!) {\n    match(input: $input) {\n      quotaRemaining\n      quotaPerDay\n      results { index hit hits { hitRef owner { code name } recordType own recordId } }\n    }\n  }\n": typeof types.ConsoleMatchDocument,
+    "\n  mutation ConsoleRequestDisclosure($hitRef: String!, $justification: String!, $legalBasis: String!) {\n    requestDisclosure(hitRef: $hitRef, justification: $justification, legalBasis: $legalBasis) {\n      id status dueAt\n    }\n  }\n": typeof types.ConsoleRequestDisclosureDocument,
+    "\n  query ConsoleDisclosureRequests($direction: DisclosureDirection!, $status: DisclosureStatus) {\n    disclosureRequests(direction: $direction, status: $status) {\n      id status direction recordType recordId justification legalBasis createdAt dueAt decidedAt reason expiresOn\n      requester { code name }\n      owner { code name }\n      record {\n        __typename\n        ... on Suspect { id sourceRef nationality role status }\n        ... on InterceptedFund { id sourceRef amount currency action }\n      }\n    }\n  }\n": typeof types.ConsoleDisclosureRequestsDocument,
+    "\n  mutation ConsoleDecideDisclosure($id: ID!, $decision: DisclosureDecision!, $reason: String!, $expiresOn: Date) {\n    decideDisclosure(id: $id, decision: $decision, reason: $reason, expiresOn: $expiresOn) { id status }\n  }\n": typeof types.ConsoleDecideDisclosureDocument,
+    "\n  mutation ConsoleRevokeDisclosure($id: ID!) {\n    revokeDisclosure(id: $id) { id status }\n  }\n": typeof types.ConsoleRevokeDisclosureDocument,
+    "\n  query ConsoleEvents($after: String) {\n    events(after: $after, first: 100) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id type occurredAt payload } }\n    }\n  }\n": typeof types.ConsoleEventsDocument,
+    "\n  subscription ConsoleEventStream($after: String) {\n    events(after: $after) { id type occurredAt payload }\n  }\n": typeof types.ConsoleEventStreamDocument,
 };
 const documents: Documents = {
     "\n  query ConsoleMe {\n    me {\n      agency { code name country }\n      subject\n      scopes\n    }\n  }\n": types.ConsoleMeDocument,
@@ -38,7 +44,13 @@ const documents: Documents = {
     "\n  query ConsoleSuspects($filter: SuspectFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    suspects(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      edges {\n        node {\n          id personKey nationality birthYear role status statusOn traffickingVictim sharingLevel\n          owner { code }\n          alsoReportedBy { code }\n        }\n      }\n    }\n  }\n": types.ConsoleSuspectsDocument,
     "\n  query ConsoleFunds($filter: InterceptedFundFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    interceptedFunds(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      edges {\n        node { id amount currency amountUsd channel action actionOn accountCountry sharingLevel owner { code } }\n      }\n    }\n  }\n": types.ConsoleFundsDocument,
     "\n  query ConsoleSubmission($id: ID!) {\n    submission(id: $id) {\n      id format operation mode dryRun status receivedAt\n      counts { received accepted updated rejected }\n    }\n  }\n": types.ConsoleSubmissionDocument,
-    "\n  query ConsoleMatch($input: MatchInput!) {\n    match(input: $input) {\n      quotaRemaining\n      quotaPerDay\n      results { index hit hits { owner { code name } recordType own recordId } }\n    }\n  }\n": types.ConsoleMatchDocument,
+    "\n  query ConsoleMatch($input: MatchInput!) {\n    match(input: $input) {\n      quotaRemaining\n      quotaPerDay\n      results { index hit hits { hitRef owner { code name } recordType own recordId } }\n    }\n  }\n": types.ConsoleMatchDocument,
+    "\n  mutation ConsoleRequestDisclosure($hitRef: String!, $justification: String!, $legalBasis: String!) {\n    requestDisclosure(hitRef: $hitRef, justification: $justification, legalBasis: $legalBasis) {\n      id status dueAt\n    }\n  }\n": types.ConsoleRequestDisclosureDocument,
+    "\n  query ConsoleDisclosureRequests($direction: DisclosureDirection!, $status: DisclosureStatus) {\n    disclosureRequests(direction: $direction, status: $status) {\n      id status direction recordType recordId justification legalBasis createdAt dueAt decidedAt reason expiresOn\n      requester { code name }\n      owner { code name }\n      record {\n        __typename\n        ... on Suspect { id sourceRef nationality role status }\n        ... on InterceptedFund { id sourceRef amount currency action }\n      }\n    }\n  }\n": types.ConsoleDisclosureRequestsDocument,
+    "\n  mutation ConsoleDecideDisclosure($id: ID!, $decision: DisclosureDecision!, $reason: String!, $expiresOn: Date) {\n    decideDisclosure(id: $id, decision: $decision, reason: $reason, expiresOn: $expiresOn) { id status }\n  }\n": types.ConsoleDecideDisclosureDocument,
+    "\n  mutation ConsoleRevokeDisclosure($id: ID!) {\n    revokeDisclosure(id: $id) { id status }\n  }\n": types.ConsoleRevokeDisclosureDocument,
+    "\n  query ConsoleEvents($after: String) {\n    events(after: $after, first: 100) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id type occurredAt payload } }\n    }\n  }\n": types.ConsoleEventsDocument,
+    "\n  subscription ConsoleEventStream($after: String) {\n    events(after: $after) { id type occurredAt payload }\n  }\n": types.ConsoleEventStreamDocument,
 };
 
 /**
@@ -84,7 +96,31 @@ export function graphql(source: "\n  query ConsoleSubmission($id: ID!) {\n    su
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConsoleMatch($input: MatchInput!) {\n    match(input: $input) {\n      quotaRemaining\n      quotaPerDay\n      results { index hit hits { owner { code name } recordType own recordId } }\n    }\n  }\n"): typeof import('./graphql').ConsoleMatchDocument;
+export function graphql(source: "\n  query ConsoleMatch($input: MatchInput!) {\n    match(input: $input) {\n      quotaRemaining\n      quotaPerDay\n      results { index hit hits { hitRef owner { code name } recordType own recordId } }\n    }\n  }\n"): typeof import('./graphql').ConsoleMatchDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRequestDisclosure($hitRef: String!, $justification: String!, $legalBasis: String!) {\n    requestDisclosure(hitRef: $hitRef, justification: $justification, legalBasis: $legalBasis) {\n      id status dueAt\n    }\n  }\n"): typeof import('./graphql').ConsoleRequestDisclosureDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleDisclosureRequests($direction: DisclosureDirection!, $status: DisclosureStatus) {\n    disclosureRequests(direction: $direction, status: $status) {\n      id status direction recordType recordId justification legalBasis createdAt dueAt decidedAt reason expiresOn\n      requester { code name }\n      owner { code name }\n      record {\n        __typename\n        ... on Suspect { id sourceRef nationality role status }\n        ... on InterceptedFund { id sourceRef amount currency action }\n      }\n    }\n  }\n"): typeof import('./graphql').ConsoleDisclosureRequestsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleDecideDisclosure($id: ID!, $decision: DisclosureDecision!, $reason: String!, $expiresOn: Date) {\n    decideDisclosure(id: $id, decision: $decision, reason: $reason, expiresOn: $expiresOn) { id status }\n  }\n"): typeof import('./graphql').ConsoleDecideDisclosureDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConsoleRevokeDisclosure($id: ID!) {\n    revokeDisclosure(id: $id) { id status }\n  }\n"): typeof import('./graphql').ConsoleRevokeDisclosureDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleEvents($after: String) {\n    events(after: $after, first: 100) {\n      pageInfo { hasNextPage endCursor }\n      edges { node { id type occurredAt payload } }\n    }\n  }\n"): typeof import('./graphql').ConsoleEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConsoleEventStream($after: String) {\n    events(after: $after) { id type occurredAt payload }\n  }\n"): typeof import('./graphql').ConsoleEventStreamDocument;
 
 
 export function graphql(source: string) {

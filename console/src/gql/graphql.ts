@@ -20,6 +20,35 @@ export type DenType =
   | 'OTHER'
   | 'SEXTORTION';
 
+export type DisclosureDecision =
+  | 'APPROVE'
+  | 'DENY';
+
+/** INCOMING: requests for your agency's records (you decide); OUTGOING: requests your agency made. */
+export type DisclosureDirection =
+  | 'INCOMING'
+  | 'OUTGOING';
+
+/** PENDING: waiting for the owner; OVERDUE: still waiting past its due time; APPROVED: the requester may read the record; DENIED; REVOKED: the owner ended the grant; EXPIRED: the grant ran out. */
+export type DisclosureStatus =
+  | 'APPROVED'
+  | 'DENIED'
+  | 'EXPIRED'
+  | 'OVERDUE'
+  | 'PENDING'
+  | 'REVOKED';
+
+/** What happened; docs/events.md lists the payload of each type. */
+export type EventType =
+  | 'DISCLOSURE_DECIDED'
+  | 'DISCLOSURE_OVERDUE'
+  | 'DISCLOSURE_REQUESTED'
+  | 'LINKED_BY_SUBMISSION'
+  | 'MATCH_HIT'
+  | 'PARTICIPANT_JOINED'
+  | 'RECORD_RETRACTED'
+  | 'WATCH_HIT';
+
 export type FundAction =
   | 'FROZEN'
   | 'RETURNED'
@@ -254,7 +283,58 @@ export type ConsoleMatchQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleMatchQuery = { match: { quotaRemaining: number, quotaPerDay: number, results: Array<{ index: number, hit: boolean, hits: Array<{ recordType: RecordType, own: boolean, recordId: string | null, owner: { code: string, name: string } }> }> } };
+export type ConsoleMatchQuery = { match: { quotaRemaining: number, quotaPerDay: number, results: Array<{ index: number, hit: boolean, hits: Array<{ hitRef: string, recordType: RecordType, own: boolean, recordId: string | null, owner: { code: string, name: string } }> }> } };
+
+export type ConsoleRequestDisclosureMutationVariables = Exact<{
+  hitRef: string;
+  justification: string;
+  legalBasis: string;
+}>;
+
+
+export type ConsoleRequestDisclosureMutation = { requestDisclosure: { id: string, status: DisclosureStatus, dueAt: string } };
+
+export type ConsoleDisclosureRequestsQueryVariables = Exact<{
+  direction: DisclosureDirection;
+  status?: DisclosureStatus | null | undefined;
+}>;
+
+
+export type ConsoleDisclosureRequestsQuery = { disclosureRequests: Array<{ id: string, status: DisclosureStatus, direction: DisclosureDirection, recordType: RecordType, recordId: string | null, justification: string, legalBasis: string, createdAt: string, dueAt: string, decidedAt: string | null, reason: string | null, expiresOn: string | null, requester: { code: string, name: string }, owner: { code: string, name: string }, record:
+      | { __typename: 'InterceptedFund', id: string, sourceRef: string, amount: string, currency: string, action: FundAction }
+      | { __typename: 'Suspect', id: string, sourceRef: string, nationality: string | null, role: SuspectRole, status: SuspectStatus }
+     | null }> };
+
+export type ConsoleDecideDisclosureMutationVariables = Exact<{
+  id: string | number;
+  decision: DisclosureDecision;
+  reason: string;
+  expiresOn?: string | null | undefined;
+}>;
+
+
+export type ConsoleDecideDisclosureMutation = { decideDisclosure: { id: string, status: DisclosureStatus } };
+
+export type ConsoleRevokeDisclosureMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ConsoleRevokeDisclosureMutation = { revokeDisclosure: { id: string, status: DisclosureStatus } };
+
+export type ConsoleEventsQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleEventsQuery = { events: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, type: EventType, occurredAt: string, payload: unknown } }> } };
+
+export type ConsoleEventStreamSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ConsoleEventStreamSubscription = { events: { id: string, type: EventType, occurredAt: string, payload: unknown } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -536,6 +616,7 @@ export const ConsoleMatchDocument = new TypedDocumentString(`
       index
       hit
       hits {
+        hitRef
         owner {
           code
           name
@@ -548,3 +629,108 @@ export const ConsoleMatchDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleMatchQuery, ConsoleMatchQueryVariables>;
+export const ConsoleRequestDisclosureDocument = new TypedDocumentString(`
+    mutation ConsoleRequestDisclosure($hitRef: String!, $justification: String!, $legalBasis: String!) {
+  requestDisclosure(
+    hitRef: $hitRef
+    justification: $justification
+    legalBasis: $legalBasis
+  ) {
+    id
+    status
+    dueAt
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRequestDisclosureMutation, ConsoleRequestDisclosureMutationVariables>;
+export const ConsoleDisclosureRequestsDocument = new TypedDocumentString(`
+    query ConsoleDisclosureRequests($direction: DisclosureDirection!, $status: DisclosureStatus) {
+  disclosureRequests(direction: $direction, status: $status) {
+    id
+    status
+    direction
+    recordType
+    recordId
+    justification
+    legalBasis
+    createdAt
+    dueAt
+    decidedAt
+    reason
+    expiresOn
+    requester {
+      code
+      name
+    }
+    owner {
+      code
+      name
+    }
+    record {
+      __typename
+      ... on Suspect {
+        id
+        sourceRef
+        nationality
+        role
+        status
+      }
+      ... on InterceptedFund {
+        id
+        sourceRef
+        amount
+        currency
+        action
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDisclosureRequestsQuery, ConsoleDisclosureRequestsQueryVariables>;
+export const ConsoleDecideDisclosureDocument = new TypedDocumentString(`
+    mutation ConsoleDecideDisclosure($id: ID!, $decision: DisclosureDecision!, $reason: String!, $expiresOn: Date) {
+  decideDisclosure(
+    id: $id
+    decision: $decision
+    reason: $reason
+    expiresOn: $expiresOn
+  ) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDecideDisclosureMutation, ConsoleDecideDisclosureMutationVariables>;
+export const ConsoleRevokeDisclosureDocument = new TypedDocumentString(`
+    mutation ConsoleRevokeDisclosure($id: ID!) {
+  revokeDisclosure(id: $id) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRevokeDisclosureMutation, ConsoleRevokeDisclosureMutationVariables>;
+export const ConsoleEventsDocument = new TypedDocumentString(`
+    query ConsoleEvents($after: String) {
+  events(after: $after, first: 100) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        type
+        occurredAt
+        payload
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleEventsQuery, ConsoleEventsQueryVariables>;
+export const ConsoleEventStreamDocument = new TypedDocumentString(`
+    subscription ConsoleEventStream($after: String) {
+  events(after: $after) {
+    id
+    type
+    occurredAt
+    payload
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleEventStreamSubscription, ConsoleEventStreamSubscriptionVariables>;

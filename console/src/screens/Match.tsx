@@ -1,7 +1,7 @@
 // Match: identifiers typed or pasted (type, value, country; a birth date for NAME_DOB), a
 // required purpose and an optional case reference → hit or no hit per row, with the agencies
-// that hold a record. The values stay in this page; the gateway never returns them.
-// (Requesting disclosure of a hit is added here once the disclosure API is served.)
+// that hold a record. The values stay in this page; the gateway never returns them. A hit on a
+// record the agency may not see offers "Request disclosure" (RequestDisclosure.tsx).
 import { useId, useState, type FormEvent } from 'react';
 import type { ScreenProps } from './screen.ts';
 import { MatchQuery } from '../documents.ts';
@@ -9,6 +9,7 @@ import { gql } from '../gateway.ts';
 import type { ConsoleMatchQuery, MatchIdentifierType } from '../gql/graphql.ts';
 import { useT } from '../i18n.tsx';
 import { Alert, Note } from './Alert.tsx';
+import { RequestDisclosure } from './RequestDisclosure.tsx';
 
 const TYPES: readonly MatchIdentifierType[] = ['PASSPORT', 'NATIONAL_ID', 'PHONE', 'EMAIL', 'MESSENGER', 'BANK_ACCOUNT', 'CRYPTO_WALLET', 'IMEI', 'NAME_DOB'];
 
@@ -190,9 +191,12 @@ export function MatchScreen(_props: ScreenProps) {
                     <td>
                       <ul className="plain">
                         {outcome.hits.map((hit, i) => (
-                          <li key={i}>
+                          <li key={hit.hitRef}>
                             {hit.owner.code} ({hit.owner.name}) · {hit.recordType} ·{' '}
                             {hit.own ? t('match.own') : hit.recordId ? t('match.visible') : t('match.hidden')}
+                            {!hit.own && !hit.recordId && (
+                              <RequestDisclosure hitRef={hit.hitRef} label={`${outcome.index + 1}.${i + 1} ${hit.owner.code} ${hit.recordType}`} />
+                            )}
                           </li>
                         ))}
                       </ul>
