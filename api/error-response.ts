@@ -27,10 +27,29 @@ function isMalformedInput(error: unknown): boolean {
   return e?.name === 'PothosValidationError' || (e?.name === 'PrismaClientKnownRequestError' && e.code === 'P2007');
 }
 
+/** Prisma's codes for work the database could not take now: unreachable, connection closed, pool or transaction wait exceeded. */
+const DATABASE_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024', 'P2028']);
+
+/**
+ * The database is busy or restarting (a full pool, a transaction that could not start in time,
+ * a closed connection): the caller should retry, and nothing is wrong with its request. Such an
+ * error quotes no input.
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  const e = (error instanceof GraphQLError && error.originalError ? error.originalError : error) as { name?: string; code?: string } | null;
+  return e?.name === 'PrismaClientKnownRequestError' && DATABASE_UNAVAILABLE_CODES.has(e.code ?? '');
+}
+
 /** The error an outside caller sees for anything that is not a LiaisonError. */
 export function maskError(error: unknown): LiaisonError {
   if (isLiaisonError(error)) return error;
   if (error instanceof GraphQLError && isLiaisonError(error.originalError)) return error.originalError;
+  if (isDatabaseUnavailable(error)) {
+    return new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is busy or restarting; retry after the time in Retry-After.', {
+      reason: 'database_unavailable',
+      headers: { 'Retry-After': '5' },
+    });
+  }
   if (isMalformedInput(error)) {
     return new LiaisonError(ErrorCode.BAD_USER_INPUT, 'An id or cursor is malformed: use only ids and cursors this gateway returned.', {
       issues: [{ code: 'MALFORMED_ID' }],
@@ -111,6 +130,7 @@ export function createGraphQLMask(logger: Logger): (error: unknown) => Error {
     }
     const masked = maskError(error);
     if (masked.code === ErrorCode.INTERNAL) logger.error({ err: error }, 'unexpected error in GraphQL');
+    else if (masked.reason === 'database_unavailable') logger.warn({ err: error }, 'database unavailable');
     const original = error instanceof GraphQLError ? error : undefined;
     return new GraphQLError(masked.message, {
       ...(original?.nodes ? { nodes: original.nodes } : {}),
@@ -129,7 +149,7 @@ type ReplyLike = {
   type(contentType: string): ReplyLike;
   send(payload: unknown): unknown;
 };
-type RequestLike = { url: string; id: string; log: Pick<Logger, 'error'> };
+type RequestLike = { url: string; id: string; log: Pick<Logger, 'error' | 'warn'> };
 
 /** Fastify's error handler: every REST error leaves as problem+json. */
 export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLike): void {
@@ -137,7 +157,10 @@ export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLi
   const statusCode = (error as { statusCode?: number }).statusCode;
   let coded: LiaisonError;
   if (isLiaisonError(error)) coded = error;
-  else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+  else if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error, requestId: request.id }, 'database unavailable');
+    coded = maskError(error);
+  } else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     coded = new LiaisonError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is over the size limit.');
   } else if (statusCode && statusCode >= 400 && statusCode < 500) {
     coded = new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The request could not be read.', { status: statusCode });

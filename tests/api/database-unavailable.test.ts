@@ -1,0 +1,41 @@
+// A database that cannot take the work now (pool full, transaction not started in time,
+// connection closed) is a reason to retry, not a gateway bug: partners get 503 with Retry-After
+// and the reason `database_unavailable`, never INTERNAL; the operator gets a warning, not an
+// error. Real Prisma errors of the generated client, through the gateway's one mask.
+import { GraphQLError } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { createGraphQLMask, maskError, sendProblem } from '../../api/error-response.ts';
+import { Prisma } from '../../prisma/generated/client/client.ts';
+
+const prismaError = (code: string) => new Prisma.PrismaClientKnownRequestError(`prisma says ${code}`, { code, clientVersion: 'test' });
+
+describe('database unavailable', () => {
+  it.each(['P2024', 'P2028', 'P1001', 'P1017'])('REL-09 answers %s as 503 SERVICE_UNAVAILABLE with Retry-After, in GraphQL and REST', (code) => {
+    const masked = maskError(prismaError(code));
+    expect([masked.code, masked.status, masked.reason, masked.headers]).toEqual(['SERVICE_UNAVAILABLE', 503, 'database_unavailable', { 'Retry-After': '5' }]);
+
+    const logged: { level: string; msg: string }[] = [];
+    const logger = {
+      error: (_o: unknown, msg: string) => logged.push({ level: 'error', msg }),
+      warn: (_o: unknown, msg: string) => logged.push({ level: 'warn', msg }),
+    };
+    const graphql = createGraphQLMask(logger as never)(new GraphQLError('wrapped', { originalError: prismaError(code) })) as GraphQLError;
+    expect(graphql.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable', http: { status: 503, headers: { 'Retry-After': '5' } } });
+    expect(graphql.message).not.toContain('prisma says');
+
+    const sent: { status?: number; headers?: Record<string, string>; body?: { code: string; reason: string } } = {};
+    const reply = {
+      status(s: number) { sent.status = s; return reply; },
+      headers(h: Record<string, string>) { sent.headers = h; return reply; },
+      type() { return reply; },
+      send(body: unknown) { sent.body = body as never; return reply; },
+    };
+    sendProblem(prismaError(code), { url: '/v1/submissions/x?y', id: 'req-1', log: logger as never }, reply);
+    expect([sent.status, sent.headers, sent.body?.code, sent.body?.reason]).toEqual([503, { 'Retry-After': '5' }, 'SERVICE_UNAVAILABLE', 'database_unavailable']);
+    expect(logged.map((l) => l.level)).toEqual(['warn', 'warn']);
+  });
+
+  it('REL-09 still answers any other Prisma error as INTERNAL, logged as an error', () => {
+    expect(maskError(prismaError('P2002')).code).toBe('INTERNAL');
+  });
+});
