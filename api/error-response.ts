@@ -17,13 +17,18 @@ const REQUEST_LEVEL_CODES = new Set<ErrorCode>([
   ErrorCode.PAYLOAD_TOO_LARGE,
 ]);
 
+/** What a resolver threw, inside the GraphQLError that execution wrapped it in. */
+function thrownBy(error: unknown): { name?: string; code?: string } | null {
+  return (error instanceof GraphQLError && error.originalError ? error.originalError : error) as { name?: string; code?: string } | null;
+}
+
 /**
  * A malformed id or cursor from the caller: Pothos refuses its shape (PothosValidationError), or
  * PostgreSQL refuses its value as a uuid (Prisma P2007). Either message quotes the input, so
  * neither is shown or logged.
  */
 function isMalformedInput(error: unknown): boolean {
-  const e = (error instanceof GraphQLError && error.originalError ? error.originalError : error) as { name?: string; code?: string } | null;
+  const e = thrownBy(error);
   return e?.name === 'PothosValidationError' || (e?.name === 'PrismaClientKnownRequestError' && e.code === 'P2007');
 }
 
@@ -36,7 +41,7 @@ const DATABASE_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024', 
  * error quotes no input.
  */
 function isDatabaseUnavailable(error: unknown): boolean {
-  const e = (error instanceof GraphQLError && error.originalError ? error.originalError : error) as { name?: string; code?: string } | null;
+  const e = thrownBy(error);
   return e?.name === 'PrismaClientKnownRequestError' && DATABASE_UNAVAILABLE_CODES.has(e.code ?? '');
 }
 
@@ -157,16 +162,14 @@ export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLi
   const statusCode = (error as { statusCode?: number }).statusCode;
   let coded: LiaisonError;
   if (isLiaisonError(error)) coded = error;
-  else if (isDatabaseUnavailable(error)) {
-    request.log.warn({ err: error, requestId: request.id }, 'database unavailable');
-    coded = maskError(error);
-  } else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+  else if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     coded = new LiaisonError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is over the size limit.');
   } else if (statusCode && statusCode >= 400 && statusCode < 500) {
     coded = new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The request could not be read.', { status: statusCode });
   } else {
-    request.log.error({ err: error, requestId: request.id }, 'unexpected error');
     coded = maskError(error);
+    if (coded.reason === 'database_unavailable') request.log.warn({ err: error, requestId: request.id }, 'database unavailable');
+    else request.log.error({ err: error, requestId: request.id }, 'unexpected error');
   }
   void reply
     .status(coded.status)
