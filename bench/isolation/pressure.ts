@@ -183,8 +183,8 @@ export function slowUploads(options: { url: string; tokens: TokenPool; n: number
 
 export type UploadResult = { status: number; seconds: number; bytes: number; counts?: Record<string, number>; error?: string };
 
-/** One real submission of `file` by B, streamed at full speed; resolves when it is answered. */
-export async function bigUpload(options: { url: string; token: string; file: string; bytes: number; format: string; contentType: string; operation: string }): Promise<UploadResult> {
+/** One real submission of `file`, streamed at full speed; resolves when it is answered (B's big upload, the soak's submissions). */
+export async function uploadFile(options: { url: string; token: string; file: string; bytes: number; format: string; contentType: string; operation: string }): Promise<UploadResult> {
   const started = performance.now();
   const { hostname, port } = new URL(options.url);
   return new Promise<UploadResult>((resolve) => {

@@ -23,7 +23,7 @@ import { post } from '../lib/verify.ts';
 import { AGENCY_A, AGENCY_B, AGENCY_B_COSTLY, AGENCY_B_FLOOD, OPERATION_CODE, SETUP_ENV, type IsolationSetup } from './setup.ts';
 
 const AGENCIES = [AGENCY_A, AGENCY_B, AGENCY_B_FLOOD, AGENCY_B_COSTLY];
-import { backgroundLoad, bigUpload, graphqlLoad, slowUploads, type ReadSample, type StatusCounts, type UploadResult } from './pressure.ts';
+import { backgroundLoad, uploadFile, graphqlLoad, slowUploads, type ReadSample, type StatusCounts, type UploadResult } from './pressure.ts';
 
 export type IsolationOptions = {
   databases: ('postgres' | 'pglite')[];
@@ -142,7 +142,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     record('flood', { a: duringFlood, b: await flood.stop(), note: `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min` });
     await settle();
 
-    const upload = bigUpload({ url, token: (await TokenPool.mint(b, audience, 1, 'records:submit')).take()!, file: bigFile.path, bytes: bigFile.bytes, format: 'umf-xml', contentType: 'application/xml', operation: OPERATION_CODE });
+    const upload = uploadFile({ url, token: (await TokenPool.mint(b, audience, 1, 'records:submit')).take()!, file: bigFile.path, bytes: bigFile.bytes, format: 'umf-xml', contentType: 'application/xml', operation: OPERATION_CODE });
     await sleep(1_000);
     const duringUpload = await measureA();
     const uploaded = await upload;

@@ -18,7 +18,7 @@ import { generateFile, suspectValues } from '../ingest/generate.ts';
 import { startServerChild, type ServerChild } from '../lib/children.ts';
 import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
 import { TokenPool } from '../lib/load.ts';
-import { bigUpload, graphqlLoad, type ReadSample } from '../isolation/pressure.ts';
+import { uploadFile, graphqlLoad, type ReadSample } from '../isolation/pressure.ts';
 import { READ_QUERY } from '../lib/queries.ts';
 import { AGENCY_A, AGENCY_B, OPERATION_CODE, SETUP_ENV, type IsolationSetup } from '../isolation/setup.ts';
 
@@ -68,7 +68,7 @@ async function submitFor(url: string, tokens: TokenPool, files: { file: string; 
   for (let i = start; performance.now() < end; i++) {
     const next = performance.now() + SUBMIT_EVERY_S * 1000;
     const file = files[i % files.length]!;
-    const result = await bigUpload({ url, token: tokens.take()!, ...file, format: 'liaison-json', contentType: 'application/json', operation: OPERATION_CODE });
+    const result = await uploadFile({ url, token: tokens.take()!, ...file, format: 'liaison-json', contentType: 'application/json', operation: OPERATION_CODE });
     if (result.status !== 201) failed++;
     const key = result.error ?? String(result.status);
     statuses[key] = (statuses[key] ?? 0) + 1;

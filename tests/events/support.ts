@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { TestAgency, TestGateway } from '../helpers/app.ts';
+import { submitLiaisonJson } from '../helpers/submit.ts';
 
 export const PASSPORT = 'C7654321';
 export const OPERATION = 'OP-EVENTS';
@@ -11,31 +12,20 @@ export const OPERATION = 'OP-EVENTS';
 /** Long enough for a loaded machine; a wait that ends here fails the test instead of hanging it. */
 export const WAIT_MS = 20_000;
 
-const file = JSON.stringify({
-  format: 'liaison-json',
-  version: 1,
-  operation: OPERATION,
-  records: [
-    {
-      kind: 'suspect', ref: 'S-RED', sharingLevel: 'RED', fullName: 'Tran Thi Mai', birthDate: '1995-03-04', nationality: 'VN',
-      identifiers: [{ type: 'PASSPORT', country: 'VN', value: PASSPORT }], role: 'MEMBER', status: 'WANTED',
-    },
-  ],
-});
+/** The owner's one record: a RED suspect with PASSPORT. */
+const RECORDS = [
+  {
+    kind: 'suspect', ref: 'S-RED', sharingLevel: 'RED', fullName: 'Tran Thi Mai', birthDate: '1995-03-04', nationality: 'VN',
+    identifiers: [{ type: 'PASSPORT', country: 'VN', value: PASSPORT }], role: 'MEMBER', status: 'WANTED',
+  },
+];
 
 /** The owner's operation and its RED suspect carrying PASSPORT. */
 export async function seedOwnerRecord(gw: TestGateway, owner: TestAgency): Promise<void> {
   await gw.db.prisma.operation.create({
     data: { code: OPERATION, name: 'Events', leadId: owner.id, participants: { create: [{ agencyId: owner.id }] } },
   });
-  const response = await gw.app.fetch(
-    new Request(`http://gateway.test/v1/submissions?format=liaison-json&operation=${OPERATION}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await owner.token()}`, 'content-type': 'application/json' },
-      body: file,
-    }),
-  );
-  expect(response.status).toBe(201);
+  await submitLiaisonJson(gw, owner, OPERATION, RECORDS);
 }
 
 /** `asker` matches PASSPORT: the owner gets one MATCH_HIT. */
