@@ -36,24 +36,65 @@ function isMalformedInput(error: unknown): boolean {
 const DATABASE_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024', 'P2028']);
 
 /**
- * The database is busy or restarting (a full pool, a transaction that could not start in time,
- * a closed connection): the caller should retry, and nothing is wrong with its request. Such an
- * error quotes no input.
+ * The driver adapter's view of a database error inside Prisma's (`meta.driverAdapterError.cause`):
+ * its kind (`postgres`, `DatabaseNotReachable`, `ConnectionClosed`, ...) and the SQLSTATE.
  */
-function isDatabaseUnavailable(error: unknown): boolean {
-  const e = thrownBy(error);
-  return e?.name === 'PrismaClientKnownRequestError' && DATABASE_UNAVAILABLE_CODES.has(e.code ?? '');
+function driverCause(e: { meta?: unknown } | null): { kind?: string; sqlState?: string } {
+  const cause = (e?.meta as { driverAdapterError?: { cause?: { kind?: string; code?: string; originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
+  return { kind: cause?.kind, sqlState: cause?.originalCode ?? cause?.code };
+}
+
+/** Driver kinds and SQLSTATEs of a server that is restarting, shutting down, full of connections or cut off. */
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+/** node-postgres's own errors, thrown past the driver adapter: no pooled connection in time, a connection cut. */
+const PG_POOL_MESSAGES = new Set([
+  'timeout exceeded when trying to connect',
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+]);
+
+/**
+ * The database is busy or restarting (a full pool, a transaction that could not start in time,
+ * a closed connection, a server shutting down or starting up): `database_unavailable`. A
+ * statement cancelled by the statement timeout (SQLSTATE 57014): `database_timeout`. The
+ * caller should retry either, and nothing is wrong with its request. Such an error quotes no
+ * input. Anything else: undefined.
+ */
+function databaseRetryReason(error: unknown): 'database_unavailable' | 'database_timeout' | undefined {
+  const e = thrownBy(error) as ({ name?: string; code?: string; message?: string; meta?: unknown } & object) | null;
+  if (e?.name === 'PrismaClientKnownRequestError') {
+    const { kind, sqlState } = driverCause(e);
+    if (sqlState === '57014') return 'database_timeout';
+    if (DATABASE_UNAVAILABLE_CODES.has(e.code ?? '') || UNAVAILABLE_KINDS.has(kind ?? '') || UNAVAILABLE_SQLSTATE.test(sqlState ?? '')) {
+      return 'database_unavailable';
+    }
+    return undefined;
+  }
+  return e instanceof Error && PG_POOL_MESSAGES.has(e.message) ? 'database_unavailable' : undefined;
+}
+
+/** What the caller reads, and the operator's warning, for each of the database's retry answers. */
+const DATABASE_RETRY = {
+  database_unavailable: { detail: 'The database is busy or restarting; retry after the time in Retry-After.', log: 'database unavailable' },
+  database_timeout: {
+    detail: 'The database did not finish this request within the statement timeout; retry after the time in Retry-After.',
+    log: 'database statement timeout',
+  },
+} as const;
+
+/** The warning to log for a masked error that is one of the database's retry answers; undefined for any other. */
+export function databaseWarning(error: LiaisonError): string | undefined {
+  return error.reason === 'database_unavailable' || error.reason === 'database_timeout' ? DATABASE_RETRY[error.reason].log : undefined;
 }
 
 /** The error an outside caller sees for anything that is not a LiaisonError. */
 export function maskError(error: unknown): LiaisonError {
   if (isLiaisonError(error)) return error;
   if (error instanceof GraphQLError && isLiaisonError(error.originalError)) return error.originalError;
-  if (isDatabaseUnavailable(error)) {
-    return new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is busy or restarting; retry after the time in Retry-After.', {
-      reason: 'database_unavailable',
-      headers: { 'Retry-After': '5' },
-    });
+  const retry = databaseRetryReason(error);
+  if (retry) {
+    return new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_RETRY[retry].detail, { reason: retry, headers: { 'Retry-After': '5' } });
   }
   if (isMalformedInput(error)) {
     return new LiaisonError(ErrorCode.BAD_USER_INPUT, 'An id or cursor is malformed: use only ids and cursors this gateway returned.', {
@@ -134,8 +175,9 @@ export function createGraphQLMask(logger: Logger): (error: unknown) => Error {
       });
     }
     const masked = maskError(error);
+    const warning = databaseWarning(masked);
     if (masked.code === ErrorCode.INTERNAL) logger.error({ err: error }, 'unexpected error in GraphQL');
-    else if (masked.reason === 'database_unavailable') logger.warn({ err: error }, 'database unavailable');
+    else if (warning) logger.warn({ err: error }, warning);
     const original = error instanceof GraphQLError ? error : undefined;
     return new GraphQLError(masked.message, {
       ...(original?.nodes ? { nodes: original.nodes } : {}),
@@ -168,7 +210,8 @@ export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLi
     coded = new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The request could not be read.', { status: statusCode });
   } else {
     coded = maskError(error);
-    if (coded.reason === 'database_unavailable') request.log.warn({ err: error, requestId: request.id }, 'database unavailable');
+    const warning = databaseWarning(coded);
+    if (warning) request.log.warn({ err: error, requestId: request.id }, warning);
     else request.log.error({ err: error, requestId: request.id }, 'unexpected error');
   }
   void reply

@@ -5,6 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { AuditSink } from '../../kernel/audit.ts';
 import type { RequestContext } from '../../schema/context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import { databaseWarning, maskError } from '../error-response.ts';
 
 type OperationArgs = { contextValue: RequestContext; document: unknown; operationName?: string | null | undefined };
 
@@ -36,9 +37,14 @@ async function auditOperation(audit: AuditSink, args: OperationArgs): Promise<vo
           detail: { jti: ctx.viewer.jti, requestId: ctx.requestId },
         });
       } catch (cause) {
-        ctx.log.error({ err: cause }, 'audit append failed');
+        // A database that is restarting or over its statement timeout is a retry, and says so.
+        const masked = maskError(cause);
+        const warning = databaseWarning(masked);
+        if (warning) ctx.log.warn({ err: cause }, `audit append failed: ${warning}`);
+        else ctx.log.error({ err: cause }, 'audit append failed');
         throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'The audit log is unavailable; try again later.', {
           headers: { 'retry-after': '5' },
+          ...(warning && masked.reason ? { reason: masked.reason } : {}),
           cause,
         });
       }
