@@ -127,11 +127,6 @@ export async function loadPseudonymKey(config: { pseudonymKey: string | undefine
   return (await readFile(path, 'utf8')).trim();
 }
 
-/** The embedded database's data directory cannot be written: read-only, full or not ours. */
-export class DataDirUnusableError extends Error {
-  readonly code = 'DATA_DIR_UNUSABLE';
-}
-
 /**
  * The storage failures an operator must fix, by Node's errno code; PGlite's file system throws
  * the same as Emscripten errno numbers, and PostgreSQL as SQLSTATE 53100 (disk_full).
@@ -143,6 +138,23 @@ const STORAGE_FAULTS: Record<string, { emscripten: number; says: string }> = {
   EACCES: { emscripten: 2, says: 'is not writable by this user' },
   EPERM: { emscripten: 63, says: 'is not writable by this user' },
 };
+
+/** The embedded database's data directory cannot be written: read-only, full or not ours. */
+export class DataDirUnusableError extends Error {
+  readonly code = 'DATA_DIR_UNUSABLE';
+  constructor(
+    readonly dataDir: string,
+    /** The errno name of the fault: EROFS, ENOSPC, EDQUOT, EACCES or EPERM. */
+    readonly fault: string,
+    cause: unknown,
+  ) {
+    super(
+      `the data directory ${dataDir} ${STORAGE_FAULTS[fault]!.says} (${fault}): the embedded database must write there. ` +
+        'Free space or make it writable, or point LIAISON_DATA_DIR elsewhere; nothing was stored.',
+      { cause },
+    );
+  }
+}
 
 /**
  * The error to report when opening the embedded database in `dataDir` failed: a
@@ -159,10 +171,5 @@ export function explainDataDirError(error: unknown, dataDir: string): unknown {
         : typeof e?.message === 'string' && /Code: `53100`|No space left on device/.test(e.message)
           ? 'ENOSPC'
           : undefined;
-  if (!code) return error;
-  return new DataDirUnusableError(
-    `the data directory ${dataDir} ${STORAGE_FAULTS[code]!.says} (${code}): the embedded database must write there. ` +
-      'Free space or make it writable, or point LIAISON_DATA_DIR elsewhere; nothing was stored.',
-    { cause: error },
-  );
+  return code ? new DataDirUnusableError(dataDir, code, error) : error;
 }
