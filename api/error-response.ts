@@ -36,24 +36,80 @@ function isMalformedInput(error: unknown): boolean {
 const DATABASE_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024', 'P2028']);
 
 /**
- * The database is busy or restarting (a full pool, a transaction that could not start in time,
- * a closed connection): the caller should retry, and nothing is wrong with its request. Such an
- * error quotes no input.
+ * The driver adapter's view of a database error inside Prisma's (`meta.driverAdapterError.cause`):
+ * its kind (`postgres`, `DatabaseNotReachable`, `ConnectionClosed`, ...) and the SQLSTATE.
  */
-function isDatabaseUnavailable(error: unknown): boolean {
-  const e = thrownBy(error);
-  return e?.name === 'PrismaClientKnownRequestError' && DATABASE_UNAVAILABLE_CODES.has(e.code ?? '');
+function driverCause(e: { meta?: unknown } | null): { kind?: string; sqlState?: string } {
+  const cause = (e?.meta as { driverAdapterError?: { cause?: { kind?: string; code?: string; originalCode?: string } } } | undefined)?.driverAdapterError?.cause;
+  return { kind: cause?.kind, sqlState: cause?.originalCode ?? cause?.code };
+}
+
+/** Driver kinds and SQLSTATEs of a server that is restarting, shutting down, full of connections or cut off. */
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+/** node-postgres's own errors, thrown past the driver adapter: no pooled connection in time, a connection cut. */
+const PG_POOL_MESSAGES = new Set([
+  'timeout exceeded when trying to connect',
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+]);
+
+/**
+ * What the caller reads, how long it should wait, and the operator's log line, for each of the
+ * database's retry answers: warnings, except a full disk, an error someone must act on.
+ */
+const DATABASE_RETRY = {
+  database_unavailable: { detail: 'The database is busy or restarting; retry after the time in Retry-After.', retryAfter: '5', level: 'warn', log: 'database unavailable' },
+  database_timeout: {
+    detail: 'The database did not finish this request within the statement timeout; retry after the time in Retry-After.',
+    retryAfter: '5',
+    level: 'warn',
+    log: 'database statement timeout',
+  },
+  database_full: {
+    detail: 'The database has no space left to store this; nothing of it was stored. Retry after the time in Retry-After.',
+    retryAfter: '60',
+    level: 'error',
+    log: 'database disk full',
+  },
+} as const;
+
+/**
+ * The database is busy or restarting (a full pool, a transaction that could not start in time,
+ * a closed connection, a server shutting down or starting up): `database_unavailable`. A
+ * statement cancelled by the statement timeout (SQLSTATE 57014): `database_timeout`. The
+ * database's disk is full (SQLSTATE 53100): `database_full`, which needs the operator. The
+ * caller should retry each later, and nothing is wrong with its request (its transaction was
+ * rolled back whole). Such an error quotes no input. Anything else: undefined.
+ */
+function databaseRetryReason(error: unknown): keyof typeof DATABASE_RETRY | undefined {
+  const e = thrownBy(error) as ({ name?: string; code?: string; message?: string; meta?: unknown } & object) | null;
+  if (e?.name === 'PrismaClientKnownRequestError') {
+    const { kind, sqlState } = driverCause(e);
+    if (sqlState === '57014') return 'database_timeout';
+    if (sqlState === '53100') return 'database_full';
+    if (DATABASE_UNAVAILABLE_CODES.has(e.code ?? '') || UNAVAILABLE_KINDS.has(kind ?? '') || UNAVAILABLE_SQLSTATE.test(sqlState ?? '')) {
+      return 'database_unavailable';
+    }
+    return undefined;
+  }
+  return e instanceof Error && PG_POOL_MESSAGES.has(e.message) ? 'database_unavailable' : undefined;
+}
+
+/** The log line (level and message) of a masked error that is one of the database's retry answers; undefined for any other. */
+export function databaseLogLine(error: LiaisonError): { level: 'warn' | 'error'; msg: string } | undefined {
+  const entry = error.reason && error.reason in DATABASE_RETRY ? DATABASE_RETRY[error.reason as keyof typeof DATABASE_RETRY] : undefined;
+  return entry && { level: entry.level, msg: entry.log };
 }
 
 /** The error an outside caller sees for anything that is not a LiaisonError. */
 export function maskError(error: unknown): LiaisonError {
   if (isLiaisonError(error)) return error;
   if (error instanceof GraphQLError && isLiaisonError(error.originalError)) return error.originalError;
-  if (isDatabaseUnavailable(error)) {
-    return new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is busy or restarting; retry after the time in Retry-After.', {
-      reason: 'database_unavailable',
-      headers: { 'Retry-After': '5' },
-    });
+  const retry = databaseRetryReason(error);
+  if (retry) {
+    const { detail, retryAfter } = DATABASE_RETRY[retry];
+    return new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, detail, { reason: retry, headers: { 'Retry-After': retryAfter } });
   }
   if (isMalformedInput(error)) {
     return new LiaisonError(ErrorCode.BAD_USER_INPUT, 'An id or cursor is malformed: use only ids and cursors this gateway returned.', {
@@ -134,8 +190,9 @@ export function createGraphQLMask(logger: Logger): (error: unknown) => Error {
       });
     }
     const masked = maskError(error);
+    const database = databaseLogLine(masked);
     if (masked.code === ErrorCode.INTERNAL) logger.error({ err: error }, 'unexpected error in GraphQL');
-    else if (masked.reason === 'database_unavailable') logger.warn({ err: error }, 'database unavailable');
+    else if (database) logger[database.level]({ err: error }, database.msg);
     const original = error instanceof GraphQLError ? error : undefined;
     return new GraphQLError(masked.message, {
       ...(original?.nodes ? { nodes: original.nodes } : {}),
@@ -168,8 +225,8 @@ export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLi
     coded = new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The request could not be read.', { status: statusCode });
   } else {
     coded = maskError(error);
-    if (coded.reason === 'database_unavailable') request.log.warn({ err: error, requestId: request.id }, 'database unavailable');
-    else request.log.error({ err: error, requestId: request.id }, 'unexpected error');
+    const database = databaseLogLine(coded);
+    request.log[database?.level ?? 'error']({ err: error, requestId: request.id }, database?.msg ?? 'unexpected error');
   }
   void reply
     .status(coded.status)

@@ -771,7 +771,13 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A dependency of token verification (e.g. the agency's remote JWKS) is unavailable. */
+        /**
+         * @description Retry after Retry-After; nothing of the request was stored. The reason says why: a
+         *     dependency of token verification (e.g. the agency's remote JWKS, or the database during
+         *     the token check) is unavailable (`verification_unavailable`), the database is busy or
+         *     restarting (`database_unavailable`), a statement ran over the database's statement timeout
+         *     (`database_timeout`), or the database's disk is full (`database_full`, the operator is told).
+         */
         Unavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];

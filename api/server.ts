@@ -9,7 +9,7 @@ import { seedDemo } from './cli/seed/demo.ts';
 import { createApp } from './app.ts';
 import { purgeExpiredJtis } from './auth/replay-cache.ts';
 import { defaultIssuer, type Config } from '../kernel/config.ts';
-import { acquireLock, loadPseudonymKey, updateLock } from '../kernel/data-dir.ts';
+import { acquireLock, explainDataDirError, loadPseudonymKey, updateLock } from '../kernel/data-dir.ts';
 import { openDatabase } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { startMetricsListener } from './metrics-listener.ts';
@@ -34,14 +34,25 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     config = { ...config, port, issuer: defaultIssuer(config.host, port) };
   }
   const embedded = !config.databaseUrl;
-  const releaseLock = embedded ? await acquireLock(config.dataDir, { role: 'serve' }) : async () => {};
+  // A read-only or full data directory is named as such, not as an errno of PGlite's file system.
+  const explained = (error: unknown) => {
+    throw embedded ? explainDataDirError(error, config.dataDir) : error;
+  };
+  const releaseLock = embedded ? await acquireLock(config.dataDir, { role: 'serve' }).catch(explained) : async () => {};
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     statementTimeoutMs: config.statementTimeoutMs,
     writerPoolSize: config.writerPoolSize,
+  }).catch(async (error: unknown) => {
+    await releaseLock();
+    return explained(error);
   });
-  const applied = await db.migrate();
+  const applied = await db.migrate().catch(async (error: unknown) => {
+    await db.close().catch(() => undefined);
+    await releaseLock();
+    return explained(error);
+  });
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   const pseudonymKey = await loadPseudonymKey(config);
 

@@ -126,3 +126,50 @@ export async function loadPseudonymKey(config: { pseudonymKey: string | undefine
   });
   return (await readFile(path, 'utf8')).trim();
 }
+
+/**
+ * The storage failures an operator must fix, by Node's errno code; PGlite's file system throws
+ * the same as Emscripten errno numbers, and PostgreSQL as SQLSTATE 53100 (disk_full).
+ */
+const STORAGE_FAULTS: Record<string, { emscripten: number; says: string }> = {
+  EROFS: { emscripten: 69, says: 'is on a read-only file system' },
+  ENOSPC: { emscripten: 51, says: 'has no space left' },
+  EDQUOT: { emscripten: 19, says: 'is over its disk quota' },
+  EACCES: { emscripten: 2, says: 'is not writable by this user' },
+  EPERM: { emscripten: 63, says: 'is not writable by this user' },
+};
+
+/** The embedded database's data directory cannot be written: read-only, full or not ours. */
+export class DataDirUnusableError extends Error {
+  readonly code = 'DATA_DIR_UNUSABLE';
+  constructor(
+    readonly dataDir: string,
+    /** The errno name of the fault: EROFS, ENOSPC, EDQUOT, EACCES or EPERM. */
+    readonly fault: string,
+    cause: unknown,
+  ) {
+    super(
+      `the data directory ${dataDir} ${STORAGE_FAULTS[fault]!.says} (${fault}): the embedded database must write there. ` +
+        'Free space or make it writable, or point LIAISON_DATA_DIR elsewhere; nothing was stored.',
+      { cause },
+    );
+  }
+}
+
+/**
+ * The error to report when opening the embedded database in `dataDir` failed: a
+ * DataDirUnusableError naming the directory and what is wrong with it when the cause is a
+ * storage fault, otherwise `error` itself.
+ */
+export function explainDataDirError(error: unknown, dataDir: string): unknown {
+  const e = error as { name?: string; code?: unknown; errno?: unknown; message?: unknown } | null;
+  const code =
+    typeof e?.code === 'string' && e.code in STORAGE_FAULTS
+      ? e.code
+      : e?.name === 'ErrnoError'
+        ? Object.keys(STORAGE_FAULTS).find((k) => STORAGE_FAULTS[k]!.emscripten === e.errno)
+        : typeof e?.message === 'string' && /Code: `53100`|No space left on device/.test(e.message)
+          ? 'ENOSPC'
+          : undefined;
+  return code ? new DataDirUnusableError(dataDir, code, error) : error;
+}

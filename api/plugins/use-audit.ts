@@ -5,6 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { AuditSink } from '../../kernel/audit.ts';
 import type { RequestContext } from '../../schema/context.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
+import { databaseLogLine, maskError } from '../error-response.ts';
 
 type OperationArgs = { contextValue: RequestContext; document: unknown; operationName?: string | null | undefined };
 
@@ -36,9 +37,13 @@ async function auditOperation(audit: AuditSink, args: OperationArgs): Promise<vo
           detail: { jti: ctx.viewer.jti, requestId: ctx.requestId },
         });
       } catch (cause) {
-        ctx.log.error({ err: cause }, 'audit append failed');
+        // A database that is restarting or over its statement timeout is a retry, and says so.
+        const masked = maskError(cause);
+        const database = databaseLogLine(masked);
+        ctx.log[database?.level ?? 'error']({ err: cause }, `audit append failed${database ? `: ${database.msg}` : ''}`);
         throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'The audit log is unavailable; try again later.', {
           headers: { 'retry-after': '5' },
+          ...(database && masked.reason ? { reason: masked.reason } : {}),
           cause,
         });
       }

@@ -35,6 +35,27 @@ describe('database unavailable', () => {
     expect(logged.map((l) => l.level)).toEqual(['warn', 'warn']);
   });
 
+  it.each([
+    ['a server shutting down (57P01)', '57P01', 'database_unavailable'],
+    ['a server starting up (57P03)', '57P03', 'database_unavailable'],
+    ['a cut connection (08006)', '08006', 'database_unavailable'],
+    ['a statement timeout (57014)', '57014', 'database_timeout'],
+  ])('REL-09 REL-12 answers %s, as the driver adapter reports it, as 503 with Retry-After and reason %s', (_label, sqlState, reason) => {
+    const error = new Prisma.PrismaClientKnownRequestError('prisma says so', {
+      code: 'P2010',
+      clientVersion: 'test',
+      meta: { driverAdapterError: { cause: { kind: 'postgres', code: sqlState, originalCode: sqlState } } },
+    });
+    const masked = maskError(error);
+    expect([masked.code, masked.status, masked.reason, masked.headers]).toEqual(['SERVICE_UNAVAILABLE', 503, reason, { 'Retry-After': '5' }]);
+    expect(masked.message).not.toContain('prisma says');
+  });
+
+  it("REL-09 answers node-postgres's own pool timeout as database_unavailable", () => {
+    expect(maskError(new Error('timeout exceeded when trying to connect')).reason).toBe('database_unavailable');
+    expect(maskError(new Error('something else')).code).toBe('INTERNAL');
+  });
+
   it('REL-09 still answers any other Prisma error as INTERNAL, logged as an error', () => {
     expect(maskError(prismaError('P2002')).code).toBe('INTERNAL');
   });
