@@ -7,6 +7,7 @@
 import { GraphQLError } from 'graphql';
 import { ErrorCode, errorTable, isLiaisonError, LiaisonError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { countAnsweredError } from '../kernel/metrics.ts';
 
 /** Codes that describe the whole request, so GraphQL answers carry their HTTP status too. */
 const REQUEST_LEVEL_CODES = new Set<ErrorCode>([
@@ -100,6 +101,7 @@ export function problemDocument(error: LiaisonError, instance?: string) {
  */
 export function graphqlRefusal(error: unknown, fetchAPI: { Response: typeof Response }): Response {
   const e = maskError(error);
+  countAnsweredError(e);
   const body = { errors: [{ message: e.message, extensions: publicMembers(e) }] };
   return new fetchAPI.Response(JSON.stringify(body), {
     status: e.status,
@@ -134,6 +136,7 @@ export function createGraphQLMask(logger: Logger): (error: unknown) => Error {
       });
     }
     const masked = maskError(error);
+    countAnsweredError(masked);
     if (masked.code === ErrorCode.INTERNAL) logger.error({ err: error }, 'unexpected error in GraphQL');
     else if (masked.reason === 'database_unavailable') logger.warn({ err: error }, 'database unavailable');
     const original = error instanceof GraphQLError ? error : undefined;
@@ -171,6 +174,7 @@ export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLi
     if (coded.reason === 'database_unavailable') request.log.warn({ err: error, requestId: request.id }, 'database unavailable');
     else request.log.error({ err: error, requestId: request.id }, 'unexpected error');
   }
+  countAnsweredError(coded);
   void reply
     .status(coded.status)
     .headers(coded.headers)
