@@ -101,13 +101,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // The pools are made here, not by adapter-pg, so that /metrics can watch their use.
     const pgPools: pg.Pool[] = [];
     const unwatch: (() => void)[] = [];
+    const poolConfig = (max: number): pg.PoolConfig => ({
+      connectionString: databaseUrl,
+      max,
+      options: `-c statement_timeout=${statementTimeoutMs}`,
+      connectionTimeoutMillis: 5_000,
+    });
     const pool = (name: string, max: number) => {
-      const made = new pg.Pool({
-        connectionString: databaseUrl,
-        max,
-        options: `-c statement_timeout=${statementTimeoutMs}`,
-        connectionTimeoutMillis: 5_000,
-      });
+      const made = new pg.Pool(poolConfig(max));
       pgPools.push(made);
       unwatch.push(watchPool(name, made));
       // Between Prisma's connect and disconnect adapter-pg listens too; outside them a dropped idle connection must not crash us.
@@ -134,7 +135,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       limitsPool,
       pglite: undefined,
       adapterFactory,
-      migrate: () => applyMigrations(wholeScripts(adapterFactory)),
+      // Migrations on a pool of their own, ended afterwards: Prisma's session advisory lock
+      // must not stay behind on a pooled connection, where it would block every other process.
+      migrate: () => applyMigrations(wholeScripts(new PrismaPg(poolConfig(options.poolSize ?? 10)))),
       listen: (channel, handlers) => listenPostgres(databaseUrl, channel, handlers),
       close: async () => {
         for (const forget of unwatch) forget();
