@@ -7,7 +7,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { schema } from '../schema/index.ts';
 import { ephemeralCursorKey } from '../schema/cursor.ts';
 import type { Config } from '../kernel/config.ts';
@@ -16,6 +16,7 @@ import type { TokenVerifier } from './auth/verify-token.ts';
 import type { IngestServices, RequestContext } from '../schema/context.ts';
 import type { Database } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { countRequest, metricsRegistry, startProcessMetrics } from '../kernel/metrics.ts';
 import { registerEdgeContext } from './edge-context.ts';
 import { createGraphQLMask, sendProblem } from './error-response.ts';
 import { registerHomeRoute } from './home.ts';
@@ -88,21 +89,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
     : undefined;
 
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  const requests = new Counter({
-    name: 'liaison_http_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['route', 'status'] as const,
-    registers: [metrics],
-  });
-  const durations = new Histogram({
-    name: 'liaison_http_request_duration_seconds',
-    help: 'HTTP request duration by route',
-    labelNames: ['route'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-    registers: [metrics],
-  });
+  startProcessMetrics();
 
   const fastify = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -184,9 +171,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
-    requests.inc({ route, status: String(reply.statusCode) });
-    durations.observe({ route }, seconds);
     const { viewer, operationName } = request.edge;
+    countRequest(route, reply.statusCode, viewer?.agencyCode, seconds);
     request.log.info(
       {
         requestId: request.id,
@@ -253,7 +239,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   return {
     fastify,
     yoga,
-    metrics,
+    metrics: metricsRegistry,
     rateLimits,
     notifier,
     async fetch(request: Request) {

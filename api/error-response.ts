@@ -7,6 +7,7 @@
 import { GraphQLError } from 'graphql';
 import { ErrorCode, errorTable, isLiaisonError, LiaisonError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { countAnsweredError } from '../kernel/metrics.ts';
 
 /** Codes that describe the whole request, so GraphQL answers carry their HTTP status too. */
 const REQUEST_LEVEL_CODES = new Set<ErrorCode>([
@@ -156,6 +157,7 @@ export function problemDocument(error: LiaisonError, instance?: string) {
  */
 export function graphqlRefusal(error: unknown, fetchAPI: { Response: typeof Response }): Response {
   const e = maskError(error);
+  countAnsweredError(e);
   const body = { errors: [{ message: e.message, extensions: publicMembers(e) }] };
   return new fetchAPI.Response(JSON.stringify(body), {
     status: e.status,
@@ -190,6 +192,7 @@ export function createGraphQLMask(logger: Logger): (error: unknown) => Error {
       });
     }
     const masked = maskError(error);
+    countAnsweredError(masked);
     const database = databaseLogLine(masked);
     if (masked.code === ErrorCode.INTERNAL) logger.error({ err: error }, 'unexpected error in GraphQL');
     else if (database) logger[database.level]({ err: error }, database.msg);
@@ -228,6 +231,7 @@ export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLi
     const database = databaseLogLine(coded);
     request.log[database?.level ?? 'error']({ err: error, requestId: request.id }, database?.msg ?? 'unexpected error');
   }
+  countAnsweredError(coded);
   void reply
     .status(coded.status)
     .headers(coded.headers)

@@ -1,22 +1,30 @@
-// `npm run bench`: throughput, latency and server CPU of the gateway against a raw pg baseline
-// on one fresh PostgreSQL database (never part of `npm test`).
+// `npm run bench`: throughput, latency and server CPU of the gateway against raw pg baselines
+// and PostGraphile on one fresh PostgreSQL database (never part of `npm test`).
 //
 //   1. Creates a uniquely named database on DATABASE_URL's server (else the local one),
-//      migrates it and fills it with the deterministic generator: 20,000 dens, 100,000
-//      suspects, 100,000 funds over 3 agencies in one operation (sharing levels as generated).
+//      migrates it, fills it with the deterministic generator (20,000 dens, 100,000 suspects,
+//      100,000 funds over 3 agencies in one operation) and runs VACUUM (ANALYZE) on it.
 //   2. Runs each server under test alone, in its own child process (bench/servers/*.ts via
 //      tsx), and loads it with autocannon on 127.0.0.1 from this process:
-//        (b) raw pg baseline — node:http + pg, PostgreSQL builds the JSON;
+//        (b) raw — node:http + pg, PostgreSQL builds the JSON in one statement;
+//        (b) raw — node:http + pg, three plain queries, the JSON built in JS;
+//        (b) PostGraphile 4 on the same database, the same query in its schema, the sharing
+//            rule as row-level security for its own role (bench/lib/postgraphile-setup.ts);
 //        (b) gateway with real JWT verification, replay cache and audit log (one fresh
 //            pre-minted token per request);
 //        (a) the same gateway, operation summary (also with 1 connection: service time);
+//        (me) the same gateway, `{ me { agency { code } } }`, and a raw node:http + pg + jose
+//            handler doing the same authentication;
 //        (b) gateway with a fixed viewer and a no-op audit sink.
-//      Before load, each variant's answer is checked (no errors; for (b) exactly the baseline's
-//      data); during the measured window the server's SQL statements are counted by kind.
+//      Before load, each variant's answer is checked (no errors; for (b) exactly the first raw
+//      baseline's data); during the measured window the server's SQL statements are counted.
 //   3. Prints req/s, p50, p99, server and PostgreSQL CPU per request, statements per request,
-//      and the ratios to the issue's targets, all from this run; writes bench/results/latest.json.
+//      and every (b) ratio against the best raw baseline of this run (`gateway / best raw`,
+//      `gateway / PostGraphile`).
 //   4. With --profile, samples the gateway's CPU during an extra measured window of (b), with
 //      and without auth, and prints where the time went (bench/results/*.cpuprofile).
+//   5. At the end prints one verdict per target of issue 11 (MET / MISSED with the figure, or
+//      NOT MEASURED for a part not run) and writes bench/results/<timestamp>.json (git-ignored).
 // The database is dropped and every child stopped at the end, also after a failure or Ctrl-C.
 //
 // --part read|ingest|all (default all): the read benchmark above, the ingest benchmark
@@ -36,10 +44,12 @@ import { benchServerUrl, createBenchDatabase, seedBenchDatabase, type SeededData
 import { measure, TokenPool, type LoadSettings, type Measurement } from './lib/load.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import { ENV } from './lib/protocol.ts';
-import { DENS_QUERY, graphqlBody, SUMMARY_QUERY } from './lib/queries.ts';
-import { formatRatios, formatStatements, formatTable, ratiosOf, TARGETS, type VariantId } from './lib/report.ts';
-import { checkDensAnswer, checkSummaryAnswer, post, type DensFacts } from './lib/verify.ts';
-import { INGEST_ARG_OPTIONS, ingestOptionsFrom, killIngestChildrenNow, runIngestBench } from './ingest/run.ts';
+import { dropRole, preparePostgraphile } from './lib/postgraphile-setup.ts';
+import { DENS_QUERY, graphqlBody, ME_QUERY, postgraphileBody, SUMMARY_QUERY } from './lib/queries.ts';
+import { formatRatios, formatStatements, formatTable, ratiosOf, TARGETS, type Ratios, type VariantId } from './lib/report.ts';
+import { formatVerdicts, ingestVerdicts, readVerdicts } from './lib/verdicts.ts';
+import { checkDensAnswer, checkMeAnswer, checkSummaryAnswer, post, postgraphileAsGateway, type DensFacts } from './lib/verify.ts';
+import { INGEST_ARG_OPTIONS, ingestOptionsFrom, killIngestChildrenNow, runIngestBench, type IngestBenchResult } from './ingest/run.ts';
 import { ISOLATION_ARG_OPTIONS, isolationOptionsFrom, runIsolationBench } from './isolation/run.ts';
 import { runSoakBench, SOAK_ARG_OPTIONS, soakOptionsFrom } from './soak/run.ts';
 
@@ -81,19 +91,22 @@ const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
-async function main(): Promise<void> {
+/** The read part: returns its figures for the verdicts and the results file. */
+async function main(): Promise<ReadFigures> {
   const serverUrl = benchServerUrl();
   const audience = loadConfig({}).audience;
   log(`bench: ${shape.dens} dens, ${shape.suspects} suspects, ${shape.funds} funds; ${settings.connections} connections, ` +
     `${settings.warmupSeconds} s warm-up + ${settings.measureSeconds} s measured per variant; PostgreSQL at ${new URL(serverUrl).host}`);
 
   const target = await createBenchDatabase(serverUrl);
+  const roles: string[] = [];
   let cleanedUp = false;
   const cleanup = async () => {
     if (cleanedUp) return;
     cleanedUp = true;
     await stopAllChildren();
     await target.drop().catch((error: unknown) => log(`could not drop ${target.name}: ${String(error)}`));
+    for (const role of roles) await dropRole(serverUrl, role).catch((error: unknown) => log(`could not drop role ${role}: ${String(error)}`));
   };
   const onSignal = (signal: NodeJS.Signals) => {
     log(`\n${signal}: stopping servers and dropping ${target.name}`);
@@ -111,7 +124,7 @@ async function main(): Promise<void> {
     const seeded = await seedBenchDatabase(target, shape);
     log(`database ${seeded.name}: ${seeded.counts.dens} dens, ${seeded.counts.suspects} suspects, ${seeded.counts.funds} funds ` +
       `seeded in ${seeded.seedSeconds.toFixed(1)} s`);
-    await runVariants(seeded, audience);
+    return await runVariants(seeded, audience, roles);
   } finally {
     clearTimeout(deadline);
     process.off('SIGINT', onSignal);
@@ -121,22 +134,35 @@ async function main(): Promise<void> {
   }
 }
 
-async function runVariants(seeded: SeededDatabase, audience: string): Promise<void> {
+type ReadFigures = {
+  shape: typeof shape;
+  counts: SeededDatabase['counts'];
+  seedSeconds: number;
+  settings: LoadSettings;
+  results: Partial<Record<VariantId, Measurement>>;
+  ratios: Ratios;
+  profiles: Record<string, ProfileSummary & { requests: number }>;
+};
+
+async function runVariants(seeded: SeededDatabase, audience: string, roles: string[]): Promise<ReadFigures> {
   const viewer = seeded.agencies[0]!;
   const childEnv = {
     [ENV.databaseUrl]: seeded.url,
     [ENV.pseudonymKey]: seeded.pseudonymKey,
     [ENV.viewerCode]: viewer.code,
     [ENV.poolSize]: String(positive('pool')),
+    [ENV.audience]: audience,
   };
   const densBody = graphqlBody(DENS_QUERY, seeded.operationCode);
   const summaryBody = graphqlBody(SUMMARY_QUERY, seeded.operationCode);
+  const meBody = JSON.stringify({ query: ME_QUERY });
   const oneToken = async () => (await TokenPool.mint(viewer, audience, 1)).take()!;
   const results: Partial<Record<VariantId, Measurement>> = {};
   const profiles: Record<string, ProfileSummary & { requests: number }> = {};
   const base = { database: seeded.name, settings };
 
-  const withServer = async <T>(name: string, file: 'raw.ts' | 'gateway.ts', env: Record<string, string>, work: (s: ServerChild) => Promise<T>) => {
+  type ServerFile = 'raw.ts' | 'raw-js.ts' | 'raw-auth.ts' | 'postgraphile.ts' | 'gateway.ts';
+  const withServer = async <T>(name: string, file: ServerFile, env: Record<string, string>, work: (s: ServerChild) => Promise<T>) => {
     const server = await startServerChild({ name, file, env: { ...childEnv, ...env } });
     log(`\n[${name}] pid ${server.pid} on ${server.url}`);
     try {
@@ -158,15 +184,31 @@ async function runVariants(seeded: SeededDatabase, audience: string): Promise<vo
     log(`  profiled ${key}: ${m.rps.toFixed(1)} req/s under the profiler; profile in ${file}`);
   };
 
-  // (b) raw baseline: its answer is the reference every other variant must equal.
+  // (b) raw baselines: the first one's answer is the reference every other variant must equal.
   let baseline!: { facts: DensFacts; length: number };
-  await withServer('raw', 'raw.ts', {}, async (server) => {
+  await withServer('raw, PostgreSQL builds the JSON', 'raw.ts', {}, async (server) => {
     const answer = await post(server.url, densBody);
     baseline = { facts: checkDensAnswer('raw', answer), length: answer.length };
     log(`  verified: ${baseline.facts.dens} dens, ${baseline.facts.suspects} suspects, ${baseline.facts.funds} funds, ${answer.length} bytes`);
     report('raw-b', await measure({ ...base, server, body: densBody, expectedLength: baseline.length }));
   });
-  const guessRps = results['raw-b']!.rps;
+  await withServer('raw, 3 queries + JSON in JS', 'raw-js.ts', {}, async (server) => {
+    const answer = await post(server.url, densBody);
+    checkDensAnswer('raw-js', answer, baseline.facts);
+    log(`  verified: the same data as the first raw baseline (${answer.length} bytes)`);
+    report('raw-js-b', await measure({ ...base, server, body: densBody, expectedLength: answer.length }));
+  });
+  const guessRps = Math.max(results['raw-b']!.rps, results['raw-js-b']!.rps);
+
+  const role = await preparePostgraphile(seeded.url);
+  roles.push(role);
+  const pgBody = postgraphileBody(seeded.operationId);
+  await withServer('PostGraphile 4', 'postgraphile.ts', { [ENV.postgraphileRole]: role }, async (server) => {
+    const answer = await post(server.url, pgBody);
+    checkDensAnswer('PostGraphile', postgraphileAsGateway(answer), baseline.facts);
+    log(`  verified: the same data as the raw baseline, in PostGraphile's schema (${answer.length} bytes)`);
+    report('postgraphile-b', await measure({ ...base, server, body: pgBody, expectedLength: answer.length }));
+  });
 
   await withServer('gateway (auth+audit)', 'gateway.ts', { [ENV.gatewayMode]: 'full' }, async (server) => {
     const answer = await post(server.url, densBody, await oneToken());
@@ -174,14 +216,27 @@ async function runVariants(seeded: SeededDatabase, audience: string): Promise<vo
     if (answer.length !== baseline.length) log(`  note: gateway body ${answer.length} bytes, raw ${baseline.length} bytes (same data)`);
     const summary = await post(server.url, summaryBody, await oneToken());
     const summaryData = checkSummaryAnswer('gateway', summary, { dens: seeded.counts.dens, funds: seeded.counts.funds });
-    log(`  verified (b) equals the raw answer; (a) summary ${JSON.stringify(summaryData).slice(0, 160)}…`);
+    const me = await post(server.url, meBody, await oneToken());
+    checkMeAnswer('gateway', me, viewer.code);
+    log(`  verified (b) equals the raw answer; (me) ${viewer.code}; (a) summary ${JSON.stringify(summaryData).slice(0, 160)}…`);
     const auth = { agency: viewer, audience, guessRps };
     report('gateway-b', await measure({ ...base, server, body: densBody, expectedLength: answer.length, auth }));
     const summaryAuth = { ...auth, guessRps: 200 };
     report('gateway-a', await measure({ ...base, server, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
     const oneConnection = { ...base, settings: { ...settings, connections: 1 } };
     report('gateway-a1', await measure({ ...oneConnection, server, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
+    report('gateway-me', await measure({ ...base, server, body: meBody, expectedLength: me.length, auth: { ...auth, guessRps: 1_000 } }));
     if (args.profile) await profiled(server, 'gateway-b', answer.length, auth);
+  });
+
+  await withServer('raw auth handler (me)', 'raw-auth.ts', {}, async (server) => {
+    const token = await oneToken();
+    const me = await post(server.url, meBody, token);
+    checkMeAnswer('raw auth', me, viewer.code);
+    const reused = await post(server.url, meBody, token);
+    if (reused.status !== 401) throw new Error(`raw auth: a reused token answered ${reused.status}, expected 401`);
+    log(`  verified: (me) ${viewer.code}; a reused token is refused`);
+    report('raw-auth-me', await measure({ ...base, server, body: meBody, expectedLength: me.length, auth: { agency: viewer, audience, guessRps: 2_000 } }));
   });
 
   await withServer('gateway (no auth/audit)', 'gateway.ts', { [ENV.gatewayMode]: 'noauth' }, async (server) => {
@@ -192,32 +247,20 @@ async function runVariants(seeded: SeededDatabase, audience: string): Promise<vo
   });
 
   const ratios = ratiosOf(results);
-  log(`\n${formatTable(results)}\n\n${formatRatios(ratios)}\n`);
+  log(`\n${formatTable(results)}\n\n${formatRatios(ratios, results)}\n`);
   log(formatStatements(results));
   for (const [name, summary] of Object.entries(profiles)) log(`\nprofile ${name}: ${formatProfile(summary, summary.requests)}`);
+  return { shape, counts: seeded.counts, seedSeconds: seeded.seedSeconds, settings, results, ratios, profiles };
+}
 
+/** Writes bench/results/<timestamp>.json (git-ignored) with the figures of this run. */
+async function writeResults(read: ReadFigures | null, ingest: IngestBenchResult | null, verdicts: ReturnType<typeof readVerdicts>): Promise<string> {
   await mkdir(resultsDir, { recursive: true });
-  const file = `${resultsDir}latest.json`;
-  await writeFile(
-    file,
-    `${JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        node: process.version,
-        shape,
-        counts: seeded.counts,
-        seedSeconds: seeded.seedSeconds,
-        settings,
-        results,
-        ratios,
-        targets: TARGETS,
-        profiles,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  log(`\nwrote ${file}`);
+  const at = new Date();
+  const file = `${resultsDir}${at.toISOString().replace(/[:.]/g, '-')}.json`;
+  const figures = { at: at.toISOString(), node: process.version, part: args.part, targets: TARGETS, read, ingest, verdicts };
+  await writeFile(file, `${JSON.stringify(figures, null, 2)}\n`);
+  return file;
 }
 
 /** The parts chosen with --part, one after the other (each cleans up after itself). */
@@ -227,8 +270,11 @@ async function runParts(): Promise<void> {
     await stopAllChildren();
     return;
   }
-  if (args.part !== 'ingest') await main();
-  if (args.part !== 'read') await runIngestBench(ingestOptionsFrom(args), log);
+  const read = args.part !== 'ingest' ? await main() : null;
+  const ingest = args.part !== 'read' ? await runIngestBench(ingestOptionsFrom(args), log) : null;
+  const verdicts = [...readVerdicts(read?.ratios ?? null), ...ingestVerdicts(ingest)];
+  log(`\nverdicts of this run (issue 11 targets):\n${formatVerdicts(verdicts)}`);
+  log(`\nwrote ${await writeResults(read, ingest, verdicts)}`);
 }
 
 process.on('exit', killAllChildrenNow);

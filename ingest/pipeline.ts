@@ -25,6 +25,7 @@ import type { Database } from '../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import { findNamedOperation } from '../kernel/operation-code.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { countSubmission } from '../kernel/metrics.ts';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { Tx } from './batch/types.ts';
 import { admitSubmission, DEFAULT_CONCURRENT_SUBMISSIONS } from './admission.ts';
@@ -322,6 +323,7 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
   }
 
   const { report } = result;
+  countSubmission(input.format, report, result.replayed);
   // LOG-03: ids, codes and counts only; never a value from the file, never the key.
   input.log.info(
     {

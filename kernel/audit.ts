@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
+import { auditAppendDuration } from './metrics.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const VERIFY_PAGE_SIZE = 500;
@@ -99,6 +100,7 @@ export async function appendAuditEvent(
     at: new Date(at.getTime()),
   };
   const canonical = canonicalEvent(fields);
+  const timer = auditAppendDuration.startTimer();
   for (let attempt = 1; ; attempt++) {
     try {
       const rows = await prisma.$queryRaw<{ seq: bigint; hash: string }[]>`
@@ -117,10 +119,14 @@ export async function appendAuditEvent(
      RETURNING seq, hash`;
       const row = rows[0];
       if (!row) throw new Error('audit_chain_head is missing: run the migrations');
+      timer({ outcome: 'ok' });
       return row;
     } catch (error) {
       // Only reachable if a writer bypassed the head: the unique prev_hash refused the fork.
-      if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+      if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) {
+        timer({ outcome: 'error' });
+        throw error;
+      }
     }
   }
 }

@@ -13,6 +13,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../prisma/generated/client/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { makePrivateDir } from './data-dir.ts';
+import { watchPool } from './metrics.ts';
 import { listenPglite, listenPostgres, type NotificationHandlers, type StopListening } from './notifications.ts';
 
 export type Database = {
@@ -97,19 +98,26 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
   const databaseUrl = options.databaseUrl;
   if (databaseUrl) {
-    const pool = (max: number) =>
-      new PrismaPg(
-        {
-          connectionString: databaseUrl,
-          max,
-          options: `-c statement_timeout=${statementTimeoutMs}`,
-          connectionTimeoutMillis: 5_000,
-        },
-        { statementNameGenerator: (query) => statementName(query.sql) },
-      );
-    const adapterFactory = pool(options.poolSize ?? 10);
+    // The pools are made here, not by adapter-pg, so that /metrics can watch their use.
+    const pgPools: pg.Pool[] = [];
+    const unwatch: (() => void)[] = [];
+    const poolConfig = (max: number): pg.PoolConfig => ({
+      connectionString: databaseUrl,
+      max,
+      options: `-c statement_timeout=${statementTimeoutMs}`,
+      connectionTimeoutMillis: 5_000,
+    });
+    const pool = (name: string, max: number) => {
+      const made = new pg.Pool(poolConfig(max));
+      pgPools.push(made);
+      unwatch.push(watchPool(name, made));
+      // Between Prisma's connect and disconnect adapter-pg listens too; outside them a dropped idle connection must not crash us.
+      made.on('error', () => undefined);
+      return new PrismaPg(made, { statementNameGenerator: (query) => statementName(query.sql) });
+    };
+    const adapterFactory = pool('reads', options.poolSize ?? 10);
     const prisma = new PrismaClient({ adapter: adapterFactory });
-    const writer = new PrismaClient({ adapter: pool(options.writerPoolSize ?? 4) });
+    const writer = new PrismaClient({ adapter: pool('writer', options.writerPoolSize ?? 4) });
     const limitsPool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: LIMITS_POOL_SIZE,
@@ -119,6 +127,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // An idle connection that drops (a database restart) is replaced at the next count; until
     // then the counters count in memory. Unlistened, pg would throw it as an uncaught error.
     limitsPool.on('error', () => undefined);
+    unwatch.push(watchPool('limits', limitsPool));
     return {
       kind: 'postgres',
       prisma,
@@ -126,10 +135,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       limitsPool,
       pglite: undefined,
       adapterFactory,
-      migrate: () => applyMigrations(wholeScripts(adapterFactory)),
+      // Migrations on a pool of their own, ended afterwards: Prisma's session advisory lock
+      // must not stay behind on a pooled connection, where it would block every other process.
+      migrate: () => applyMigrations(wholeScripts(new PrismaPg(poolConfig(options.poolSize ?? 10)))),
       listen: (channel, handlers) => listenPostgres(databaseUrl, channel, handlers),
       close: async () => {
+        for (const forget of unwatch) forget();
         await Promise.all([prisma.$disconnect(), writer.$disconnect(), limitsPool.end()]);
+        await Promise.all(pgPools.map((p) => p.end()));
       },
     };
   }

@@ -19,6 +19,7 @@ export type SeededDatabase = {
   url: string;
   pseudonymKey: string;
   operationCode: string;
+  operationId: string;
   agencies: BenchAgency[];
   counts: GeneratedCounts;
   seedSeconds: number;
@@ -104,6 +105,7 @@ export async function seedBenchDatabase(target: { name: string; url: string }, s
       ...target,
       pseudonymKey,
       operationCode: OPERATION_CODE,
+      operationId: operation.id,
       agencies,
       counts,
       seedSeconds: (performance.now() - started) / 1000,

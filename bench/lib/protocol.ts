@@ -25,6 +25,10 @@ export const ENV = {
   /** `full` (real JWT verification + replay cache + audit) or `noauth` (fixed viewer, no-op audit). */
   gatewayMode: 'BENCH_GATEWAY_MODE',
   poolSize: 'BENCH_POOL_SIZE',
+  /** The `aud` partner tokens carry (the raw auth handler checks it as the gateway does). */
+  audience: 'BENCH_AUDIENCE',
+  /** The PostGraphile child's role, whose row-level security applies the sharing rule. */
+  postgraphileRole: 'BENCH_POSTGRAPHILE_ROLE',
 } as const;
 
 export type GatewayMode = 'full' | 'noauth';

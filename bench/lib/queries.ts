@@ -61,3 +61,28 @@ export const READ_QUERY = /* GraphQL */ `
 export function graphqlBody(query: string, operationCode: string): string {
   return JSON.stringify({ query, variables: { code: operationCode } });
 }
+
+/**
+ * Request (b) in PostGraphile's schema: the same dens, suspects and funds, fields and page
+ * sizes, in id order; the operation by its id (PostGraphile's `condition` filters by columns),
+ * the nested connections by the foreign key's name.
+ */
+export const POSTGRAPHILE_DENS_QUERY = /* GraphQL */ `
+  query BenchDens($operationId: UUID!) {
+    allScamDens(first: ${DENS_PAGE}, orderBy: ID_ASC, condition: { operationId: $operationId }) {
+      edges {
+        node {
+          id country region denType status raidedOn devicesSeized
+          suspectsByDenId(first: ${NESTED_PAGE}, orderBy: ID_ASC) { edges { node { id personKey role status statusOn } } }
+          interceptedFundsByDenId(first: ${NESTED_PAGE}, orderBy: ID_ASC) { edges { node { id amount currency amountUsd action } } }
+        }
+      }
+    }
+  }`;
+
+/** The trivial request: who am I, answered from the token's agency alone. */
+export const ME_QUERY = /* GraphQL */ `query { me { agency { code } } }`;
+
+export function postgraphileBody(operationId: string): string {
+  return JSON.stringify({ query: POSTGRAPHILE_DENS_QUERY, variables: { operationId } });
+}

@@ -3,7 +3,9 @@
 // funds as the raw baseline (the whole `data` is compared, so shape and scalar formats too).
 // Returns the exact body length, which every measured response must then have.
 import { isDeepStrictEqual } from 'node:util';
+import { formatDecimal } from '../../schema/scalars.ts';
 import { DENS_PAGE, type DensAnswer, type SummaryAnswer } from './queries.ts';
+import { globalId } from './sharing-sql.ts';
 
 export type Answer = { status: number; text: string; length: number };
 
@@ -54,4 +56,48 @@ export function checkSummaryAnswer(name: string, answer: Answer, expected: { den
     throw new Error(`${name}: (a) summary counts ${summary.scamDens} dens/${summary.fundRecords} funds, expected ${expected.dens}/${expected.funds}`);
   }
   return summary;
+}
+
+type PostgraphileEdges<T> = { edges: { node: T }[] };
+type PostgraphileDen = Record<string, unknown> & {
+  id: string;
+  suspectsByDenId: PostgraphileEdges<Record<string, unknown> & { id: string }>;
+  interceptedFundsByDenId: PostgraphileEdges<Record<string, unknown> & { id: string; amount: string; amountUsd: string | null }>;
+};
+
+/**
+ * PostGraphile's answer to its form of (b), rewritten to the gateway's shape and scalar formats
+ * (Relay ids of `Type:uuid`, decimals as formatDecimal writes them, the connections' names) so
+ * that checkDensAnswer compares its data with the raw baseline's, field by field.
+ */
+export function postgraphileAsGateway(answer: Answer): Answer {
+  const parsed = JSON.parse(answer.text) as { data?: { allScamDens: PostgraphileEdges<PostgraphileDen> }; errors?: unknown[] };
+  if (answer.status !== 200 || parsed.errors || !parsed.data) return answer;
+  const edges = parsed.data.allScamDens.edges.map(({ node: { suspectsByDenId, interceptedFundsByDenId, ...den } }) => ({
+    node: {
+      ...den,
+      id: globalId('ScamDen', den.id),
+      suspects: { edges: suspectsByDenId.edges.map(({ node }) => ({ node: { ...node, id: globalId('Suspect', node.id) } })) },
+      interceptedFunds: {
+        edges: interceptedFundsByDenId.edges.map(({ node }) => ({
+          node: {
+            ...node,
+            id: globalId('InterceptedFund', node.id),
+            amount: formatDecimal(node.amount),
+            amountUsd: node.amountUsd === null ? null : formatDecimal(node.amountUsd),
+          },
+        })),
+      },
+    },
+  }));
+  const text = JSON.stringify({ data: { scamDens: { edges } } });
+  return { status: answer.status, text, length: Buffer.byteLength(text) };
+}
+
+/** The trivial request's answer: 200, no errors, the viewer's agency code. */
+export function checkMeAnswer(name: string, answer: Answer, code: string): void {
+  const parsed = JSON.parse(answer.text) as { data?: { me?: { agency?: { code?: string } } }; errors?: unknown[] };
+  if (answer.status !== 200 || parsed.errors || parsed.data?.me?.agency?.code !== code) {
+    throw new Error(`${name}: { me { agency { code } } } answered ${answer.status} ${answer.text.slice(0, 300)}`);
+  }
 }

@@ -53,6 +53,11 @@ curl -sN http://127.0.0.1:4000/graphql -H "authorization: Bearer $TOKEN" \\
   -d '{"query":"subscription { events(after: \\"0\\") { id type occurredAt payload } }"}'`,
     coveredBy: 'a stream does not end by itself; tests/events/inbox.test.ts reads the same subscription over SSE from a listening gateway',
   },
+  {
+    file: 'docs/deployment.md',
+    command: 'podman build -f docs/deploy/Containerfile -t liaison . && podman run -d --name liaison-1 -p 4001:4000 --env-file /etc/liaison/liaison.env liaison',
+    coveredBy: 'needs a container runtime and an operator\'s env file; the image runs the same `liaison serve` that `npm run example:two-processes` (run by this test) starts twice',
+  },
 ];
 
 type Block = { file: string; info: string; command: string };
