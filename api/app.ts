@@ -55,6 +55,8 @@ export type AppDeps = {
   /** Seals paging cursors; without it, a key of this process alone (its cursors open nowhere else). */
   cursorKey?: KeyObject;
   /** Submissions (REST and GraphQL) and the receipt keys; without it the gateway is read-only. */
+  /** Record reads compiled to one SQL statement per root field (default); false keeps the Prisma path (profiling). */
+  compiledReads?: boolean;
   ingest?: Omit<IngestServices, 'db' | 'maxUploadBytes' | 'uploadIdleMs' | 'submissionsPerAgency' | 'spoolDir'>;
 };
 
@@ -152,6 +154,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       events,
       cursorKey,
       disclosureDueHours: config.disclosureDueHours,
+      compiledReads: deps.compiledReads ?? true,
     }),
     plugins: [
       usePartnerAuth({

@@ -11,6 +11,7 @@ import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { operationCodeWhere } from '../../kernel/operation-code.ts';
 import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
+import { compileRecordConnection, type RecordFilter } from '../compiled/compile.ts';
 import { nodeSelection, pagerOf, relatedConnection, resolveRootConnection, type PageArgs } from '../paging.ts';
 import { SharingLevel } from './enums.ts';
 
@@ -130,7 +131,11 @@ export function addRecordConnection<Filter extends CommonFilter>(options: {
         type: options.node,
         authScopes: { scope: 'records:read' },
         args: { filter: t.arg({ type: options.filter }) },
-        resolve: (_root: unknown, args: PageArgs & { filter?: Filter | null }, ctx: RequestContext, info: GraphQLResolveInfo) =>
+        // One compiled SQL statement when the selection compiles (schema/compiled/), else the Prisma path.
+        resolve: async (_root: unknown, args: PageArgs & { filter?: Filter | null }, ctx: RequestContext, info: GraphQLResolveInfo) =>
+          (ctx.compiledReads
+            ? await compileRecordConnection(ctx, viewerOf(ctx), info, options.model, args as PageArgs & { filter?: RecordFilter | null })
+            : undefined) ??
           resolveRootConnection(pagerOf(ctx, `Query.${options.field}`), args, delegate(ctx), {
             where: where(ctx, args.filter),
             selection: nodeSelection(ctx, info),
