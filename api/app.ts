@@ -23,6 +23,7 @@ import { registerConsoleRoutes } from './console.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import { useArmor } from './plugins/use-armor.ts';
 import { useAudit } from './plugins/use-audit.ts';
+import { useJit } from './plugins/use-jit.ts';
 import { usePageLimits } from './plugins/use-page-limits.ts';
 import { usePartnerAuth, type EdgeServerContext } from './plugins/use-partner-auth.ts';
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
@@ -174,6 +175,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       usePageLimits(),
       useRateLimit(rateLimits.agencies, schema),
       useAudit(deps.audit),
+      useJit(logger),
     ],
   });
 

@@ -3,7 +3,9 @@
 // PostgreSQL database. Each layer is measured as this process's CPU time per request over a
 // bounded sequential loop (PostgreSQL's own CPU is in its server process, so it is not counted):
 //   app        the whole gateway (Fastify + Yoga + every plugin), fixed viewer, no-op audit
-//   yoga       Yoga with the schema alone (no armor, complexity check, limits, audit, auth plugin)
+//   yoga       Yoga with the schema alone (no armor, limits, audit, auth plugin; Pothos's complexity check is in the schema)
+//   +armor     the same with graphql-armor (depth, aliases, tokens, directives, cost)
+//   +pages     the same with armor and the page-size limits
 //   execute    graphql-js execute() of the parsed document (no HTTP, no Yoga)
 //   yoga+jit   Yoga with the schema alone and @envelop/graphql-jit (the document compiled once)
 //   prisma     the Prisma queries execute() sends, alone (root page + nested pages, counts off)
@@ -17,6 +19,8 @@ import { execute, parse, type DocumentNode } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { createApp } from '../../api/app.ts';
+import { useArmor } from '../../api/plugins/use-armor.ts';
+import { usePageLimits } from '../../api/plugins/use-page-limits.ts';
 import { loadConfig } from '../../kernel/config.ts';
 import { openDatabase, type Database } from '../../kernel/db.ts';
 import { createLogger } from '../../kernel/logger.ts';
@@ -27,7 +31,12 @@ import { benchServerUrl, createBenchDatabase, seedBenchDatabase } from '../lib/d
 import { DENS_QUERY, DENS_PAGE, NESTED_PAGE } from '../lib/queries.ts';
 
 const { values: opts } = parseArgs({
-  options: { requests: { type: 'string', default: '200' }, dens: { type: 'string', default: '2000' } },
+  options: {
+    requests: { type: 'string', default: '200' },
+    dens: { type: 'string', default: '2000' },
+    /** Only the layers whose name contains this (e.g. `execute (compiled)` under --cpu-prof). */
+    only: { type: 'string', default: '' },
+  },
 });
 const REQUESTS = Math.min(Number(opts.requests), 2_000);
 const DENS = Number(opts.dens);
@@ -87,6 +96,7 @@ try {
 
   const rows: { layer: string; cpuMs: number; wallMs: number }[] = [];
   const measure = async (layer: string, run: () => Promise<unknown>) => {
+    if (!layer.includes(opts.only)) return;
     const figures = await cpuPerCall(run);
     rows.push({ layer, ...figures });
     console.log(`${layer.padEnd(28)} ${figures.cpuMs.toFixed(2).padStart(7)} ms CPU/req  ${figures.wallMs.toFixed(2).padStart(7)} ms wall/req`);
@@ -107,6 +117,18 @@ try {
       const res = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       await res.text();
     });
+
+    const yogaWith = (plugins: Parameters<typeof createYoga>[0]['plugins']) =>
+      createYoga({ schema, logging: false, plugins, context: () => context(compiledReads) });
+    for (const [name, withPlugins] of [
+      ['+armor', yogaWith(useArmor({ graphiqlEnabled: false }))],
+      ['+armor +pages', yogaWith([...useArmor({ graphiqlEnabled: false }), usePageLimits()])],
+    ] as const) {
+      await measure(`yoga ${name} (${tag})`, async () => {
+        const res = await withPlugins.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        await res.text();
+      });
+    }
 
     const once = await execute({ schema, document, variableValues: variables, contextValue: context(compiledReads) });
     check(once, `execute/${tag}`);

@@ -5,8 +5,10 @@
 // builds the nested result with json_build_array/json_agg. Only the columns asked for are read;
 // every record table is filtered by the one sharing fragment (schema/sharing.ts, visibleRecordSql)
 // with the viewer bound as a parameter.
-// The statement's text depends on the selection's shape only, so it is built once per shape and
-// cached; the values (viewer, instant, filter, cursors, page sizes) are always parameters.
+// The statement's text depends on the selection's shape only: every value (viewer, instant,
+// filter, cursors, page sizes) is a parameter. So a shape is one named prepared statement
+// (kernel/db.ts names statements by the hash of their text and caches that name): PostgreSQL
+// parses and plans it once per connection, and each request binds its values.
 // A selection with anything the compiler does not know (a field missing from models.ts, a
 // directive other than @skip/@include, a fragment on another type) compiles to undefined and the
 // caller answers it by the Prisma path: the compiled path is never the only one.
