@@ -264,29 +264,36 @@ function decodeConnection(plan: ConnectionPlan, args: PageArgs, [total, rows]: C
   return pageConnection(pagerOf(ctx, plan.connection), args, nodes, () => Promise.resolve(count));
 }
 
+/** Where a compiled connection's records come from: a root list (its filter) or an operation's records. */
+export type ConnectionSource =
+  | { kind: 'root'; filter?: RecordFilter | null | undefined }
+  | { kind: 'operation'; operationId: string };
+
 /**
- * The root connection `field` (scamDens, suspects, interceptedFunds) answered by one compiled
- * statement, or undefined when its selection holds something the compiler does not know.
+ * A record connection answered by one compiled statement: a root list (`scamDens`, `suspects`,
+ * `interceptedFunds`) or an operation's list (`Operation.suspects`…), or undefined when its
+ * selection holds something the compiler does not know. `connection` names the cursors' connection.
  */
 export async function compileRecordConnection(
   ctx: RequestContext,
   viewer: Viewer,
   info: GraphQLResolveInfo,
   model: RecordModel,
-  args: PageArgs & { filter?: RecordFilter | null },
+  connection: string,
+  args: PageArgs,
+  source: ConnectionSource,
 ): Promise<PageConnection<PreparedNode> | undefined> {
   const walk: Walk = { info, fragments: info.fragments };
-  let plan: ConnectionPlan;
-  try {
-    plan = planConnection(walk, model, `Query.${info.fieldName}`, subSelections(info.fieldNodes));
-  } catch (error) {
-    if (error instanceof NotCompiled) return undefined;
-    throw error;
-  }
   const build: Build = { params: new SqlParams(), viewer, ctx, alias: 0 };
+  let plan: ConnectionPlan;
   let sql: string;
   try {
-    sql = `SELECT (${connectionSql(build, plan, args, (alias) => filterSql(build, MODELS[model], args.filter, alias))})::text AS j`;
+    plan = planConnection(walk, model, connection, subSelections(info.fieldNodes));
+    const scope =
+      source.kind === 'root'
+        ? (alias: string) => filterSql(build, MODELS[model], source.filter, alias)
+        : (alias: string) => `${alias}.operation_id = ${build.params.shared('operation', source.operationId, 'uuid')}`;
+    sql = `SELECT (${connectionSql(build, plan, args, scope)})::text AS j`;
   } catch (error) {
     if (error instanceof NotCompiled) return undefined;
     throw error;

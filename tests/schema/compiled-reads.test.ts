@@ -1,6 +1,7 @@
 // Record reads compiled to one SQL statement (schema/compiled/) against the Prisma path they
 // replace, on one database: two gateways, one compiling and one not, must give the same answers
-// (fields, nested pages, links, filters, totalCount, pageInfo) and cursors that either one opens;
+// (fields, nested pages, links, filters, totalCount, pageInfo, an operation's lists) and cursors
+// that either one opens;
 // the compiled one must send one statement per root field, and fall back to the Prisma path for
 // a selection it does not compile.
 import { execute, parse } from 'graphql';
@@ -117,6 +118,15 @@ const QUERIES: [string, string, Record<string, unknown>][] = [
     `{ a: interceptedFunds(first: 50, filter: { channel: CRYPTO, currency: "usdt", owner: "AA-LEAD" }) { totalCount edges { node { ${FUND_FIELDS} den { id } } } }
        b: interceptedFunds(filter: { sharingLevel: RED }) { totalCount edges { node { id } } }
        c: scamDens(filter: { operationCode: "NOPE" }) { totalCount edges { node { id } } } }`,
+    {},
+  ],
+  [
+    "an operation's record lists, compiled and (alsoReportedBy) not",
+    `{ operation(code: "OP-COMP") { code
+         scamDens(first: 3) { totalCount pageInfo { hasNextPage } edges { node { id status suspects(first: 2) { totalCount edges { node { id } } } } } }
+         suspects(last: 3) { totalCount pageInfo { hasPreviousPage } edges { node { id role den { id } } } }
+         interceptedFunds { totalCount edges { node { id amount amountUsd } } }
+         other: suspects(first: 2) { edges { node { id alsoReportedBy { code } } } } } }`,
     {},
   ],
   [
