@@ -24,6 +24,7 @@ import { registerConsoleRoutes } from './console.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import { useArmor } from './plugins/use-armor.ts';
 import { useAudit } from './plugins/use-audit.ts';
+import { useJit } from './plugins/use-jit.ts';
 import { usePageLimits } from './plugins/use-page-limits.ts';
 import { usePartnerAuth, type EdgeServerContext } from './plugins/use-partner-auth.ts';
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
@@ -56,6 +57,8 @@ export type AppDeps = {
   /** Seals paging cursors; without it, a key of this process alone (its cursors open nowhere else). */
   cursorKey?: KeyObject;
   /** Submissions (REST and GraphQL) and the receipt keys; without it the gateway is read-only. */
+  /** Record reads compiled to one SQL statement per root field (default); false keeps the Prisma path (profiling). */
+  compiledReads?: boolean;
   ingest?: Omit<IngestServices, 'db' | 'maxUploadBytes' | 'uploadIdleMs' | 'submissionsPerAgency' | 'spoolDir'>;
 };
 
@@ -139,6 +142,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       events,
       cursorKey,
       disclosureDueHours: config.disclosureDueHours,
+      compiledReads: deps.compiledReads ?? true,
     }),
     plugins: [
       usePartnerAuth({
@@ -158,6 +162,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       usePageLimits(),
       useRateLimit(rateLimits.agencies, schema),
       useAudit(deps.audit),
+      useJit(logger),
     ],
   });
 

@@ -23,8 +23,8 @@ export const builder = new SchemaBuilder<{
   AuthScopes: { authenticated: boolean; scope: Scope };
   Scalars: {
     Decimal: { Input: string; Output: Prisma.Decimal | string };
-    Date: { Input: Date; Output: Date };
-    DateTime: { Input: Date; Output: Date };
+    Date: { Input: Date; Output: Date | string };
+    DateTime: { Input: Date; Output: Date | string };
     ID: { Input: string; Output: string };
     EventPayload: { Input: never; Output: Record<string, unknown> };
   };

@@ -26,6 +26,8 @@ export type RequestContext = {
   cursorKey: KeyObject;
   /** Hours an owner has to decide a disclosure request (LIAISON_DISCLOSURE_DUE_HOURS; 48 when absent). */
   disclosureDueHours?: number;
+  /** Record reads answered by one compiled SQL statement per root field (schema/compiled/); false: the Prisma path. */
+  compiledReads?: boolean;
 };
 
 /**

@@ -1,5 +1,6 @@
 // The built schema: imports every domain type (for their side effects on the builder).
 import { builder } from './builder.ts';
+import { servePreparedNodes } from './compiled/prepared.ts';
 import './scalars.ts';
 import './types/enums.ts';
 import './types/agency.ts';
@@ -15,4 +16,5 @@ import './types/event.ts';
 builder.queryType({});
 builder.mutationType({});
 
-export const schema = builder.toSchema({ sortSchema: false });
+// Record nodes of a compiled read answer from their prepared values (schema/compiled/).
+export const schema = servePreparedNodes(builder.toSchema({ sortSchema: false }));

@@ -41,7 +41,8 @@ builder.scalarType('Decimal', {
 
 builder.scalarType('Date', {
   description: 'A calendar date, YYYY-MM-DD.',
-  serialize: (value) => formatDate(value),
+  // A compiled read (schema/compiled/) hands over the date PostgreSQL already wrote as YYYY-MM-DD.
+  serialize: (value) => (typeof value === 'string' ? value : formatDate(value)),
   parseValue: (value) => parseDate(String(value)),
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) throw new GraphQLError('Date must be a string YYYY-MM-DD.');
@@ -51,7 +52,7 @@ builder.scalarType('Date', {
 
 builder.scalarType('DateTime', {
   description: 'An instant, ISO 8601 in UTC.',
-  serialize: (value) => value.toISOString(),
+  serialize: (value) => (typeof value === 'string' ? value : value.toISOString()),
   parseValue: (value) => {
     const date = new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be ISO 8601.');

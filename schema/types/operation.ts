@@ -19,7 +19,7 @@ import { builder } from '../builder.ts';
 import { formatDate } from '../scalars.ts';
 import { OperationStatus } from './enums.ts';
 import { InterceptedFund, InterceptedFundConnection } from './intercepted-fund.ts';
-import { relatedRecords, viewerOf } from './records.ts';
+import { operationRecords, viewerOf } from './records.ts';
 import { ScamDen, ScamDenConnection } from './scam-den.ts';
 import { Suspect, SuspectConnection } from './suspect.ts';
 
@@ -114,10 +114,10 @@ export const Operation = builder.prismaNode('Operation', {
       select: { id: true },
       resolve: (operation, _args, ctx) => cachedOperationSummary(ctx.prisma, operation.id),
     }),
-    scamDens: t.connection(relatedRecords(ScamDen, 'Operation.scamDens', 'operation', 'scamDens'), ScamDenConnection),
-    suspects: t.connection(relatedRecords(Suspect, 'Operation.suspects', 'operation', 'suspects'), SuspectConnection),
+    scamDens: t.connection(operationRecords(ScamDen, 'ScamDen', 'Operation.scamDens', 'scamDens'), ScamDenConnection),
+    suspects: t.connection(operationRecords(Suspect, 'Suspect', 'Operation.suspects', 'suspects'), SuspectConnection),
     interceptedFunds: t.connection(
-      relatedRecords(InterceptedFund, 'Operation.interceptedFunds', 'operation', 'funds'),
+      operationRecords(InterceptedFund, 'InterceptedFund', 'Operation.interceptedFunds', 'funds'),
       InterceptedFundConnection,
     ),
   }),

@@ -11,7 +11,8 @@ import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { operationCodeWhere } from '../../kernel/operation-code.ts';
 import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
-import { nodeSelection, pagerOf, relatedConnection, resolveRootConnection, type PageArgs } from '../paging.ts';
+import { compileRecordConnection, type RecordFilter } from '../compiled/compile.ts';
+import { nodeSelection, pagerOf, relatedConnection, resolveRootConnection, type PageArgs, type PageConnection } from '../paging.ts';
 import { SharingLevel } from './enums.ts';
 
 /** The builder's type parameters, for helpers that take Pothos field builders. */
@@ -103,7 +104,7 @@ export function recordWhere(ctx: RequestContext, filter: CommonFilter | null | u
 }
 
 /** The part of a record model's Prisma delegate the root connection uses. */
-type RecordDelegate = { count(args: { where: object }): Promise<number>; findMany(args: object): Promise<{ id: string }[]> };
+type RecordDelegate<Row = { id: string }> = { count(args: { where: object }): Promise<number>; findMany(args: object): Promise<Row[]> };
 const DELEGATE = { ScamDen: 'scamDen', Suspect: 'suspect', InterceptedFund: 'interceptedFund' } as const;
 
 /**
@@ -130,7 +131,14 @@ export function addRecordConnection<Filter extends CommonFilter>(options: {
         type: options.node,
         authScopes: { scope: 'records:read' },
         args: { filter: t.arg({ type: options.filter }) },
-        resolve: (_root: unknown, args: PageArgs & { filter?: Filter | null }, ctx: RequestContext, info: GraphQLResolveInfo) =>
+        // One compiled SQL statement when the selection compiles (schema/compiled/), else the Prisma path.
+        resolve: async (_root: unknown, args: PageArgs & { filter?: Filter | null }, ctx: RequestContext, info: GraphQLResolveInfo) =>
+          (ctx.compiledReads
+            ? await compileRecordConnection(ctx, viewerOf(ctx), info, options.model, `Query.${options.field}`, args, {
+                kind: 'root',
+                filter: args.filter as RecordFilter | null | undefined,
+              })
+            : undefined) ??
           resolveRootConnection(pagerOf(ctx, `Query.${options.field}`), args, delegate(ctx), {
             where: where(ctx, args.filter),
             selection: nodeSelection(ctx, info),
@@ -153,6 +161,34 @@ export function relatedRecords<Node extends { $inferType: { id: string } }>(
 ) {
   const page = relatedConnection<Node['$inferType']>({ connection, parentModel, relation, where: (ctx) => visibleRecordWhere(viewerOf(ctx)) });
   return { type: node, ...page };
+}
+
+/**
+ * Options of a record list under an operation (`Operation.scamDens`, `.suspects`,
+ * `.interceptedFunds`): with compiled reads on, one statement per list (schema/compiled/) and the
+ * operation row loads only its id; a selection the compiler does not know is paged by Prisma as
+ * a root list is, under the sharing rules and the operation. Without compiled reads, as relatedRecords.
+ */
+export function operationRecords<Node extends { $inferType: { id: string } }>(node: Node, model: SharedModel, connection: string, relation: string) {
+  const prismaPath = relatedConnection<Node['$inferType']>({ connection, parentModel: 'operation', relation, where: (ctx) => visibleRecordWhere(viewerOf(ctx)) });
+  return {
+    type: node,
+    select: (args: PageArgs, ctx: RequestContext, nested: Parameters<typeof prismaPath.select>[2]) =>
+      ctx.compiledReads ? { id: true } : prismaPath.select(args, ctx, nested),
+    resolve: async (parent: { id: string }, args: PageArgs, ctx: RequestContext, info: GraphQLResolveInfo): Promise<PageConnection<Node['$inferType']>> => {
+      if (!ctx.compiledReads) return prismaPath.resolve(parent, args, ctx);
+      const viewer = viewerOf(ctx);
+      const compiled = await compileRecordConnection(ctx, viewer, info, model, connection, args, { kind: 'operation', operationId: parent.id });
+      // A compiled node answers every field from its prepared values (schema/compiled/prepared.ts).
+      return (
+        (compiled as PageConnection<Node['$inferType']> | undefined) ??
+        resolveRootConnection<Node['$inferType']>(pagerOf(ctx, connection), args, ctx.prisma[DELEGATE[model]] as unknown as RecordDelegate<Node['$inferType']>, {
+          where: { AND: [visibleRecordWhere(viewer), { operationId: parent.id }] },
+          selection: nodeSelection(ctx, info),
+        })
+      );
+    },
+  };
 }
 
 /** Resolves a record's operation, or null when the viewer does not participate in it. */

@@ -124,13 +124,18 @@ describe('query limits', () => {
 describe('errors and methods', () => {
   it('GQL-10 masks unexpected errors: no SQL, no stack', async () => {
     const original = gw.db.prisma.scamDen.findMany;
-    (gw.db.prisma.scamDen as { findMany: unknown }).findMany = () => Promise.reject(new Error('relation "scam_den" violates SELECT secret'));
+    const originalRaw = gw.db.prisma.$queryRawUnsafe;
+    const fail = () => Promise.reject(new Error('relation "scam_den" violates SELECT secret'));
+    // The Prisma path and the compiled one (schema/compiled/, one raw statement) both fail.
+    (gw.db.prisma.scamDen as { findMany: unknown }).findMany = fail;
+    (gw.db.prisma as { $queryRawUnsafe: unknown }).$queryRawUnsafe = fail;
     try {
       const res = await gw.gql(agency, '{ scamDens(first: 1) { edges { node { id } } } }');
       expect(codeOf(res)).toBe('INTERNAL');
       expect(JSON.stringify(res)).not.toMatch(/scam_den|secret|at /);
     } finally {
       (gw.db.prisma.scamDen as { findMany: unknown }).findMany = original;
+      (gw.db.prisma as { $queryRawUnsafe: unknown }).$queryRawUnsafe = originalRaw;
     }
   });
 

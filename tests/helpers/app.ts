@@ -50,10 +50,11 @@ export type TestGateway = {
  * `options.db` builds a second gateway process on the database of another (which keeps
  * owning it: this gateway's close leaves it open), as several processes share PostgreSQL.
  * `options.operatorToken` turns on the loopback admin API with that operator credential.
+ * `options.compiledReads: false` answers record reads by the Prisma path only (schema/compiled/ off).
  */
 export async function createTestGateway(
   overrides: Partial<Config> = {},
-  options: { db?: TestDatabase; operatorToken?: string } = {},
+  options: { db?: TestDatabase; operatorToken?: string; compiledReads?: boolean } = {},
 ): Promise<TestGateway> {
   const db = options.db ?? (await createTestDatabase());
   const config = loadConfig({ LOG_LEVEL: 'info', LIAISON_GRAPHIQL: 'false' }, overrides);
@@ -78,6 +79,7 @@ export async function createTestGateway(
     ingest: services.ingest,
     oauth: services.oauth,
     cursorKey: services.cursorKey,
+    ...(options.compiledReads === undefined ? {} : { compiledReads: options.compiledReads }),
     ...(options.operatorToken ? { admin: { operatorToken: options.operatorToken, audit: services.audit } } : {}),
   });
 

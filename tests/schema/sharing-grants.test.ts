@@ -1,7 +1,8 @@
 // The grant branch of the sharing rules, property-based (MAT-07, MAT-09): for generated records
 // (level, owner, retracted) and generated disclosure grants (grantee, expiry, revocation), at a
 // generated instant, the set of suspects each agency sees through the list and totalCount, and
-// through node(id), equals the rule computed here in plain TypeScript.
+// through node(id), equals the rule computed here in plain TypeScript, on the compiled read path
+// (schema/compiled/: the root list and the list nested under a den) and on the Prisma path alike.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SharingLevel } from '../../prisma/generated/client/enums.ts';
@@ -25,13 +26,19 @@ function visible(viewer: number, record: RecordSpec, at: number): boolean {
 const globalId = (id: string) => Buffer.from(`Suspect:${id}`).toString('base64');
 
 let gw: TestGateway;
+/** A second gateway on the same database answering record reads by the Prisma path only. */
+let prismaPath: TestGateway;
 let agencies: TestAgency[];
 
 beforeAll(async () => {
   gw = await createTestGateway();
+  prismaPath = await createTestGateway({}, { db: gw.db, compiledReads: false });
   agencies = [await gw.addAgency('AA-ONE'), await gw.addAgency('BB-TWO'), await gw.addAgency('CC-THREE')];
 });
-afterAll(() => gw?.close());
+afterAll(async () => {
+  await prismaPath?.close();
+  await gw?.close();
+});
 
 const grantArb = fc.record({
   grantee: fc.integer({ min: 0, max: 2 }),
@@ -46,7 +53,7 @@ const recordArb = fc.record({
 });
 
 describe('sharing rules with disclosure grants, property-based', () => {
-  it('MAT-07 MAT-09 the visible set equals the rule for generated records, grants, expiries, revocations and instants', async () => {
+  it('MAT-07 MAT-09 AUZ-33 the visible set equals the rule for generated records, grants, expiries, revocations and instants', async () => {
     const p = gw.db.prisma;
     let run = 0;
     await fc.assert(
@@ -54,6 +61,10 @@ describe('sharing rules with disclosure grants, property-based', () => {
         run += 1;
         const personKey = `grants-${run}`;
         const created: { id: string; spec: RecordSpec }[] = [];
+        // A den everyone sees (the only one in the database), holding every generated suspect.
+        const hub = await p.scamDen.create({
+          data: { ownerId: agencies[0]!.id, sourceRef: `HUB-${run}`, sharingLevel: 'GREEN', country: 'KH', denType: 'CALL_CENTRE', status: 'ACTIVE' },
+        });
         for (const [i, spec] of specs.entries()) {
           const owner = agencies[spec.owner]!;
           const suspect = await p.suspect.create({
@@ -65,6 +76,7 @@ describe('sharing rules with disclosure grants, property-based', () => {
               retractedAt: spec.retracted ? new Date(BASE) : null,
               role: 'MEMBER',
               status: 'WANTED',
+              denId: hub.id,
             },
           });
           for (const [j, grant] of spec.grants.entries()) {
@@ -97,16 +109,28 @@ describe('sharing rules with disclosure grants, property-based', () => {
         }
         const at = BASE + atHours * HOUR;
         gw.clock.now = new Date(at);
+        prismaPath.clock.now = new Date(at);
         for (const [vi, viewer] of agencies.entries()) {
           const expected = created.filter((c) => visible(vi, c.spec, at)).map((c) => globalId(c.id));
-          const list = await gw.gql<{ suspects: { totalCount: number; edges: { node: { id: string } }[] } }>(
+          for (const path of [gw, prismaPath]) {
+            const list = await path.gql<{ suspects: { totalCount: number; edges: { node: { id: string } }[] } }>(
+              viewer,
+              'query($pk: String!) { suspects(first: 100, filter: { personKey: $pk }) { totalCount edges { node { id } } } }',
+              { pk: personKey },
+            );
+            expect(list.errors).toBeUndefined();
+            expect(new Set(list.data!.suspects.edges.map((e) => e.node.id))).toEqual(new Set(expected));
+            expect(list.data!.suspects.totalCount).toBe(expected.length);
+          }
+          // The same rule one level down, in the compiled statement's LATERAL page under the den.
+          const nested = await gw.gql<{ scamDens: { edges: { node: { suspects: { totalCount: number; edges: { node: { id: string } }[] } } }[] } }>(
             viewer,
-            'query($pk: String!) { suspects(first: 100, filter: { personKey: $pk }) { totalCount edges { node { id } } } }',
-            { pk: personKey },
+            '{ scamDens(first: 1) { edges { node { suspects(first: 100) { totalCount edges { node { id } } } } } } }',
           );
-          expect(list.errors).toBeUndefined();
-          expect(new Set(list.data!.suspects.edges.map((e) => e.node.id))).toEqual(new Set(expected));
-          expect(list.data!.suspects.totalCount).toBe(expected.length);
+          expect(nested.errors).toBeUndefined();
+          const underHub = nested.data!.scamDens.edges[0]!.node.suspects;
+          expect(new Set(underHub.edges.map((e) => e.node.id))).toEqual(new Set(expected));
+          expect(underHub.totalCount).toBe(expected.length);
           const aliases = created.map((c, i) => `n${i}: node(id: "${globalId(c.id)}") { id }`).join(' ');
           const nodes = await gw.gql<Record<string, { id: string } | null>>(viewer, `query { ${aliases} }`);
           expect(nodes.errors).toBeUndefined();
@@ -115,8 +139,10 @@ describe('sharing rules with disclosure grants, property-based', () => {
         }
         await p.disclosureRequest.deleteMany({ where: { recordId: { in: created.map((c) => c.id) } } });
         await p.suspect.deleteMany({ where: { personKey } });
+        await p.scamDen.delete({ where: { id: hub.id } });
       }),
       { numRuns: 20 },
     );
-  });
+    // Twenty runs, each querying two read paths for three viewers: minutes on a loaded PGlite.
+  }, 300_000);
 });
