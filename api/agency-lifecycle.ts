@@ -84,7 +84,7 @@ async function change<T>(
   return prisma.$transaction(async (tx) => {
     const { result, audit, revokes } = await work(tx);
     await appendAuditEvent(tx, { subject: 'operator', outcome: 'ok', ...audit, detail: { ...audit.detail, via: actor.via } }, new Date());
-    if (revokes) await tx.$queryRaw`SELECT pg_notify(${EVENT_CHANNEL}, ${`${revokes}:${REVOKED}`})`;
+    if (revokes) await tx.$executeRaw`SELECT pg_notify(${EVENT_CHANNEL}, ${`${revokes}:${REVOKED}`})`;
     return result;
   });
 }
