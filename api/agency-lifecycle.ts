@@ -41,6 +41,7 @@ export type AgencyView = {
 
 const agencyCode = z.string().max(MAX_ISSUER_LENGTH).regex(ISSUER_PATTERN, 'an agency code such as ES-PN or CN-MPS');
 const kid = z.string().min(1).max(MAX_KID_LENGTH);
+const codeOnly = z.object({ code: agencyCode });
 
 type Tx = Prisma.TransactionClient;
 
@@ -90,7 +91,7 @@ async function change<T>(
 }
 
 export async function showAgency(prisma: PrismaClient, rawCode: string): Promise<AgencyView> {
-  const agency = await agencyOf(prisma, parsed(agencyCode, rawCode));
+  const agency = await agencyOf(prisma, parsed(codeOnly, { code: rawCode }).code);
   return {
     code: agency.code,
     name: agency.name,
@@ -107,7 +108,7 @@ export async function showAgency(prisma: PrismaClient, rawCode: string): Promise
 }
 
 export async function listAgencyKeys(prisma: PrismaClient, rawCode: string): Promise<{ code: string; jwksUri: string | null; keys: AgencyKeyView[] }> {
-  const agency = await agencyOf(prisma, parsed(agencyCode, rawCode));
+  const agency = await agencyOf(prisma, parsed(codeOnly, { code: rawCode }).code);
   return { code: agency.code, jwksUri: agency.jwksUri, keys: await keysOf(prisma, agency.id) };
 }
 

@@ -161,6 +161,8 @@ describe.skipIf(!process.env.DATABASE_URL)('two gateway processes on one Postgre
     const third = await generateAgencyKeyPair({ kid: 'xa-3' });
     const fourth = await generateAgencyKeyPair({ kid: 'xa-4' });
     await writeFile(join(sandbox.dir, 'keys-3-4.json'), JSON.stringify({ keys: [third.publicJwk, fourth.publicJwk] }));
+    // The test above left the agency on persisted operations only; these requests send documents.
+    expect((await liaison(['persisted', 'only', '--agency', 'XA-POL', 'off'])).code).toBe(0);
     expect((await liaison(['agency', 'keys', 'add', '--agency', 'XA-POL', '--jwks', join(sandbox.dir, 'keys-3-4.json')])).code).toBe(0);
     const urls = [await serve(), await serve()];
     for (const url of urls) expect((await me(url, third)).status).toBe(200);
