@@ -210,11 +210,14 @@ export function withAccessTokens(
       partnerTokens.invalidate(agencyCode);
       registry.invalidate(agencyCode);
     },
-    async verify(req) {
+    async verify(req, admit) {
       const presented = presentedAccessToken(req);
-      if (!presented) return partnerTokens.verify(req);
+      if (!presented) return partnerTokens.verify(req, admit);
       try {
-        return await verifyAccessToken(presented.token, presented.scheme, req);
+        // An access token's jti is not spent; only a DPoP proof's is, before this admission.
+        const viewer = await verifyAccessToken(presented.token, presented.scheme, req);
+        await admit?.(viewer);
+        return viewer;
       } catch (error) {
         const coded = toAuthError(error);
         // A DPoP resource's refusals carry the DPoP challenge (RFC 9449 §7.1).

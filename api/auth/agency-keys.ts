@@ -6,8 +6,10 @@
 //
 // Freshness: the agency row (status, scopes, keys) is read on every verification, so a
 // suspension, an added kid or a removed kid takes effect at once in every gateway process
-// (TOK-20) without any cross-process invalidation. What is cached is only the imported key
-// set, keyed by the exact content of the rows, so a change of rows is a cache miss.
+// (TOK-20, TOK-21) without any cross-process invalidation. A removed kid (its row kept with
+// `removed_at`) is refused from the agency's remote JWKS too, whatever that JWKS still serves.
+// What is cached is only the imported key set, keyed by the exact content of the rows, so a
+// change of rows is a cache miss.
 // `invalidate(code)` drops that cache and the agency's remote JWKS (forcing a refetch).
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../../kernel/config.ts';
@@ -27,6 +29,8 @@ export type RegisteredAgency = {
   scopes: string[];
   jwksUri: string | null;
   keys: { kid: string; alg: string; jwk: unknown }[];
+  /** Kids the operator removed: refused wherever they come from. */
+  removedKids: string[];
 };
 
 export type AgencyKeyRegistry = {
@@ -103,7 +107,8 @@ export function createAgencyKeyRegistry({
     const rows = await prisma.$queryRaw<RegisteredAgency[]>`
       SELECT a.id::text AS id, a.code, a.name, a.status::text AS status, a.scopes, a.jwks_uri AS "jwksUri",
              coalesce(json_agg(json_build_object('kid', k.kid, 'alg', k.alg, 'jwk', k.jwk) ORDER BY k.kid)
-                        FILTER (WHERE k.id IS NOT NULL), '[]'::json) AS keys
+                        FILTER (WHERE k.id IS NOT NULL AND k.removed_at IS NULL), '[]'::json) AS keys,
+             coalesce(array_agg(k.kid) FILTER (WHERE k.removed_at IS NOT NULL), '{}') AS "removedKids"
         FROM agency a LEFT JOIN agency_key k ON k.agency_id = a.id
        WHERE a.code = ${iss}
        GROUP BY a.id`;
@@ -172,7 +177,10 @@ export function createAgencyKeyRegistry({
   function keyResolver(agency: RegisteredAgency): JWTVerifyGetKey {
     const local = localSetOf(agency);
     const { jwksUri } = agency;
+    const removed = new Set(agency.removedKids);
     return async (...args) => {
+      // Only a removed kid's own rows were left out above; this also stops its remote copy.
+      if (removed.has(String(args[0].kid))) throw new errors.JWKSNoMatchingKey();
       if (local) {
         try {
           return await local(...args);

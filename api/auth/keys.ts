@@ -2,8 +2,9 @@
 // gateway accepts, and validate a JWKS an admin wants to register (TOK-18). The gateway's
 // own verification lives in verify-token.ts; the per-key rules in key-policy.ts.
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, importSPKI, SignJWT, type JWK } from 'jose';
 import { z } from 'zod';
+import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { checkAgencyJwk, isAllowedAlg, type AgencyJwk, type AllowedAlg, type KeyIssueCode } from './key-policy.ts';
 
 export const MAX_TOKEN_LIFETIME_SECONDS = 300;
@@ -107,4 +108,40 @@ export function validateAgencyJwks(jwks: unknown): JwksValidation {
     }
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, keys: keys as AgencyJwk[] };
+}
+
+/**
+ * The JWKS to register from the text of a public-key file: a JWKS, one JWK, or an SPKI PEM
+ * (`-----BEGIN PUBLIC KEY-----`, which carries no kid or alg: both must be given). A PEM of a
+ * private key or a certificate is refused without being parsed. The result is still to be
+ * checked by validateAgencyJwks.
+ */
+export async function jwksFromKeyFile(text: string, options: { kid?: string | undefined; alg?: AllowedAlg | undefined } = {}): Promise<unknown> {
+  const trimmed = text.trim();
+  const refuse = (field: string, code: string, message: string) => new LiaisonError(ErrorCode.BAD_USER_INPUT, message, { issues: [{ field, code, message }] });
+  if (trimmed.startsWith('-----BEGIN ')) {
+    if (!trimmed.startsWith('-----BEGIN PUBLIC KEY-----')) throw refuse('jwks', 'NOT_A_PUBLIC_KEY', 'a PEM file must hold a public key (BEGIN PUBLIC KEY), never a private key or certificate');
+    if (!options.kid) throw refuse('kid', 'MISSING_FIELD', 'a PEM key has no kid: give one');
+    if (!options.alg) throw refuse('alg', 'MISSING_FIELD', 'a PEM key has no alg: give one');
+    let jwk: JWK;
+    try {
+      jwk = await exportJWK(await importSPKI(trimmed, options.alg, { extractable: true }));
+    } catch {
+      throw refuse('jwks', 'INVALID_KEY', `not a public key usable with ${options.alg}`);
+    }
+    return { keys: [{ ...jwk, kid: options.kid, alg: options.alg, use: 'sig' }] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(trimmed);
+  } catch {
+    throw refuse('jwks', 'INVALID_FILE', 'neither JSON (a JWKS or a JWK) nor a PEM public key');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw refuse('jwks', 'INVALID_FILE', 'a JWKS or a JWK object');
+  if ('keys' in json) return json;
+  const jwk = json as Record<string, unknown>;
+  for (const [name, given] of [['kid', options.kid], ['alg', options.alg]] as const) {
+    if (given !== undefined && jwk[name] !== undefined && jwk[name] !== given) throw refuse(name, 'CONFLICT', `the key file says ${name} ${String(jwk[name])}`);
+  }
+  return { keys: [{ ...jwk, ...(options.kid ? { kid: options.kid } : {}), ...(options.alg ? { alg: options.alg } : {}) }] };
 }

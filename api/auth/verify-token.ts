@@ -6,7 +6,9 @@
 // (remote JWKS or the database: 503 with Retry-After) — never a 500, never the token in a message.
 // The order is the disclosure rule of the public reasons (api/auth/auth-errors.ts): the token's
 // own form first, then one answer (`unknown_key`) for everything up to a verified signature,
-// and only then the claims, the agency's state and the replay check.
+// and only then the claims, the agency's state and the replay check. Between the last two, the
+// caller's `admit` (the per-agency rate limit, api/limits/gate.ts) may refuse the request, so a
+// refused request never costs a replay-cache write (ISO-17).
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { Config } from '../../kernel/config.ts';
 import { isLiaisonError, type LiaisonError } from '../../kernel/errors.ts';
@@ -36,8 +38,11 @@ export type TokenRequest = {
 /** A partner-signed JWT whose signature, claims and first use were checked. */
 export type VerifiedPartnerJwt = { agency: RegisteredAgency; payload: JWTPayload; kid: string };
 
+/** Called with the viewer of a verified token just before its jti is spent; may refuse by throwing. */
+export type Admission = (viewer: Viewer) => Promise<void>;
+
 export type TokenVerifier = {
-  verify(req: TokenRequest): Promise<Viewer>;
+  verify(req: TokenRequest, admit?: Admission): Promise<Viewer>;
   /** Drops the cached key sets of an agency; call after its keys or jwksUri change. */
   invalidate(agencyCode: string): void;
 };
@@ -159,7 +164,11 @@ export function createTokenVerifier({
   const registry = createAgencyKeyRegistry({ prisma, config, allowInsecureJwksUri });
   const { tokens } = config;
 
-  async function verifyPartnerJwt(token: string, audience: string | string[]): Promise<VerifiedPartnerJwt> {
+  async function verifyPartnerJwt(
+    token: string,
+    audience: string | string[],
+    beforeFirstUse?: (verified: VerifiedPartnerJwt) => Promise<void>,
+  ): Promise<VerifiedPartnerJwt> {
     const header = decodeProtectedHeader(token);
     checkHeader(header);
     // The unverified iss only chooses whose keys to try; jwtVerify then binds it to them.
@@ -194,34 +203,37 @@ export function createTokenVerifier({
       if (other > 0) throw invalidToken('subject_not_allowed', 'sub_other_agency');
     }
 
+    const verified = { agency, payload, kid: header.kid! };
+    await beforeFirstUse?.(verified);
     const exp = payload.exp!;
     const jti = payload.jti!;
     const expiresAt = new Date((exp + tokens.clockToleranceSeconds) * 1000);
     const first = await fromDatabase(() => claimJti({ prisma, iss: agency.code, jti, expiresAt }));
     if (!first) throw invalidToken('token_reused', 'replay');
-    return { agency, payload, kid: header.kid! };
+    return verified;
   }
 
-  async function verifyToken(token: string): Promise<Viewer> {
-    const { agency, payload } = await verifyPartnerJwt(token, config.audience);
-    const sub = payload.sub!;
-    const exp = payload.exp!;
-    const jti = payload.jti!;
+  function viewerOf({ agency, payload }: VerifiedPartnerJwt): Viewer {
     return {
       agencyId: agency.id,
       agencyCode: agency.code,
       agencyName: agency.name,
-      subject: sub,
+      subject: payload.sub!,
       scopes: grantedScopes(payload.scope as string | undefined, agency.scopes),
-      jti,
-      expiresAt: new Date(exp * 1000),
+      jti: payload.jti!,
+      expiresAt: new Date(payload.exp! * 1000),
     };
   }
 
+  async function verifyToken(token: string, admit: Admission | undefined): Promise<Viewer> {
+    const verified = await verifyPartnerJwt(token, config.audience, admit && ((v) => admit(viewerOf(v))));
+    return viewerOf(verified);
+  }
+
   return {
-    async verify(req) {
+    async verify(req, admit) {
       try {
-        return await verifyToken(extractBearerToken(req));
+        return await verifyToken(extractBearerToken(req), admit);
       } catch (error) {
         throw toAuthError(error);
       }

@@ -36,7 +36,7 @@ export class UsageError extends CliError {
  * (tests/cli/commands.test.ts fails for one that does not):
  * - `none`: local files only; `gateway`: a gateway over HTTP;
  * - `reads` / `changes`: the database, with the route taken while `liaison serve` holds the
- *   embedded database: `admin-api` (the server's loopback admin API does the change) or
+ *   embedded database: `admin-api` (the server's loopback admin API reads or does the change) or
  *   `direct-only` (the command refuses and asks to stop the server);
  * - `serves`: the gateway itself. `createsDatabase` lets a command create a new embedded
  *   database; no other command does so implicitly.
@@ -45,7 +45,7 @@ export type Access =
   | { data: 'none' }
   | { data: 'gateway' }
   | { data: 'serves' }
-  | { data: 'reads'; route: 'direct-only' }
+  | { data: 'reads'; route: 'admin-api' | 'direct-only' }
   | { data: 'changes'; route: 'admin-api' | 'direct-only'; createsDatabase?: true };
 
 export class LiaisonCommand extends Command {
@@ -136,42 +136,59 @@ function busy(command: LiaisonCommand, cfg: Config, holder: LockInfo): CliError 
 /** Runs `work` on the database for a command declared `reads` or `changes: direct-only`. */
 export async function withDatabase<T>(command: LiaisonCommand, work: (db: Database) => Promise<T>): Promise<T> {
   const access = requireAccess(command, ['reads', 'changes']);
-  if (access.data === 'changes' && access.route === 'admin-api') throw new Error(`${command.name()} changes data through changeData`);
+  if ((access.data === 'reads' || access.data === 'changes') && access.route === 'admin-api') throw new Error(`${command.name()} goes through ${access.data === 'reads' ? 'readData' : 'changeData'}`);
   const cfg = config();
   const holder = await runningServer(cfg);
-  if (holder && (access.data === 'reads' || (access.data === 'changes' && access.route === 'direct-only'))) throw busy(command, cfg, holder);
+  if (holder) throw busy(command, cfg, holder);
   return openDirect(command, cfg, work);
 }
 
 /**
  * Runs `direct` on the database, or, for a command declared `changes: admin-api` while a
- * running server holds the embedded database, POSTs `viaServer` to its admin API.
+ * running server holds the embedded database, POSTs `viaServer` to its admin API. Either way
+ * answers the result: the service's, or the admin API's JSON of it (so results are plain JSON).
  */
-export async function changeData(
+export async function changeData<T = unknown>(
   command: LiaisonCommand,
-  direct: (db: Database) => Promise<unknown>,
+  direct: (db: Database) => Promise<T>,
   viaServer: { path: string; body: unknown },
-): Promise<void> {
+): Promise<T> {
   const access = requireAccess(command, ['changes']);
   if (access.data !== 'changes' || access.route !== 'admin-api') throw new Error(`${command.name()} is not routed through the admin API`);
+  return viaAdminApiOr(command, direct, { method: 'POST', path: viaServer.path, body: viaServer.body });
+}
+
+/** `changeData` for a command declared `reads: admin-api`: GETs `path` from the running server. */
+export async function readData<T>(command: LiaisonCommand, direct: (db: Database) => Promise<T>, viaServer: { path: string }): Promise<T> {
+  const access = requireAccess(command, ['reads']);
+  if (access.data !== 'reads' || access.route !== 'admin-api') throw new Error(`${command.name()} is not routed through the admin API`);
+  return viaAdminApiOr(command, direct, { method: 'GET', path: viaServer.path });
+}
+
+async function viaAdminApiOr<T>(
+  command: LiaisonCommand,
+  direct: (db: Database) => Promise<T>,
+  request: { method: 'GET' | 'POST'; path: string; body?: unknown },
+): Promise<T> {
   const cfg = config();
   const holder = await runningServer(cfg);
-  if (!holder) {
-    await openDirect(command, cfg, direct);
-    return;
-  }
+  if (!holder) return openDirect(command, cfg, direct);
   if (holder.role !== 'serve' || !holder.url || !holder.operatorToken) throw busy(command, cfg, holder);
   note(`gateway: ${holder.url} (admin API of the server holding ${cfg.dataDir})`);
-  const response = await gatewayFetch(new URL(viaServer.path, holder.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [OPERATOR_HEADER]: holder.operatorToken },
-    body: JSON.stringify(viaServer.body),
+  const response = await gatewayFetch(new URL(request.path, holder.url), {
+    method: request.method,
+    headers: {
+      [OPERATOR_HEADER]: holder.operatorToken,
+      ...(request.method === 'POST' ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(request.method === 'POST' ? { body: JSON.stringify(request.body) } : {}),
   });
   const payload = (await response.json().catch(() => ({}))) as { code?: string; detail?: string; issues?: ErrorIssue[] };
   if (!response.ok) {
     const code = payload.code && payload.code in ErrorCode ? (payload.code as ErrorCode) : ErrorCode.INTERNAL;
     throw new LiaisonError(code, payload.detail ?? response.statusText, payload.issues ? { issues: payload.issues } : {});
   }
+  return payload as T;
 }
 
 /** Also spelled out in api/rest/admin.ts, which the CLI does not load. */

@@ -7,7 +7,9 @@
 // each (no buffer beyond one page): a slow client slows only itself. An agency may hold
 // `maxStreamsPerAgency` streams at once in this process. A stream ends when its token
 // expires (the client reconnects with a new token and `after` = the last id it has), when
-// the client leaves, or when the gateway stops.
+// the operator withdraws the agency's access (suspension, a removed key, narrowed scopes: in
+// every process, through the notifier; the client's next token is verified afresh), when the
+// client leaves, or when the gateway stops.
 import { Repeater } from 'graphql-yoga';
 import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
@@ -41,11 +43,15 @@ export function createEventHub(options: { db: Database; notifier: EventNotifier;
   const wakeAgency = (agencyId: string) => byAgency.get(agencyId)?.forEach(wake);
   const wakeAll = () => byAgency.forEach((streams) => streams.forEach(wake));
 
+  const endAgency = (agencyId: string) => byAgency.get(agencyId)?.forEach((s) => s.stop());
+
   const listen = () =>
-    (listening ??= options.notifier.on((agencyId) => (agencyId === undefined ? wakeAll() : wakeAgency(agencyId))).catch((error: unknown) => {
-      listening = undefined;
-      throw error;
-    }));
+    (listening ??= options.notifier
+      .on((agencyId, kind) => (agencyId === undefined ? wakeAll() : kind === 'revoked' ? endAgency(agencyId) : wakeAgency(agencyId)))
+      .catch((error: unknown) => {
+        listening = undefined;
+        throw error;
+      }));
 
   /** One query per (agency, cursor) at a time, whatever the number of streams waiting for it. */
   const pageAfter = (agencyId: string, cursor: bigint): Promise<Page> => {

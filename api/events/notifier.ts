@@ -3,13 +3,17 @@
 // both hear new events through it. It starts listening on the first `on` and stops when the
 // last listener leaves or the process closes it. Listeners hear the agency id of each new
 // event, and `undefined` after an outage (notifications may have been missed: look again).
+// The operator's withdrawals of an agency's access (api/agency-lifecycle.ts) come on the same
+// channel as `<agency id>:revoked`: listeners hear them with kind `revoked`.
 import type { Database } from '../../kernel/db.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { StopListening } from '../../kernel/notifications.ts';
 
 export const EVENT_CHANNEL = 'liaison_agency_event';
+/** The payload suffix of a withdrawal (the trigger's payloads end in an event id). */
+export const REVOKED = 'revoked';
 
-export type EventListener = (agencyId: string | undefined) => void;
+export type EventListener = (agencyId: string | undefined, kind?: 'event' | 'revoked') => void;
 
 export type EventNotifier = {
   /** Adds a listener once listening works; answers its removal. */
@@ -20,12 +24,15 @@ export type EventNotifier = {
 export function createEventNotifier(db: Database, log: Logger): EventNotifier {
   const listeners = new Set<EventListener>();
   let listening: Promise<StopListening> | undefined;
-  const tell = (agencyId: string | undefined) => listeners.forEach((listener) => listener(agencyId));
+  const tell = (agencyId: string | undefined, kind: 'event' | 'revoked' = 'event') => listeners.forEach((listener) => listener(agencyId, kind));
 
   const start = () =>
     (listening ??= db
       .listen(EVENT_CHANNEL, {
-        onNotify: (payload) => tell(payload.split(':')[0]),
+        onNotify: (payload) => {
+          const [agencyId, what] = payload.split(':');
+          tell(agencyId, what === REVOKED ? 'revoked' : 'event');
+        },
         onResume: () => tell(undefined),
         onError: (err) => log.warn({ err }, 'event notifications interrupted; reconnecting'),
       })

@@ -28,6 +28,8 @@ export type Allowance = { requestsPerMinute: number; costPerMinute: number };
 export type AgencyLimits = {
   /** Counts one request of the viewer's agency; RATE_LIMITED (429) once its allowance is used. */
   admitRequest(viewer: Viewer, edge: EdgeContext): Promise<void>;
+  /** Gives back a request admitted and then refused as a replay (api/limits/gate.ts). */
+  refundRequest(viewer: Viewer): Promise<void>;
   /**
    * Charges a GraphQL operation's cost before it runs. An operation that costs more than is
    * left is refused (RATE_LIMITED) and charged nothing; one that costs more than the whole
@@ -141,6 +143,10 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
           burst.msBeforeNext,
         );
       }
+    },
+
+    async refundRequest(viewer) {
+      await Promise.all([requests.reward(viewer.agencyId, 1), bursts.reward(viewer.agencyId, 1)]);
     },
 
     async chargeCost(viewer, points, edge) {

@@ -13,6 +13,7 @@ import type { Database } from '../../kernel/db.ts';
 import { ErrorCode } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Viewer } from '../../kernel/viewer.ts';
+import type { Admission } from '../auth/verify-token.ts';
 import type { EdgeContext, RateLimitState } from '../../schema/context.ts';
 import { maskError } from '../error-response.ts';
 import { createAgencyLimits, type AgencyLimits } from './agency-limits.ts';
@@ -55,21 +56,40 @@ export function createRateLimits(deps: { config: Config; db: Database; audit: Au
 
 /**
  * Verifies the caller with `verify` under the limits: the address's failures first, then the
- * token, then the agency's requests per minute. Returns the viewer; throws the coded refusal.
+ * token, whose verifier counts the request against the agency's requests per minute once the
+ * signature and claims hold but before the token's jti is spent (so a refused request costs no
+ * replay-cache write, ISO-17). Returns the viewer; throws the coded refusal. A request counted
+ * and then refused as a replay is given back to the agency: a captured token replayed does not
+ * use up its agency's allowance.
  */
-export async function admitCaller(limits: RateLimits, edge: EdgeContext, verify: () => Promise<Viewer>): Promise<Viewer> {
+export async function admitCaller(limits: RateLimits, edge: EdgeContext, verify: (admit: Admission) => Promise<Viewer>): Promise<Viewer> {
   const ip = edge.clientIp ?? 'unknown';
   limits.failures.check(ip);
+  let counted: Viewer | undefined;
+  const admit: Admission = async (viewer) => {
+    try {
+      counted = viewer;
+      await limits.agencies.admitRequest(viewer, edge);
+    } catch (error) {
+      // The refusal is the agency's: the access log and the refusal audit name it.
+      edge.viewer = viewer;
+      throw error;
+    }
+  };
   let viewer: Viewer;
   try {
-    viewer = await verify();
+    viewer = await verify(admit);
   } catch (error) {
     const e = maskError(error);
-    if (e.code === ErrorCode.UNAUTHENTICATED || e.code === ErrorCode.BAD_USER_INPUT) await limits.failures.refused(ip, e.logReason ?? e.code);
+    if (e.code === ErrorCode.UNAUTHENTICATED || e.code === ErrorCode.BAD_USER_INPUT) {
+      if (counted) await limits.agencies.refundRequest(counted);
+      await limits.failures.refused(ip, e.logReason ?? e.code);
+    }
     throw error;
   }
   edge.viewer = viewer;
-  await limits.agencies.admitRequest(viewer, edge);
+  // A verifier that did not call `admit` (none of ours) still gets the request counted.
+  if (!counted) await limits.agencies.admitRequest(viewer, edge);
   return viewer;
 }
 

@@ -14,7 +14,8 @@
 //    backoff (capped) until `maxAttempts`, then FAILED. The rest of the webhook's claim is put
 //    back to the same time, so a receiver that is down is not hammered.
 // Webhooks are served concurrently (up to `concurrency`), so a slow receiver delays only
-// its own agency's deliveries.
+// its own agency's deliveries. A suspended agency's deliveries wait (nothing new is claimed
+// for it, by any process) until it is reactivated.
 import type { Database } from '../../kernel/db.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { ReceiptSigner } from '../../ingest/receipts.ts';
@@ -81,7 +82,8 @@ export function createWebhookDeliverer(options: DelivererOptions): WebhookDelive
   async function dueWebhooks(): Promise<Webhook[]> {
     return prisma.$queryRaw<Webhook[]>`
       SELECT w.id, w.url, a.code AS agency_code FROM agency_webhook w JOIN agency a ON a.id = w.agency_id
-       WHERE EXISTS (SELECT 1 FROM webhook_delivery d
+       WHERE a.status = 'ACTIVE'
+         AND EXISTS (SELECT 1 FROM webhook_delivery d
                       WHERE d.webhook_id = w.id AND d.status = 'PENDING' AND d.next_attempt_at <= ${now()})
        LIMIT 100`;
   }
@@ -92,6 +94,8 @@ export function createWebhookDeliverer(options: DelivererOptions): WebhookDelive
       UPDATE webhook_delivery d SET attempts = d.attempts + 1, next_attempt_at = ${new Date(at.getTime() + leaseMs)}
         FROM (SELECT event_id FROM webhook_delivery
                WHERE webhook_id = ${webhookId}::uuid AND status = 'PENDING' AND next_attempt_at <= ${at}
+                 AND EXISTS (SELECT 1 FROM agency_webhook w JOIN agency a ON a.id = w.agency_id
+                              WHERE w.id = ${webhookId}::uuid AND a.status = 'ACTIVE')
                ORDER BY event_id LIMIT ${batch}
                FOR UPDATE SKIP LOCKED) due
        WHERE d.webhook_id = ${webhookId}::uuid AND d.event_id = due.event_id

@@ -1,8 +1,10 @@
 // `liaison agency add`: registers a partner agency; `liaison agency limits`: sets an agency's
 // own rate limits. Both go through the admin API while a server holds the embedded database.
+// The rest of an agency's life (show, keys, suspend, update) is in ./agency-lifecycle.ts.
 import { InvalidArgumentError, Option } from 'commander';
 import type { AgencyLimitsInput, RegisterAgencyInput } from '../../agencies.ts';
 import { SCOPES } from '../../../kernel/scopes.ts';
+import { registerAgencyLifecycleCommands } from './agency-lifecycle.ts';
 import { asUsage, changeData, config, defineCommand, readJson, scopeList, UsageError, withDatabase, type LiaisonCommand } from '../support.ts';
 
 /** Input fields of the agency service, as the command's options. */
@@ -19,6 +21,7 @@ function perMinute(value: string): number | 'default' {
 export function registerAgencyCommands(program: LiaisonCommand): void {
   const agency = program.command('agency').description('partner agencies');
   registerWebhookCommands(agency);
+  registerAgencyLifecycleCommands(agency);
   const add = defineCommand(agency, 'add', { data: 'changes', route: 'admin-api' })
     .description('register a partner agency with its public keys')
     .requiredOption('--code <code>', 'agency code, e.g. ES-PN (the iss of its tokens)')

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "agency_key" ADD COLUMN     "removed_at" TIMESTAMPTZ(3);

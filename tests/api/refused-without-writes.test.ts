@@ -1,0 +1,66 @@
+// A request refused by its agency's rate limit costs no database write (ISO-17): the limit is
+// checked once the token's signature and claims hold, before its jti is spent, so after a
+// flood the replay cache holds exactly the admitted requests' ids. A replayed token is still
+// refused (TOK-15), and, once refused, it is given back to its agency's allowance (ISO-18): a
+// captured token replayed does not use up the agency's minute.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../../api/auth/keys.ts';
+import type { Config } from '../../kernel/config.ts';
+import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+
+const LIMITS: Config['rateLimits'] = { requestsPerMinute: 5, costPerMinute: 10_000, authFailuresPerMinute: 1_000, costPerOperation: 5_000, concurrentPerAgency: 4 };
+const CHEAP = '{ me { agency { code } } }';
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await createTestGateway({ rateLimits: LIMITS });
+});
+afterAll(() => gw?.close());
+
+async function send(token: string, path: 'graphql' | 'rest') {
+  const request =
+    path === 'graphql'
+      ? new Request('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: CHEAP }),
+        })
+      : new Request('http://gateway.test/v1/events', { headers: { authorization: `Bearer ${token}` } });
+  const response = await gw.app.fetch(request);
+  return { status: response.status, body: (await response.json()) as { errors?: { extensions?: { reason?: string } }[]; reason?: string } };
+}
+
+const storedJtis = (agency: TestAgency) => gw.db.prisma.replayCache.count({ where: { iss: agency.code } });
+const tokenOf = (agency: TestAgency, jti?: string) =>
+  mintToken({ privateJwk: agency.privateJwk, iss: agency.code, sub: 'officer-1', aud: gw.config.audience, scope: 'records:read', now: gw.clock.now, ...(jti ? { jti } : {}) });
+
+describe('rate-limit refusals and the replay cache', () => {
+  it('ISO-17 a flood past the agency limit leaves only the admitted requests in the replay cache, over GraphQL and REST', async () => {
+    for (const path of ['graphql', 'rest'] as const) {
+      const agency = await gw.addAgency(path === 'graphql' ? 'XA-FLOOD' : 'XB-FLOOD');
+      const statuses: number[] = [];
+      // Sequential, so that the count is exact: the limit admits 5 of the minute.
+      for (let i = 0; i < 30; i++) statuses.push((await send(await tokenOf(agency), path)).status);
+      const admitted = statuses.filter((s) => s === 200).length;
+      expect(admitted).toBe(LIMITS.requestsPerMinute);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(30 - admitted);
+      expect(await storedJtis(agency)).toBe(admitted);
+    }
+  });
+
+  it('TOK-15 ISO-18 still refuses a replayed token, and the replay does not use up the agency allowance', async () => {
+    const agency = await gw.addAgency('XC-REPLAY');
+    const token = await tokenOf(agency);
+    expect((await send(token, 'graphql')).status).toBe(200);
+    for (let i = 0; i < 8; i++) {
+      const replay = await send(token, 'graphql');
+      expect(replay.status).toBe(401);
+      expect(replay.body.errors?.[0]?.extensions?.reason).toBe('token_reused');
+    }
+    // 1 used of 5: four fresh tokens are still admitted after eight replays, then the limit holds.
+    for (let i = 0; i < 4; i++) expect((await send(await tokenOf(agency), 'graphql')).status).toBe(200);
+    expect((await send(await tokenOf(agency), 'graphql')).status).toBe(429);
+    expect(await storedJtis(agency)).toBe(5);
+  });
+});
