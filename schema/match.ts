@@ -198,13 +198,13 @@ async function lookUp(tx: Tx, probes: Probe[]): Promise<Found[]> {
       SELECT DISTINCT sel.type::text AS type, sel.hash, s.id, s.owner_id,
              s.handling, s.handling_note, s.source_reliability, s.information_assessment
         FROM selector sel JOIN suspect s ON s.id = sel.suspect_id
-       WHERE sel.hash = ANY(${hashes}::text[]) AND s.retracted_at IS NULL AND s.matchable`,
+       WHERE sel.hash = ANY(${hashes}::char(64)[]) AND s.retracted_at IS NULL AND s.matchable`,
     accountHashes.length === 0
       ? Promise.resolve([])
       : tx.$queryRaw<FoundRow[]>`
           SELECT account_key AS hash, id, owner_id, handling, handling_note, source_reliability, information_assessment
             FROM intercepted_fund
-           WHERE account_key = ANY(${accountHashes}::text[]) AND retracted_at IS NULL AND matchable`,
+           WHERE account_key = ANY(${accountHashes}::char(64)[]) AND retracted_at IS NULL AND matchable`,
   ]);
   const found: Found[] = [];
   for (const probe of probes) {

@@ -42,3 +42,6 @@ ADD CONSTRAINT "suspect_handling_note_check" CHECK ("handling" <> 'H3' OR "handl
 
 -- A replay must be of the same request, defaults included.
 ALTER TABLE "submission" ADD COLUMN     "defaults" TEXT NOT NULL DEFAULT '';
+
+-- Matching looks selectors up by hash alone (the (type, hash) index leads with the type).
+CREATE INDEX "selector_hash_idx" ON "selector"("hash");
