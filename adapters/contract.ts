@@ -76,6 +76,31 @@ export const SELECTOR_TYPES = [
 ] as const;
 export type SelectorType = (typeof SELECTOR_TYPES)[number];
 
+/** Handling codes: H0 law-enforcement use only; H1 not for judicial use without the owner's
+ * permission; H2 no onward dissemination without permission; H3 other restrictions (handlingNote). */
+export const HANDLING_CODES = ['H0', 'H1', 'H2', 'H3'] as const;
+export type HandlingCode = (typeof HANDLING_CODES)[number];
+
+/** The 4x4 evaluation: reliability of the source (A reliable … C not reliable, X cannot be assessed)… */
+export const SOURCE_RELIABILITIES = ['A', 'B', 'C', 'X'] as const;
+export type SourceReliability = (typeof SOURCE_RELIABILITIES)[number];
+/** …and assessment of the information (1 known true … 4 cannot be judged). */
+export const INFORMATION_ASSESSMENTS = [1, 2, 3, 4] as const;
+export type InformationAssessment = (typeof INFORMATION_ASSESSMENTS)[number];
+
+/**
+ * What every record may say about its use, besides its sharing level (absent is not null, as
+ * below; an empty field means the default: H0, X, 4, matchable). `handling` H3 comes with a
+ * `handlingNote` in the same record. `matchable: false`: the record never answers a match.
+ */
+export type RecordCodes = {
+  handling?: HandlingCode;
+  handlingNote?: string | null;
+  sourceReliability?: SourceReliability;
+  informationAssessment?: InformationAssessment;
+  matchable?: boolean;
+};
+
 /**
  * A raw identifier as the partner sent it. Never persisted, never logged: the pipeline
  * turns it into a selector hash (adapters/pseudonymize.ts) before anything is stored.
@@ -107,7 +132,7 @@ export type IdentifierGroup = SelectorType | 'NAME_DOB';
  *   column cannot be null).
  * - a value: stored.
  */
-export type MappedScamDen = {
+export type MappedScamDen = RecordCodes & {
   kind: 'scamDen';
   ref: string;
   sharingLevel?: SharingLevel;
@@ -123,7 +148,7 @@ export type MappedScamDen = {
   firstSeenOn?: string | null;
 };
 
-export type MappedSuspect = {
+export type MappedSuspect = RecordCodes & {
   kind: 'suspect';
   ref: string;
   sharingLevel?: SharingLevel;
@@ -148,7 +173,7 @@ export type MappedSuspect = {
   denRef?: string | null;
 };
 
-export type MappedInterceptedFund = {
+export type MappedInterceptedFund = RecordCodes & {
   kind: 'interceptedFund';
   ref: string;
   sharingLevel?: SharingLevel;

@@ -41,6 +41,7 @@ import { registerRefusalAudit } from './rest/refusal-audit.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
 import { registerMatchRoutes } from './rest/matches.ts';
 import { registerDisclosureRoutes } from './rest/disclosures.ts';
+import { registerRecordRoutes } from './rest/records.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
 export type AppDeps = {
@@ -228,6 +229,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   if (deps.oauth) registerOAuthRoutes(fastify, { ...deps.oauth, config, prisma: db.prisma, audit: deps.audit, now });
   if (deps.admin) registerAdminRoutes(fastify, { ...deps.admin, db, limits: rateLimits.agencies, webhookAllowLoopback: config.webhookAllowLoopback });
   registerDisclosureRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, audit: deps.audit, now, dueHours: config.disclosureDueHours });
+  registerRecordRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, now });
   if (ingest) {
     registerMatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now });
     registerSubmissionRoutes(fastify, {

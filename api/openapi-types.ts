@@ -186,6 +186,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/records/{id}/retraction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The owner retracts one of its records
+         * @description The record leaves every partner's view (lists, node, nested lists, disclosures) and every
+         *     match at once; its history is kept, and you still see it with `retractedAt` and the
+         *     reason. Agencies holding a live disclosure grant for it are told (RECORD_RETRACTED). A
+         *     later file with the same `sourceRef` does not revive it: its report has a
+         *     RETRACTED_NOT_REVIVED warning for that record. Only the owner may retract: any other
+         *     agency gets the same 404 as for a record that does not exist. Retracting again answers
+         *     409.
+         */
+        post: operations["retractRecord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -616,6 +642,32 @@ export interface components {
             hit: boolean;
             hits: components["schemas"]["Hit"][];
         };
+        /**
+         * @description H0 law-enforcement use only; H1 not for judicial use without the owner's permission; H2 no onward dissemination without permission; H3 other restrictions (handlingNote).
+         * @enum {string}
+         */
+        HandlingCode: "H0" | "H1" | "H2" | "H3";
+        /**
+         * @description Reliability of the source (4x4 evaluation) — A reliable, B mostly reliable, C not reliable, X cannot be assessed.
+         * @enum {string}
+         */
+        SourceReliability: "A" | "B" | "C" | "X";
+        /** @description Assessment of the information (4x4 evaluation) — 1 known true, 2 known to the source, 3 corroborated, 4 cannot be judged. */
+        InformationAssessment: number;
+        RetractionRequest: {
+            /** @description Why the record is retracted; kept with it, and read by the agencies told of it. */
+            reason: string;
+        };
+        Retraction: {
+            /** Format: uuid */
+            id: string;
+            recordType: components["schemas"]["RecordType"];
+            /** @description Your own reference of the record (a later file with it does not revive it). */
+            sourceRef: string;
+            /** Format: date-time */
+            retractedAt: string;
+            reason: string;
+        };
         Hit: {
             /** @description Opaque, for your agency only, valid 30 days; quote it to request disclosure. */
             hitRef: string;
@@ -629,6 +681,11 @@ export interface components {
              * @description The record id when the sharing rules already let you see it; null otherwise.
              */
             recordId: string | null;
+            handling: components["schemas"]["HandlingCode"];
+            /** @description With H3, the restrictions in the owner's words. */
+            handlingNote: string | null;
+            sourceReliability: components["schemas"]["SourceReliability"];
+            informationAssessment: components["schemas"]["InformationAssessment"];
         };
         /** @enum {string} */
         RecordType: "SCAM_DEN" | "SUSPECT" | "INTERCEPTED_FUND";
@@ -697,6 +754,10 @@ export interface components {
             sourceRef: string;
             /** @enum {string} */
             sharingLevel: "CLEAR" | "GREEN" | "AMBER" | "RED";
+            handling: components["schemas"]["HandlingCode"];
+            handlingNote: string | null;
+            sourceReliability: components["schemas"]["SourceReliability"];
+            informationAssessment: components["schemas"]["InformationAssessment"];
             nationality?: string | null;
             birthYear?: number | null;
             role?: string;
@@ -882,6 +943,22 @@ export interface components {
         OperationCode: string;
         /** @description ATOMIC stores nothing when any record is invalid; PARTIAL stores the valid ones. */
         Mode: components["schemas"]["SubmissionMode"];
+        /**
+         * @description Handling code for the records of the file that carry none of their own (H0 law-enforcement
+         *     use only; H1 not for judicial use without your permission; H2 no onward dissemination
+         *     without permission). H3 is set per record, with its note. A bad code is answered 400
+         *     naming `handling`.
+         */
+        Handling: "H0" | "H1" | "H2";
+        /**
+         * @description 4x4 evaluation for the records of the file that carry none of their own: source
+         *     reliability (A, B, C, X) then information assessment (1–4). A bad code is answered 400
+         *     naming `evaluation`.
+         * @example B2
+         */
+        Evaluation: string;
+        /** @example 2d6f0f44-3c7e-4f0a-9b8e-5a1d2c3b4e5f */
+        RecordId: string;
         /** @description Run everything, store nothing (the Idempotency-Key is neither consulted nor recorded). */
         DryRun: boolean;
         /**
@@ -979,6 +1056,20 @@ export interface operations {
                 mode?: components["parameters"]["Mode"];
                 /** @description Run everything, store nothing (the Idempotency-Key is neither consulted nor recorded). */
                 dryRun?: components["parameters"]["DryRun"];
+                /**
+                 * @description Handling code for the records of the file that carry none of their own (H0 law-enforcement
+                 *     use only; H1 not for judicial use without your permission; H2 no onward dissemination
+                 *     without permission). H3 is set per record, with its note. A bad code is answered 400
+                 *     naming `handling`.
+                 */
+                handling?: components["parameters"]["Handling"];
+                /**
+                 * @description 4x4 evaluation for the records of the file that carry none of their own: source
+                 *     reliability (A, B, C, X) then information assessment (1–4). A bad code is answered 400
+                 *     naming `evaluation`.
+                 * @example B2
+                 */
+                evaluation?: components["parameters"]["Evaluation"];
             };
             header?: {
                 /**
@@ -1354,6 +1445,55 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NoSuchDisclosure"];
             409: components["responses"]["DisclosureWrongStatus"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    retractRecord: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 2d6f0f44-3c7e-4f0a-9b8e-5a1d2c3b4e5f */
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetractionRequest"];
+            };
+        };
+        responses: {
+            /** @description The record is retracted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Retraction"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description No record of your agency has this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record is already retracted. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             default: components["responses"]["InternalError"];
         };
     };

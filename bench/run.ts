@@ -33,8 +33,9 @@
 // benchmark (bench/isolation/run.ts: one agency's reads while another trickles, floods, uploads
 // 48 MiB and sends costly queries; --isolation-db, --isolation-seconds, --isolation-rate,
 // --isolation-limit, --isolation-upload-mib); --part soak --minutes N runs the soak benchmark
-// (bench/soak/run.ts: a mixed workload for N minutes, RSS and p99 per minute). `all` includes
-// neither.
+// (bench/soak/run.ts: a mixed workload for N minutes, RSS and p99 per minute); --part match runs
+// the match benchmark (bench/match/run.ts: --match-selectors, --match-seconds). `all` includes
+// none of these three.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -52,6 +53,7 @@ import { checkDensAnswer, checkMeAnswer, checkSummaryAnswer, post, postgraphileA
 import { INGEST_ARG_OPTIONS, ingestOptionsFrom, killIngestChildrenNow, runIngestBench, type IngestBenchResult } from './ingest/run.ts';
 import { ISOLATION_ARG_OPTIONS, isolationOptionsFrom, runIsolationBench } from './isolation/run.ts';
 import { runSoakBench, SOAK_ARG_OPTIONS, soakOptionsFrom } from './soak/run.ts';
+import { MATCH_ARG_OPTIONS, matchOptionsFrom, runMatchBench } from './match/run.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -68,9 +70,10 @@ const { values: args } = parseArgs({
     ...INGEST_ARG_OPTIONS,
     ...ISOLATION_ARG_OPTIONS,
     ...SOAK_ARG_OPTIONS,
+    ...MATCH_ARG_OPTIONS,
   },
 });
-const PARTS = ['read', 'ingest', 'all', 'isolation', 'soak'] as const;
+const PARTS = ['read', 'ingest', 'all', 'isolation', 'soak', 'match'] as const;
 if (!(PARTS as readonly string[]).includes(args.part)) throw new Error(`--part must be one of ${PARTS.join(', ')}`);
 
 const positive = (name: keyof typeof args) => {
@@ -265,8 +268,9 @@ async function writeResults(read: ReadFigures | null, ingest: IngestBenchResult 
 
 /** The parts chosen with --part, one after the other (each cleans up after itself). */
 async function runParts(): Promise<void> {
-  if (args.part === 'isolation' || args.part === 'soak') {
-    await (args.part === 'isolation' ? runIsolationBench(isolationOptionsFrom(args), log) : runSoakBench(soakOptionsFrom(args), log));
+  if (args.part === 'isolation' || args.part === 'soak' || args.part === 'match') {
+    const run = { isolation: () => runIsolationBench(isolationOptionsFrom(args), log), soak: () => runSoakBench(soakOptionsFrom(args), log), match: () => runMatchBench(matchOptionsFrom(args), log) };
+    await run[args.part]();
     await stopAllChildren();
     return;
   }

@@ -25,7 +25,8 @@ export function checkIdempotencyKey(key: string | undefined): string | null {
 }
 
 /** What identifies "the same request" besides the key. */
-export type RequestFingerprint = { contentSha256: string; format: string; operationId: string; mode: SubmissionMode };
+/** `defaults`: the submission's handling/evaluation defaults as stored (`H2,B2`; empty without any). */
+export type RequestFingerprint = { contentSha256: string; format: string; operationId: string; mode: SubmissionMode; defaults: string };
 
 export type StoredSubmission = { fingerprint: RequestFingerprint; report: SubmissionReport };
 
@@ -34,17 +35,18 @@ const toStored = (row: {
   format: string;
   operationId: string | null;
   mode: SubmissionMode;
+  defaults: string;
   receipt: string | null;
 }): StoredSubmission | undefined => {
   const unsigned = row.receipt === null ? undefined : reportOfReceipt(row.receipt);
   if (!unsigned || row.receipt === null) return undefined;
   return {
-    fingerprint: { contentSha256: row.contentSha256, format: row.format, operationId: row.operationId ?? '', mode: row.mode },
+    fingerprint: { contentSha256: row.contentSha256, format: row.format, operationId: row.operationId ?? '', mode: row.mode, defaults: row.defaults },
     report: { ...unsigned, receipt: row.receipt },
   };
 };
 
-const STORED_SELECT = { contentSha256: true, format: true, operationId: true, mode: true, receipt: true } as const;
+const STORED_SELECT = { contentSha256: true, format: true, operationId: true, mode: true, defaults: true, receipt: true } as const;
 
 const keyInProgress = () =>
   new LiaisonError(ErrorCode.CONFLICT, 'A submission with this Idempotency-Key is still being processed.', {
@@ -108,6 +110,7 @@ export async function findIdenticalAccepted(
       format: request.format,
       operationId: request.operationId,
       mode: request.mode,
+      defaults: request.defaults,
       dryRun: false,
       status: 'ACCEPTED',
       id: { not: excludeId },

@@ -40,6 +40,7 @@ import {
 } from './idempotency.ts';
 import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './receipts.ts';
 import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
+import { defaultsText, withDefaults, type SubmissionDefaults } from './defaults.ts';
 import { toRow } from './rows.ts';
 import { spoolBody, type Spool } from './spool.ts';
 import { DEFAULT_BATCH_SIZE, RecordWriter } from './writer.ts';
@@ -71,6 +72,8 @@ export type IngestInput = {
   log: Logger;
   /** Records per batch statement (tests use small batches). */
   batchSize?: number;
+  /** Handling and evaluation for records that carry none (`?handling=H2&evaluation=B2`). */
+  defaults?: SubmissionDefaults;
 };
 
 export type IngestResult = { status: 201 | 200 | 422; report: SubmissionReport; replayed: boolean };
@@ -123,6 +126,7 @@ const fingerprintOf = (s: Session, contentSha256: string): RequestFingerprint =>
   format: s.input.format,
   operationId: s.operation.id,
   mode: s.input.mode,
+  defaults: defaultsText(s.input.defaults),
 });
 
 const withLocation = (issue: Issue, item: RecordItem): Issue =>
@@ -154,7 +158,7 @@ async function readItems(s: Session, writer: RecordWriter): Promise<void> {
     const { record, warnings } = pseudonymize(item.record, { key: input.pseudonymKey, ownerCode: input.agency.code });
     for (const warning of warnings) report.add(toReportIssue(withLocation(warning, item), record.kind));
     const at = { ...(item.line !== undefined ? { line: item.line } : {}), ...(item.path !== undefined ? { path: item.path } : {}) };
-    const converted = toRow(record, at);
+    const converted = toRow(withDefaults(record, input.defaults), at);
     if ('problems' in converted) {
       report.counts.rejected++;
       for (const p of converted.problems) {
@@ -175,6 +179,8 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
     report.counts,
     input.batchSize ?? DEFAULT_BATCH_SIZE,
     (batches) => input.log.debug({ submission: s.id, batches, records: report.counts.received }, 'ingest batch written'),
+    // The owner retracted this record earlier: it stays retracted, and the report says so.
+    ({ kind, row }) => report.add({ ...row.at, field: '(record)', code: 'RETRACTED_NOT_REVIVED', severity: 'warning', ref: row.ref, kind }),
   );
   try {
     await readItems(s, writer);
@@ -209,6 +215,7 @@ async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
       format: input.format,
       operationId: s.operation.id,
       mode: input.mode,
+      defaults: defaultsText(input.defaults),
       dryRun: input.dryRun,
       status: 'PROCESSING',
       contentSha256: '0'.repeat(64),

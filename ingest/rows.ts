@@ -5,11 +5,17 @@
 // Absent is not null (adapters/contract.ts): each row carries `absent`, a bit per optional
 // column the file did not carry (DEN_COLUMN_BITS…); the writers keep the stored value of those
 // columns and give a new record the row's value, which is then the column's default or null.
-import type { Location } from '../adapters/contract.ts';
+import type { HandlingCode, InformationAssessment, Location, RecordCodes, SourceReliability } from '../adapters/contract.ts';
+import { DEFAULT_CODES } from '../adapters/shared/codes.ts';
 import type { AnonymizedInterceptedFund, AnonymizedRecord, AnonymizedScamDen, AnonymizedSuspect } from '../adapters/pseudonymize.ts';
 
+/** Bits of the handling and evaluation columns, the same three tables (shifted past each table's own bits). */
+const codeBits = (first: number) =>
+  ({ handling: first, handling_note: first * 2, source_reliability: first * 4, information_assessment: first * 8, matchable: first * 16 }) as const;
+export type CodeColumnBits = ReturnType<typeof codeBits>;
+
 /** Bits of DenRow.absent (the SQL of ingest/batch/dens.ts tests them by column name). */
-export const DEN_COLUMN_BITS = { sharing_level: 1, region: 2, geohash: 4, raided_on: 8, devices_seized: 16, first_seen_on: 32 } as const;
+export const DEN_COLUMN_BITS = { sharing_level: 1, region: 2, geohash: 4, raided_on: 8, devices_seized: 16, first_seen_on: 32, ...codeBits(64) } as const;
 /** Bits of SuspectRow.absent; `den_id` follows denRef. */
 export const SUSPECT_COLUMN_BITS = {
   sharing_level: 1,
@@ -19,12 +25,23 @@ export const SUSPECT_COLUMN_BITS = {
   status_on: 16,
   trafficking_victim: 32,
   den_id: 64,
+  ...codeBits(128),
 } as const;
 /** Bits of FundRow.absent; `account` covers account_key and account_country, `den_id` follows denRef. */
-export const FUND_COLUMN_BITS = { sharing_level: 1, amount_usd: 2, action_on: 4, account: 8, victim_count: 16, den_id: 32 } as const;
+export const FUND_COLUMN_BITS = { sharing_level: 1, amount_usd: 2, action_on: 4, account: 8, victim_count: 16, den_id: 32, ...codeBits(64) } as const;
+
+/** The handling code, evaluation and matchable flag of a row (the column defaults where the record has none). */
+export type CodeValues = {
+  handling: HandlingCode;
+  handlingNote: string | null;
+  sourceReliability: SourceReliability;
+  informationAssessment: InformationAssessment;
+  matchable: boolean;
+};
 
 export type DenRow = {
   at: Location;
+  codes: CodeValues;
   absent: number;
   ref: string;
   level: string;
@@ -40,6 +57,7 @@ export type DenRow = {
 
 export type SuspectRow = {
   at: Location;
+  codes: CodeValues;
   absent: number;
   /** Selector types (NAME_DOB included) whose stored selectors are kept, comma-joined. */
   keptSelectorTypes: string;
@@ -63,6 +81,7 @@ export type SuspectRow = {
 
 export type FundRow = {
   at: Location;
+  codes: CodeValues;
   absent: number;
   ref: string;
   level: string;
@@ -90,10 +109,31 @@ const MAX_TEXT = 512;
 const DECIMAL_38_18 = /^-?\d{1,20}(\.\d{1,18})?$/;
 
 /** The `absent` mask: the bit of every column whose record member is undefined. */
-function absentMask<C extends string>(bits: Record<C, number>, members: Record<C, unknown>): number {
+function absentMask<C extends string>(bits: Record<C, number>, members: Partial<Record<C, unknown>>): number {
   let mask = 0;
-  for (const column of Object.keys(bits) as C[]) if (members[column] === undefined) mask |= bits[column];
+  for (const column of Object.keys(members) as C[]) if (members[column] === undefined) mask |= bits[column];
   return mask;
+}
+
+/** The absent bits of the code columns, for a table's `bits`. */
+function codesAbsent(bits: CodeColumnBits, r: RecordCodes): number {
+  return absentMask(bits, {
+    handling: r.handling,
+    handling_note: r.handlingNote,
+    source_reliability: r.sourceReliability,
+    information_assessment: r.informationAssessment,
+    matchable: r.matchable,
+  });
+}
+
+function codeValues(r: RecordCodes, problems: RowProblem[]): CodeValues {
+  return {
+    handling: r.handling ?? DEFAULT_CODES.handling,
+    handlingNote: checkText('handlingNote', r.handlingNote, problems),
+    sourceReliability: r.sourceReliability ?? DEFAULT_CODES.sourceReliability,
+    informationAssessment: r.informationAssessment ?? DEFAULT_CODES.informationAssessment,
+    matchable: r.matchable ?? DEFAULT_CODES.matchable,
+  };
 }
 
 function checkInt(field: string, value: number | null | undefined, problems: RowProblem[], max = INT4_MAX): number | null {
@@ -125,7 +165,8 @@ function denRow(r: AnonymizedScamDen, at: Location, problems: RowProblem[]): Den
       raided_on: r.raidedOn,
       devices_seized: r.devicesSeized,
       first_seen_on: r.firstSeenOn,
-    }),
+    }) | codesAbsent(DEN_COLUMN_BITS, r),
+    codes: codeValues(r, problems),
     ref: r.ref,
     level: r.sharingLevel ?? DEFAULT_SHARING,
     country: r.country,
@@ -151,7 +192,8 @@ function suspectRow(r: AnonymizedSuspect, at: Location, problems: RowProblem[]):
       status_on: r.statusOn,
       trafficking_victim: r.traffickingVictim,
       den_id: r.denRef,
-    }),
+    }) | codesAbsent(SUSPECT_COLUMN_BITS, r),
+    codes: codeValues(r, problems),
     keptSelectorTypes: (r.absentIdentifiers ?? []).join(','),
     personKeyRank: r.personKeyRank,
     ref: r.ref,
@@ -183,7 +225,8 @@ function fundRow(r: AnonymizedInterceptedFund, at: Location, problems: RowProble
       account: r.accountKey,
       victim_count: r.victimCount,
       den_id: r.denRef,
-    }),
+    }) | codesAbsent(FUND_COLUMN_BITS, r),
+    codes: codeValues(r, problems),
     ref: r.ref,
     level: r.sharingLevel ?? DEFAULT_SHARING,
     amount: checkDecimal('amount', r.amount, problems) ?? '0',

@@ -3,7 +3,8 @@
 // report. Rows whose denRef finds no den yet wait in `pending` (the den may come later in the
 // file) and are written once more at the end; what still finds no den is DANGLING_REFERENCE.
 // Memory: the batch being written, the one being filled, and the pending rows, which the
-// record cap bounds.
+// record cap bounds. A row whose stored record its owner retracted is not written (a retraction
+// is never undone by a later file): it counts as unchanged and `onRetracted` reports it.
 import { writeDens } from './batch/dens.ts';
 import { writeFunds } from './batch/funds.ts';
 import { writeSuspects } from './batch/suspects.ts';
@@ -30,6 +31,7 @@ export class RecordWriter {
     private readonly counts: SubmissionCounts,
     private readonly batchSize: number = DEFAULT_BATCH_SIZE,
     private readonly onBatch: (batches: number) => void = () => {},
+    private readonly onRetracted: (row: Row) => void = () => {},
   ) {}
 
   private get size(): number {
@@ -49,20 +51,22 @@ export class RecordWriter {
     this.counts.unchanged += written - result.inserted - result.updated;
   }
 
-  private async writeBatch<R>(
+  private async writeBatch<K extends Row['kind'], R extends Extract<Row, { kind: K }>['row']>(
+    kind: K,
     rows: R[],
     write: (tx: Tx, ctx: WriteContext, rows: R[]) => Promise<WriteResult>,
   ): Promise<R[]> {
     if (rows.length === 0) return [];
     const result = await write(this.tx, this.ctx, rows);
     this.tally(result, rows.length - result.unresolved.length);
+    for (const i of result.retracted) this.onRetracted({ kind, row: rows[i]! } as Row);
     return result.unresolved.map((i) => rows[i]!);
   }
 
   private async writeAll(dens: DenRow[], suspects: SuspectRow[], funds: FundRow[]): Promise<void> {
-    await this.writeBatch(dens, writeDens);
-    this.pendingSuspects.push(...(await this.writeBatch(suspects, writeSuspects)));
-    this.pendingFunds.push(...(await this.writeBatch(funds, writeFunds)));
+    await this.writeBatch('scamDen', dens, writeDens);
+    this.pendingSuspects.push(...(await this.writeBatch('suspect', suspects, writeSuspects)));
+    this.pendingFunds.push(...(await this.writeBatch('interceptedFund', funds, writeFunds)));
     this.onBatch(++this.batches);
   }
 
@@ -93,11 +97,11 @@ export class RecordWriter {
     await this.settle();
     const dangling: DanglingRow[] = [];
     for (let i = 0; i < this.pendingSuspects.length; i += this.batchSize) {
-      const left = await this.writeBatch(this.pendingSuspects.slice(i, i + this.batchSize), writeSuspects);
+      const left = await this.writeBatch('suspect', this.pendingSuspects.slice(i, i + this.batchSize), writeSuspects);
       dangling.push(...left.map((row) => ({ kind: 'suspect' as const, row })));
     }
     for (let i = 0; i < this.pendingFunds.length; i += this.batchSize) {
-      const left = await this.writeBatch(this.pendingFunds.slice(i, i + this.batchSize), writeFunds);
+      const left = await this.writeBatch('interceptedFund', this.pendingFunds.slice(i, i + this.batchSize), writeFunds);
       dangling.push(...left.map((row) => ({ kind: 'interceptedFund' as const, row })));
     }
     this.pendingSuspects = [];

@@ -19,7 +19,7 @@ import { ErrorCode, LiaisonError, type ErrorIssue } from '../kernel/errors.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Tx } from '../ingest/batch/types.ts';
 import type { DisclosureRequest, Prisma, PrismaClient, RecordGrant } from '../prisma/generated/client/client.ts';
-import type { RecordKind } from '../prisma/generated/client/enums.ts';
+import type { HandlingCode, RecordKind, SourceReliability } from '../prisma/generated/client/enums.ts';
 import { hitRefHash } from './match.ts';
 import { formatDecimal } from './scalars.ts';
 import { visibleRecordWhere } from './sharing.ts';
@@ -410,6 +410,10 @@ export type DisclosedRecord = {
   owner: string;
   sourceRef: string;
   sharingLevel: 'CLEAR' | 'GREEN' | 'AMBER' | 'RED';
+  handling: HandlingCode;
+  handlingNote: string | null;
+  sourceReliability: SourceReliability;
+  informationAssessment: number;
   nationality?: string | null;
   birthYear?: number | null;
   role?: string;
@@ -426,15 +430,34 @@ export type DisclosedRecord = {
 export async function disclosedRecord(prisma: PrismaClient, viewer: Viewer, request: DisclosureView): Promise<DisclosedRecord | null> {
   if (!request.recordId) return null;
   const where = { id: request.recordId, ...visibleRecordWhere(viewer) };
-  const common = { id: true, sourceRef: true, sharingLevel: true, owner: { select: { code: true } } } as const;
+  const common = {
+    id: true,
+    sourceRef: true,
+    sharingLevel: true,
+    handling: true,
+    handlingNote: true,
+    sourceReliability: true,
+    informationAssessment: true,
+    owner: { select: { code: true } },
+  } as const;
+  const base = (r: { id: string; sourceRef: string; sharingLevel: DisclosedRecord['sharingLevel']; owner: { code: string } } & Pick<DisclosedRecord, 'handling' | 'handlingNote' | 'sourceReliability' | 'informationAssessment'>) => ({
+    id: r.id,
+    owner: r.owner.code,
+    sourceRef: r.sourceRef,
+    sharingLevel: r.sharingLevel,
+    handling: r.handling,
+    handlingNote: r.handlingNote,
+    sourceReliability: r.sourceReliability,
+    informationAssessment: r.informationAssessment,
+  });
   if (request.recordType === 'SUSPECT') {
     const s = await prisma.suspect.findFirst({ where, select: { ...common, nationality: true, birthYear: true, role: true, status: true } });
-    return s && { id: s.id, recordType: 'SUSPECT', owner: s.owner.code, sourceRef: s.sourceRef, sharingLevel: s.sharingLevel, nationality: s.nationality, birthYear: s.birthYear, role: s.role, status: s.status };
+    return s && { ...base(s), recordType: 'SUSPECT', nationality: s.nationality, birthYear: s.birthYear, role: s.role, status: s.status };
   }
   if (request.recordType === 'INTERCEPTED_FUND') {
     const f = await prisma.interceptedFund.findFirst({ where, select: { ...common, amount: true, currency: true, action: true } });
-    return f && { id: f.id, recordType: 'INTERCEPTED_FUND', owner: f.owner.code, sourceRef: f.sourceRef, sharingLevel: f.sharingLevel, amount: formatDecimal(f.amount), currency: f.currency, action: f.action };
+    return f && { ...base(f), recordType: 'INTERCEPTED_FUND', amount: formatDecimal(f.amount), currency: f.currency, action: f.action };
   }
   const d = await prisma.scamDen.findFirst({ where, select: { ...common, status: true } });
-  return d && { id: d.id, recordType: 'SCAM_DEN', owner: d.owner.code, sourceRef: d.sourceRef, sharingLevel: d.sharingLevel, status: d.status };
+  return d && { ...base(d), recordType: 'SCAM_DEN', status: d.status };
 }

@@ -11,6 +11,7 @@ import './types/intercepted-fund.ts';
 import './types/submission.ts';
 import './types/match.ts';
 import './types/disclosure.ts';
+import './types/retraction.ts';
 import './types/event.ts';
 
 builder.queryType({});

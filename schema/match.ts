@@ -1,7 +1,7 @@
 // Governed linkage, part one: hit/no-hit matching. An investigator holding an identifier from a
 // case asks whether any partner knows it. The gateway normalizes and HMACs each value in memory
 // with the very functions ingestion uses, looks the selectors up across every agency's records
-// whatever their sharing level (retracted records excepted), and answers per identifier: hit or
+// whatever their sharing level (retracted and unmatchable records excepted), and answers per identifier: hit or
 // no hit, and for each hit an opaque hitRef bound to the requesting agency, the owner agency,
 // the record type, and the record id only when the sharing rules already let the requester see
 // it. Because whoever can match can test guesses, every match is governed:
@@ -19,7 +19,7 @@ import { appendAuditEvent } from '../kernel/audit.ts';
 import { ErrorCode, LiaisonError, type ErrorIssue } from '../kernel/errors.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Tx } from '../ingest/batch/types.ts';
-import type { RecordKind } from '../prisma/generated/client/enums.ts';
+import type { HandlingCode, RecordKind, SourceReliability } from '../prisma/generated/client/enums.ts';
 import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
 import { visibleRecordWhere } from './sharing.ts';
 
@@ -55,6 +55,14 @@ export type Hit = {
   own: boolean;
   /** Set only when the requester may already see the record under the sharing rules. */
   recordId: string | null;
+} & HitCodes;
+
+/** The record's handling code and evaluation: shown on every hit, so that the requester knows the terms before asking. */
+export type HitCodes = {
+  handling: HandlingCode;
+  handlingNote: string | null;
+  sourceReliability: SourceReliability;
+  informationAssessment: number;
 };
 
 export type MatchOutcome = { index: number; hit: boolean; hits: Hit[] };
@@ -167,30 +175,44 @@ async function takeQuota(tx: Tx, agencyId: string, limit: number, count: number,
   return limit - used;
 }
 
-type Found = { probe: Probe; kind: RecordType; id: string; ownerId: string };
+type Found = { probe: Probe; kind: RecordType; id: string; ownerId: string; codes: HitCodes };
+type FoundRow = { hash: string; id: string; owner_id: string; handling: HandlingCode; handling_note: string | null; source_reliability: SourceReliability; information_assessment: number };
 
-/** Every unretracted record carrying one of the probes' selectors, whatever its sharing level. */
+const codesOf = (row: FoundRow): HitCodes => ({
+  handling: row.handling,
+  handlingNote: row.handling_note,
+  sourceReliability: row.source_reliability,
+  informationAssessment: row.information_assessment,
+});
+
+/**
+ * Every record carrying one of the probes' selectors, whatever its sharing level, that can
+ * answer a match: not retracted and matchable (the owner's `matchable: false` keeps a record
+ * out of every match).
+ */
 async function lookUp(tx: Tx, probes: Probe[]): Promise<Found[]> {
   const hashes = [...new Set(probes.map((p) => p.hash))];
   const accountHashes = [...new Set(probes.filter((p) => p.type === 'BANK_ACCOUNT' || p.type === 'CRYPTO_WALLET').map((p) => p.hash))];
   const [selectors, funds] = await Promise.all([
-    tx.$queryRaw<{ type: string; hash: string; id: string; owner_id: string }[]>`
-      SELECT DISTINCT sel.type::text AS type, sel.hash, s.id, s.owner_id
+    tx.$queryRaw<(FoundRow & { type: string })[]>`
+      SELECT DISTINCT sel.type::text AS type, sel.hash, s.id, s.owner_id,
+             s.handling, s.handling_note, s.source_reliability, s.information_assessment
         FROM selector sel JOIN suspect s ON s.id = sel.suspect_id
-       WHERE sel.hash = ANY(${hashes}::text[]) AND s.retracted_at IS NULL`,
+       WHERE sel.hash = ANY(${hashes}::char(64)[]) AND s.retracted_at IS NULL AND s.matchable`,
     accountHashes.length === 0
       ? Promise.resolve([])
-      : tx.$queryRaw<{ hash: string; id: string; owner_id: string }[]>`
-          SELECT account_key AS hash, id, owner_id FROM intercepted_fund
-           WHERE account_key = ANY(${accountHashes}::text[]) AND retracted_at IS NULL`,
+      : tx.$queryRaw<FoundRow[]>`
+          SELECT account_key AS hash, id, owner_id, handling, handling_note, source_reliability, information_assessment
+            FROM intercepted_fund
+           WHERE account_key = ANY(${accountHashes}::char(64)[]) AND retracted_at IS NULL AND matchable`,
   ]);
   const found: Found[] = [];
   for (const probe of probes) {
     for (const row of selectors) {
-      if (row.hash === probe.hash && row.type === probe.type) found.push({ probe, kind: 'SUSPECT', id: row.id, ownerId: row.owner_id });
+      if (row.hash === probe.hash && row.type === probe.type) found.push({ probe, kind: 'SUSPECT', id: row.id, ownerId: row.owner_id, codes: codesOf(row) });
     }
     for (const row of funds) {
-      if (row.hash === probe.hash) found.push({ probe, kind: 'INTERCEPTED_FUND', id: row.id, ownerId: row.owner_id });
+      if (row.hash === probe.hash) found.push({ probe, kind: 'INTERCEPTED_FUND', id: row.id, ownerId: row.owner_id, codes: codesOf(row) });
     }
   }
   return found;
@@ -245,6 +267,7 @@ export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: Ma
         recordType: f.kind,
         own,
         recordId: own || visible.has(f.id) ? f.id : null,
+        ...f.codes,
       });
       stored.push({
         refHash: hitRefHash(hitRef),

@@ -5,7 +5,8 @@
 // Identifiers: 护照号 → PASSPORT (国籍), 身份证号 → NATIONAL_ID CN, 手机号 → PHONE (region CN),
 // 微信号 → MESSENGER wechat:, Telegram → MESSENGER telegram:, 账户 → BANK_ACCOUNT CN,
 // 钱包地址 → CRYPTO_WALLET (币种 as ticker).
-import type { MappedInterceptedFund, RawIdentifier, SelectorType } from '../contract.ts';
+import { HANDLING_CODES, type MappedInterceptedFund, type RawIdentifier, type SelectorType } from '../contract.ts';
+import { EVALUATION_CODES, readCodes } from '../shared/codes.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
 import { spellingsOf, valueTable } from '../shared/enums.ts';
@@ -67,6 +68,7 @@ const UNIT = valueTable({ '0': ['元'], '4': ['万元'], '8': ['亿元'] });
 
 const VICTIM = { yes: ['是', 'true'], no: ['否', 'false'] };
 const victim = yesNoParser(VICTIM);
+const MATCHABLE = { yes: ['是', 'true'], no: ['否', 'false'] };
 
 /** The fixed lists of cn-mps-json, by key (the officer guide lists them). */
 export const CN_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
@@ -80,6 +82,9 @@ export const CN_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
   性别: spellingsOf(SEX),
   金额单位: spellingsOf(UNIT),
   是否被拐骗: [...VICTIM.yes, ...VICTIM.no],
+  处理代码: HANDLING_CODES,
+  评估等级: EVALUATION_CODES,
+  可比对: [...MATCHABLE.yes, ...MATCHABLE.no],
 };
 const amount = amountParser();
 const count = countParser();
@@ -87,6 +92,16 @@ const count = countParser();
 /** The file-level 共享级别 applies to records that name none. */
 function sharingOf(r: FieldReader, o: JsonObject) {
   return r.sharing('共享级别', o['共享级别'], byTable(CN_SHARING));
+}
+
+/** 处理代码 (H0–H3), 处理说明 (the H3 note), 评估等级 (B2) and 可比对 (是/否) of one record. */
+function codesOf(r: FieldReader, o: JsonObject) {
+  return readCodes(r, {
+    handling: ['处理代码', o['处理代码']],
+    handlingNote: ['处理说明', o['处理说明']],
+    evaluation: ['评估等级', o['评估等级']],
+    matchable: ['可比对', o['可比对'], yesNoParser(MATCHABLE)],
+  });
 }
 
 export function mapCnDen(o: JsonObject, context: MapContext): MapResult {
@@ -100,6 +115,7 @@ export function mapCnDen(o: JsonObject, context: MapContext): MapResult {
   };
   const optional = {
     sharingLevel: sharingOf(r, o),
+    ...codesOf(r, o),
     region: r.read('地区', o['地区'], parseFreeText),
     lat: r.read('纬度', o['纬度'], coordinateParser('lat')),
     lon: r.read('经度', o['经度'], coordinateParser('lon')),
@@ -143,6 +159,7 @@ export function mapCnSuspect(o: JsonObject, context: MapContext): MapResult {
   const nationality = r.read('国籍', o['国籍'], parseCountry);
   const optional = {
     sharingLevel: sharingOf(r, o),
+    ...codesOf(r, o),
     fullName: r.read('姓名', o['姓名'], parseFreeText),
     birthDate: r.read('出生日期', o['出生日期'], date),
     sex: r.read('性别', o['性别'], byTable(SEX), { emptyAs: 'UNKNOWN' as const }),
@@ -189,6 +206,7 @@ export function mapCnFund(o: JsonObject, context: MapContext): MapResult {
   };
   const optional: Partial<MappedInterceptedFund> = {
     sharingLevel: sharingOf(r, o),
+    ...codesOf(r, o),
     amountUsd: r.read('折合美元', o['折合美元'], amount),
     actionOn: r.read('处置日期', o['处置日期'], dateParser(r.today, DATE_SPELLINGS)),
     account: fundAccount(r, o, currency),

@@ -4,7 +4,8 @@
 // is raidedOn, statusOn or actionOn by row type; `moneda` defaults to EUR. Identifiers:
 // `pasaporte` (with `nacionalidad`), `dni_nie` (ES), `telefonos` split on `|` (region ES),
 // `cuenta` (IBAN, or an ES domestic account), `cartera` (ticker `moneda`).
-import type { RawIdentifier } from '../contract.ts';
+import { HANDLING_CODES, type RawIdentifier } from '../contract.ts';
+import { EVALUATION_CODES, readCodes } from '../shared/codes.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
 import { matchValue, spellingsOf, valueTable } from '../shared/enums.ts';
@@ -16,6 +17,7 @@ export const ES_PN_COLUMNS = [
   'tipo', 'referencia', 'nivel', 'pais', 'region', 'lat', 'lon', 'categoria', 'estado', 'fecha', 'dispositivos',
   'nombre', 'apellidos', 'fecha_nacimiento', 'sexo', 'nacionalidad', 'pasaporte', 'dni_nie', 'telefonos', 'rol',
   'victima_trata', 'centro_ref', 'importe', 'moneda', 'importe_usd', 'canal', 'medida', 'cuenta', 'cartera', 'victimas',
+  'tratamiento', 'nota_tratamiento', 'evaluacion', 'cotejable',
 ] as const;
 export type EsPnColumn = (typeof ES_PN_COLUMNS)[number];
 /** Without these a row cannot even say what it is: their absence is a file error. */
@@ -83,6 +85,7 @@ const SEXO = valueTable({ M: ['H'], F: ['M'], X: ['X'] });
 
 const VICTIMA_TRATA = { yes: ['SI'], no: ['NO'] };
 const victimaTrata = yesNoParser(VICTIMA_TRATA);
+const COTEJABLE = { yes: ['SI'], no: ['NO'] };
 const importe = amountParser('spanish');
 const cuenta = countParser('spanish');
 
@@ -91,12 +94,18 @@ function rowBasics(r: FieldReader, row: EsPnRow, context: MapContext) {
     ref: r.ref('referencia', row.referencia),
     sharingLevel: r.sharing('nivel', row.nivel, byTable(NIVEL)),
     date: dateParser(r.today, ['dmy']),
+    codes: readCodes(r, {
+      handling: ['tratamiento', row.tratamiento],
+      handlingNote: ['nota_tratamiento', row.nota_tratamiento],
+      evaluation: ['evaluacion', row.evaluacion],
+      matchable: ['cotejable', row.cotejable, yesNoParser(COTEJABLE)],
+    }),
   };
 }
 
 function mapCentro(row: EsPnRow, context: MapContext): MapResult {
   const r = new FieldReader(context);
-  const { ref, sharingLevel, date } = rowBasics(r, row, context);
+  const { ref, sharingLevel, date, codes } = rowBasics(r, row, context);
   const required = {
     ref,
     country: r.need('pais', row.pais, parseCountry),
@@ -105,6 +114,7 @@ function mapCentro(row: EsPnRow, context: MapContext): MapResult {
   };
   const optional = {
     sharingLevel,
+    ...codes,
     region: r.read('region', row.region, parseFreeText),
     lat: r.read('lat', row.lat, coordinateParser('lat', 'spanish')),
     lon: r.read('lon', row.lon, coordinateParser('lon', 'spanish')),
@@ -130,7 +140,7 @@ function suspectIdentifiers(row: EsPnRow, nationality: string | undefined): RawI
 
 function mapSospechoso(row: EsPnRow, context: MapContext): MapResult {
   const r = new FieldReader(context);
-  const { ref, sharingLevel, date } = rowBasics(r, row, context);
+  const { ref, sharingLevel, date, codes } = rowBasics(r, row, context);
   const required = {
     ref,
     role: r.need('rol', row.rol, byTable(ROL)),
@@ -143,6 +153,7 @@ function mapSospechoso(row: EsPnRow, context: MapContext): MapResult {
   const birthDate = r.read('fecha_nacimiento', row.fecha_nacimiento, date);
   const optional = {
     sharingLevel,
+    ...codes,
     fullName,
     birthDate,
     sex: r.read('sexo', row.sexo, byTable(SEXO), { emptyAs: 'UNKNOWN' as const }),
@@ -173,7 +184,7 @@ function fundAccount(r: FieldReader, row: EsPnRow, currency: string): RawIdentif
 
 function mapFondos(row: EsPnRow, context: MapContext): MapResult {
   const r = new FieldReader(context);
-  const { ref, sharingLevel, date } = rowBasics(r, row, context);
+  const { ref, sharingLevel, date, codes } = rowBasics(r, row, context);
   const currency = r.read('moneda', row.moneda, parseCurrency) ?? 'EUR';
   const required = {
     ref,
@@ -183,6 +194,7 @@ function mapFondos(row: EsPnRow, context: MapContext): MapResult {
   };
   const optional = {
     sharingLevel,
+    ...codes,
     currency,
     amountUsd: r.read('importe_usd', row.importe_usd, importe),
     actionOn: r.read('fecha', row.fecha, date),
@@ -205,6 +217,9 @@ export const ES_PN_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> =
   medida: spellingsOf(MEDIDA),
   sexo: spellingsOf(SEXO),
   victima_trata: [...VICTIMA_TRATA.yes, ...VICTIMA_TRATA.no],
+  tratamiento: HANDLING_CODES,
+  evaluacion: EVALUATION_CODES,
+  cotejable: [...COTEJABLE.yes, ...COTEJABLE.no],
 };
 
 const BY_TIPO = { scamDen: mapCentro, suspect: mapSospechoso, interceptedFund: mapFondos } as const;

@@ -12,8 +12,12 @@ import {
   SUSPECT_ROLES,
   SUSPECT_STATUSES,
   SELECTOR_TYPES,
+  HANDLING_CODES,
+  SOURCE_RELIABILITIES,
+  INFORMATION_ASSESSMENTS,
   type MappedInterceptedFund,
 } from '../contract.ts';
+import { readCodes } from '../shared/codes.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
 import { sharedNames } from '../shared/enums.ts';
@@ -49,7 +53,21 @@ export const LIAISON_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>>
   action: FUND_ACTIONS,
   'identifiers[].type': SELECTOR_TYPES,
   'account.type': ['BANK_ACCOUNT', 'CRYPTO_WALLET'],
+  handling: HANDLING_CODES,
+  sourceReliability: SOURCE_RELIABILITIES,
+  informationAssessment: INFORMATION_ASSESSMENTS.map(String),
+  matchable: ['true', 'false'],
 };
+
+/** The record's handling code, evaluation and matchable flag, under the shared names. */
+const codesOf = (r: FieldReader, o: JsonObject) =>
+  readCodes(r, {
+    handling: ['handling', o.handling],
+    handlingNote: ['handlingNote', o.handlingNote],
+    sourceReliability: ['sourceReliability', o.sourceReliability],
+    informationAssessment: ['informationAssessment', o.informationAssessment],
+    matchable: ['matchable', o.matchable, trueFalse],
+  });
 const lat = coordinateParser('lat');
 const lon = coordinateParser('lon');
 const count = countParser();
@@ -78,6 +96,7 @@ export function mapLiaisonDen(o: JsonObject, context: MapContext): MapResult {
     raidedOn: r.read('raidedOn', o.raidedOn, date),
     devicesSeized: r.read('devicesSeized', o.devicesSeized, count),
     firstSeenOn: r.read('firstSeenOn', o.firstSeenOn, date),
+    ...codesOf(r, o),
   };
   return r.finish(required, (values) => ({ kind: 'scamDen', ...values, ...optional }));
 }
@@ -101,6 +120,7 @@ export function mapLiaisonSuspect(o: JsonObject, context: MapContext): MapResult
     statusOn: r.read('statusOn', o.statusOn, date),
     traffickingVictim: r.flag('traffickingVictim', o.traffickingVictim, trueFalse, false),
     denRef: r.read('denRef', o.denRef, parseFreeText),
+    ...codesOf(r, o),
   };
   return r.finish(required, (values) => ({ kind: 'suspect', ...values, ...optional }));
 }
@@ -121,6 +141,7 @@ export function mapLiaisonFund(o: JsonObject, context: MapContext): MapResult {
     account: readJsonAccount(r, 'account', o.account, required.currency),
     victimCount: r.read('victimCount', o.victimCount, count),
     denRef: r.read('denRef', o.denRef, parseFreeText),
+    ...codesOf(r, o),
   };
   return r.finish(required, (values) => ({ kind: 'interceptedFund', ...optional, ...values }));
 }

@@ -15,8 +15,13 @@ import {
   SUSPECT_ROLES,
   SUSPECT_STATUSES,
   SELECTOR_TYPES,
+  SOURCE_RELIABILITIES,
+  type HandlingCode,
+  type InformationAssessment,
+  type RecordCodes,
   type SharingLevel,
 } from '../contract.ts';
+import { DEFAULT_CODES, readCodes } from '../shared/codes.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
 import { sharedNames } from '../shared/enums.ts';
@@ -39,6 +44,26 @@ export const TLP_MARKING_IDS: Readonly<Record<string, SharingLevel>> = {
   'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1': 'RED',
 };
 
+/**
+ * A statement marking-definition of the bundle whose statement is a handling code: `H2`, or
+ * `H3: <the restrictions>` (the text after the code is the handling note).
+ */
+export type HandlingMarking = { handling: HandlingCode; note: string | null };
+export type StixMapContext = MapContext & { handlingMarkings: ReadonlyMap<string, HandlingMarking> };
+
+const HANDLING_STATEMENT = /^\s*(H[0-3])\b\s*[:\-–]?\s*(.*)$/s;
+
+/** The handling a statement marking-definition states, or undefined when it states none. */
+export function handlingMarkingOf(o: JsonObject): HandlingMarking | undefined {
+  if (textOf(o.type) !== 'marking-definition' || textOf(o.definition_type) !== 'statement') return undefined;
+  const definition = o.definition;
+  const statement = definition && typeof definition === 'object' && !Array.isArray(definition) ? textOf((definition as JsonObject).statement) : undefined;
+  const found = statement === undefined ? null : HANDLING_STATEMENT.exec(statement);
+  if (!found) return undefined;
+  const note = found[2]!.trim();
+  return { handling: found[1] as HandlingCode, note: note === '' ? null : note };
+}
+
 const STIX_ID = /^([a-z0-9-]+)--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const trueFalse = yesNoParser({ yes: ['true'], no: ['false'] });
 
@@ -55,8 +80,46 @@ export const STIX_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = 
   channel: FUND_CHANNELS,
   action: FUND_ACTIONS,
   'account.type': ['BANK_ACCOUNT', 'CRYPTO_WALLET'],
+  'marking-definition statement': ['H0', 'H1', 'H2', 'H3: <note>'],
+  x_liaison_source_reliability: SOURCE_RELIABILITIES,
+  x_liaison_matchable: ['true', 'false'],
 };
 const count = countParser();
+
+/** STIX confidence (0–100) → information assessment: 80+ is 1, 60+ 2, 40+ 3, below 4 (docs/formats/stix-2.1.md). */
+const confidenceParser: FieldParser<InformationAssessment> = (text, fromJsonNumber) => {
+  const value = count(text, fromJsonNumber);
+  if (!value.ok) return value;
+  if (value.value > 100) return fail('OUT_OF_RANGE');
+  return ok(value.value >= 80 ? 1 : value.value >= 60 ? 2 : value.value >= 40 ? 3 : 4);
+};
+
+/**
+ * The handling code, evaluation and matchable flag of an object: handling from a statement
+ * marking among object_marking_refs, information assessment from `confidence`, source
+ * reliability and matchable from x_liaison_ properties.
+ */
+function codesOf(r: FieldReader, o: JsonObject, context: StixMapContext): RecordCodes {
+  const codes = readCodes(r, {
+    sourceReliability: ['x_liaison_source_reliability', o.x_liaison_source_reliability],
+    matchable: ['x_liaison_matchable', o.x_liaison_matchable, trueFalse],
+  });
+  const assessment = r.read('confidence', o.confidence, confidenceParser, { emptyAs: DEFAULT_CODES.informationAssessment });
+  if (assessment !== undefined) codes.informationAssessment = assessment;
+  const refs = Array.isArray(o.object_marking_refs) ? o.object_marking_refs : [];
+  const handling = refs.flatMap((ref, i) => {
+    const marking = context.handlingMarkings.get(textOf(ref) ?? '');
+    return marking ? [{ marking, i }] : [];
+  });
+  if (handling.length > 1) r.report(`object_marking_refs/${handling[1]!.i}`, 'UNKNOWN_MARKING');
+  const [first] = handling;
+  if (first && handling.length === 1) {
+    if (first.marking.handling === 'H3' && !first.marking.note) r.report(`object_marking_refs/${first.i}`, 'MISSING_FIELD');
+    codes.handling = first.marking.handling;
+    codes.handlingNote = first.marking.note;
+  }
+  return codes;
+}
 
 /** A STIX identifier `type--UUID` whose type is `expectedType`. */
 const stixId =
@@ -67,7 +130,7 @@ const stixId =
 const decimalString: FieldParser<string> = (text, fromJsonNumber) => (fromJsonNumber ? fail('MALFORMED_NUMBER') : parseAmount(text));
 
 /** The most restrictive level of the object's markings; undefined without any. */
-function sharingOf(r: FieldReader, o: JsonObject): SharingLevel | undefined {
+function sharingOf(r: FieldReader, o: JsonObject, context: StixMapContext): SharingLevel | undefined {
   const refs = o.object_marking_refs;
   // Left out: a stored level is kept (a new record is AMBER).
   if (refs === undefined) return undefined;
@@ -76,6 +139,8 @@ function sharingOf(r: FieldReader, o: JsonObject): SharingLevel | undefined {
   if (!Array.isArray(refs) || refs.length === 0) return r.report('object_marking_refs', 'UNKNOWN_MARKING');
   let level: SharingLevel | undefined;
   for (const [i, ref] of refs.entries()) {
+    // A handling statement is no sharing marking (codesOf reads it).
+    if (context.handlingMarkings.has(textOf(ref) ?? '')) continue;
     const marked = TLP_MARKING_IDS[textOf(ref) ?? ''];
     if (!marked) return r.report(`object_marking_refs/${i}`, 'UNKNOWN_MARKING');
     if (!level || SHARING_LEVELS.indexOf(marked) > SHARING_LEVELS.indexOf(level)) level = marked;
@@ -86,7 +151,7 @@ function sharingOf(r: FieldReader, o: JsonObject): SharingLevel | undefined {
 /** A location object joined to a den, with where its fields sit in the file. */
 export type JoinedLocation = { object: JsonObject; index: number };
 
-export function mapStixDen(o: JsonObject, location: JoinedLocation | undefined, context: MapContext): MapResult {
+export function mapStixDen(o: JsonObject, location: JoinedLocation | undefined, context: StixMapContext): MapResult {
   const r = new FieldReader(context);
   const date = dateParser(r.today, ['iso']);
   const loc = location?.object ?? {};
@@ -98,7 +163,8 @@ export function mapStixDen(o: JsonObject, location: JoinedLocation | undefined, 
     status: r.need('x_liaison_status', o.x_liaison_status, byTable(sharedNames(DEN_STATUSES))),
   };
   const optional = {
-    sharingLevel: sharingOf(r, o),
+    sharingLevel: sharingOf(r, o, context),
+    ...codesOf(r, o, context),
     region: r.read('region', loc.region, parseFreeText, locAt('region')),
     lat: r.read('latitude', loc.latitude, coordinateParser('lat'), locAt('latitude')),
     lon: r.read('longitude', loc.longitude, coordinateParser('lon'), locAt('longitude')),
@@ -108,7 +174,7 @@ export function mapStixDen(o: JsonObject, location: JoinedLocation | undefined, 
   return r.finish(required, (values) => ({ kind: 'scamDen', ...values, ...optional }));
 }
 
-export function mapStixSuspect(o: JsonObject, denRef: string | undefined, context: MapContext): MapResult {
+export function mapStixSuspect(o: JsonObject, denRef: string | undefined, context: StixMapContext): MapResult {
   const r = new FieldReader(context);
   const date = dateParser(r.today, ['iso']);
   const required = {
@@ -117,7 +183,8 @@ export function mapStixSuspect(o: JsonObject, denRef: string | undefined, contex
     status: r.need('x_liaison_status', o.x_liaison_status, byTable(sharedNames(SUSPECT_STATUSES))),
   };
   const optional = {
-    sharingLevel: sharingOf(r, o),
+    sharingLevel: sharingOf(r, o, context),
+    ...codesOf(r, o, context),
     fullName: r.read('name', o.name, parseFreeText),
     birthDate: r.read('x_liaison_birth_date', o.x_liaison_birth_date, date),
     sex: r.read('x_liaison_sex', o.x_liaison_sex, byTable(sharedNames(SEXES)), { emptyAs: 'UNKNOWN' as const }),
@@ -131,7 +198,7 @@ export function mapStixSuspect(o: JsonObject, denRef: string | undefined, contex
   return r.finish(required, (values) => ({ kind: 'suspect', ...values, ...optional }));
 }
 
-export function mapStixFund(o: JsonObject, denRef: string | undefined, context: MapContext): MapResult {
+export function mapStixFund(o: JsonObject, denRef: string | undefined, context: StixMapContext): MapResult {
   const r = new FieldReader(context);
   const required = {
     ref: r.ref('id', o.id, stixId('x-liaison-intercepted-fund')),
@@ -141,7 +208,8 @@ export function mapStixFund(o: JsonObject, denRef: string | undefined, context: 
     action: r.need('action', o.action, byTable(sharedNames(FUND_ACTIONS))),
   };
   const optional = {
-    sharingLevel: sharingOf(r, o),
+    sharingLevel: sharingOf(r, o, context),
+    ...codesOf(r, o, context),
     amountUsd: r.read('amount_usd', o.amount_usd, decimalString),
     actionOn: r.read('action_on', o.action_on, dateParser(r.today, ['iso'])),
     account: readJsonAccount(r, 'account', o.account, required.currency),
@@ -152,12 +220,13 @@ export function mapStixFund(o: JsonObject, denRef: string | undefined, context: 
 }
 
 /** Whether a STIX object maps to a shared record, and which. */
-export function classifyStixObject(o: JsonObject): 'den' | 'suspect' | 'fund' | 'location' | 'relationship' | 'other' {
+export function classifyStixObject(o: JsonObject): 'den' | 'suspect' | 'fund' | 'location' | 'relationship' | 'marking' | 'other' {
   const type = textOf(o.type);
   if (type === 'infrastructure' && textOf(o.x_liaison_kind) === 'scam-den') return 'den';
   if (type === 'threat-actor' && hasCriminalType(o.threat_actor_types)) return 'suspect';
   if (type === 'x-liaison-intercepted-fund') return 'fund';
   if (type === 'location') return 'location';
+  if (handlingMarkingOf(o)) return 'marking';
   if (type === 'relationship') return 'relationship';
   return 'other';
 }

@@ -7,15 +7,15 @@
 // join nothing are skipped with a warning.
 import type { Item, ParseContext } from '../contract.ts';
 import { FileError } from '../shared/bytes.ts';
-import { textOf, type MapContext } from '../shared/fields.ts';
+import { textOf } from '../shared/fields.ts';
 import { makeIssue } from '../shared/issues.ts';
 import { isJsonObject, readJsonStream, type JsonObject } from '../shared/json-stream.ts';
 import { endOnFileError, itemsOf, RefTracker } from '../shared/records.ts';
-import { classifyStixObject, mapStixDen, mapStixFund, mapStixSuspect, type JoinedLocation } from './map.ts';
+import { classifyStixObject, handlingMarkingOf, mapStixDen, mapStixFund, mapStixSuspect, type JoinedLocation, type StixMapContext } from './map.ts';
 
 export const MAX_STIX_OBJECTS = 100_000;
 
-type Kept = { index: number; object: JsonObject; kind: 'den' | 'suspect' | 'fund' | 'location' | 'relationship' };
+type Kept = { index: number; object: JsonObject; kind: 'den' | 'suspect' | 'fund' | 'location' | 'relationship' | 'marking' };
 
 const pathOf = (index: number) => `/objects/${index}`;
 const skipped = (index: number, field: string): Item => makeIssue('SKIPPED_OBJECT', field, { path: pathOf(index) }, { severity: 'warning' });
@@ -56,14 +56,17 @@ function resolveJoins(kept: readonly Kept[]): Joins {
 function* mapKept(kept: readonly Kept[], context: ParseContext): Generator<Item> {
   const joins = resolveJoins(kept);
   const refs = new RefTracker();
+  // Handling statements (marking-definitions) the objects name in object_marking_refs.
+  const handlingMarkings = new Map(kept.flatMap((k) => (k.kind === 'marking' ? [[textOf(k.object.id) ?? '', handlingMarkingOf(k.object)!] as const] : [])));
   for (const { index, object, kind } of kept) {
     const id = textOf(object.id) ?? '';
     const at = (field: string) => ({ path: `${pathOf(index)}/${field}` });
-    const mapContext: MapContext = { at, today: context.today, defaultSharing: undefined };
+    const mapContext: StixMapContext = { at, today: context.today, defaultSharing: undefined, handlingMarkings };
     let result;
     if (kind === 'den') result = mapStixDen(object, joins.locationOf.get(id), mapContext);
     else if (kind === 'suspect') result = mapStixSuspect(object, joins.denOf.get(id), mapContext);
     else if (kind === 'fund') result = mapStixFund(object, joins.denOf.get(id), mapContext);
+    else if (kind === 'marking') continue;
     else if (!joins.used.has(index)) yield skipped(index, kind === 'location' ? 'location' : 'relationship');
     if (result) yield* itemsOf(result, { path: pathOf(index) }, refs, 'id', at('id'));
   }

@@ -12,9 +12,11 @@ import {
   SEXES,
   SUSPECT_ROLES,
   SUSPECT_STATUSES,
+  HANDLING_CODES,
   type RawIdentifier,
   type SharingLevel,
 } from '../contract.ts';
+import { EVALUATION_CODES, readCodes } from '../shared/codes.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
 import { matchValue, sharedNames, spellingsOf, valueTable } from '../shared/enums.ts';
@@ -53,6 +55,9 @@ export const UMF_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
   Channel: FUND_CHANNELS,
   Measure: FUND_ACTIONS,
   'Account/@type': spellingsOf(ACCOUNT_TYPES),
+  HandlingCode: HANDLING_CODES,
+  Evaluation: EVALUATION_CODES,
+  Matchable: ['true', 'false', '1', '0'],
 };
 
 const textOf = (element: XmlElement, name: string): string | undefined => child(element, name)?.text;
@@ -60,6 +65,15 @@ const attrOf = (element: XmlElement, name: string, attr: string): string | undef
 
 /** Relative field name of a child, with its `[n]` when the path carries one. */
 const fieldOf = (parent: XmlElement, element: XmlElement): string => element.path.slice(parent.path.length + 1);
+
+/** HandlingCode (H0–H3), HandlingNote (the H3 restrictions), Evaluation (B2) and Matchable of a record element. */
+const codesOf = (r: FieldReader, el: XmlElement) =>
+  readCodes(r, {
+    handling: ['HandlingCode', textOf(el, 'HandlingCode')],
+    handlingNote: ['HandlingNote', textOf(el, 'HandlingNote')],
+    evaluation: ['Evaluation', textOf(el, 'Evaluation')],
+    matchable: ['Matchable', textOf(el, 'Matchable'), trueFalse],
+  });
 
 function sharingOf(r: FieldReader, element: XmlElement, context: UmfMapContext): SharingLevel | undefined {
   const own = element.attrs.marking;
@@ -81,6 +95,7 @@ export function mapUmfLocation(el: XmlElement, context: UmfMapContext): MapResul
   };
   const optional = {
     sharingLevel: sharingOf(r, el, context),
+    ...codesOf(r, el),
     region: r.read('Region', textOf(el, 'Region'), parseFreeText),
     lat: r.read('Coordinates/@lat', attrOf(el, 'Coordinates', 'lat'), coordinateParser('lat')),
     lon: r.read('Coordinates/@lon', attrOf(el, 'Coordinates', 'lon'), coordinateParser('lon')),
@@ -143,6 +158,7 @@ export function mapUmfPerson(el: XmlElement, context: UmfMapContext): MapResult 
   const nationality = r.read('Nationality', textOf(el, 'Nationality'), parseCountry);
   const optional = {
     sharingLevel: sharingOf(r, el, context),
+    ...codesOf(r, el),
     fullName: r.read('Name', fullNameOf(el), parseFreeText),
     birthDate: r.read('BirthDate', textOf(el, 'BirthDate'), iso(r)),
     sex: r.read('Sex', textOf(el, 'Sex'), byTable(sharedNames(SEXES)), { emptyAs: 'UNKNOWN' as const }),
@@ -184,6 +200,7 @@ export function mapUmfMonetaryValue(el: XmlElement, context: UmfMapContext): Map
   };
   const optional = {
     sharingLevel: sharingOf(r, el, context),
+    ...codesOf(r, el),
     amountUsd: r.read('AmountUsd', textOf(el, 'AmountUsd'), amountParser()),
     actionOn: r.read('Measure/@date', attrOf(el, 'Measure', 'date'), iso(r)),
     account: fundAccount(r, el),

@@ -21,6 +21,9 @@ export type SubmitOptions = {
   url: string;
   mode: 'ATOMIC' | 'PARTIAL';
   dryRun: boolean;
+  /** Defaults for records that carry none (the gateway checks them). */
+  handling?: 'H0' | 'H1' | 'H2';
+  evaluation?: string;
   idempotencyKey?: string;
   progress: boolean;
   /** Print the gateway's JSON (report with receipt, or problem) instead of the readable text. */
@@ -57,7 +60,14 @@ export async function submitFile(options: SubmitOptions, out: NodeJS.WritableStr
   const result = await client
     .POST('/v1/submissions', {
       params: {
-        query: { format: options.format as Format, operation: options.operation, mode: options.mode, dryRun: options.dryRun },
+        query: {
+          format: options.format as Format,
+          operation: options.operation,
+          mode: options.mode,
+          dryRun: options.dryRun,
+          ...(options.handling ? { handling: options.handling } : {}),
+          ...(options.evaluation ? { evaluation: options.evaluation } : {}),
+        },
         ...(options.idempotencyKey ? { header: { 'Idempotency-Key': options.idempotencyKey } } : {}),
       },
       headers: {

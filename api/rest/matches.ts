@@ -26,7 +26,17 @@ export function matchBody(response: MatchResponse): MatchBody {
     results: response.results.map(({ index, hit, hits }) => ({
       index,
       hit,
-      hits: hits.map(({ hitRef, owner, recordType, own, recordId }) => ({ hitRef, owner, recordType, own, recordId })),
+      hits: hits.map(({ hitRef, owner, recordType, own, recordId, handling, handlingNote, sourceReliability, informationAssessment }) => ({
+        hitRef,
+        owner,
+        recordType,
+        own,
+        recordId,
+        handling,
+        handlingNote,
+        sourceReliability,
+        informationAssessment,
+      })),
     })),
   };
 }

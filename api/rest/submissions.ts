@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import { getAdapter } from '../../adapters/index.ts';
 import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
+import { parseSubmissionDefaults } from '../../ingest/defaults.ts';
 import { ingestLimits, type IngestServices } from '../../ingest/services.ts';
 import { uploadTooLarge } from '../../ingest/spool.ts';
 import type { AuditSink } from '../../kernel/audit.ts';
@@ -107,7 +108,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
       '/v1/submissions',
       async (request, reply) => {
         const viewer = await authenticateRest(request, deps.verifier, 'records:submit');
-        const { format, operation, mode = 'ATOMIC', dryRun = 'false' } = request.query;
+        const { format, operation, mode = 'ATOMIC', dryRun = 'false', handling, evaluation } = request.query;
         if (!format) throw badQuery('format', 'Query parameter format is required.');
         const adapter = getAdapter(format);
         if (!adapter) {
@@ -118,6 +119,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
         if (!operation) throw badQuery('operation', 'Query parameter operation is required.');
         if (!MODES.has(mode)) throw badQuery('mode', 'mode must be ATOMIC or PARTIAL.');
         if (dryRun !== 'true' && dryRun !== 'false') throw badQuery('dryRun', 'dryRun must be true or false.');
+        const defaults = parseSubmissionDefaults({ handling, evaluation });
         checkMediaType(request, adapter.mediaTypes);
         const declaredLength = Number(request.headers['content-length'] ?? 0);
         if (declaredLength > deps.maxUploadBytes) {
@@ -135,6 +137,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
           operationCode: operation,
           mode: mode as SubmissionMode,
           dryRun: dryRun === 'true',
+          ...(defaults ? { defaults } : {}),
           ...(idempotencyKey ? { idempotencyKey } : {}),
           body: request.body as AsyncIterable<Uint8Array>,
           ...ingestLimits(deps),

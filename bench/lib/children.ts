@@ -69,7 +69,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** Starts bench/servers/<file> with the given environment. */
 export async function startServerChild(options: {
   name: string;
-  file: 'raw.ts' | 'raw-js.ts' | 'raw-auth.ts' | 'postgraphile.ts' | 'gateway.ts' | 'service.ts';
+  file: 'raw.ts' | 'raw-js.ts' | 'raw-auth.ts' | 'postgraphile.ts' | 'gateway.ts' | 'service.ts' | 'match.ts';
   env: Record<string, string>;
 }): Promise<ServerChild> {
   const child = fork(serverFile(options.file), [], {

@@ -8,10 +8,23 @@
 // change test below sees such a column as unchanged.
 import { DEN_COLUMN_BITS as bit, type DenRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import { storedIfAbsent, storedRow, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+import {
+  CODE_INPUT_NAMES,
+  CODE_UPDATES,
+  codeArrays,
+  codeColumnsOf,
+  codeValues,
+  storedIfAbsent,
+  storedRow,
+  toWriteResult,
+  type CountRow,
+  type Tx,
+  type WriteContext,
+  type WriteResult,
+} from './types.ts';
 
 export async function writeDens(tx: Tx, ctx: WriteContext, rows: readonly DenRow[]): Promise<WriteResult> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
+  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [], retracted: [] };
   return toWriteResult(await tx.$queryRaw<CountRow[]>(densStatement(ctx, rows)));
 }
 
@@ -23,16 +36,18 @@ export function densStatement(ctx: WriteContext, rows: readonly DenRow[]): Prism
         FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.country)}::text[],
                     ${rows.map((r) => r.region)}::text[], ${rows.map((r) => r.geohash)}::text[], ${rows.map((r) => r.denType)}::text[],
                     ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.raidedOn)}::date[], ${rows.map((r) => r.devicesSeized)}::int[],
-                    ${rows.map((r) => r.firstSeenOn)}::date[], ${rows.map((r) => r.absent)}::int[])
-          AS u(ref, level, country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on, absent)
+                    ${rows.map((r) => r.firstSeenOn)}::date[], ${rows.map((r) => r.absent)}::int[], ${codeArrays(rows)})
+          WITH ORDINALITY AS u(ref, level, country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on, absent,
+                               ${CODE_INPUT_NAMES}, ord)
     ), src AS (
-      SELECT i.ref, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+      SELECT i.ord, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
              i.country::char(2) AS country, ${storedIfAbsent('region', bit.region, Prisma.sql`i.region`)} AS region,
              ${storedIfAbsent('geohash', bit.geohash, Prisma.sql`i.geohash::varchar(5)`)} AS geohash,
              i.den_type::"DenType" AS den_type, i.status::"DenStatus" AS status,
              ${storedIfAbsent('raided_on', bit.raided_on, Prisma.sql`i.raided_on`)} AS raided_on,
              ${storedIfAbsent('devices_seized', bit.devices_seized, Prisma.sql`i.devices_seized`)} AS devices_seized,
-             ${storedIfAbsent('first_seen_on', bit.first_seen_on, Prisma.sql`i.first_seen_on`)} AS first_seen_on
+             ${storedIfAbsent('first_seen_on', bit.first_seen_on, Prisma.sql`i.first_seen_on`)} AS first_seen_on,
+             ${codeValues(bit)}
         FROM input i
         ${storedRow('scam_den', ctx.ownerId)}
     ), history AS (
@@ -40,31 +55,34 @@ export function densStatement(ctx: WriteContext, rows: readonly DenRow[]): Prism
       SELECT gen_random_uuid(), 'SCAM_DEN', d.id, d.owner_id, d.submission_id, to_jsonb(d), ${ctx.now}::timestamptz
         FROM src s
         CROSS JOIN LATERAL (SELECT * FROM scam_den x WHERE x.owner_id = ${ctx.ownerId}::uuid AND x.source_ref = s.ref LIMIT 1) d
-       WHERE (d.operation_id, d.sharing_level, d.country, d.region, d.geohash, d.den_type, d.status, d.raided_on,
-              d.devices_seized, d.first_seen_on)
+       WHERE NOT s.retracted
+         AND (d.operation_id, d.sharing_level, d.country, d.region, d.geohash, d.den_type, d.status, d.raided_on,
+              d.devices_seized, d.first_seen_on, ${codeColumnsOf('d')})
              IS DISTINCT FROM
              (${ctx.operationId}::uuid, s.sharing_level, s.country, s.region, s.geohash, s.den_type, s.status, s.raided_on,
-              s.devices_seized, s.first_seen_on)
+              s.devices_seized, s.first_seen_on, ${codeColumnsOf('s')})
     ), up AS (
       INSERT INTO scam_den AS d (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
-                                 country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on)
+                                 country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on,
+                                 ${codeColumnsOf()})
       SELECT gen_random_uuid(), ${ctx.ownerId}::uuid, s.ref, ${ctx.submissionId}::uuid, ${ctx.operationId}::uuid, s.sharing_level,
              ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, s.country, s.region, s.geohash, s.den_type, s.status, s.raided_on,
-             s.devices_seized, s.first_seen_on
+             s.devices_seized, s.first_seen_on, ${codeColumnsOf('s')}
         FROM src s
+       WHERE NOT s.retracted
       ON CONFLICT (owner_id, source_ref) DO UPDATE
          SET submission_id = EXCLUDED.submission_id, operation_id = EXCLUDED.operation_id, sharing_level = EXCLUDED.sharing_level,
              updated_at = EXCLUDED.updated_at, country = EXCLUDED.country, region = EXCLUDED.region, geohash = EXCLUDED.geohash,
              den_type = EXCLUDED.den_type, status = EXCLUDED.status, raided_on = EXCLUDED.raided_on,
-             devices_seized = EXCLUDED.devices_seized, first_seen_on = EXCLUDED.first_seen_on
+             devices_seized = EXCLUDED.devices_seized, first_seen_on = EXCLUDED.first_seen_on, ${CODE_UPDATES}
        WHERE (d.operation_id, d.sharing_level, d.country, d.region, d.geohash, d.den_type, d.status, d.raided_on,
-              d.devices_seized, d.first_seen_on)
+              d.devices_seized, d.first_seen_on, ${codeColumnsOf('d')})
              IS DISTINCT FROM
              (EXCLUDED.operation_id, EXCLUDED.sharing_level, EXCLUDED.country, EXCLUDED.region, EXCLUDED.geohash,
-              EXCLUDED.den_type, EXCLUDED.status, EXCLUDED.raided_on, EXCLUDED.devices_seized, EXCLUDED.first_seen_on)
+              EXCLUDED.den_type, EXCLUDED.status, EXCLUDED.raided_on, EXCLUDED.devices_seized, EXCLUDED.first_seen_on,
+              ${codeColumnsOf('EXCLUDED')})
       RETURNING (d.xmax = 0) AS inserted
     )
-    SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, (count(*) FILTER (WHERE NOT inserted))::int AS updated,
-           NULL::int[] AS unresolved
-      FROM up`;
+    SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted, (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
+           NULL::int[] AS unresolved, (SELECT array_agg(ord::int) FROM src WHERE retracted) AS retracted`;
 }

@@ -6,10 +6,24 @@
 // the file did not carry keep their stored values (rows.ts FUND_COLUMN_BITS).
 import { FUND_COLUMN_BITS as bit, type FundRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import { denOfRef, storedIfAbsent, storedRow, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+import {
+  CODE_INPUT_NAMES,
+  CODE_UPDATES,
+  codeArrays,
+  codeColumnsOf,
+  codeValues,
+  denOfRef,
+  storedIfAbsent,
+  storedRow,
+  toWriteResult,
+  type CountRow,
+  type Tx,
+  type WriteContext,
+  type WriteResult,
+} from './types.ts';
 
 export async function writeFunds(tx: Tx, ctx: WriteContext, rows: readonly FundRow[]): Promise<WriteResult> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
+  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [], retracted: [] };
   return toWriteResult(await tx.$queryRaw<CountRow[]>(fundsStatement(ctx, rows)));
 }
 
@@ -22,13 +36,13 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
                     ${rows.map((r) => r.currency)}::text[], ${rows.map((r) => r.amountUsd)}::numeric[], ${rows.map((r) => r.channel)}::text[],
                     ${rows.map((r) => r.action)}::text[], ${rows.map((r) => r.actionOn)}::date[], ${rows.map((r) => r.accountKey)}::text[],
                     ${rows.map((r) => r.accountCountry)}::text[], ${rows.map((r) => r.victimCount)}::int[], ${rows.map((r) => r.denRef)}::text[],
-                    ${rows.map((r) => r.absent)}::int[])
+                    ${rows.map((r) => r.absent)}::int[], ${codeArrays(rows)})
              WITH ORDINALITY AS u(ref, level, amount, currency, amount_usd, channel, action, action_on, account_key, account_country,
-                                  victim_count, den_ref, absent, ord)
+                                  victim_count, den_ref, absent, ${CODE_INPUT_NAMES}, ord)
     ), merged AS (
       -- Absent is not null: columns the file did not carry keep their stored values. A stored
       -- amountUsd is kept only while the amount and currency it converts stay the same.
-      SELECT i.ord, i.ref, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+      SELECT i.ord, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
              i.amount::numeric(38, 18) AS amount, i.currency::varchar(8) AS currency, i.amount_usd AS given_usd,
              (cur.id IS NOT NULL AND (i.absent & ${Prisma.raw(String(bit.amount_usd))}) <> 0 AND cur.amount = i.amount AND cur.currency = i.currency) AS keep_usd,
              cur.amount_usd AS stored_usd, i.channel, i.action,
@@ -36,12 +50,13 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
              ${storedIfAbsent('account_key', bit.account, Prisma.sql`i.account_key::char(64)`)} AS account_key,
              ${storedIfAbsent('account_country', bit.account, Prisma.sql`i.account_country::char(2)`)} AS account_country,
              ${storedIfAbsent('victim_count', bit.victim_count, Prisma.sql`i.victim_count`)} AS victim_count,
-             i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id
+             i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id,
+             ${codeValues(bit)}
         FROM input i
         ${storedRow('intercepted_fund', ctx.ownerId)}
         ${denOfRef(ctx.ownerId)}
     ), src AS (
-      SELECT m.ord, m.ref, m.sharing_level, m.amount, m.currency,
+      SELECT m.ord, m.ref, m.retracted, ${codeColumnsOf('m')}, m.sharing_level, m.amount, m.currency,
              (CASE WHEN m.keep_usd THEN m.stored_usd
                    WHEN m.given_usd IS NOT NULL THEN m.given_usd
                    WHEN m.currency = 'USD' THEN m.amount
@@ -56,40 +71,41 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
            ORDER BY e.valid_on DESC LIMIT 1
         ) rate ON true
     ), ready AS (
-      SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
+      SELECT * FROM src WHERE (den_ref IS NULL OR den_id IS NOT NULL) AND NOT retracted
     ), history AS (
       INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
       SELECT gen_random_uuid(), 'INTERCEPTED_FUND', f.id, f.owner_id, f.submission_id, to_jsonb(f), ${ctx.now}::timestamptz
         FROM ready r
         CROSS JOIN LATERAL (SELECT * FROM intercepted_fund x WHERE x.owner_id = ${ctx.ownerId}::uuid AND x.source_ref = r.ref LIMIT 1) f
        WHERE (f.operation_id, f.sharing_level, f.amount, f.currency, f.amount_usd, f.channel, f.action, f.action_on, f.account_key,
-              f.account_country, f.victim_count, f.den_id)
+              f.account_country, f.victim_count, f.den_id, ${codeColumnsOf('f')})
              IS DISTINCT FROM
              (${ctx.operationId}::uuid, r.sharing_level, r.amount, r.currency, r.amount_usd, r.channel, r.action, r.action_on,
-              r.account_key, r.account_country, r.victim_count, r.den_id)
+              r.account_key, r.account_country, r.victim_count, r.den_id, ${codeColumnsOf('r')})
     ), up AS (
       INSERT INTO intercepted_fund AS f (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
                                          amount, currency, amount_usd, channel, action, action_on, account_key, account_country,
-                                         victim_count, den_id)
+                                         victim_count, den_id, ${codeColumnsOf()})
       SELECT gen_random_uuid(), ${ctx.ownerId}::uuid, r.ref, ${ctx.submissionId}::uuid, ${ctx.operationId}::uuid, r.sharing_level,
              ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, r.amount, r.currency, r.amount_usd, r.channel, r.action, r.action_on,
-             r.account_key, r.account_country, r.victim_count, r.den_id
+             r.account_key, r.account_country, r.victim_count, r.den_id, ${codeColumnsOf('r')}
         FROM ready r
       ON CONFLICT (owner_id, source_ref) DO UPDATE
          SET submission_id = EXCLUDED.submission_id, operation_id = EXCLUDED.operation_id, sharing_level = EXCLUDED.sharing_level,
              updated_at = EXCLUDED.updated_at, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
              amount_usd = EXCLUDED.amount_usd, channel = EXCLUDED.channel, action = EXCLUDED.action, action_on = EXCLUDED.action_on,
              account_key = EXCLUDED.account_key, account_country = EXCLUDED.account_country,
-             victim_count = EXCLUDED.victim_count, den_id = EXCLUDED.den_id
+             victim_count = EXCLUDED.victim_count, den_id = EXCLUDED.den_id, ${CODE_UPDATES}
        WHERE (f.operation_id, f.sharing_level, f.amount, f.currency, f.amount_usd, f.channel, f.action, f.action_on, f.account_key,
-              f.account_country, f.victim_count, f.den_id)
+              f.account_country, f.victim_count, f.den_id, ${codeColumnsOf('f')})
              IS DISTINCT FROM
              (EXCLUDED.operation_id, EXCLUDED.sharing_level, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.amount_usd,
               EXCLUDED.channel, EXCLUDED.action, EXCLUDED.action_on, EXCLUDED.account_key, EXCLUDED.account_country,
-              EXCLUDED.victim_count, EXCLUDED.den_id)
+              EXCLUDED.victim_count, EXCLUDED.den_id, ${codeColumnsOf('EXCLUDED')})
       RETURNING (f.xmax = 0) AS inserted
     )
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
            (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
-           (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL) AS unresolved`;
+           (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL AND NOT retracted) AS unresolved,
+           (SELECT array_agg(ord::int) FROM src WHERE retracted) AS retracted`;
 }

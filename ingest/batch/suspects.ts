@@ -11,10 +11,24 @@
 // stronger than any identifier the file sends.
 import { SUSPECT_COLUMN_BITS as bit, type SuspectRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import { denOfRef, storedIfAbsent, storedRow, toWriteResult, type CountRow, type Tx, type WriteContext, type WriteResult } from './types.ts';
+import {
+  CODE_INPUT_NAMES,
+  CODE_UPDATES,
+  codeArrays,
+  codeColumnsOf,
+  codeValues,
+  denOfRef,
+  storedIfAbsent,
+  storedRow,
+  toWriteResult,
+  type CountRow,
+  type Tx,
+  type WriteContext,
+  type WriteResult,
+} from './types.ts';
 
 export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly SuspectRow[]): Promise<WriteResult> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [] };
+  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [], retracted: [] };
   return toWriteResult(await tx.$queryRaw<CountRow[]>(suspectsStatement(ctx, rows)));
 }
 
@@ -23,7 +37,7 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
   const sel = rows.flatMap((r) => r.selectors.map((s) => ({ ref: r.ref, type: s.type, hash: s.hash })));
   return Prisma.sql`
     WITH src AS (
-      SELECT i.ord, i.ref, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+      SELECT i.ord, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
              CASE WHEN cur.id IS NOT NULL AND EXISTS (
                     -- The stored key came from a kept group stronger than what the file sends: it stays.
                     SELECT 1 FROM selector x
@@ -35,7 +49,8 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
              ${storedIfAbsent('sex', bit.sex, Prisma.sql`i.sex::"Sex"`)} AS sex, i.role::"SuspectRole" AS role,
              i.status::"SuspectStatus" AS status, ${storedIfAbsent('status_on', bit.status_on, Prisma.sql`i.status_on`)} AS status_on,
              ${storedIfAbsent('trafficking_victim', bit.trafficking_victim, Prisma.sql`i.victim`)} AS trafficking_victim,
-             i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id, i.digest, i.kept
+             i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id, i.digest, i.kept,
+             ${codeValues(bit)}
         FROM (
           SELECT u.*, string_to_array(u.kept_types, ',') AS kept
             FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.personKey)}::text[],
@@ -43,22 +58,22 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
                         ${rows.map((r) => r.role)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.statusOn)}::date[],
                         ${rows.map((r) => r.traffickingVictim)}::boolean[], ${rows.map((r) => r.denRef)}::text[],
                         ${rows.map((r) => r.selectorDigest)}::text[], ${rows.map((r) => r.absent)}::int[],
-                        ${rows.map((r) => r.keptSelectorTypes)}::text[], ${rows.map((r) => r.personKeyRank)}::int[])
+                        ${rows.map((r) => r.keptSelectorTypes)}::text[], ${rows.map((r) => r.personKeyRank)}::int[], ${codeArrays(rows)})
                  WITH ORDINALITY AS u(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest,
-                                      absent, kept_types, key_rank, ord)
+                                      absent, kept_types, key_rank, ${CODE_INPUT_NAMES}, ord)
         ) i
         ${storedRow('suspect', ctx.ownerId)}
         ${denOfRef(ctx.ownerId)}
     ), ready AS (
-      SELECT * FROM src WHERE den_ref IS NULL OR den_id IS NOT NULL
+      SELECT * FROM src WHERE (den_ref IS NULL OR den_id IS NOT NULL) AND NOT retracted
     ), stored AS (
       -- Selectors of kept groups stay as they are: only the others are compared and replaced.
       SELECT s.id, r.kept,
              (s.operation_id, s.sharing_level, s.person_key, s.nationality, s.birth_year, s.sex, s.role, s.status, s.status_on,
-              s.trafficking_victim, s.den_id)
+              s.trafficking_victim, s.den_id, ${codeColumnsOf('s')})
              IS DISTINCT FROM
              (${ctx.operationId}::uuid, r.sharing_level, r.person_key, r.nationality, r.birth_year, r.sex, r.role, r.status,
-              r.status_on, r.trafficking_victim, r.den_id) AS columns_changed,
+              r.status_on, r.trafficking_victim, r.den_id, ${codeColumnsOf('r')}) AS columns_changed,
              sel.digest AS stored_digest, sel.replaced IS DISTINCT FROM r.digest AS selectors_changed
         FROM ready r
         CROSS JOIN LATERAL (SELECT * FROM suspect x WHERE x.owner_id = ${ctx.ownerId}::uuid AND x.source_ref = r.ref LIMIT 1) s
@@ -78,21 +93,23 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
        WHERE c.columns_changed OR c.selectors_changed
     ), up AS (
       INSERT INTO suspect AS s (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
-                                person_key, nationality, birth_year, sex, role, status, status_on, trafficking_victim, den_id)
+                                person_key, nationality, birth_year, sex, role, status, status_on, trafficking_victim, den_id,
+                                ${codeColumnsOf()})
       SELECT gen_random_uuid(), ${ctx.ownerId}::uuid, r.ref, ${ctx.submissionId}::uuid, ${ctx.operationId}::uuid, r.sharing_level,
              ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, r.person_key, r.nationality, r.birth_year, r.sex, r.role, r.status,
-             r.status_on, r.trafficking_victim, r.den_id
+             r.status_on, r.trafficking_victim, r.den_id, ${codeColumnsOf('r')}
         FROM ready r
       ON CONFLICT (owner_id, source_ref) DO UPDATE
          SET submission_id = EXCLUDED.submission_id, operation_id = EXCLUDED.operation_id, sharing_level = EXCLUDED.sharing_level,
              updated_at = EXCLUDED.updated_at, person_key = EXCLUDED.person_key, nationality = EXCLUDED.nationality,
              birth_year = EXCLUDED.birth_year, sex = EXCLUDED.sex, role = EXCLUDED.role, status = EXCLUDED.status,
-             status_on = EXCLUDED.status_on, trafficking_victim = EXCLUDED.trafficking_victim, den_id = EXCLUDED.den_id
+             status_on = EXCLUDED.status_on, trafficking_victim = EXCLUDED.trafficking_victim, den_id = EXCLUDED.den_id, ${CODE_UPDATES}
        WHERE (s.operation_id, s.sharing_level, s.person_key, s.nationality, s.birth_year, s.sex, s.role, s.status, s.status_on,
-              s.trafficking_victim, s.den_id)
+              s.trafficking_victim, s.den_id, ${codeColumnsOf('s')})
              IS DISTINCT FROM
              (EXCLUDED.operation_id, EXCLUDED.sharing_level, EXCLUDED.person_key, EXCLUDED.nationality, EXCLUDED.birth_year,
-              EXCLUDED.sex, EXCLUDED.role, EXCLUDED.status, EXCLUDED.status_on, EXCLUDED.trafficking_victim, EXCLUDED.den_id)
+              EXCLUDED.sex, EXCLUDED.role, EXCLUDED.status, EXCLUDED.status_on, EXCLUDED.trafficking_victim, EXCLUDED.den_id,
+              ${codeColumnsOf('EXCLUDED')})
           OR s.id IN (SELECT id FROM stored WHERE selectors_changed)
       RETURNING s.id, s.source_ref, (s.xmax = 0) AS inserted
     ), wanted AS (
@@ -114,5 +131,6 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
     )
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
            (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
-           (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL) AS unresolved`;
+           (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL AND NOT retracted) AS unresolved,
+           (SELECT array_agg(ord::int) FROM src WHERE retracted) AS retracted`;
 }

@@ -5,6 +5,7 @@
 // changed rows updated, and rows equal to what is stored are left alone (IS DISTINCT FROM),
 // which is what the report counts as `unchanged`.
 import { Prisma } from '../../prisma/generated/client/client.ts';
+import type { CodeColumnBits, CodeValues } from '../rows.ts';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -23,9 +24,11 @@ export type WriteResult = {
   updated: number;
   /** Indexes (into the batch) of rows not written because their denRef found no den yet. */
   unresolved: number[];
+  /** Indexes of rows not written because the owner retracted the stored record (never revived). */
+  retracted: number[];
 };
 
-export type CountRow = { inserted: number; updated: number; unresolved: number[] | null };
+export type CountRow = { inserted: number; updated: number; unresolved: number[] | null; retracted: number[] | null };
 
 export function toWriteResult(rows: CountRow[]): WriteResult {
   const row = rows[0];
@@ -33,6 +36,7 @@ export function toWriteResult(rows: CountRow[]): WriteResult {
     inserted: Number(row?.inserted ?? 0),
     updated: Number(row?.updated ?? 0),
     unresolved: (row?.unresolved ?? []).map((ord) => Number(ord) - 1),
+    retracted: (row?.retracted ?? []).map((ord) => Number(ord) - 1),
   };
 }
 
@@ -59,3 +63,28 @@ export const storedRow = (table: string, ownerId: string): Prisma.Sql => Prisma.
         LEFT JOIN LATERAL (
           SELECT * FROM ${Prisma.raw(table)} x WHERE x.owner_id = ${ownerId}::uuid AND x.source_ref = i.ref LIMIT 1
         ) cur ON true`;
+
+// ---- the handling and evaluation columns, the same on the three tables ----------------------
+
+const CODE_COLUMNS = ['handling', 'handling_note', 'source_reliability', 'information_assessment', 'matchable'] as const;
+
+/** The unnest arrays of the code columns, to follow a table's own arrays (names: CODE_INPUT_NAMES). */
+export const codeArrays = (rows: readonly { codes: CodeValues }[]): Prisma.Sql => Prisma.sql`
+                    ${rows.map((r) => r.codes.handling)}::text[], ${rows.map((r) => r.codes.handlingNote)}::text[],
+                    ${rows.map((r) => r.codes.sourceReliability)}::text[], ${rows.map((r) => r.codes.informationAssessment)}::int[],
+                    ${rows.map((r) => r.codes.matchable)}::boolean[]`;
+export const CODE_INPUT_NAMES = Prisma.raw(CODE_COLUMNS.join(', '));
+
+/** The code columns of `src`, from the input `i` and the stored row `cur` (absent is not null). */
+export const codeValues = (bits: CodeColumnBits): Prisma.Sql => Prisma.sql`
+             ${storedIfAbsent('handling', bits.handling, Prisma.sql`i.handling::"HandlingCode"`)} AS handling,
+             ${storedIfAbsent('handling_note', bits.handling_note, Prisma.sql`i.handling_note`)} AS handling_note,
+             ${storedIfAbsent('source_reliability', bits.source_reliability, Prisma.sql`i.source_reliability::"SourceReliability"`)} AS source_reliability,
+             ${storedIfAbsent('information_assessment', bits.information_assessment, Prisma.sql`i.information_assessment::smallint`)} AS information_assessment,
+             ${storedIfAbsent('matchable', bits.matchable, Prisma.sql`i.matchable`)} AS matchable`;
+
+/** `a.handling, a.handling_note, …`: the code columns of one alias, for column lists and change tests. */
+export const codeColumnsOf = (alias?: string): Prisma.Sql => Prisma.raw(CODE_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', '));
+
+/** `handling = EXCLUDED.handling, …` for ON CONFLICT DO UPDATE. */
+export const CODE_UPDATES = Prisma.raw(CODE_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', '));

@@ -34,6 +34,12 @@ const PROVENANCE = {
   createdAt: ['created_at', 'timestamp'],
   updatedAt: ['updated_at', 'timestamp'],
   retractedAt: ['retracted_at', 'timestamp'],
+  retractionReason: ['retraction_reason', 'text'],
+  handling: ['handling', 'enum'],
+  handlingNote: ['handling_note', 'text'],
+  sourceReliability: ['source_reliability', 'enum'],
+  informationAssessment: ['information_assessment', 'int'],
+  matchable: ['matchable', 'bool'],
 } as const;
 
 const SHARING_FILTER = { sharingLevel: { column: 'sharing_level', cast: '"SharingLevel"' } } as const;

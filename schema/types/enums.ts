@@ -17,6 +17,16 @@ export const FundChannel = builder.enumType(E.FundChannel, { name: 'FundChannel'
 export const FundAction = builder.enumType(E.FundAction, { name: 'FundAction' });
 export const SubmissionMode = builder.enumType(E.SubmissionMode, { name: 'SubmissionMode' });
 export const SubmissionStatus = builder.enumType(E.SubmissionStatus, { name: 'SubmissionStatus' });
+export const HandlingCode = builder.enumType(E.HandlingCode, {
+  name: 'HandlingCode',
+  description:
+    "How a record may be used: H0 law-enforcement use only; H1 not for judicial use without the owner's permission; " +
+    'H2 no onward dissemination without permission; H3 other restrictions (handlingNote).',
+});
+export const SourceReliability = builder.enumType(E.SourceReliability, {
+  name: 'SourceReliability',
+  description: 'Reliability of the source (4x4 evaluation): A reliable, B mostly reliable, C not reliable, X cannot be assessed.',
+});
 
 /** The GraphQL name of a partner format: `es-pn-csv` → `ES_PN_CSV`, `stix-2.1` → `STIX_2_1`. */
 export function partnerFormatName(format: string): string {

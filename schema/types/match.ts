@@ -5,6 +5,7 @@ import type { RequestContext } from '../context.ts';
 import { MATCH_IDENTIFIER_TYPES, MAX_MATCH_IDENTIFIERS, MAX_PURPOSE_LENGTH, runMatch, type Hit, type MatchOutcome, type MatchResponse } from '../match.ts';
 import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
+import { HandlingCode, SourceReliability } from './enums.ts';
 import { InterceptedFund } from './intercepted-fund.ts';
 import { viewerOf } from './records.ts';
 import { Suspect } from './suspect.ts';
@@ -73,6 +74,10 @@ const HitRef = builder.objectRef<Hit>('Hit').implement({
       description: 'The record id when the sharing rules already let you see it; null otherwise (request disclosure).',
       resolve: (hit) => hit.recordId,
     }),
+    handling: t.field({ type: HandlingCode, description: "How the record may be used, as its owner marked it.", resolve: (hit) => hit.handling }),
+    handlingNote: t.exposeString('handlingNote', { nullable: true, description: 'With H3: the restrictions, in the owner’s words.' }),
+    sourceReliability: t.field({ type: SourceReliability, description: 'Reliability of the source, as the owner evaluated it.', resolve: (hit) => hit.sourceReliability }),
+    informationAssessment: t.exposeInt('informationAssessment', { description: 'Assessment of the information (1–4), as the owner evaluated it.' }),
     record: t.field({
       type: MatchedRecord,
       nullable: true,

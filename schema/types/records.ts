@@ -13,7 +13,7 @@ import { visibleOperationWhere, visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { compileRecordConnection, type RecordFilter } from '../compiled/compile.ts';
 import { nodeSelection, pagerOf, relatedConnection, resolveRootConnection, type PageArgs, type PageConnection } from '../paging.ts';
-import { SharingLevel } from './enums.ts';
+import { HandlingCode, SharingLevel, SourceReliability } from './enums.ts';
 
 /** The builder's type parameters, for helpers that take Pothos field builders. */
 export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
@@ -34,6 +34,12 @@ const PROVENANCE = {
   createdAt: 'When the gateway first stored the record.',
   updatedAt: 'When the record was last changed.',
   retractedAt: 'When the owner retracted the record; a retracted record is visible to its owner only.',
+  retractionReason: 'Why the owner retracted the record.',
+  handling: "How the record may be used (H0 law-enforcement use only … H3 other restrictions, see handlingNote).",
+  handlingNote: 'With H3: the restrictions, in the owner’s words.',
+  sourceReliability: 'Reliability of the source (A reliable, B mostly reliable, C not reliable, X cannot be assessed).',
+  informationAssessment: 'Assessment of the information: 1 known true, 2 known to the source, 3 corroborated, 4 cannot be judged.',
+  matchable: 'False when the owner keeps the record out of matching (it never answers a match).',
 } as const;
 
 /** Adds the provenance fields to one shared record type (called once per type, beside its definition). */
@@ -51,6 +57,12 @@ export function addProvenanceFields(model: SharedModel) {
     createdAt: t.expose('createdAt', { type: 'DateTime', description: PROVENANCE.createdAt }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: PROVENANCE.updatedAt }),
     retractedAt: t.expose('retractedAt', { type: 'DateTime', nullable: true, description: PROVENANCE.retractedAt }),
+    retractionReason: t.exposeString('retractionReason', { nullable: true, description: PROVENANCE.retractionReason }),
+    handling: t.expose('handling', { type: HandlingCode, description: PROVENANCE.handling }),
+    handlingNote: t.exposeString('handlingNote', { nullable: true, description: PROVENANCE.handlingNote }),
+    sourceReliability: t.expose('sourceReliability', { type: SourceReliability, description: PROVENANCE.sourceReliability }),
+    informationAssessment: t.exposeInt('informationAssessment', { description: PROVENANCE.informationAssessment }),
+    matchable: t.exposeBoolean('matchable', { description: PROVENANCE.matchable }),
   }));
 }
 

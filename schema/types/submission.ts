@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import { findSubmission, ingestSubmission } from '../../ingest/pipeline.ts';
+import { parseSubmissionDefaults } from '../../ingest/defaults.ts';
 import { ingestLimits } from '../../ingest/services.ts';
 import {
   reportIssueSchema,
@@ -15,7 +16,7 @@ import {
   type SubmissionReport,
 } from '../../ingest/report.ts';
 import { builder } from '../builder.ts';
-import { PartnerFormat, SubmissionMode, SubmissionStatus } from './enums.ts';
+import { HandlingCode, PartnerFormat, SubmissionMode, SubmissionStatus } from './enums.ts';
 import { viewerOf, type Types } from './records.ts';
 
 // The report types are built from the one definition of the report (ingest/report.ts): every
@@ -100,6 +101,11 @@ const SubmitRecordsInput = builder.inputType('SubmitRecordsInput', {
     content: t.string({ required: true, description: 'The file as the partner sent it (UTF-8).' }),
     mode: t.field({ type: SubmissionMode, description: 'ATOMIC (default): all or nothing. PARTIAL: store the valid records.' }),
     dryRun: t.boolean({ description: 'Check everything, store nothing.' }),
+    handling: t.field({
+      type: HandlingCode,
+      description: 'Handling code for the records that carry none of their own (H0–H2; H3 is set per record, with its note).',
+    }),
+    evaluation: t.string({ description: 'Evaluation for the records that carry none of their own: source reliability then information assessment, e.g. B2.' }),
     idempotencyKey: t.string({ description: 'Retrying with the same key returns the first report.' }),
   }),
 });
@@ -123,6 +129,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const viewer = viewerOf(ctx);
       if (!ctx.ingest) throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'Submissions are not enabled on this gateway.');
+      const defaults = parseSubmissionDefaults({ handling: input.handling, evaluation: input.evaluation });
       const bytes = Buffer.from(input.content, 'utf8');
       const { report } = await ingestSubmission({
         db: ctx.ingest.db,
@@ -133,6 +140,7 @@ builder.mutationFields((t) => ({
         operationCode: input.operationCode,
         mode: input.mode ?? 'ATOMIC',
         dryRun: input.dryRun ?? false,
+        ...(defaults ? { defaults } : {}),
         ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
         body: Readable.from([bytes]),
         ...ingestLimits(ctx.ingest),

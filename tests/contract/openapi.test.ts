@@ -236,6 +236,7 @@ const scenarios: Scenario[] = [
   S('get', '/graphql', 429, JSON_MT, "past the agency's requests per minute, over GET", () =>
     overRequestLimit('IT-GDF', (authorization) => graphql({ method: 'GET', query: ME, accept: JSON_MT, authorization }))),
   ...matchingScenarios(),
+  ...retractionScenarios(),
 ];
 
 /** A live port of the test gateway (listening on first use). */
@@ -493,6 +494,42 @@ async function approvedRequest(): Promise<string> {
 const revokeAs = async (code: string, id: string, scope?: string) => postJson(`/v1/disclosure-requests/${id}/revocation`, {}, await bearer(agencies[code]!, scope));
 const readAs = async (code: string, path: string, scope?: string) => get(path, { authorization: await bearer(agencies[code]!, scope) });
 const NO_REQUEST = '00000000-0000-4000-8000-000000000000';
+
+// Retraction: CN-MPS retracts a den of its own; DE-BKA stands for every other agency.
+let retractable = 0;
+
+/** A fresh den of CN-MPS; its id. */
+async function ownDen(): Promise<string> {
+  const ref = `D-RETRACT-${++retractable}`;
+  const file = JSON.stringify({
+    format: 'liaison-json',
+    version: 1,
+    operation: OPERATION,
+    records: [{ kind: 'scamDen', ref, country: 'KH', denType: 'CALL_CENTRE', status: 'RAIDED' }],
+  });
+  const res = await submit({ query: `format=liaison-json&operation=${OPERATION}`, contentType: 'application/json', body: file, authorization: await bearer(agencies['CN-MPS']!) });
+  expect(res.status).toBe(201);
+  return (await gw.db.prisma.scamDen.findFirstOrThrow({ where: { sourceRef: ref, ownerId: agencies['CN-MPS']!.id }, select: { id: true } })).id;
+}
+
+const retractAs = async (code: string, id: string, body: unknown = { reason: 'entered in error' }, scope?: string) =>
+  postJson(`/v1/records/${id}/retraction`, body, await bearer(agencies[code]!, scope));
+
+function retractionScenarios(): Scenario[] {
+  const R = '/v1/records/{id}/retraction';
+  return [
+    S('post', R, 200, JSON_MT, 'the owner retracts its den', async () => retractAs('CN-MPS', await ownDen())),
+    S('post', R, 400, PROBLEM, 'no reason', async () => retractAs('CN-MPS', await ownDen(), { reason: ' ' }), { code: ErrorCode.BAD_USER_INPUT }),
+    S('post', R, 401, PROBLEM, 'no token', () => postJson(`/v1/records/${NO_REQUEST}/retraction`, { reason: 'x' }, null), { code: ErrorCode.UNAUTHENTICATED }),
+    S('post', R, 403, PROBLEM, 'a token without records:submit', () => retractAs('CN-MPS', NO_REQUEST, undefined, 'records:read'), { code: ErrorCode.FORBIDDEN }),
+    S('post', R, 404, PROBLEM, "another agency's record", async () => retractAs('DE-BKA', await ownDen()), { code: ErrorCode.NOT_FOUND }),
+    S('post', R, 409, PROBLEM, 'a record already retracted', async () => {
+      const id = await ownDen();
+      expect((await retractAs('CN-MPS', id)).status).toBe(200);
+      return retractAs('CN-MPS', id);
+    }, { code: ErrorCode.CONFLICT }),
+  ];
+}
 
 function matchingScenarios(): Scenario[] {
   const R = '/v1/disclosure-requests';

@@ -12,6 +12,8 @@ type SubmitCliOptions = TokenCliOptions & {
   operation: string;
   mode: 'ATOMIC' | 'PARTIAL';
   dryRun: boolean;
+  handling?: 'H0' | 'H1' | 'H2';
+  evaluation?: string;
   idempotencyKey?: string;
   json: boolean;
   out?: string;
@@ -26,6 +28,8 @@ export function registerSubmitCommand(program: LiaisonCommand): void {
   addGatewayOptions(submit, 'records:submit')
     .addOption(enumOption('--mode <mode>', 'ATOMIC: all or nothing; PARTIAL: store the valid records', ['ATOMIC', 'PARTIAL'] as const).default('ATOMIC'))
     .option('--dry-run', 'check everything, store nothing (the report is not kept and has no id)', false)
+    .addOption(enumOption('--handling <code>', 'handling code for records that carry none (H3 is set per record)', ['H0', 'H1', 'H2'] as const))
+    .option('--evaluation <code>', 'evaluation for records that carry none: source reliability A/B/C/X then 1-4, e.g. B2')
     .option('--idempotency-key <key>', 'retrying with the same key returns the first report')
     .option('--json', 'print the whole report with its receipt as JSON', false)
     .option('--out <file>', 'also write the whole report with its receipt as JSON to FILE')
@@ -43,6 +47,8 @@ export function registerSubmitCommand(program: LiaisonCommand): void {
         url: gateway.url,
         mode: opts.mode,
         dryRun: opts.dryRun,
+        ...(opts.handling ? { handling: opts.handling } : {}),
+        ...(opts.evaluation ? { evaluation: opts.evaluation } : {}),
         ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
         progress: Boolean(process.stderr.isTTY) && !opts.json,
         json: opts.json,

@@ -1,0 +1,110 @@
+// Retraction (issue 10 §8): the owner withdraws one of its records. In one transaction the stored
+// version goes to record_version (history is kept), the record gets retractedAt and the reason,
+// agencies holding a live disclosure grant for it get RECORD_RETRACTED, and the audit chain
+// records it. From then on the sharing rules (schema/sharing.ts) hide it from everyone but its
+// owner on every read path, and matching (schema/match.ts) never answers with it. Only the owner
+// may retract: another agency's record, a missing one and a malformed id are one NOT_FOUND. A
+// retraction is final: a later file with the same sourceRef is not written over it
+// (ingest/batch/*: the report's RETRACTED_NOT_REVIVED warning).
+import { z } from 'zod';
+import { appendAuditEvent } from '../kernel/audit.ts';
+import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
+import type { Viewer } from '../kernel/viewer.ts';
+import type { Tx } from '../ingest/batch/types.ts';
+import type { RecordKind } from '../prisma/generated/client/enums.ts';
+import { Prisma, type PrismaClient } from '../prisma/generated/client/client.ts';
+
+export const MAX_RETRACTION_REASON = 500;
+
+export type Retraction = { id: string; recordType: RecordKind; sourceRef: string; retractedAt: Date; reason: string };
+
+const TABLE: Record<RecordKind, string> = { SCAM_DEN: 'scam_den', SUSPECT: 'suspect', INTERCEPTED_FUND: 'intercepted_fund' };
+const GRANT_COLUMN = { SCAM_DEN: 'scamDenId', SUSPECT: 'suspectId', INTERCEPTED_FUND: 'interceptedFundId' } as const;
+
+const inputSchema = z.object({
+  id: z.uuid(),
+  reason: z.string().trim().min(1, 'a reason is required').max(MAX_RETRACTION_REASON),
+});
+
+const notFound = () => new LiaisonError(ErrorCode.NOT_FOUND, 'No such record.');
+
+/**
+ * Raises RECORD_RETRACTED to each of `agencyIds` about one retracted record. Grant holders are
+ * told by retractRecord; the watches of issue 10 §7 call this with their watchers' agencies.
+ */
+export async function raiseRecordRetracted(
+  tx: Tx,
+  record: { kind: RecordKind; id: string; owner: string; reason: string },
+  agencyIds: readonly string[],
+  at: Date,
+): Promise<number> {
+  const recipients = [...new Set(agencyIds)];
+  if (recipients.length === 0) return 0;
+  await tx.agencyEvent.createMany({
+    data: recipients.map((agencyId) => ({
+      agencyId,
+      type: 'RECORD_RETRACTED',
+      payload: { recordType: record.kind, recordId: record.id, owner: record.owner, reason: record.reason, at: at.toISOString() },
+      createdAt: at,
+    })),
+  });
+  return recipients.length;
+}
+
+/** Retracts the viewer's own record `id` (see the header of this file). */
+export async function retractRecord(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  input: { id: string; reason: string },
+  services: { now: () => Date },
+): Promise<Retraction> {
+  const parsed = inputSchema.safeParse(input);
+  if (!parsed.success) {
+    if (parsed.error.issues.some((i) => i.path[0] === 'id')) throw notFound();
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `Invalid retraction: reason: ${parsed.error.issues[0]!.message}`, {
+      issues: [{ field: 'reason', code: 'INVALID', message: parsed.error.issues[0]!.message }],
+    });
+  }
+  const { id, reason } = parsed.data;
+  const at = services.now();
+  return prisma.$transaction(async (tx) => {
+    // The row is locked: two retractions of one record serialize, the second sees the first.
+    const record = await lockOwnRecord(tx, viewer, id);
+    if (!record) throw notFound();
+    const { kind } = record;
+    if (record.retractedAt) {
+      throw new LiaisonError(ErrorCode.CONFLICT, 'The record is already retracted.', { issues: [{ field: 'id', code: 'ALREADY_RETRACTED' }] });
+    }
+    const table = Prisma.raw(TABLE[kind]);
+    // History: the version before the retraction, as every update keeps it.
+    await tx.$executeRaw`
+      INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
+      SELECT gen_random_uuid(), ${kind}::"RecordKind", x.id, x.owner_id, x.submission_id, to_jsonb(x), ${at}::timestamptz
+        FROM ${table} x WHERE x.id = ${id}::uuid`;
+    await tx.$executeRaw`
+      UPDATE ${table} SET retracted_at = ${at}::timestamptz, retraction_reason = ${reason}, updated_at = ${at}::timestamptz
+       WHERE id = ${id}::uuid`;
+    const grants = await tx.recordGrant.findMany({
+      where: { [GRANT_COLUMN[kind]]: id, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: at } }] },
+      select: { granteeId: true },
+    });
+    const told = await raiseRecordRetracted(tx, { kind, id, owner: viewer.agencyCode, reason }, grants.map((g) => g.granteeId), at);
+    await appendAuditEvent(
+      tx,
+      { agencyCode: viewer.agencyCode, subject: viewer.subject, action: 'record.retract', target: id, outcome: 'ok', detail: { recordType: kind, grantHoldersTold: told } },
+      at,
+    );
+    return { id, recordType: kind, sourceRef: record.sourceRef, retractedAt: at, reason };
+  });
+}
+
+/** Locks the viewer's own record `id` (whichever its type) FOR UPDATE; null when the viewer owns no such record. */
+async function lockOwnRecord(tx: Tx, viewer: Viewer, id: string): Promise<{ kind: RecordKind; sourceRef: string; retractedAt: Date | null } | null> {
+  for (const kind of Object.keys(TABLE) as RecordKind[]) {
+    const [row] = await tx.$queryRaw<{ source_ref: string; retracted_at: Date | null }[]>`
+      SELECT source_ref, retracted_at FROM ${Prisma.raw(TABLE[kind])}
+       WHERE id = ${id}::uuid AND owner_id = ${viewer.agencyId}::uuid FOR UPDATE`;
+    if (row) return { kind, sourceRef: row.source_ref, retractedAt: row.retracted_at };
+  }
+  return null;
+}
