@@ -10,6 +10,7 @@ import './types/intercepted-fund.ts';
 import './types/submission.ts';
 import './types/match.ts';
 import './types/disclosure.ts';
+import './types/watch.ts';
 import './types/event.ts';
 
 builder.queryType({});

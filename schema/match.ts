@@ -155,10 +155,18 @@ async function visibleIds(tx: Tx, viewer: Viewer, found: Found[]): Promise<Set<s
   return new Set([...s, ...f].map((r) => r.id));
 }
 
+/**
+ * The selectors of a match request (or a watch's identifiers), computed as ingestion computes
+ * them; a malformed request or an identifier that cannot be normalized is BAD_USER_INPUT.
+ */
+export function matchProbes(request: MatchRequest, key: string): { checked: z.infer<typeof requestSchema>; probes: Probe[] } {
+  const checked = checkRequest(request);
+  return { checked, probes: probesOf(checked, key) };
+}
+
 /** Runs one governed match for the viewer's agency (see the header of this file). */
 export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: MatchRequest, services: MatchServices): Promise<MatchResponse> {
-  const checked = checkRequest(request);
-  const probes = probesOf(checked, services.pseudonymKey);
+  const { checked, probes } = matchProbes(request, services.pseudonymKey);
   const at = services.now();
   return prisma.$transaction(async (tx) => {
     const quotaPerDay = await matchQuotaOf(tx, viewer.agencyId, services.defaultQuotaPerDay);
