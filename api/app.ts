@@ -39,6 +39,7 @@ import { registerRefusalAudit } from './rest/refusal-audit.ts';
 import { registerSubmissionRoutes } from './rest/submissions.ts';
 import { registerMatchRoutes } from './rest/matches.ts';
 import { registerDisclosureRoutes } from './rest/disclosures.ts';
+import { registerWatchRoutes } from './rest/watches.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
 export type AppDeps = {
@@ -239,6 +240,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerDisclosureRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, audit: deps.audit, now, dueHours: config.disclosureDueHours });
   if (ingest) {
     registerMatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now });
+    registerWatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now, cursorKey });
     registerSubmissionRoutes(fastify, {
       ...ingest,
       verifier: deps.verifier,
