@@ -42,6 +42,7 @@ import { registerSubmissionRoutes } from './rest/submissions.ts';
 import { registerMatchRoutes } from './rest/matches.ts';
 import { registerDisclosureRoutes } from './rest/disclosures.ts';
 import { registerRecordRoutes } from './rest/records.ts';
+import { registerWatchRoutes } from './rest/watches.ts';
 import { graphiqlOptions } from './graphiql.ts';
 
 export type AppDeps = {
@@ -232,6 +233,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerRecordRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, now });
   if (ingest) {
     registerMatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now });
+    registerWatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now, cursorKey });
     registerSubmissionRoutes(fastify, {
       ...ingest,
       verifier: deps.verifier,

@@ -212,6 +212,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/watches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your agency's watches, active or not
+         * @description Only your own agency's watches, by id order; give `next` as `after` for the next page.
+         */
+        get: operations["listWatches"];
+        put?: never;
+        /**
+         * Keep matching identifiers — be told when a later submission carries one
+         * @description The same identifiers as `POST /v1/matches`, a purpose, and `until` (at most 90 days
+         *     ahead, default 30 days). The gateway keeps only their keyed hashes. When a later
+         *     submission of another agency stores a record carrying one, your agency gets a
+         *     WATCH_HIT event with a `hitRef` (quote it to request disclosure) and the owner a
+         *     MATCH_HIT. The identifiers count against your agency's daily match quota now.
+         */
+        post: operations["createWatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/watches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel one of your watches
+         * @description It never fires again. Another agency's watch answers 404 exactly like a missing id; cancelling twice answers the same watch.
+         */
+        delete: operations["cancelWatch"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -620,6 +668,32 @@ export interface components {
             purpose: string;
             /** @description Your case reference; the owners of records hit read it. */
             caseRef?: string;
+        };
+        WatchRequest: {
+            identifiers: components["schemas"]["MatchIdentifier"][];
+            /** @description Why you watch; the owners of records hit read it. */
+            purpose: string;
+            caseRef?: string;
+            /**
+             * Format: date-time
+             * @description When to stop, at most 90 days ahead (default 30 days).
+             */
+            until?: string;
+        };
+        Watch: {
+            id: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "EXPIRED" | "CANCELLED";
+            purpose: string;
+            caseRef: string | null;
+            /** @description How many identifiers are watched (their values are never kept). */
+            identifiers: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            until: string;
+            /** Format: date-time */
+            cancelledAt: string | null;
         };
         MatchIdentifier: {
             /** @enum {string} */
@@ -1487,6 +1561,129 @@ export interface operations {
             };
             /** @description The record is already retracted. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listWatches: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 (default 20). */
+                first?: string;
+                /** @description The `next` of the previous page. */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of watches. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        watches: components["schemas"]["Watch"][];
+                        /** @description The cursor of the next page; null on the last one. */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description A page size out of range or a cursor this list did not give. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    createWatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchRequest"];
+            };
+        };
+        responses: {
+            /** @description The watch, active. */
+            201: {
+                headers: {
+                    /** @description Where the watch is cancelled (DELETE). */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watch"];
+                };
+            };
+            /** @description A missing purpose, a malformed body, `until` in the past or more than 90 days ahead, or an identifier that cannot be normalized. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description The daily match quota is used up (issue code MATCH_QUOTA_EXCEEDED); it renews at 00:00 UTC. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            default: components["responses"]["InternalError"];
+        };
+    };
+    cancelWatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled watch. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watch"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such watch for your agency (unknown, or another agency's), answered exactly like a missing id. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

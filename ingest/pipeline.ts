@@ -1,5 +1,6 @@
-// The ingest pipeline: adapter → pseudonymize → validate → batch writers → signed report, all
-// in ONE database transaction, so that a crash at any point leaves all or nothing (REL-01).
+// The ingest pipeline: adapter → pseudonymize → validate → batch writers → governed linkage
+// (ingest/linkage.ts) → signed report, all in ONE database transaction, so that a crash at any
+// point leaves all or nothing (REL-01).
 // The file is received whole into the upload spool (ingest/spool.ts) first: the transaction
 // never waits for a partner's upload.
 //
@@ -41,6 +42,7 @@ import {
 import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './receipts.ts';
 import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
 import { defaultsText, withDefaults, type SubmissionDefaults } from './defaults.ts';
+import { linkSubmission } from './linkage.ts';
 import { toRow } from './rows.ts';
 import { spoolBody, type Spool } from './spool.ts';
 import { DEFAULT_BATCH_SIZE, RecordWriter } from './writer.ts';
@@ -74,6 +76,8 @@ export type IngestInput = {
   batchSize?: number;
   /** Handling and evaluation for records that carry none (`?handling=H2&evaluation=B2`). */
   defaults?: SubmissionDefaults;
+  /** The gateway's default daily match quota, charged for what a submission links to. */
+  matchQuotaPerDay?: number;
 };
 
 export type IngestResult = { status: 201 | 200 | 422; report: SubmissionReport; replayed: boolean };
@@ -236,6 +240,16 @@ async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
   } else if (!input.dryRun) {
     const first = await findIdenticalAccepted(tx, input.agency.id, fingerprintOf(s, contentSha256), s.id);
     if (first) throw new RollBack({ status: 200, report: first, replayed: true });
+    // Governed linkage (ingest/linkage.ts): owners and watchers told, the quota charged. The
+    // report says nothing of it, so the submitter learns no link from its own submission.
+    await linkSubmission(tx, {
+      submissionId: s.id,
+      owner: input.agency,
+      subject: input.subject,
+      operationCode: s.operation.code,
+      at: s.receivedAt,
+      defaultQuotaPerDay: input.matchQuotaPerDay,
+    });
   }
 
   const completedAt = input.now();

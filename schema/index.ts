@@ -12,6 +12,7 @@ import './types/submission.ts';
 import './types/match.ts';
 import './types/disclosure.ts';
 import './types/retraction.ts';
+import './types/watch.ts';
 import './types/event.ts';
 
 builder.queryType({});

@@ -11,7 +11,6 @@
 //   when, the purpose — never the value);
 // - one audit event per call with the purpose, case ref, count and selector hashes.
 // No raw value is stored, logged, audited or echoed; no selector hash appears in an answer.
-import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { normalizeIdentifier, normalizePersonName, selectorHash } from '../adapters/pseudonymize.ts';
 import { SELECTOR_TYPES, type SelectorType } from '../adapters/contract.ts';
@@ -19,7 +18,8 @@ import { appendAuditEvent } from '../kernel/audit.ts';
 import { ErrorCode, LiaisonError, type ErrorIssue } from '../kernel/errors.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Tx } from '../ingest/batch/types.ts';
-import type { HandlingCode, RecordKind, SourceReliability } from '../prisma/generated/client/enums.ts';
+import { hitRefExpiry, lookUpSelectors, matchQuotaOf, newHitRef, takeMatchQuota, type RecordCodes, type SelectorFound } from '../ingest/linkage.ts';
+import type { RecordKind } from '../prisma/generated/client/enums.ts';
 import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
 import { visibleRecordWhere } from './sharing.ts';
 
@@ -29,8 +29,7 @@ export type MatchIdentifierType = (typeof MATCH_IDENTIFIER_TYPES)[number];
 
 export const MAX_MATCH_IDENTIFIERS = 100;
 export const MAX_PURPOSE_LENGTH = 500;
-export const DEFAULT_MATCH_QUOTA_PER_DAY = 1_000;
-export const HIT_REF_TTL_DAYS = 30;
+export { DEFAULT_MATCH_QUOTA_PER_DAY, HIT_REF_TTL_DAYS, hitRefHash } from '../ingest/linkage.ts';
 
 export type RecordType = RecordKind;
 
@@ -58,12 +57,7 @@ export type Hit = {
 } & HitCodes;
 
 /** The record's handling code and evaluation: shown on every hit, so that the requester knows the terms before asking. */
-export type HitCodes = {
-  handling: HandlingCode;
-  handlingNote: string | null;
-  sourceReliability: SourceReliability;
-  informationAssessment: number;
-};
+export type HitCodes = RecordCodes;
 
 export type MatchOutcome = { index: number; hit: boolean; hits: Hit[] };
 export type MatchResponse = { results: MatchOutcome[]; quotaRemaining: number; quotaPerDay: number };
@@ -150,73 +144,7 @@ function probesOf(request: z.infer<typeof requestSchema>, key: string): Probe[] 
   return probes;
 }
 
-const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-const secondsToNextUtcDay = (at: Date) => Math.max(1, Math.ceil((utcDay(at).getTime() + 86_400_000 - at.getTime()) / 1000));
-
-/** Takes `count` identifiers from today's quota, or throws RATE_LIMITED; returns what is left. */
-async function takeQuota(tx: Tx, agencyId: string, limit: number, count: number, at: Date): Promise<number> {
-  const day = utcDay(at);
-  const refuse = (used: number) =>
-    new LiaisonError(ErrorCode.RATE_LIMITED, `The daily match quota of ${limit} identifiers is used up (${used} used today); it renews at 00:00 UTC.`, {
-      headers: { 'Retry-After': String(secondsToNextUtcDay(at)) },
-      issues: [{ field: 'identifiers', code: 'MATCH_QUOTA_EXCEEDED', message: `${Math.max(0, limit - used)} of ${limit} left today` }],
-    });
-  const rows = await tx.$queryRaw<{ used: number }[]>`
-    INSERT INTO match_quota_usage (agency_id, day, used)
-    SELECT ${agencyId}::uuid, ${day}::date, ${count}::int WHERE ${count}::int <= ${limit}::int
-    ON CONFLICT (agency_id, day) DO UPDATE SET used = match_quota_usage.used + EXCLUDED.used
-     WHERE match_quota_usage.used + EXCLUDED.used <= ${limit}::int
-    RETURNING used`;
-  const used = rows[0]?.used;
-  if (used === undefined) {
-    const current = await tx.matchQuotaUsage.findUnique({ where: { agencyId_day: { agencyId, day } }, select: { used: true } });
-    throw refuse(current?.used ?? 0);
-  }
-  return limit - used;
-}
-
-type Found = { probe: Probe; kind: RecordType; id: string; ownerId: string; codes: HitCodes };
-type FoundRow = { hash: string; id: string; owner_id: string; handling: HandlingCode; handling_note: string | null; source_reliability: SourceReliability; information_assessment: number };
-
-const codesOf = (row: FoundRow): HitCodes => ({
-  handling: row.handling,
-  handlingNote: row.handling_note,
-  sourceReliability: row.source_reliability,
-  informationAssessment: row.information_assessment,
-});
-
-/**
- * Every record carrying one of the probes' selectors, whatever its sharing level, that can
- * answer a match: not retracted and matchable (the owner's `matchable: false` keeps a record
- * out of every match).
- */
-async function lookUp(tx: Tx, probes: Probe[]): Promise<Found[]> {
-  const hashes = [...new Set(probes.map((p) => p.hash))];
-  const accountHashes = [...new Set(probes.filter((p) => p.type === 'BANK_ACCOUNT' || p.type === 'CRYPTO_WALLET').map((p) => p.hash))];
-  const [selectors, funds] = await Promise.all([
-    tx.$queryRaw<(FoundRow & { type: string })[]>`
-      SELECT DISTINCT sel.type::text AS type, sel.hash, s.id, s.owner_id,
-             s.handling, s.handling_note, s.source_reliability, s.information_assessment
-        FROM selector sel JOIN suspect s ON s.id = sel.suspect_id
-       WHERE sel.hash = ANY(${hashes}::char(64)[]) AND s.retracted_at IS NULL AND s.matchable`,
-    accountHashes.length === 0
-      ? Promise.resolve([])
-      : tx.$queryRaw<FoundRow[]>`
-          SELECT account_key AS hash, id, owner_id, handling, handling_note, source_reliability, information_assessment
-            FROM intercepted_fund
-           WHERE account_key = ANY(${accountHashes}::char(64)[]) AND retracted_at IS NULL AND matchable`,
-  ]);
-  const found: Found[] = [];
-  for (const probe of probes) {
-    for (const row of selectors) {
-      if (row.hash === probe.hash && row.type === probe.type) found.push({ probe, kind: 'SUSPECT', id: row.id, ownerId: row.owner_id, codes: codesOf(row) });
-    }
-    for (const row of funds) {
-      if (row.hash === probe.hash) found.push({ probe, kind: 'INTERCEPTED_FUND', id: row.id, ownerId: row.owner_id, codes: codesOf(row) });
-    }
-  }
-  return found;
-}
+type Found = SelectorFound<Probe>;
 
 /** Ids among `found` that the viewer may already see under the sharing rules. */
 async function visibleIds(tx: Tx, viewer: Viewer, found: Found[]): Promise<Set<string>> {
@@ -230,23 +158,28 @@ async function visibleIds(tx: Tx, viewer: Viewer, found: Found[]): Promise<Set<s
   return new Set([...s, ...f].map((r) => r.id));
 }
 
-export const hitRefHash = (hitRef: string) => createHash('sha256').update(hitRef, 'utf8').digest('hex');
+/**
+ * The selectors of a match request (or a watch's identifiers), computed as ingestion computes
+ * them; a malformed request or an identifier that cannot be normalized is BAD_USER_INPUT.
+ */
+export function matchProbes(request: MatchRequest, key: string): { checked: z.infer<typeof requestSchema>; probes: Probe[] } {
+  const checked = checkRequest(request);
+  return { checked, probes: probesOf(checked, key) };
+}
 
 /** Runs one governed match for the viewer's agency (see the header of this file). */
 export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: MatchRequest, services: MatchServices): Promise<MatchResponse> {
-  const checked = checkRequest(request);
-  const probes = probesOf(checked, services.pseudonymKey);
+  const { checked, probes } = matchProbes(request, services.pseudonymKey);
   const at = services.now();
   return prisma.$transaction(async (tx) => {
-    const agency = await tx.agency.findUniqueOrThrow({ where: { id: viewer.agencyId }, select: { matchQuotaPerDay: true } });
-    const quotaPerDay = agency.matchQuotaPerDay ?? services.defaultQuotaPerDay ?? DEFAULT_MATCH_QUOTA_PER_DAY;
-    const quotaRemaining = await takeQuota(tx, viewer.agencyId, quotaPerDay, probes.length, at);
+    const quotaPerDay = await matchQuotaOf(tx, viewer.agencyId, services.defaultQuotaPerDay);
+    const quotaRemaining = await takeMatchQuota(tx, viewer.agencyId, quotaPerDay, probes.length, at);
 
-    const found = await lookUp(tx, probes);
+    const found = await lookUpSelectors(tx, probes);
     const visible = await visibleIds(tx, viewer, found);
     const owners = await tx.agency.findMany({ where: { id: { in: [...new Set(found.map((f) => f.ownerId))] } }, select: { id: true, code: true } });
     const codeOf = new Map(owners.map((o) => [o.id, o.code]));
-    const expiresAt = new Date(at.getTime() + HIT_REF_TTL_DAYS * 86_400_000);
+    const expiresAt = hitRefExpiry(at);
 
     const results: MatchOutcome[] = checked.identifiers.map((_, index) => ({ index, hit: false, hits: [] }));
     const stored: Prisma.MatchHitCreateManyInput[] = [];
@@ -256,7 +189,7 @@ export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: Ma
       // One hit per identifier and record, even when several of its selectors match.
       if (answered.has(`${f.probe.index}:${f.id}`)) continue;
       answered.add(`${f.probe.index}:${f.id}`);
-      const hitRef = randomBytes(32).toString('base64url');
+      const { hitRef, refHash } = newHitRef();
       const own = f.ownerId === viewer.agencyId;
       const outcome = results[f.probe.index]!;
       outcome.hit = true;
@@ -270,7 +203,7 @@ export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: Ma
         ...f.codes,
       });
       stored.push({
-        refHash: hitRefHash(hitRef),
+        refHash,
         requesterId: viewer.agencyId,
         ownerId: f.ownerId,
         kind: f.kind,

@@ -239,13 +239,16 @@ export type OperationSummary = {
 
 type CachedSummary = { version: string; computedAt: number; summary: Promise<OperationSummary> };
 
+/** Whose summary: the figures of one person depend on which reports the viewer can see (below). */
+export type SummaryViewer = { agencyId: string; at?: Date | undefined };
+
 /**
  * Summaries served from a per-process cache while the operation's data has not changed.
  * The version is the count and latest completion of the operation's stored submissions
  * (one indexed query), so a new submission shows at once in every process; changes made
- * outside submissions (direct SQL, seeding) show within SUMMARY_MAX_AGE_MS. Concurrent
- * callers share one computation. The cache holds totals only, the same for every
- * participant (visibility is checked before a summary is asked for).
+ * outside submissions (direct SQL, seeding, a disclosure grant) show within
+ * SUMMARY_MAX_AGE_MS. Concurrent callers share one computation. The cache is per operation
+ * and viewing agency (visibility is checked before a summary is asked for).
  */
 export const SUMMARY_MAX_AGE_MS = 30_000;
 /** One cache per database client, so gateways (and tests) on other databases never share it. */
@@ -254,6 +257,7 @@ const summaryCaches = new WeakMap<PrismaClient, Map<string, CachedSummary>>();
 export async function cachedOperationSummary(
   prisma: PrismaClient,
   operationId: string,
+  viewer: SummaryViewer,
   now = Date.now(),
 ): Promise<OperationSummary> {
   const [row] = await prisma.$queryRaw<{ n: number; latest: Date | null }[]>`
@@ -263,20 +267,30 @@ export async function cachedOperationSummary(
   let summaryCache = summaryCaches.get(prisma);
   if (!summaryCache) summaryCaches.set(prisma, (summaryCache = new Map()));
   const cache = summaryCache;
-  const cached = summaryCache.get(operationId);
+  const key = `${operationId}:${viewer.agencyId}`;
+  const cached = summaryCache.get(key);
   if (cached && cached.version === version && now - cached.computedAt < SUMMARY_MAX_AGE_MS) return cached.summary;
-  const summary = operationSummary(prisma, operationId);
-  summaryCache.set(operationId, { version, computedAt: now, summary });
-  summary.catch(() => cache.delete(operationId));
+  const summary = operationSummary(prisma, operationId, viewer);
+  summaryCache.set(key, { version, computedAt: now, summary });
+  summary.catch(() => cache.delete(key));
   return summary;
 }
 
 /**
- * One SQL statement, aggregates only. Persons are distinct personKeys; a person's status is
- * that of the report with the latest statusOn (ties: the more advanced status, which is the
- * later value of the SuspectStatus enum, as PostgreSQL orders enums by declaration).
+ * One SQL statement, aggregates only. Dens and funds: every live record of the operation,
+ * whatever its level. Persons (docs/security.md, "Operation summaries"), for the viewing
+ * agency V, so that the summary is no oracle and no partner silently changes V's figures:
+ * - reports are grouped by personKey, except that V's own report whose personKey no other
+ *   agency's report VISIBLE to V carries counts as a person of its own: whether it equals a
+ *   report V cannot see never shows (else V could test identifiers by submitting probes);
+ * - a person's status and trafficking flag come from the reports of it V can see when there
+ *   is one (latest statusOn; ties: the more advanced status, PostgreSQL ordering enums by
+ *   declaration), else from all its reports: a hidden report never overrides what V sees.
+ * With every report visible to V (the usual case within an operation), this is the exact
+ * count of distinct persons over all records.
  */
-export async function operationSummary(prisma: PrismaClient, operationId: string): Promise<OperationSummary> {
+export async function operationSummary(prisma: PrismaClient, operationId: string, viewer: SummaryViewer): Promise<OperationSummary> {
+  const at = viewer.at ?? new Date();
   const rows = await prisma.$queryRaw<OperationSummary[]>`
     WITH dens AS (
       SELECT count(DISTINCT country)::int AS countries,
@@ -285,11 +299,26 @@ export async function operationSummary(prisma: PrismaClient, operationId: string
              coalesce(sum(devices_seized), 0)::int AS "devicesSeized"
         FROM scam_den WHERE operation_id = ${operationId}::uuid AND retracted_at IS NULL
     ), reports AS (
-      SELECT person_key, status, status_on, trafficking_victim
-        FROM suspect WHERE operation_id = ${operationId}::uuid AND retracted_at IS NULL
+      SELECT s.person_key, s.owner_id = ${viewer.agencyId}::uuid AS own, s.status, s.status_on, s.trafficking_victim,
+             (s.owner_id = ${viewer.agencyId}::uuid OR s.sharing_level <> 'RED' OR EXISTS (
+                SELECT 1 FROM record_grant g
+                 WHERE g.suspect_id = s.id AND g.grantee_id = ${viewer.agencyId}::uuid AND g.revoked_at IS NULL
+                   AND (g.expires_at IS NULL OR g.expires_at > ${at}::timestamptz))) AS visible
+        FROM suspect s WHERE s.operation_id = ${operationId}::uuid AND s.retracted_at IS NULL
+    ), seen AS (
+      SELECT DISTINCT person_key FROM reports WHERE visible AND NOT own
+    ), personal AS (
+      SELECT CASE WHEN own AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.person_key = r.person_key)
+                  THEN 'own:' || r.person_key ELSE r.person_key END AS person,
+             r.status, r.status_on, r.trafficking_victim, r.visible
+        FROM reports r
+    ), basis AS (
+      SELECT person, status, status_on, trafficking_victim
+        FROM (SELECT p.*, bool_or(p.visible) OVER (PARTITION BY p.person) AS any_visible FROM personal p) x
+       WHERE visible OR NOT any_visible
     ), latest AS (
-      SELECT DISTINCT ON (person_key) person_key, status
-        FROM reports ORDER BY person_key, status_on DESC NULLS LAST, status DESC
+      SELECT DISTINCT ON (person) person, status
+        FROM basis ORDER BY person, status_on DESC NULLS LAST, status DESC
     ), persons AS (
       SELECT count(*)::int AS suspects,
              (count(*) FILTER (WHERE status IN ('ARRESTED', 'CHARGED', 'CONVICTED')))::int AS "suspectsArrested",
@@ -297,7 +326,7 @@ export async function operationSummary(prisma: PrismaClient, operationId: string
              (count(*) FILTER (WHERE status = 'WANTED'))::int AS "suspectsWanted"
         FROM latest
     ), victims AS (
-      SELECT count(DISTINCT person_key)::int AS "traffickingVictims" FROM reports WHERE trafficking_victim
+      SELECT count(DISTINCT person)::int AS "traffickingVictims" FROM basis WHERE trafficking_victim
     ), funds AS (
       SELECT count(*)::int AS "fundRecords", coalesce(sum(amount_usd), 0)::text AS "fundsInterceptedUsd"
         FROM intercepted_fund WHERE operation_id = ${operationId}::uuid AND retracted_at IS NULL

@@ -27,6 +27,7 @@ import {
 } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { RequestContext, Viewer } from '../context.ts';
+import { exposedKeysOf, exposeKey } from '../exposed-keys.ts';
 import { pageConnection, pageQuery, pagerOf, type PageArgs, type PageConnection } from '../paging.ts';
 import { SqlParams, visibleOperationSql, visibleRecordSql } from '../sharing.ts';
 import { MODELS, renderColumn, type ModelSql, type RecordModel } from './models.ts';
@@ -230,8 +231,16 @@ function filterSql(build: Build, model: ModelSql, filter: RecordFilter | null | 
   return conditions.length ? conditions.join(' AND ') : 'TRUE';
 }
 
+/** A stored pseudonym as the viewer is shown it: sealed for the viewer and the record's owner. */
+function sealed(decode: Decode, value: [ownerId: string, storedKey: string] | null): string | null {
+  return value === null ? null : exposeKey(exposedKeysOf(decode.ctx.cursorKey), decode.viewer.agencyId, value[0], value[1]);
+}
+
+/** What decoding needs: the request (its pagers and keys) and the viewer keys are sealed for. */
+type Decode = { ctx: RequestContext; viewer: Viewer };
+
 /** The JSON of one node as the statement built it, back into a node carrying its prepared values. */
-function decodeNode(plan: NodePlan, id: string, values: unknown[], ctx: RequestContext): PreparedNode {
+function decodeNode(plan: NodePlan, id: string, values: unknown[], decode: Decode): PreparedNode {
   const prepared: Record<string, unknown> = {};
   plan.entries.forEach((entry, i) => {
     const value = values[i];
@@ -240,15 +249,15 @@ function decodeNode(plan: NodePlan, id: string, values: unknown[], ctx: RequestC
         prepared[entry.key] = encodeGlobalID(plan.model, value as string);
         break;
       case 'column':
-        prepared[entry.key] = value;
+        prepared[entry.key] = entry.type === 'sealed' ? sealed(decode, value as [string, string] | null) : value;
         break;
       case 'link': {
         const linked = value as [string, unknown[]] | null;
-        prepared[entry.key] = linked === null ? null : decodeNode(entry.node, linked[0], linked[1], ctx);
+        prepared[entry.key] = linked === null ? null : decodeNode(entry.node, linked[0], linked[1], decode);
         break;
       }
       case 'connection':
-        prepared[entry.key] = decodeConnection(entry.plan, entry.args, value as ConnectionJson, ctx);
+        prepared[entry.key] = decodeConnection(entry.plan, entry.args, value as ConnectionJson, decode);
         break;
     }
   });
@@ -258,8 +267,9 @@ function decodeNode(plan: NodePlan, id: string, values: unknown[], ctx: RequestC
 /** A connection as its statement builds it: [totalCount or null, [[row id, [entry values…]]…]]. */
 type ConnectionJson = [number | null, [string, unknown[]][]];
 
-function decodeConnection(plan: ConnectionPlan, args: PageArgs, [total, rows]: ConnectionJson, ctx: RequestContext): PageConnection<PreparedNode> {
-  const nodes = rows.map(([id, values]) => decodeNode(plan.node, id, values, ctx));
+function decodeConnection(plan: ConnectionPlan, args: PageArgs, [total, rows]: ConnectionJson, decode: Decode): PageConnection<PreparedNode> {
+  const { ctx } = decode;
+  const nodes = rows.map(([id, values]) => decodeNode(plan.node, id, values, decode));
   const count = Number(total ?? 0);
   return pageConnection(pagerOf(ctx, plan.connection), args, nodes, () => Promise.resolve(count));
 }
@@ -299,5 +309,5 @@ export async function compileRecordConnection(
     throw error;
   }
   const [result] = await ctx.prisma.$queryRawUnsafe<{ j: string }[]>(sql, ...build.params.values);
-  return decodeConnection(plan, args, JSON.parse(result!.j) as ConnectionJson, ctx);
+  return decodeConnection(plan, args, JSON.parse(result!.j) as ConnectionJson, { ctx, viewer });
 }

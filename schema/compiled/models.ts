@@ -8,9 +8,11 @@ import type { RecordTable } from '../sharing.ts';
 /**
  * How a column reaches the prepared result: JSON as PostgreSQL builds it (text, int, bool,
  * enum as its label), a `date` as YYYY-MM-DD, a `timestamp` as ISO 8601 UTC with milliseconds,
- * a `decimal` as its exact text (never through a float).
+ * a `decimal` as its exact text (never through a float), and a `sealed` stored pseudonym as
+ * [owner id, stored key], which the compiler seals for the viewer (schema/exposed-keys.ts) before
+ * any resolver sees it: the stored key itself never reaches a response.
  */
-export type ColumnKind = 'text' | 'int' | 'bool' | 'enum' | 'date' | 'timestamp' | 'decimal';
+export type ColumnKind = 'text' | 'int' | 'bool' | 'enum' | 'date' | 'timestamp' | 'decimal' | 'sealed';
 
 export type RecordModel = 'ScamDen' | 'Suspect' | 'InterceptedFund';
 
@@ -74,7 +76,7 @@ export const MODELS: Readonly<Record<RecordModel, ModelSql>> = {
     table: 'suspect',
     columns: {
       ...PROVENANCE,
-      personKey: ['person_key', 'text'],
+      personKey: ['person_key', 'sealed'],
       nationality: ['nationality', 'text'],
       birthYear: ['birth_year', 'int'],
       sex: ['sex', 'enum'],
@@ -90,7 +92,6 @@ export const MODELS: Readonly<Record<RecordModel, ModelSql>> = {
       country: { column: 'nationality', cast: 'text', upper: true },
       status: { column: 'status', cast: '"SuspectStatus"' },
       role: { column: 'role', cast: '"SuspectRole"' },
-      personKey: { column: 'person_key', cast: 'text' },
       traffickingVictim: { column: 'trafficking_victim', cast: 'boolean' },
     },
   },
@@ -104,7 +105,7 @@ export const MODELS: Readonly<Record<RecordModel, ModelSql>> = {
       channel: ['channel', 'enum'],
       action: ['action', 'enum'],
       actionOn: ['action_on', 'date'],
-      accountKey: ['account_key', 'text'],
+      accountKey: ['account_key', 'sealed'],
       accountCountry: ['account_country', 'text'],
       victimCount: ['victim_count', 'int'],
     },
@@ -130,6 +131,8 @@ export function renderColumn(alias: string, column: string, kind: ColumnKind): s
       return `to_char(${ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
     case 'decimal':
       return `${ref}::text`;
+    case 'sealed':
+      return `CASE WHEN ${ref} IS NULL THEN NULL ELSE json_build_array(${alias}.owner_id, ${ref}) END`;
     default:
       return ref;
   }

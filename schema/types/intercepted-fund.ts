@@ -2,7 +2,7 @@
 import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { FundAction, FundChannel } from './enums.ts';
-import { addProvenanceFields, addRecordConnection, commonFilterFields, viewerOf, visibleDen } from './records.ts';
+import { addProvenanceFields, addRecordConnection, commonFilterFields, exposedKeyFor, viewerOf, visibleDen } from './records.ts';
 
 export const InterceptedFund = builder.prismaNode('InterceptedFund', {
   id: { field: 'id' },
@@ -20,7 +20,11 @@ export const InterceptedFund = builder.prismaNode('InterceptedFund', {
     channel: t.expose('channel', { type: FundChannel }),
     action: t.expose('action', { type: FundAction }),
     actionOn: t.expose('actionOn', { type: 'Date', nullable: true }),
-    accountKey: t.exposeString('accountKey', { nullable: true, description: 'Pseudonym of the account or wallet.' }),
+    accountKey: t.string({
+      nullable: true,
+      description: "Pseudonym of the account or wallet as your agency sees it for this record's owner (never comparable across owners).",
+      resolve: (fund, _args, ctx) => (fund.accountKey === null ? null : exposedKeyFor(ctx, fund.ownerId, fund.accountKey)),
+    }),
     accountCountry: t.exposeString('accountCountry', { nullable: true }),
     victimCount: t.exposeInt('victimCount', { nullable: true }),
     den: t.prismaField({

@@ -37,7 +37,7 @@ export async function visibleMatchedRecord(ctx: RequestContext, kind: RecordKind
   return null;
 }
 
-const MatchIdentifierInput = builder.inputType('MatchIdentifierInput', {
+export const MatchIdentifierInput = builder.inputType('MatchIdentifierInput', {
   description: 'One identifier from a case. Its value is normalized and hashed in memory, never stored, logged or returned.',
   fields: (t) => ({
     type: t.field({ type: MatchIdentifierType, required: true }),

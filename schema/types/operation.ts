@@ -34,7 +34,9 @@ const OperationSummary = builder
   .objectRef<Awaited<ReturnType<typeof operationSummary>>>('OperationSummary')
   .implement({
     description:
-      'Totals over every record of the operation, whatever its sharing level. Persons are counted once (by personKey).',
+      'Totals over every record of the operation, whatever its sharing level. Persons are counted once (by personKey); ' +
+      "a person's figures come from the reports of it you can see, and your own report of a person whose other reports " +
+      'you cannot see counts as a person of its own (docs/security.md, "Operation summaries").',
     fields: (t) => ({
       countries: t.exposeInt('countries', { description: "Distinct countries of the operation's dens." }),
       scamDens: t.exposeInt('scamDens'),
@@ -112,7 +114,7 @@ export const Operation = builder.prismaNode('Operation', {
     summary: t.field({
       type: OperationSummary,
       select: { id: true },
-      resolve: (operation, _args, ctx) => cachedOperationSummary(ctx.prisma, operation.id),
+      resolve: (operation, _args, ctx) => cachedOperationSummary(ctx.prisma, operation.id, viewerOf(ctx)),
     }),
     scamDens: t.connection(operationRecords(ScamDen, 'ScamDen', 'Operation.scamDens', 'scamDens'), ScamDenConnection),
     suspects: t.connection(operationRecords(Suspect, 'Suspect', 'Operation.suspects', 'suspects'), SuspectConnection),

@@ -14,6 +14,7 @@ import { builder } from '../builder.ts';
 import { compileRecordConnection, type RecordFilter } from '../compiled/compile.ts';
 import { nodeSelection, pagerOf, relatedConnection, resolveRootConnection, type PageArgs, type PageConnection } from '../paging.ts';
 import { HandlingCode, SharingLevel, SourceReliability } from './enums.ts';
+import { exposedKeysOf, exposeKey, openExposedKey } from '../exposed-keys.ts';
 
 /** The builder's type parameters, for helpers that take Pothos field builders. */
 export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
@@ -23,6 +24,22 @@ export type SharedModel = 'ScamDen' | 'Suspect' | 'InterceptedFund';
 export function viewerOf(ctx: RequestContext) {
   if (!ctx.viewer) throw new LiaisonError(ErrorCode.UNAUTHENTICATED, 'Authentication required.');
   return ctx.viewer;
+}
+
+/** A stored pseudonym (personKey, accountKey) as the viewer is shown it (schema/exposed-keys.ts). */
+export function exposedKeyFor(ctx: RequestContext, ownerId: string, storedKey: string): string {
+  return exposeKey(exposedKeysOf(ctx.cursorKey), viewerOf(ctx).agencyId, ownerId, storedKey);
+}
+
+/** The owner and stored key behind a key shown to the viewer; anything else is an input error naming `field`. */
+export function openedKeyFor(ctx: RequestContext, shown: string, field: string): { ownerId: string; storedKey: string } {
+  const opened = openExposedKey(exposedKeysOf(ctx.cursorKey), viewerOf(ctx).agencyId, shown);
+  if (!opened) {
+    throw new LiaisonError(ErrorCode.BAD_USER_INPUT, `${field}: not a key this gateway showed your agency`, {
+      issues: [{ field, code: 'MALFORMED_ID', message: 'a key as shown to your agency' }],
+    });
+  }
+  return opened;
 }
 
 /** Descriptions of the provenance fields, the same on the three record types. */
@@ -131,9 +148,9 @@ export function addRecordConnection<Filter extends CommonFilter>(options: {
   connection: object;
   filter: PothosSchemaTypes.InputObjectRef<Types, Filter>;
   columns: FilterColumns;
-  own: (filter: Filter | null | undefined) => object;
+  own: (filter: Filter | null | undefined, ctx: RequestContext) => object;
 }) {
-  const where = (ctx: RequestContext, filter: Filter | null | undefined) => recordWhere(ctx, filter, options.columns, options.own(filter));
+  const where = (ctx: RequestContext, filter: Filter | null | undefined) => recordWhere(ctx, filter, options.columns, options.own(filter, ctx));
   const delegate = (ctx: RequestContext) => ctx.prisma[DELEGATE[options.model]] as unknown as RecordDelegate;
   // Pothos types a connection per node type; over the union of the three it cannot, so the
   // options are checked here by hand and handed over untyped.

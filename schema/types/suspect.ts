@@ -3,7 +3,8 @@
 import { visibleRecordWhere } from '../sharing.ts';
 import { builder } from '../builder.ts';
 import { Sex, SuspectRole, SuspectStatus } from './enums.ts';
-import { addProvenanceFields, addRecordConnection, commonFilterFields, viewerOf, visibleDen } from './records.ts';
+import { addProvenanceFields, addRecordConnection, commonFilterFields, exposedKeyFor, openedKeyFor, viewerOf, visibleDen } from './records.ts';
+import type { RequestContext } from '../context.ts';
 
 export const Suspect = builder.prismaNode('Suspect', {
   id: { field: 'id' },
@@ -11,8 +12,11 @@ export const Suspect = builder.prismaNode('Suspect', {
   description: 'A suspect (or trafficked person) as reported by one agency.',
   findUnique: (id, ctx) => ({ id, ...visibleRecordWhere(viewerOf(ctx)) }),
   fields: (t) => ({
-    personKey: t.exposeString('personKey', {
-      description: 'Pseudonym of the person: equal keys from different agencies are the same person.',
+    personKey: t.string({
+      description:
+        "Pseudonym of the person as your agency sees it for this record's owner: one agency's reports of one person share it; " +
+        "keys of different owners are never comparable (links across agencies come from governed `match`).",
+      resolve: (suspect, _args, ctx) => exposedKeyFor(ctx, suspect.ownerId, suspect.personKey),
     }),
     nationality: t.exposeString('nationality', { nullable: true }),
     birthYear: t.exposeInt('birthYear', { nullable: true }),
@@ -29,16 +33,20 @@ export const Suspect = builder.prismaNode('Suspect', {
     }),
     alsoReportedBy: t.prismaField({
       type: ['Agency'],
-      description: 'Other agencies whose reports of the same person (same personKey) the viewer may see.',
+      description:
+        'Other agencies whose reports of the same person the viewer may see, never the viewer itself; empty on your own records ' +
+        '(whether partners know your own suspect is asked with `match`, which is governed).',
       resolve: (query, suspect, _args, ctx) =>
-        ctx.prisma.agency.findMany({
-          ...query,
-          where: {
-            id: { not: suspect.ownerId },
-            suspects: { some: { AND: [{ personKey: suspect.personKey }, visibleRecordWhere(viewerOf(ctx))] } },
-          },
-          orderBy: { code: 'asc' },
-        }),
+        suspect.ownerId === viewerOf(ctx).agencyId
+          ? []
+          : ctx.prisma.agency.findMany({
+              ...query,
+              where: {
+                id: { notIn: [suspect.ownerId, viewerOf(ctx).agencyId] },
+                suspects: { some: { AND: [{ personKey: suspect.personKey }, visibleRecordWhere(viewerOf(ctx))] } },
+              },
+              orderBy: { code: 'asc' },
+            }),
     }),
   }),
 });
@@ -51,7 +59,7 @@ export const SuspectFilter = builder.inputType('SuspectFilter', {
   fields: (t) => ({
     ...commonFilterFields(t, { country: 'Nationality, ISO 3166-1 alpha-2.', status: SuspectStatus }),
     role: t.field({ type: SuspectRole }),
-    personKey: t.string({ description: 'Every visible report of one person.' }),
+    personKey: t.string({ description: 'Every visible report of one person by one owner: a personKey as shown to you.' }),
     traffickingVictim: t.boolean(),
   }),
 });
@@ -63,9 +71,15 @@ addRecordConnection({
   connection: SuspectConnection,
   filter: SuspectFilter,
   columns: { country: 'nationality', status: 'status' },
-  own: (filter) => ({
+  own: (filter, ctx) => ({
     ...(filter?.role ? { role: filter.role } : {}),
-    ...(filter?.personKey ? { personKey: filter.personKey } : {}),
+    ...(filter?.personKey ? personKeyWhere(ctx, filter.personKey) : {}),
     ...(filter?.traffickingVictim != null ? { traffickingVictim: filter.traffickingVictim } : {}),
   }),
 });
+
+/** The stored key behind a personKey shown to the viewer: only that owner's reports of the person. */
+function personKeyWhere(ctx: RequestContext, shown: string) {
+  const opened = openedKeyFor(ctx, shown, 'filter.personKey');
+  return { ownerId: opened.ownerId, personKey: opened.storedKey };
+}

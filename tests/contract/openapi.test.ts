@@ -237,6 +237,7 @@ const scenarios: Scenario[] = [
     overRequestLimit('IT-GDF', (authorization) => graphql({ method: 'GET', query: ME, accept: JSON_MT, authorization }))),
   ...matchingScenarios(),
   ...retractionScenarios(),
+  ...watchScenarios(),
 ];
 
 /** A live port of the test gateway (listening on first use). */
@@ -581,5 +582,42 @@ function matchingScenarios(): Scenario[] {
     S('post', `${R}/{id}/revocation`, 403, PROBLEM, 'a token without records:submit', () => revokeAs('CN-MPS', NO_REQUEST, 'records:read'), { code: ErrorCode.FORBIDDEN }),
     S('post', `${R}/{id}/revocation`, 404, PROBLEM, 'another agency', async () => revokeAs('DE-BKA', await approvedRequest()), { code: ErrorCode.NOT_FOUND }),
     S('post', `${R}/{id}/revocation`, 409, PROBLEM, 'a request still pending', async () => revokeAs('CN-MPS', await pendingRequest()), { code: ErrorCode.CONFLICT }),
+  ];
+}
+
+const watchBody = { identifiers: [{ type: 'EMAIL', value: 'contract-watch@example.org' }], purpose: 'contract: case 2026/8' };
+const watchAs = async (code: string, body: unknown = watchBody, scope?: string) => postJson('/v1/watches', body, await bearer(agencies[code]!, scope));
+const cancelAs = async (code: string | null, id: string, scope?: string) =>
+  gw.app.fetch(new Request(`${BASE}/v1/watches/${id}`, { method: 'DELETE', headers: code ? { authorization: await bearer(agencies[code]!, scope) } : {} }));
+
+/** A fresh watch of ES-PN; its id. */
+async function esWatch(): Promise<string> {
+  const res = await watchAs('ES-PN');
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+function watchScenarios(): Scenario[] {
+  const W = '/v1/watches';
+  return [
+    S('post', W, 201, JSON_MT, 'a watch of one identifier', () => watchAs('ES-PN')),
+    S('post', W, 400, PROBLEM, 'until more than 90 days ahead', () => watchAs('ES-PN', { ...watchBody, until: '2099-01-01T00:00:00Z' }), { code: ErrorCode.BAD_USER_INPUT }),
+    S('post', W, 401, PROBLEM, 'no token', () => postJson(W, watchBody, null), { code: ErrorCode.UNAUTHENTICATED }),
+    S('post', W, 403, PROBLEM, 'a token without match:query', () => watchAs('ES-PN', watchBody, 'records:read'), { code: ErrorCode.FORBIDDEN }),
+    S('post', W, 429, PROBLEM, 'an agency whose daily quota is used up', async () => {
+      await gw.db.prisma.agency.update({ where: { id: agencies['PH-NBI']!.id }, data: { matchQuotaPerDay: 0 } });
+      return watchAs('PH-NBI');
+    }, { code: ErrorCode.RATE_LIMITED }),
+    S('get', W, 200, JSON_MT, "the agency's own watches", async () => {
+      await esWatch();
+      return readAs('ES-PN', `${W}?first=5`);
+    }),
+    S('get', W, 400, PROBLEM, 'a page size out of range', () => readAs('ES-PN', `${W}?first=500`), { code: ErrorCode.BAD_USER_INPUT }),
+    S('get', W, 401, PROBLEM, 'no token', () => get(W), { code: ErrorCode.UNAUTHENTICATED }),
+    S('get', W, 403, PROBLEM, 'a token without match:query', () => readAs('ES-PN', W, 'records:read'), { code: ErrorCode.FORBIDDEN }),
+    S('delete', `${W}/{id}`, 200, JSON_MT, 'the watching agency cancels', async () => cancelAs('ES-PN', await esWatch())),
+    S('delete', `${W}/{id}`, 401, PROBLEM, 'no token', () => cancelAs(null, NO_REQUEST), { code: ErrorCode.UNAUTHENTICATED }),
+    S('delete', `${W}/{id}`, 403, PROBLEM, 'a token without match:query', () => cancelAs('ES-PN', NO_REQUEST, 'records:read'), { code: ErrorCode.FORBIDDEN }),
+    S('delete', `${W}/{id}`, 404, PROBLEM, "another agency's watch", async () => cancelAs('DE-BKA', await esWatch()), { code: ErrorCode.NOT_FOUND }),
   ];
 }

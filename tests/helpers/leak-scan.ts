@@ -1,7 +1,7 @@
-// The leak scan of governed linkage (MAT-04, MAT-14): everything the gateway keeps or writes
-// about a match or a disclosure — the audit chain, the events outbox, stored hits, disclosure
-// requests and grants, every log line — plus any answers a test collected, as one text in
-// which no raw identifier may appear.
+// The leak scan of governed linkage (MAT-04, MAT-14, PRV-09): everything the gateway keeps or
+// writes about a match, a watch or a disclosure — the audit chain, the events outbox, stored
+// hits, disclosure requests and grants, watches and their selectors, every log line — plus any
+// answers a test collected, as one text in which no raw identifier may appear.
 import type { TestGateway } from './app.ts';
 
 const text = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
@@ -15,6 +15,7 @@ export async function leakScanDump(gw: TestGateway, extra: unknown[] = []): Prom
     await p.matchHit.findMany(),
     await p.disclosureRequest.findMany(),
     await p.recordGrant.findMany(),
+    await p.watch.findMany({ include: { selectors: true } }),
     gw.logs,
     extra,
   ]);

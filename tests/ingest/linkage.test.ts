@@ -13,6 +13,8 @@ const SENDERS = SAMPLE_SENDERS;
 const plain = (d: string) => (d.includes('.') ? d.replace(/0+$/, '').replace(/\.$/, '') : d);
 
 let f: IngestFixture;
+/** The operation's lead (ES-PN), who computes the totals over all records. */
+const lead = () => ({ agencyId: f.agencies['ES-PN']!.id });
 beforeAll(async () => {
   f = await createIngestFixture(SENDERS.map((s) => s.agency));
   for (const sender of SENDERS) {
@@ -30,7 +32,7 @@ test('the person with passport CN E12345678 in four files is counted once in the
   const reports = await f.db.prisma.suspect.findMany({ where: { personKey }, select: { owner: { select: { code: true } } } });
   expect(reports.map((r) => r.owner.code).sort()).toEqual(['CN-MPS', 'DE-BKA', 'ES-PN', 'INTERPOL']);
 
-  const summary = await operationSummary(f.db.prisma, f.operationId);
+  const summary = await operationSummary(f.db.prisma, f.operationId, lead());
   // 11 suspect records: the shared person + 7 others (ES-S-002, ES-S-003, XYR-0002, XYR-0003, P-1, the STIX actor, S-2).
   expect(await f.db.prisma.suspect.count()).toBe(11);
   expect(summary.suspects).toBe(8);
@@ -38,7 +40,7 @@ test('the person with passport CN E12345678 in four files is counted once in the
 });
 
 test('fundsByCurrency sums are exact decimals', async () => {
-  const summary = await operationSummary(f.db.prisma, f.operationId);
+  const summary = await operationSummary(f.db.prisma, f.operationId, lead());
   expect(summary.fundRecords).toBe(10);
   expect(summary.fundsByCurrency.map((c) => ({ currency: c.currency, amount: plain(c.amount) }))).toEqual([
     { currency: 'CNY', amount: '253000' }, // 125 000 + 3 000 + 125 000

@@ -60,6 +60,9 @@ describe('sharing rules with disclosure grants, property-based', () => {
       fc.asyncProperty(fc.array(recordArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: -24, max: 72 }), async (specs, atHours) => {
         run += 1;
         const personKey = `grants-${run}`;
+        const baseline = await Promise.all(
+          agencies.map(async (viewer) => (await gw.gql<{ suspects: { totalCount: number } }>(viewer, '{ suspects(first: 1) { totalCount } }')).data!.suspects.totalCount),
+        );
         const created: { id: string; spec: RecordSpec }[] = [];
         // A den everyone sees (the only one in the database), holding every generated suspect.
         const hub = await p.scamDen.create({
@@ -112,15 +115,18 @@ describe('sharing rules with disclosure grants, property-based', () => {
         prismaPath.clock.now = new Date(at);
         for (const [vi, viewer] of agencies.entries()) {
           const expected = created.filter((c) => visible(vi, c.spec, at)).map((c) => globalId(c.id));
+          // Stored keys are not filterable (a viewer is shown sealed keys, PRV-08): the run's
+          // records are picked out of the viewer's whole list, counted against the baseline,
+          // on the compiled path and on the Prisma path alike.
+          const mine = new Set(created.map((c) => globalId(c.id)));
           for (const path of [gw, prismaPath]) {
             const list = await path.gql<{ suspects: { totalCount: number; edges: { node: { id: string } }[] } }>(
               viewer,
-              'query($pk: String!) { suspects(first: 100, filter: { personKey: $pk }) { totalCount edges { node { id } } } }',
-              { pk: personKey },
+              'query { suspects(first: 100) { totalCount edges { node { id } } } }',
             );
             expect(list.errors).toBeUndefined();
-            expect(new Set(list.data!.suspects.edges.map((e) => e.node.id))).toEqual(new Set(expected));
-            expect(list.data!.suspects.totalCount).toBe(expected.length);
+            expect(new Set(list.data!.suspects.edges.map((e) => e.node.id).filter((id) => mine.has(id)))).toEqual(new Set(expected));
+            expect(list.data!.suspects.totalCount).toBe(baseline[vi]! + expected.length);
           }
           // The same rule one level down, in the compiled statement's LATERAL page under the den.
           const nested = await gw.gql<{ scamDens: { edges: { node: { suspects: { totalCount: number; edges: { node: { id: string } }[] } } }[] } }>(

@@ -76,7 +76,8 @@ afterAll(() => gw?.close());
 
 describe('OperationSummary', () => {
   it('counts distinct persons by their latest status, and every live record whatever its level', async () => {
-    const res = await gw.gql<{ operation: { summary: Record<string, unknown> } }>(a, SUMMARY);
+    // B sees every report (A's are AMBER in B's operation): the exact totals over all records.
+    const res = await gw.gql<{ operation: { summary: Record<string, unknown> } }>(b, SUMMARY);
     expect(res.errors).toBeUndefined();
     expect(res.data!.operation.summary).toEqual({
       countries: 2,
@@ -98,10 +99,12 @@ describe('OperationSummary', () => {
     });
   });
 
-  it('is the same for every participant, and does not exist for an outsider', async () => {
-    const forA = await gw.gql(a, SUMMARY);
-    const forB = await gw.gql(b, SUMMARY);
-    expect(forB.data).toEqual(forA.data);
+  it("differs for A only by the persons behind B's RED reports, and does not exist for an outsider", async () => {
+    const forA = await gw.gql<{ operation: { summary: Record<string, unknown> } }>(a, SUMMARY);
+    const forB = await gw.gql<{ operation: { summary: Record<string, unknown> } }>(b, SUMMARY);
+    // P1: A's own report cannot be tied to B's RED one, so A counts two persons (its ARRESTED,
+    // B's CHARGED) where B counts one: whether they are the same never shows to A.
+    expect(forA.data!.operation.summary).toEqual({ ...forB.data!.operation.summary, suspects: 6, suspectsArrested: 3 });
     const forOutsider = await gw.gql(outsider, SUMMARY);
     expect(forOutsider.data).toEqual({ operation: null });
     expect(forOutsider.errors).toBeUndefined();
@@ -122,7 +125,7 @@ describe('OperationSummary', () => {
         return Reflect.get(target, prop, receiver);
       },
     });
-    const summary = await operationSummary(spy, op.id);
+    const summary = await operationSummary(spy, op.id, { agencyId: b.id });
     expect(summary.suspects).toBe(5);
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatch(/count\(/);
@@ -143,8 +146,8 @@ describe('OperationSummary', () => {
         return Reflect.get(target, prop, receiver);
       },
     });
-    const first = await cachedOperationSummary(spy, op.id);
-    await Promise.all([cachedOperationSummary(spy, op.id), cachedOperationSummary(spy, op.id)]);
+    const first = await cachedOperationSummary(spy, op.id, { agencyId: a.id });
+    await Promise.all([cachedOperationSummary(spy, op.id, { agencyId: a.id }), cachedOperationSummary(spy, op.id, { agencyId: a.id })]);
     expect(aggregates).toHaveLength(1);
 
     await gw.db.prisma.scamDen.create({
@@ -153,7 +156,7 @@ describe('OperationSummary', () => {
     await gw.db.prisma.submission.create({
       data: { agencyId: a.id, subject: 's', format: 'liaison-json', operationId: op.id, contentSha256: 'f'.repeat(64), status: 'ACCEPTED', completedAt: new Date() },
     });
-    const after = await cachedOperationSummary(spy, op.id);
+    const after = await cachedOperationSummary(spy, op.id, { agencyId: a.id });
     expect(aggregates).toHaveLength(2);
     expect(after.scamDens).toBe(first.scamDens + 1);
     expect(after.countries).toBe(first.countries + 1);

@@ -171,7 +171,7 @@ export type SuspectFilter = {
   operationCode?: string | null | undefined;
   /** Agency code of the owner. */
   owner?: string | null | undefined;
-  /** Every visible report of one person. */
+  /** Every visible report of one person by one owner: a personKey as shown to you. */
   personKey?: string | null | undefined;
   role?: SuspectRole | null | undefined;
   sharingLevel?: SharingLevel | null | undefined;
