@@ -180,6 +180,8 @@ function rowColumns(plan: NodePlan): string[] {
   const columns = new Set(['id']);
   for (const entry of plan.entries) {
     if (entry.kind === 'column') columns.add(entry.column);
+    // A sealed key is sealed for its record's owner: the owner comes along.
+    if (entry.kind === 'column' && entry.type === 'sealed') columns.add('owner_id');
     if (entry.kind === 'link') columns.add(entry.link);
   }
   return [...columns];

@@ -54,7 +54,20 @@ describe('governed linkage over REST', () => {
     expect(res.headers.get('quota-remaining')).toBe('998');
     expect(res.json).toEqual({
       results: [
-        { index: 0, hit: true, hits: [{ hitRef: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), owner: 'KH-NP', recordType: 'SUSPECT', own: false, recordId: null }] },
+        { index: 0, hit: true, hits: [
+            {
+              hitRef: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+              owner: 'KH-NP',
+              recordType: 'SUSPECT',
+              own: false,
+              recordId: null,
+              // The owner's terms, shown before anyone asks for the record (issue 10 §6).
+              handling: 'H0',
+              handlingNote: null,
+              sourceReliability: 'X',
+              informationAssessment: 4,
+            },
+          ] },
         { index: 1, hit: false, hits: [] },
       ],
     });

@@ -57,7 +57,13 @@ export async function createTestGateway(
   options: { db?: TestDatabase; operatorToken?: string; compiledReads?: boolean } = {},
 ): Promise<TestGateway> {
   const db = options.db ?? (await createTestDatabase());
-  const config = loadConfig({ LOG_LEVEL: 'info', LIAISON_GRAPHIQL: 'false' }, overrides);
+  // Per-minute budgets far above the defaults: a test that is not about rate limits must not trip
+  // the per-second burst when the machine is quiet and the reads are fast. Tests of the limits set
+  // their own (`rateLimits` overrides, or an agency's own setting).
+  const config = loadConfig(
+    { LOG_LEVEL: 'info', LIAISON_GRAPHIQL: 'false', LIAISON_RATE_REQUESTS_PER_MINUTE: '60000', LIAISON_RATE_COST_PER_MINUTE: '3000000' },
+    overrides,
+  );
   const clock = { now: new Date('2026-06-01T12:00:00Z') };
   const now = () => clock.now;
   const logs: Record<string, unknown>[] = [];
