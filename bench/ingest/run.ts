@@ -322,20 +322,26 @@ export const INGEST_ARG_OPTIONS = {
   records: { type: 'string', default: String(DEFAULT_INGEST_OPTIONS.records) },
   formats: { type: 'string', default: DEFAULT_INGEST_OPTIONS.formats.join(',') },
   'no-profile': { type: 'boolean', default: false },
+  /** Sizes of the memory runs' files in MB (`--rss-mb 5,50`; `--rss-mb none` skips them, for smoke runs). */
+  'rss-mb': { type: 'string', default: DEFAULT_INGEST_OPTIONS.rssSizesMb.join(',') },
 } as const;
 
-export function ingestOptionsFrom(values: { records?: string; formats?: string; 'no-profile'?: boolean; seed?: string }): IngestBenchOptions {
+export function ingestOptionsFrom(values: { records?: string; formats?: string; 'no-profile'?: boolean; seed?: string; 'rss-mb'?: string }): IngestBenchOptions {
   const records = Number(values.records ?? DEFAULT_INGEST_OPTIONS.records);
   if (!Number.isInteger(records) || records <= 0) throw new Error('--records must be a positive integer');
   const formats = (values.formats ?? DEFAULT_INGEST_OPTIONS.formats.join(',')).split(',').map((f) => f.trim());
   for (const f of formats) if (!(BENCH_FORMATS as readonly string[]).includes(f)) throw new Error(`unknown format ${f}`);
   const chosen = formats as BenchFormat[];
+  const rssArg = values['rss-mb'] ?? DEFAULT_INGEST_OPTIONS.rssSizesMb.join(',');
+  const rssSizesMb = rssArg === 'none' ? [] : rssArg.split(',').map(Number);
+  if (rssSizesMb.some((mb) => !(mb > 0))) throw new Error('--rss-mb takes sizes in MB, comma-separated, or none');
   return {
     ...DEFAULT_INGEST_OPTIONS,
     records,
     seed: values.seed ? Number(values.seed) : DEFAULT_INGEST_OPTIONS.seed,
     formats: chosen,
     pgliteFormats: DEFAULT_INGEST_OPTIONS.pgliteFormats.filter((f) => chosen.includes(f)),
+    rssSizesMb,
     profile: !values['no-profile'],
   };
 }
