@@ -25,6 +25,8 @@ const WORKER_ENTRY = new URL('./parse-worker.mjs', import.meta.url);
 
 type Slot = {
   worker: Worker;
+  /** Settles when the worker's code is loaded (or it failed to start). */
+  ready: Promise<void>;
   busy: boolean;
   dead: boolean;
   /** The running job's handlers. */
@@ -46,19 +48,32 @@ export class ParsePool {
   private spawn(): Slot {
     const worker = new Worker(WORKER_ENTRY, { execArgv: [] });
     worker.unref();
-    const slot: Slot = { worker, busy: false, dead: false };
+    let started = () => {};
+    const ready = new Promise<void>((resolve) => (started = resolve));
+    const slot: Slot = { worker, ready, busy: false, dead: false };
     const die = (error: Error) => {
       if (slot.dead) return;
       slot.dead = true;
+      started();
       this.slots.splice(this.slots.indexOf(slot), 1);
       slot.onFailure?.(error);
     };
-    worker.on('message', (message: FromWorker) => slot.onMessage?.(message));
+    worker.on('message', (message: FromWorker) => (message.type === 'ready' ? started() : slot.onMessage?.(message)));
     // The worker's own error: by name only (its message could quote a value of the file).
     worker.on('error', (error) => die(new Error(`ingest worker failed (${error.name})`)));
     worker.on('exit', (code) => die(new Error(`ingest worker exited (code ${code})`)));
     this.slots.push(slot);
     return slot;
+  }
+
+  /**
+   * Starts every worker and waits until their code is loaded, so that the first upload does
+   * not pay for it (the server calls this before it listens). A worker that fails to start
+   * is replaced at the next lease, which then reports the failure.
+   */
+  async warm(): Promise<void> {
+    while (this.slots.length < this.size) this.spawn();
+    await Promise.all(this.slots.map((s) => s.ready));
   }
 
   /** A worker of its own for one submission (waits while all are busy). */
@@ -93,7 +108,7 @@ export class ParsePool {
       wake = undefined;
     };
     slot.onMessage = (message) => {
-      if (message.job !== job.id) return;
+      if (message.type === 'ready' || message.job !== job.id) return;
       if (message.type === 'lookup') {
         findUnchanged(message.probes).then(
           (unchanged) => post({ type: 'unchanged', job: job.id, lookup: message.lookup, unchanged }),

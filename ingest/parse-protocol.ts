@@ -29,6 +29,8 @@ export type ToWorker =
   | { type: 'unchanged'; job: number; lookup: number; unchanged: number[] };
 
 export type FromWorker =
+  /** The worker's code is loaded (ParsePool.warm waits for it). */
+  | { type: 'ready' }
   | { type: 'lookup'; job: number; lookup: number; probes: DigestProbe[] }
   | { type: 'events'; job: number; events: PreparedEvent[] }
   | { type: 'done'; job: number }

@@ -103,3 +103,5 @@ port.on('message', (message: ToWorker) => {
     }
   }
 });
+
+post({ type: 'ready' });

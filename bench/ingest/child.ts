@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { openDatabase, type Database } from '../../kernel/db.ts';
 import { createLogger } from '../../kernel/logger.ts';
+import { sharedParsePool } from '../../ingest/parse-pool.ts';
 import { ingestSubmission } from '../../ingest/pipeline.ts';
 import { createReceiptSigner } from '../../ingest/receipts.ts';
 import { postgresCpu, postgresCpuDelta } from '../lib/pg-cpu.ts';
@@ -36,6 +37,8 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
   const { db, agencies, pgName } = await openJobDatabase(job);
   try {
     const signer = await createReceiptSigner(db.prisma, job.receiptSecret);
+    // As the server does before it listens: the ingest workers are started outside the timings.
+    await sharedParsePool().warm();
     const log = createLogger({ level: 'silent', pretty: false });
     const rssBeforeMb = mb(process.memoryUsage().rss);
     let profiler: Session | undefined;

@@ -254,6 +254,9 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
       }
     }
 
+    // The throughput figures now, so that a run stopped during the memory runs still shows them.
+    log(`\n${formatThroughput(throughput)}\nload average ${loadAverage()}\n`);
+
     // 4. Peak RSS, one child per file.
     const rss: RssRow[] = [];
     for (const database of ['PostgreSQL', 'PGlite'] as const) {
