@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDatabase, type Database } from '../../kernel/db.ts';
 import { createLogger } from '../../kernel/logger.ts';
 import { sharedParsePool } from '../../ingest/parse-pool.ts';
@@ -54,6 +55,9 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
       if (!agency) throw new Error(`no agency ${s.agencyCode}`);
       const pgBefore = pgName ? await postgresCpu(pgName) : null;
       const cpuBefore = process.cpuUsage();
+      // How long the thread that answers requests was kept from other work during the submission.
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const started = performance.now();
       const result = await ingestSubmission({
         db,
@@ -72,6 +76,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
         log,
       });
       const seconds = (performance.now() - started) / 1000;
+      loop.disable();
       const cpu = process.cpuUsage(cpuBefore);
       const pgMs = pgName ? postgresCpuDelta(pgBefore, await postgresCpu(pgName)) : null;
       const { received, accepted, updated, unchanged, rejected } = result.report.counts;
@@ -85,6 +90,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
         seconds,
         nodeCpuSeconds: (cpu.user + cpu.system) / 1e6,
         postgresCpuSeconds: pgMs === null ? null : pgMs / 1000,
+        eventLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       });
     }
     if (profiler && job.profileFile) {

@@ -234,7 +234,10 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
         format, database: 'PostgreSQL', run: 'COPY', records: rows.suspectCount, seconds: copySeconds,
         nodeCpuSeconds: null, postgresCpuSeconds: null, overCopy: null, verdict: '', note: copyNote,
       });
-      log(`  ${format}: pipeline, resubmit and COPY done`);
+      log(
+        `  ${format}: pipeline, resubmit and COPY done; main-thread event-loop delay p99/max ` +
+          pg.runs.filter((r) => r.format === format).map((r) => `${r.label} ${r.eventLoopDelayMs.p99.toFixed(0)}/${r.eventLoopDelayMs.max.toFixed(0)} ms`).join(', '),
+      );
     }
 
     // 3. PGlite.
@@ -245,6 +248,7 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
         submissions: options.pgliteFormats.map((format) => ({ label: 'pipeline', format, file: files.get(format)!, agencyCode: formatAgency(format), mode: 'PARTIAL' as const })),
       };
       const lite = await runChild('PGlite pipeline', pgliteJob, log);
+      for (const r of lite.runs) log(`  PGlite ${r.format}: main-thread event-loop delay p99/max ${r.eventLoopDelayMs.p99.toFixed(0)}/${r.eventLoopDelayMs.max.toFixed(0)} ms`);
       for (const run of lite.runs) {
         const row = {
           format: run.format, database: 'PGlite' as const, run: 'pipeline' as const, records: run.counts.received, seconds: run.seconds,
