@@ -22,6 +22,8 @@ export type WorkerLease = {
 };
 
 const WORKER_ENTRY = new URL('./parse-worker.mjs', import.meta.url);
+/** Over this, the worker stops with ERR_WORKER_OUT_OF_MEMORY and the submission fails, nothing stored. */
+const WORKER_HEAP = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 };
 
 type Slot = {
   worker: Worker;
@@ -46,7 +48,9 @@ export class ParsePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_ENTRY, { execArgv: [] });
+    // A small heap: what a job holds is bounded (two batches in flight, the file's refs), and a
+    // small young generation keeps the process's peak memory from growing with the file.
+    const worker = new Worker(WORKER_ENTRY, { execArgv: [], resourceLimits: WORKER_HEAP });
     worker.unref();
     let started = () => {};
     const ready = new Promise<void>((resolve) => (started = resolve));

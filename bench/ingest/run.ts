@@ -50,6 +50,7 @@ export type IngestBenchOptions = {
   formats: readonly BenchFormat[];
   pgliteFormats: readonly BenchFormat[];
   rssSizesMb: readonly number[];
+  rssDatabases: readonly ('PostgreSQL' | 'PGlite')[];
   profile: boolean;
 };
 
@@ -59,6 +60,7 @@ export const DEFAULT_INGEST_OPTIONS: IngestBenchOptions = {
   formats: BENCH_FORMATS,
   pgliteFormats: ['liaison-json', 'es-pn-csv'],
   rssSizesMb: [5, 50],
+  rssDatabases: ['PostgreSQL', 'PGlite'],
   profile: true,
 };
 
@@ -263,7 +265,7 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
 
     // 4. Peak RSS, one child per file.
     const rss: RssRow[] = [];
-    for (const database of ['PostgreSQL', 'PGlite'] as const) {
+    for (const database of options.rssDatabases) {
       for (const r of rssFiles) {
         const code = rssAgency(database === 'PostgreSQL' ? 'PG' : 'LITE', r.sizeMb);
         const submission = { label: 'pipeline', format: RSS_FORMAT, file: r.file, agencyCode: code, mode: 'PARTIAL' as const };
@@ -331,9 +333,11 @@ export const INGEST_ARG_OPTIONS = {
   'no-profile': { type: 'boolean', default: false },
   /** Sizes of the memory runs' files in MB (`--rss-mb 5,50`; `--rss-mb none` skips them, for smoke runs). */
   'rss-mb': { type: 'string', default: DEFAULT_INGEST_OPTIONS.rssSizesMb.join(',') },
+  /** `--rss-pg-only`: the memory runs on PostgreSQL only (smoke runs). */
+  'rss-pg-only': { type: 'boolean', default: false },
 } as const;
 
-export function ingestOptionsFrom(values: { records?: string; formats?: string; 'no-profile'?: boolean; seed?: string; 'rss-mb'?: string }): IngestBenchOptions {
+export function ingestOptionsFrom(values: { records?: string; formats?: string; 'no-profile'?: boolean; seed?: string; 'rss-mb'?: string; 'rss-pg-only'?: boolean }): IngestBenchOptions {
   const records = Number(values.records ?? DEFAULT_INGEST_OPTIONS.records);
   if (!Number.isInteger(records) || records <= 0) throw new Error('--records must be a positive integer');
   const formats = (values.formats ?? DEFAULT_INGEST_OPTIONS.formats.join(',')).split(',').map((f) => f.trim());
@@ -349,6 +353,7 @@ export function ingestOptionsFrom(values: { records?: string; formats?: string; 
     formats: chosen,
     pgliteFormats: DEFAULT_INGEST_OPTIONS.pgliteFormats.filter((f) => chosen.includes(f)),
     rssSizesMb,
+    rssDatabases: values['rss-pg-only'] ? ['PostgreSQL'] : DEFAULT_INGEST_OPTIONS.rssDatabases,
     profile: !values['no-profile'],
   };
 }
