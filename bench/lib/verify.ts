@@ -41,9 +41,29 @@ export function checkDensAnswer(name: string, answer: Answer, baseline?: DensFac
     if (facts.suspects !== baseline.suspects || facts.funds !== baseline.funds) {
       throw new Error(`${name}: (b) ${facts.suspects} suspects/${facts.funds} funds, baseline ${baseline.suspects}/${baseline.funds}`);
     }
-    if (!isDeepStrictEqual(facts.data, baseline.data)) throw new Error(`${name}: (b) data differs from the raw baseline`);
+    if (!isDeepStrictEqual(keysAsShape(facts.data), keysAsShape(baseline.data))) throw new Error(`${name}: (b) data differs from the raw baseline`);
   }
   return facts;
+}
+
+/**
+ * The answer with every suspect's personKey reduced to its shape: the gateway shows a key sealed
+ * for the viewer and the record's owner (schema/exposed-keys.ts, PRV-08), the raw baselines and
+ * PostGraphile the stored key. So keys are compared by presence (a string where the baseline has
+ * one, null where it has none), every other field by value. The sealing is work the gateway does
+ * and its peers do not; the report says so.
+ */
+function keysAsShape(data: unknown): unknown {
+  const dens = (data as DensAnswer['data'])?.scamDens.edges ?? [];
+  return dens.map(({ node }) => ({
+    ...node,
+    suspects: {
+      edges: node.suspects.edges.map((e) => {
+        const suspect = e.node as Record<string, unknown>;
+        return { node: { ...suspect, personKey: typeof suspect.personKey === 'string' ? 'a key' : suspect.personKey } };
+      }),
+    },
+  }));
 }
 
 export function checkSummaryAnswer(name: string, answer: Answer, expected: { dens: number; funds: number }): Record<string, unknown> {
