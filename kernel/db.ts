@@ -94,6 +94,30 @@ function wholeScripts(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrat
   };
 }
 
+/** Our own advisory lock key for migration runs: 'liaison-migrations' in eight bytes. */
+export const MIGRATION_TURN_LOCK = 0x6c69616d69677274n;
+/** How long a starting process waits for other processes' migration runs. */
+const MIGRATION_TURN_WAIT = '180s';
+
+/**
+ * Several gateway processes starting together on one PostgreSQL take turns at migrating. The
+ * schema engine's own lock gives up after 10 s, which a busy machine exceeded (CI: the second
+ * of two processes failed to start); this outer lock is waited for much longer, so the engine
+ * always finds its own lock free, and the processes after the first find nothing to apply.
+ */
+async function inMigrationTurn<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl, options: `-c lock_timeout=${MIGRATION_TURN_WAIT}`, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_TURN_LOCK.toString()]);
+    return await work();
+  } finally {
+    // Ending the session releases the lock, also when the unlock itself fails.
+    await client.end().catch(() => undefined);
+  }
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
   const databaseUrl = options.databaseUrl;
@@ -137,7 +161,20 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       adapterFactory,
       // Migrations on a pool of their own, ended afterwards: Prisma's session advisory lock
       // must not stay behind on a pooled connection, where it would block every other process.
-      migrate: () => applyMigrations(wholeScripts(new PrismaPg(poolConfig(options.poolSize ?? 10)))),
+      // A pool of its own, ended as soon as the run is over: the engine leaves its session
+      // advisory lock on the connection, which an idle pool kept for 10 s, so another process
+      // starting meanwhile gave up waiting for it (CI). No statement timeout there (building
+      // an index on a large table may rightly take longer than a query), a bounded lock wait.
+      migrate: () =>
+        inMigrationTurn(databaseUrl, async () => {
+          const pool = new pg.Pool({ ...poolConfig(1), options: '-c statement_timeout=0 -c lock_timeout=30000' });
+          pool.on('error', () => undefined);
+          try {
+            return await applyMigrations(wholeScripts(new PrismaPg(pool)));
+          } finally {
+            await pool.end();
+          }
+        }),
       listen: (channel, handlers) => listenPostgres(databaseUrl, channel, handlers),
       close: async () => {
         for (const forget of unwatch) forget();

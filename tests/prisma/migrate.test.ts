@@ -3,8 +3,10 @@
 // change without its migration fails here; create one with `npx tsx prisma/new-migration.ts NAME`).
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingSchemaChange } from '../../prisma/migrate.ts';
+import { MIGRATION_TURN_LOCK, openDatabase } from '../../kernel/db.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
@@ -32,6 +34,26 @@ describe('prisma/migrate.ts', () => {
       await shadow.close();
     }
   });
+
+  // Prisma's schema engine waits 10 s for its migration lock and then gives up; two gateway
+  // processes starting together on a busy machine met that in CI. A process waits its turn.
+  it.skipIf(!process.env.DATABASE_URL)('REL-20 waits its turn while another process migrates for longer than the engine would wait', async () => {
+    const other = await openDatabase({ databaseUrl: db.url });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      // Another process's migration run: it holds the turn for 12 s.
+      await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_TURN_LOCK.toString()]);
+      const migrating = other.migrate();
+      const outcome = await Promise.race([migrating.then(() => 'done', (e: Error) => e.message), new Promise((r) => setTimeout(() => r('waiting'), 12_000))]);
+      expect(outcome).toBe('waiting');
+      await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_TURN_LOCK.toString()]);
+      expect(await migrating).toEqual([]);
+    } finally {
+      await holder.end();
+      await other.close();
+    }
+  }, 60_000);
 
   it('keeps a unique (owner, sourceRef) per record type', async () => {
     const rows = await db.prisma.$queryRaw<{ indexname: string }[]>`
