@@ -7,14 +7,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
 import { seedDemo } from './cli/seed/demo.ts';
 import { createApp } from './app.ts';
-import { purgeExpiredJtis } from './auth/replay-cache.ts';
 import { defaultIssuer, type Config } from '../kernel/config.ts';
 import { acquireLock, explainDataDirError, loadPseudonymKey, updateLock } from '../kernel/data-dir.ts';
 import { openDatabase } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { startMaintenance } from './maintenance.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { createServices } from './services.ts';
-import { raiseOverdueDisclosures } from '../schema/disclosure.ts';
 import { createWebhookDeliverer } from './webhooks/deliverer.ts';
 
 /** A free port of the host, so that the default OAuth issuer can name it before the app is built. */
@@ -72,17 +71,8 @@ export async function startServer(options: { config: Config; logger: Logger; dem
     cursorKey: services.cursorKey,
   });
 
-  // Used jtis are worthless once their token expired; drop them every minute.
-  const purge = setInterval(() => {
-    purgeExpiredJtis(db.prisma, new Date()).catch((err: unknown) => logger.warn({ err }, 'replay-cache purge failed'));
-  }, 60_000);
-  purge.unref();
-  // Disclosure requests left undecided past their due time: both sides are told once, within a
-  // minute, even if neither reads its requests (reads raise them too, at once).
-  const overdue = setInterval(() => {
-    raiseOverdueDisclosures(db.prisma, new Date()).catch((err: unknown) => logger.warn({ err }, 'overdue disclosure sweep failed'));
-  }, 60_000);
-  overdue.unref();
+  // Replay-cache purge and overdue-disclosure sweep, every minute (api/maintenance.ts).
+  const maintenance = startMaintenance({ prisma: db.prisma, logger });
 
   const webhooks = createWebhookDeliverer({
     db,
@@ -109,8 +99,7 @@ export async function startServer(options: { config: Config; logger: Logger; dem
   closeWithGrace({ delay: 30_000, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
-    clearInterval(purge);
-    clearInterval(overdue);
+    maintenance.stop();
     await webhooks.stop();
     await metrics?.close();
     await app.close();

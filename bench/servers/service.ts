@@ -1,10 +1,11 @@
-// The whole gateway as a partner reaches it, for the isolation benchmark: api/app.ts's createApp
-// wired as api/server.ts wires it (real token verification, replay cache, audit chain, receipts,
-// submissions), on PostgreSQL or on its own PGlite, with the operator's LIAISON_* settings given
+// The whole gateway as a partner reaches it, for the isolation and soak benchmarks: api/app.ts's createApp
+// wired as api/server.ts wires it (real token verification, replay cache and its purge, audit chain,
+// receipts, submissions), on PostgreSQL or on its own PGlite, with the operator's LIAISON_* settings given
 // by the parent (bench/isolation/setup.ts's IsolationSetup). Production settings: no GraphiQL,
 // introspection off, the info-level access log written to /dev/null.
 import pino from 'pino';
 import { createApp } from '../../api/app.ts';
+import { startMaintenance } from '../../api/maintenance.ts';
 import { createServices } from '../../api/services.ts';
 import { loadConfig } from '../../kernel/config.ts';
 import { openDatabase } from '../../kernel/db.ts';
@@ -36,5 +37,7 @@ await runBenchChild(async () => {
   const logger = createLogger({ level: config.logLevel, pretty: false, destination: pino.destination({ dest: '/dev/null', sync: false }) });
   const services = await createServices({ config, db, pseudonymKey: setup.pseudonymKey });
   const app = await createApp({ config, db, logger, verifier: services.verifier, audit: services.audit, ingest: services.ingest });
+  // The service's housekeeping too (replay-cache purge): without it the soak measures a gateway no one runs.
+  startMaintenance({ prisma: db.prisma, logger });
   return listenOnLoopback(app, db);
 });

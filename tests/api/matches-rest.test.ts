@@ -16,17 +16,11 @@ const PASSPORT = 'B9081726';
 const PHONE = '+855 12 345 678';
 const answers: unknown[] = [];
 
+/** Every answer is kept for the leak scan at the end. */
 const send = async (agency: TestAgency, method: string, path: string, body?: unknown) => {
-  const res = await gw.app.fetch(
-    new Request(`http://gateway.test${path}`, {
-      method,
-      headers: { authorization: `Bearer ${await agency.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-  );
-  const json = (await res.json()) as Record<string, unknown>;
-  answers.push(json);
-  return { status: res.status, headers: res.headers, json };
+  const answer = await gw.rest(agency, method, path, body);
+  answers.push(answer.json);
+  return answer;
 };
 
 const match = (agency: TestAgency, identifiers: object[]) => send(agency, 'POST', '/v1/matches', { identifiers, purpose: 'REST case 55/2026', caseRef: 'ES-55' });

@@ -8,19 +8,8 @@ let gw: TestGateway;
 let watcher: TestAgency;
 let other: TestAgency;
 
-const send = async (agency: TestAgency, method: string, path: string, body?: unknown) => {
-  const res = await gw.app.fetch(
-    new Request(`http://gateway.test${path}`, {
-      method,
-      headers: { authorization: `Bearer ${await agency.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-  );
-  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
-};
-
 const create = (agency: TestAgency, value: string) =>
-  send(agency, 'POST', '/v1/watches', { identifiers: [{ type: 'EMAIL', value }], purpose: 'REST case 9/2026', caseRef: 'R-9' });
+  gw.rest(agency, 'POST', '/v1/watches', { identifiers: [{ type: 'EMAIL', value }], purpose: 'REST case 9/2026', caseRef: 'R-9' });
 
 beforeAll(async () => {
   gw = await createTestGateway();
@@ -40,24 +29,24 @@ describe('REST /v1/watches', () => {
       expect(JSON.stringify(res.json)).not.toContain('example.org');
       made.push(String(res.json.id));
     }
-    const page = await send(watcher, 'GET', '/v1/watches?first=2');
+    const page = await gw.rest(watcher, 'GET', '/v1/watches?first=2');
     expect(page.status).toBe(200);
     expect(page.json.watches).toHaveLength(2);
-    const rest = await send(watcher, 'GET', `/v1/watches?first=2&after=${encodeURIComponent(String(page.json.next))}`);
+    const rest = await gw.rest(watcher, 'GET', `/v1/watches?first=2&after=${encodeURIComponent(String(page.json.next))}`);
     expect(rest.json).toMatchObject({ next: null });
     expect([...(page.json.watches as { id: string }[]), ...(rest.json.watches as { id: string }[])].map((w) => w.id).sort()).toEqual([...made].sort());
-    expect((await send(other, 'GET', '/v1/watches')).json).toEqual({ watches: [], next: null });
+    expect((await gw.rest(other, 'GET', '/v1/watches')).json).toEqual({ watches: [], next: null });
 
-    const foreign = await send(other, 'DELETE', `/v1/watches/${made[0]}`);
-    const missing = await send(other, 'DELETE', '/v1/watches/00000000-0000-4000-8000-000000000000');
+    const foreign = await gw.rest(other, 'DELETE', `/v1/watches/${made[0]}`);
+    const missing = await gw.rest(other, 'DELETE', '/v1/watches/00000000-0000-4000-8000-000000000000');
     expect(foreign.status).toBe(404);
     expect({ ...foreign.json, instance: undefined }).toEqual({ ...missing.json, instance: undefined });
-    const cancelled = await send(watcher, 'DELETE', `/v1/watches/${made[0]}`);
+    const cancelled = await gw.rest(watcher, 'DELETE', `/v1/watches/${made[0]}`);
     expect(cancelled.json).toMatchObject({ id: made[0], status: 'CANCELLED' });
   });
 
   it('answers 429 with Retry-After past the daily match quota, and 400 for a watch over 90 days', async () => {
-    const far = await send(watcher, 'POST', '/v1/watches', { identifiers: [{ type: 'EMAIL', value: 'far@example.org' }], purpose: 'p', until: '2027-01-01T00:00:00Z' });
+    const far = await gw.rest(watcher, 'POST', '/v1/watches', { identifiers: [{ type: 'EMAIL', value: 'far@example.org' }], purpose: 'p', until: '2027-01-01T00:00:00Z' });
     expect(far.status).toBe(400);
     await gw.db.prisma.agency.update({ where: { id: other.id }, data: { matchQuotaPerDay: 1 } });
     expect((await create(other, 'q1@example.org')).status).toBe(201);

@@ -19,8 +19,8 @@ type EventsData = {
   events: { totalCount: number; edges: { cursor: string; node: StreamedEvent }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 };
 
-const restEvents = async (agency: TestAgency, query = '', scope?: string) =>
-  gw.app.fetch(new Request(`http://gateway.test/v1/events${query}`, { headers: { authorization: `Bearer ${await agency.token(scope ? { scope } : {})}` } }));
+/** GET /v1/events of `agency`: the inbox for polling clients. */
+const restEvents = (agency: TestAgency, query = '', scope?: string) => gw.rest(agency, 'GET', `/v1/events${query}`, undefined, scope ? { scope } : {});
 
 /** Raises an event for `agency` the way every inserter does: a row in the outbox table. */
 const raiseEvent = (agency: TestAgency, type: string, payload: object) =>
@@ -154,10 +154,10 @@ describe('Query.events and GET /v1/events', () => {
     const all = await gw.gql<EventsData>(owner, EVENTS, { first: 100 });
     const response = await restEvents(owner, '?limit=2');
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { events: StreamedEvent[]; next: string | null };
+    const body = response.json as { events: StreamedEvent[]; next: string | null };
     expect(body.events.map((e) => e.id)).toEqual(all.data!.events.edges.slice(0, 2).map((e) => e.cursor));
     expect(body.next).toBe(body.events[1]!.id);
-    const rest = (await (await restEvents(owner, `?after=${body.next}&limit=100`)).json()) as { events: StreamedEvent[] };
+    const rest = (await restEvents(owner, `?after=${body.next}&limit=100`)).json as { events: StreamedEvent[] };
     expect(rest.events.map((e) => e.id)).toEqual(all.data!.events.edges.slice(2).map((e) => e.cursor));
     noSecrets(body);
   });
@@ -165,7 +165,7 @@ describe('Query.events and GET /v1/events', () => {
   it("MAT-16 show the asker none of the owner's events, whatever the cursor", async () => {
     const graph = await gw.gql<EventsData>(asker, EVENTS, { after: '0', first: 100 });
     expect(graph.data!.events.edges.map((e) => e.node.type)).toEqual(['PARTICIPANT_JOINED']);
-    const rest = (await (await restEvents(asker, '?after=0')).json()) as { events: StreamedEvent[] };
+    const rest = (await restEvents(asker, '?after=0')).json as { events: StreamedEvent[] };
     expect(rest.events.map((e) => e.type)).toEqual(['PARTICIPANT_JOINED']);
   });
 
@@ -175,7 +175,7 @@ describe('Query.events and GET /v1/events', () => {
     // Listed once every older transaction of the database server has ended (other test files
     // may hold one open on a shared PostgreSQL): wait for it, bounded.
     await until(async () => {
-      rest = (await (await restEvents(asker, '?after=0')).json()) as { events: StreamedEvent[] };
+      rest = (await restEvents(asker, '?after=0')).json as { events: StreamedEvent[] };
       return rest.events.at(-1)?.id === raised.id.toString();
     }, 'the WATCH_HIT to be listed');
     expect(rest.events.at(-1)).toMatchObject({ type: 'WATCH_HIT', payload: { hitRef: 'opaque-ref', kept: 'yes' } });
@@ -186,9 +186,9 @@ describe('Query.events and GET /v1/events', () => {
   it('refuse a malformed cursor or page size naming the field, and a token without the scopes', async () => {
     const badCursor = await restEvents(owner, '?after=abc');
     expect(badCursor.status).toBe(400);
-    expect(await badCursor.json()).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ field: 'after' }] });
+    expect(badCursor.json).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ field: 'after' }] });
     const badLimit = await restEvents(owner, '?limit=1000');
-    expect(await badLimit.json()).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ field: 'limit' }] });
+    expect(badLimit.json).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ field: 'limit' }] });
     const graph = await gw.gql(owner, EVENTS, { after: '1e9' });
     expect(graph.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await restEvents(owner, '', 'records:submit')).status).toBe(403);

@@ -1,6 +1,7 @@
 // A gateway for one test file: a fresh database, the real token verifier and audit log,
 // an injected clock, agencies with generated keys, and a `gql` call that mints a fresh
-// token for each request (tokens are single-use) and drives the app without a port.
+// token for each request (tokens are single-use) and drives the app without a port; `rest`
+// does the same for one REST request.
 import { Writable } from 'node:stream';
 import { registerAgency } from '../../api/agencies.ts';
 import { createApp, type App } from '../../api/app.ts';
@@ -29,6 +30,13 @@ export type GqlResult<T = Record<string, unknown>> = {
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [k: string]: unknown } }[];
 };
 
+export type RestResult = {
+  status: number;
+  headers: Headers;
+  /** The parsed JSON body (`{}` for an empty one). */
+  json: Record<string, unknown>;
+};
+
 export type TestGateway = {
   app: App;
   db: TestDatabase;
@@ -43,6 +51,17 @@ export type TestGateway = {
     variables?: Record<string, unknown>,
     options?: { scope?: string },
   ): Promise<GqlResult<T>>;
+  /**
+   * One REST request of `agency` with a fresh token (`scope` narrows it); an object body is sent
+   * as JSON, a string as is (with `contentType`, default JSON).
+   */
+  rest(
+    agency: TestAgency,
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { scope?: string; contentType?: string },
+  ): Promise<RestResult>;
   close(): Promise<void>;
 };
 
@@ -130,6 +149,26 @@ export async function createTestGateway(
     return { status: response.status, headers: response.headers, ...body };
   }
 
+  async function rest(
+    agency: TestAgency,
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { scope?: string; contentType?: string } = {},
+  ): Promise<RestResult> {
+    const headers: Record<string, string> = { authorization: `Bearer ${await agency.token(options.scope ? { scope: options.scope } : {})}` };
+    if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    const response = await app.fetch(
+      new Request(`http://gateway.test${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      }),
+    );
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
   return {
     app,
     db,
@@ -138,6 +177,7 @@ export async function createTestGateway(
     clock,
     addAgency,
     gql,
+    rest,
     close: async () => {
       await app.close();
       if (!options.db) await db.close();

@@ -178,14 +178,8 @@ describe('governed submission linkage', () => {
     await submitLiaisonJson(gw, b, OP, records);
     const used = await quotaUsed(b);
     const events = (await eventsOf(a)).length;
-    const body = JSON.stringify({ format: 'liaison-json', version: 1, operation: OP, records: [...records, suspect('B-NEW', 'RED', null)] });
-    const response = await gw.app.fetch(
-      new Request(`http://gateway.test/v1/submissions?format=liaison-json&operation=${OP}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await b.token()}`, 'content-type': 'application/json' },
-        body,
-      }),
-    );
+    const file = { format: 'liaison-json', version: 1, operation: OP, records: [...records, suspect('B-NEW', 'RED', null)] };
+    const response = await gw.rest(b, 'POST', `/v1/submissions?format=liaison-json&operation=${OP}`, file);
     expect(response.status).toBe(201);
     expect(await quotaUsed(b)).toBe(used);
     expect((await eventsOf(a)).length).toBe(events);

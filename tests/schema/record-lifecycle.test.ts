@@ -38,15 +38,9 @@ const records = [
 ];
 
 async function submit(agency: TestAgency, body: object[], query = '') {
-  const file = JSON.stringify({ format: 'liaison-json', version: 1, operation: OP, records: body });
-  const res = await gw.app.fetch(
-    new Request(`http://gateway.test/v1/submissions?format=liaison-json&operation=${OP}${query}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await agency.token()}`, 'content-type': 'application/json' },
-      body: file,
-    }),
-  );
-  return { status: res.status, body: (await res.json()) as { code?: string; issues: { field: string; code: string; ref?: string; severity?: string }[]; counts?: Record<string, number> } };
+  const file = { format: 'liaison-json', version: 1, operation: OP, records: body };
+  const res = await gw.rest(agency, 'POST', `/v1/submissions?format=liaison-json&operation=${OP}${query}`, file);
+  return { status: res.status, body: res.json as { code?: string; issues: { field: string; code: string; ref?: string; severity?: string }[]; counts?: Record<string, number> } };
 }
 
 const codesOf = (ref: string) =>
@@ -164,13 +158,7 @@ describe('retraction', () => {
     }
     expect(missing.extensions).toMatchObject({ code: 'NOT_FOUND' });
     expect((await codesOf('S-DEFAULTS')).retractedAt).toBeNull();
-    const rest = await gw.app.fetch(
-      new Request(`http://gateway.test/v1/records/${target.id}/retraction`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await b.token()}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: 'x' }),
-      }),
-    );
+    const rest = await gw.rest(b, 'POST', `/v1/records/${target.id}/retraction`, { reason: 'x' });
     expect(rest.status).toBe(404);
   });
 
@@ -216,10 +204,7 @@ describe('retraction', () => {
     const requestId = requested.data!.requestDisclosure.id;
     const approved = await gw.gql(a, 'mutation($id: ID!) { decideDisclosure(id: $id, decision: APPROVE, reason: "ok") { id } }', { id: requestId });
     expect(approved.errors).toBeUndefined();
-    const readRequest = async () => {
-      const res = await gw.app.fetch(new Request(`http://gateway.test/v1/disclosure-requests/${requestId}`, { headers: { authorization: `Bearer ${await b.token()}` } }));
-      return (await res.json()) as { record?: Record<string, unknown> };
-    };
+    const readRequest = async () => (await gw.rest(b, 'GET', `/v1/disclosure-requests/${requestId}`)).json as { record?: Record<string, unknown> };
     expect((await readRequest()).record).toMatchObject({ sourceRef: 'S-GRANTED', handling: 'H2', sourceReliability: 'C', informationAssessment: 3, handlingNote: null });
     expect(await seenBy(b, target.id)).toEqual({ node: true, list: true, nested: true });
 
