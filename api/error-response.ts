@@ -103,15 +103,30 @@ export function databaseLogLine(error: LiaisonError): { level: 'warn' | 'error';
   return entry && { level: entry.level, msg: entry.log };
 }
 
+function databaseRetryError(reason: keyof typeof DATABASE_RETRY, cause?: unknown): LiaisonError {
+  const { detail, retryAfter } = DATABASE_RETRY[reason];
+  return new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, detail, {
+    reason,
+    headers: { 'Retry-After': retryAfter },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * A database failure in a step nothing can go on without (the token check: the agency, the
+ * replay cache): the database's own retry answer (`database_timeout`, `database_full`), else
+ * `database_unavailable`, 503 with Retry-After, as for any other outage. Never a bad token.
+ */
+export function databaseOutage(cause: unknown): LiaisonError {
+  return databaseRetryError(databaseRetryReason(cause) ?? 'database_unavailable', cause);
+}
+
 /** The error an outside caller sees for anything that is not a LiaisonError. */
 export function maskError(error: unknown): LiaisonError {
   if (isLiaisonError(error)) return error;
   if (error instanceof GraphQLError && isLiaisonError(error.originalError)) return error.originalError;
   const retry = databaseRetryReason(error);
-  if (retry) {
-    const { detail, retryAfter } = DATABASE_RETRY[retry];
-    return new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, detail, { reason: retry, headers: { 'Retry-After': retryAfter } });
-  }
+  if (retry) return databaseRetryError(retry);
   if (isMalformedInput(error)) {
     return new LiaisonError(ErrorCode.BAD_USER_INPUT, 'An id or cursor is malformed: use only ids and cursors this gateway returned.', {
       issues: [{ code: 'MALFORMED_ID' }],

@@ -907,10 +907,10 @@ export interface components {
             };
         };
         /**
-         * @description Retry after Retry-After; nothing of the request was stored. The reason says why: a
-         *     dependency of token verification (e.g. the agency's remote JWKS, or the database during
-         *     the token check) is unavailable (`verification_unavailable`), the database is busy or
-         *     restarting (`database_unavailable`), a statement ran over the database's statement timeout
+         * @description Retry after Retry-After; nothing of the request was stored. The reason says why: the
+         *     agency's remote JWKS, needed to verify its token, is unreachable
+         *     (`verification_unavailable`), the database is busy or restarting, also during the token
+         *     check (`database_unavailable`), a statement ran over the database's statement timeout
          *     (`database_timeout`), or the database's disk is full (`database_full`, the operator is told).
          */
         Unavailable: {

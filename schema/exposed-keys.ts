@@ -51,6 +51,15 @@ export function exposeKey(keys: ExposedKeys, viewerAgencyId: string, ownerId: st
   return Buffer.concat([iv, ctr(keys, iv, plaintext)]).toString('base64url');
 }
 
+/**
+ * The key `viewerAgencyId` is shown, under the gateway secret `secret` (the cursor key), for a
+ * record of `ownerId` whose stored key is `storedKey`: the one call of every read path, the
+ * resolvers (schema/types/records.ts) and the compiled reads (schema/compiled/compile.ts).
+ */
+export function exposedKeyForViewer(secret: KeyObject, viewerAgencyId: string, ownerId: string, storedKey: string): string {
+  return exposeKey(exposedKeysOf(secret), viewerAgencyId, ownerId, storedKey);
+}
+
 /** The owner and stored key behind a key shown to `viewerAgencyId`; undefined for anything else. */
 export function openExposedKey(keys: ExposedKeys, viewerAgencyId: string, token: string): { ownerId: string; storedKey: string } | undefined {
   if (token.length > MAX_TOKEN_CHARS || !BASE64URL.test(token)) return undefined;

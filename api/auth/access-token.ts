@@ -15,7 +15,8 @@ import { LiaisonError } from '../../kernel/errors.ts';
 import { grantedScopes, type Scope } from '../../kernel/scopes.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { createAgencyKeyRegistry } from './agency-keys.ts';
-import { authUnavailable, invalidToken } from './auth-errors.ts';
+import { invalidToken } from './auth-errors.ts';
+import { databaseOutage } from '../error-response.ts';
 import { dpopChallenge, verifyDpopProof } from './dpop.ts';
 import { ALLOWED_ALGS } from './key-policy.ts';
 import { MAX_AUTHORIZATION_BYTES, MAX_SUBJECT_LENGTH, toAuthError, verificationError, type TokenRequest, type TokenVerifier, type Viewer } from './verify-token.ts';
@@ -28,7 +29,6 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const SCHEME = /^(bearer|dpop) (.+)$/is;
-const DB_RETRY_AFTER_SECONDS = 5;
 
 export type AccessTokenKey = { kid: string; privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK };
 
@@ -169,7 +169,7 @@ export function withAccessTokens(
     }
 
     const agency = await registry.findAgency(payload.sub).catch((cause: unknown) => {
-      throw authUnavailable('database_unavailable', DB_RETRY_AFTER_SECONDS, cause);
+      throw databaseOutage(cause);
     });
     if (!agency) throw invalidToken('unknown_agency', 'unknown_issuer');
     if (agency.status !== 'ACTIVE') throw invalidToken('agency_suspended');

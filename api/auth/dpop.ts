@@ -8,7 +8,7 @@ import type { Config } from '../../kernel/config.ts';
 import { LiaisonError } from '../../kernel/errors.ts';
 import { AUTH_REASONS } from './auth-errors.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
-import { authUnavailable } from './auth-errors.ts';
+import { databaseOutage } from '../error-response.ts';
 import { ALLOWED_ALGS } from './key-policy.ts';
 import { claimJti } from './replay-cache.ts';
 
@@ -98,7 +98,7 @@ export async function verifyDpopProof(
   try {
     first = await claimJti({ prisma: deps.prisma, iss: `dpop:${jkt}`, jti: String(claims.jti), expiresAt });
   } catch (cause) {
-    throw cause instanceof TypeError ? invalidDpopProof('jti') : authUnavailable('database_unavailable', 5, cause);
+    throw cause instanceof TypeError ? invalidDpopProof('jti') : databaseOutage(cause);
   }
   if (!first) throw invalidDpopProof('replay');
   return jkt;

@@ -16,7 +16,8 @@ import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { createAgencyKeyRegistry, type RegisteredAgency } from './agency-keys.ts';
 import { isValidIssuer, type Viewer } from '../../kernel/viewer.ts';
 export type { Viewer } from '../../kernel/viewer.ts';
-import { authUnavailable, invalidRequest, invalidToken, missingToken } from './auth-errors.ts';
+import { invalidRequest, invalidToken, missingToken } from './auth-errors.ts';
+import { databaseOutage } from '../error-response.ts';
 import { ALLOWED_ALGS, MAX_KID_LENGTH } from './key-policy.ts';
 import { claimJti, isAcceptableJti } from './replay-cache.ts';
 import { grantedScopes, type Scope } from '../../kernel/scopes.ts';
@@ -65,14 +66,13 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** "Bearer", any case, then exactly one space and the token (RFC 6750 §2.1). */
 const BEARER = /^bearer (.+)$/is;
 const SUBJECT = /^[\x20-\x7e]+$/;
-const DB_RETRY_AFTER_SECONDS = 5;
 
 /** Runs a database step; its failure is an outage (503), not a bad token. */
 async function fromDatabase<T>(step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (cause) {
-    throw authUnavailable('database_unavailable', DB_RETRY_AFTER_SECONDS, cause);
+    throw databaseOutage(cause);
   }
 }
 

@@ -124,8 +124,13 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   return {
     async admitRequest(viewer, edge) {
       const quota = (await allowanceOf(viewer.agencyId)).requestsPerMinute;
+      // The minute's and the second's counts in one round trip (one statement on PostgreSQL).
       // A refused request counts too: an agency that keeps sending stays refused until the window ends.
-      const counted = await requests.consume(viewer.agencyId, 1);
+      const [counted, burst] = await deps.counters.consumeTogether([
+        { kind: 'requests', key: viewer.agencyId, points: 1 },
+        { kind: 'requests-per-second', key: viewer.agencyId, points: 1 },
+      ]);
+      if (!counted || !burst) throw new Error('consumeTogether answered fewer counts than asked');
       note(edge, stateOf('requests', quota, counted));
       if (counted.consumedPoints > quota) {
         throw rateLimited(
@@ -135,7 +140,6 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
         );
       }
       const perSecond = burstPerSecond(quota);
-      const burst = await bursts.consume(viewer.agencyId, 1);
       if (burst.consumedPoints > perSecond) {
         throw rateLimited(
           `Your agency is sending faster than ${perSecond} requests a second; spread its ${quota} requests a minute out.`,

@@ -5,10 +5,12 @@
 // embedded database, which only one process can open anyway. A store that fails falls back to
 // counting in memory (the library's insurance limiter) rather than refusing or admitting all.
 import { Redis } from 'ioredis';
+import type pg from 'pg';
 import {
   RateLimiterMemory,
   RateLimiterPostgres,
   RateLimiterRedis,
+  RateLimiterRes,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import type { Config } from '../../kernel/config.ts';
@@ -28,21 +30,53 @@ export type CounterStore = 'memory' | 'postgres' | 'redis';
  */
 const UNBOUNDED = 2_000_000_000;
 
+/** One count to add: `points` (negative gives back) to `key` in the counter of `kind`. */
+export type Charge = { readonly kind: string; readonly key: string; readonly points: number };
+
 export type Counters = {
   readonly store: CounterStore;
   /** The counter of one kind of count (`kind` keeps counts apart), one fixed window per key (a minute unless given). */
   counter(kind: string, windowSeconds?: number): RateLimiterAbstract;
+  /**
+   * Adds every charge at once, each in its own kind's counter (made first with `counter`), and
+   * returns where each stands, in the order given. On PostgreSQL this is one statement for all
+   * of them (a request's minute and second counts cost one round trip, not two); the counts,
+   * windows and keys are exactly those `counter(kind).consume` keeps, so both read one count.
+   */
+  consumeTogether(charges: readonly Charge[]): Promise<RateLimiterRes[]>;
   close(): Promise<void>;
 };
+
+/**
+ * rate-limiter-flexible's own upsert (RateLimiterPostgres#_upsert) for several rows: a row whose
+ * window has passed starts again at the points given, with a new window; any other adds them.
+ */
+const UPSERT_MANY = `
+  INSERT INTO ${TABLE} AS c (key, points, expire)
+  SELECT * FROM unnest($1::varchar[], $2::int[], $3::bigint[])
+  ON CONFLICT (key) DO UPDATE SET
+    points = CASE WHEN c.expire <= $4 THEN excluded.points ELSE c.points + excluded.points END,
+    expire = CASE WHEN c.expire <= $4 THEN excluded.expire ELSE c.expire END
+  RETURNING key, points, expire`;
+
+/** The library's reading of an upserted row (RateLimiterPostgres#_getRateLimiterRes). */
+function resOf(changedPoints: number, row: { points: number; expire: string | number | null }, now: number): RateLimiterRes {
+  const isFirstInDuration = changedPoints === row.points;
+  const consumed = isFirstInDuration ? changedPoints : row.points;
+  const msBeforeNext = row.expire === null ? -1 : Math.max(Number(row.expire) - now, 0);
+  return new RateLimiterRes(Math.max(UNBOUNDED - consumed, 0), msBeforeNext, consumed, isFirstInDuration);
+}
 
 export function createCounters(config: Pick<Config, 'redisUrl'>, db: Pick<Database, 'limitsPool'>): Counters {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   const store: CounterStore = redis ? 'redis' : db.limitsPool ? 'postgres' : 'memory';
   const counters = new Map<string, RateLimiterAbstract>();
+  const insurance = new Map<string, RateLimiterMemory>();
 
   function build(kind: string, windowSeconds: number): RateLimiterAbstract {
     const options = { keyPrefix: `liaison-${kind}`, points: UNBOUNDED, duration: windowSeconds };
     const insuranceLimiter = new RateLimiterMemory(options);
+    insurance.set(kind, insuranceLimiter);
     if (redis) return new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter });
     if (db.limitsPool) {
       return new RateLimiterPostgres({
@@ -59,6 +93,32 @@ export function createCounters(config: Pick<Config, 'redisUrl'>, db: Pick<Databa
     return insuranceLimiter;
   }
 
+  function counterOf(kind: string): RateLimiterAbstract {
+    const counter = counters.get(kind);
+    if (!counter) throw new Error(`no counter of kind ${kind}`);
+    return counter;
+  }
+
+  /** One statement for every charge; a failing store counts them in memory, as each counter would. */
+  async function upsertMany(pool: pg.Pool, charges: readonly Charge[]): Promise<RateLimiterRes[]> {
+    const now = Date.now();
+    const keys = charges.map((c) => counterOf(c.kind).getKey(c.key));
+    if (new Set(keys).size !== keys.length) throw new Error('consumeTogether: one charge per key');
+    let rows: { key: string; points: number; expire: string | null }[];
+    try {
+      const result = await pool.query({
+        name: 'liaison-limits-upsert-many',
+        text: UPSERT_MANY,
+        values: [keys, charges.map((c) => c.points), charges.map((c) => now + counterOf(c.kind).duration * 1000), now],
+      });
+      rows = result.rows;
+    } catch {
+      return Promise.all(charges.map((c) => insurance.get(c.kind)!.consume(c.key, c.points)));
+    }
+    const byKey = new Map(rows.map((row) => [row.key, row]));
+    return charges.map((c, i) => resOf(c.points, byKey.get(keys[i]!)!, now));
+  }
+
   return {
     store,
     counter(kind, windowSeconds = WINDOW_SECONDS) {
@@ -68,6 +128,10 @@ export function createCounters(config: Pick<Config, 'redisUrl'>, db: Pick<Databa
         counters.set(kind, counter);
       }
       return counter;
+    },
+    consumeTogether(charges) {
+      if (store === 'postgres' && db.limitsPool) return upsertMany(db.limitsPool, charges);
+      return Promise.all(charges.map((c) => counterOf(c.kind).consume(c.key, c.points)));
     },
     async close() {
       await redis?.quit().catch(() => undefined);

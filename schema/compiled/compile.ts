@@ -27,7 +27,7 @@ import {
 } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { RequestContext, Viewer } from '../context.ts';
-import { exposedKeysOf, exposeKey } from '../exposed-keys.ts';
+import { exposedKeyForViewer } from '../exposed-keys.ts';
 import { pageConnection, pageQuery, pagerOf, type PageArgs, type PageConnection } from '../paging.ts';
 import { SqlParams, visibleOperationSql, visibleRecordSql } from '../sharing.ts';
 import { MODELS, renderColumn, type ModelSql, type RecordModel } from './models.ts';
@@ -235,7 +235,7 @@ function filterSql(build: Build, model: ModelSql, filter: RecordFilter | null | 
 
 /** A stored pseudonym as the viewer is shown it: sealed for the viewer and the record's owner. */
 function sealed(decode: Decode, value: [ownerId: string, storedKey: string] | null): string | null {
-  return value === null ? null : exposeKey(exposedKeysOf(decode.ctx.cursorKey), decode.viewer.agencyId, value[0], value[1]);
+  return value === null ? null : exposedKeyForViewer(decode.ctx.cursorKey, decode.viewer.agencyId, value[0], value[1]);
 }
 
 /** What decoding needs: the request (its pagers and keys) and the viewer keys are sealed for. */

@@ -14,7 +14,7 @@ import { builder } from '../builder.ts';
 import { compileRecordConnection, type RecordFilter } from '../compiled/compile.ts';
 import { nodeSelection, pagerOf, relatedConnection, resolveRootConnection, type PageArgs, type PageConnection } from '../paging.ts';
 import { HandlingCode, SharingLevel, SourceReliability } from './enums.ts';
-import { exposedKeysOf, exposeKey, openExposedKey } from '../exposed-keys.ts';
+import { exposedKeyForViewer, exposedKeysOf, openExposedKey } from '../exposed-keys.ts';
 
 /** The builder's type parameters, for helpers that take Pothos field builders. */
 export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
@@ -28,7 +28,7 @@ export function viewerOf(ctx: RequestContext) {
 
 /** A stored pseudonym (personKey, accountKey) as the viewer is shown it (schema/exposed-keys.ts). */
 export function exposedKeyFor(ctx: RequestContext, ownerId: string, storedKey: string): string {
-  return exposeKey(exposedKeysOf(ctx.cursorKey), viewerOf(ctx).agencyId, ownerId, storedKey);
+  return exposedKeyForViewer(ctx.cursorKey, viewerOf(ctx).agencyId, ownerId, storedKey);
 }
 
 /** The owner and stored key behind a key shown to the viewer; anything else is an input error naming `field`. */
