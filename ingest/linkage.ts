@@ -15,6 +15,7 @@
 // to the viewer and the record's owner (schema/exposed-keys.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAuditEvent } from '../kernel/audit.ts';
+import { secondsToNextUtcDay, utcDay } from '../kernel/dates.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import type { HandlingCode, RecordKind, SourceReliability } from '../prisma/generated/client/enums.ts';
 import type { Prisma } from '../prisma/generated/client/client.ts';
@@ -98,9 +99,6 @@ export function newHitRef(): { hitRef: string; refHash: string } {
 }
 
 export const hitRefExpiry = (at: Date) => new Date(at.getTime() + HIT_REF_TTL_DAYS * 86_400_000);
-
-const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-const secondsToNextUtcDay = (at: Date) => Math.max(1, Math.ceil((utcDay(at).getTime() + 86_400_000 - at.getTime()) / 1000));
 
 /** The agency's daily quota of identifiers: its own setting, else the gateway's default. */
 export async function matchQuotaOf(tx: Tx, agencyId: string, defaultQuotaPerDay = DEFAULT_MATCH_QUOTA_PER_DAY): Promise<number> {
