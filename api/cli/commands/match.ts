@@ -6,7 +6,7 @@ import { addGatewayOptions, resolveToken, type TokenCliOptions } from '../gatewa
 import { defineCommand, enumOption, note, resolveGateway, UsageError, type LiaisonCommand } from '../support.ts';
 import { identifierTypes, matchIdentifiers, readIdentifierCsv } from '../governance.ts';
 
-type MatchCliOptions = TokenCliOptions & {
+export type MatchCliOptions = TokenCliOptions & {
   purpose: string;
   case?: string;
   type?: string;
@@ -20,7 +20,7 @@ type MatchCliOptions = TokenCliOptions & {
 type Identifier = Awaited<ReturnType<typeof readIdentifierCsv>>[number];
 
 /** The identifiers: exactly one of --file or --type with --value. */
-async function identifiersOf(opts: MatchCliOptions): Promise<Identifier[]> {
+export async function identifiersOf(opts: Pick<MatchCliOptions, 'file' | 'type' | 'value' | 'country' | 'birthDate'>): Promise<Identifier[]> {
   if (opts.file !== undefined) {
     if (opts.type !== undefined || opts.value !== undefined) throw new UsageError('--file: give either --file or --type with --value, not both');
     return readIdentifierCsv(opts.file);
