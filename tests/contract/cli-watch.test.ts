@@ -6,11 +6,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelWatchCall, createWatchCall, listWatchesCall, readIdentifierCsv, type GatewayCall } from '../../api/cli/governance.ts';
+import { cancelWatchCall, createWatchCall, listWatchesCall, readIdentifierCsv } from '../../api/cli/governance.ts';
 import { buildCli } from '../../api/cli/main.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+import { cliCallAs } from '../helpers/cli-call.ts';
 
 let gw: TestGateway;
 let watcher: TestAgency;
@@ -33,16 +33,7 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-async function as(agency: TestAgency, json = false): Promise<GatewayCall & { printed: () => string }> {
-  let output = '';
-  const out = new Writable({
-    write(chunk, _encoding, done) {
-      output += String(chunk);
-      done();
-    },
-  });
-  return { url, token: await agency.token(), json, out, printed: () => output };
-}
+const as = (agency: TestAgency, json = false) => cliCallAs(url, agency, json);
 
 describe('liaison watch', () => {
   it('creates watches from options and from a file, lists them a page at a time, and cancels one, never printing a value', async () => {

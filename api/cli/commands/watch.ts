@@ -5,9 +5,9 @@
 // hitRef and the owner MATCH_HIT. Creating one takes its identifiers from the daily match
 // quota. The values go to the gateway only and are never printed back.
 import { addGatewayOptions, resolveToken, type TokenCliOptions } from '../gateway-token.ts';
-import { cancelWatchCall, createWatchCall, identifierTypes, listWatchesCall } from '../governance.ts';
-import { defineCommand, enumOption, note, resolveGateway, UsageError, type LiaisonCommand } from '../support.ts';
-import { identifiersOf, type MatchCliOptions } from './match.ts';
+import { cancelWatchCall, createWatchCall, listWatchesCall } from '../governance.ts';
+import { defineCommand, note, resolveGateway, UsageError, type LiaisonCommand } from '../support.ts';
+import { addIdentifierOptions, identifiersOf, type MatchCliOptions } from './match.ts';
 
 type CreateCliOptions = MatchCliOptions & { until?: string };
 type ListCliOptions = TokenCliOptions & { first?: string; after?: string; json: boolean };
@@ -24,15 +24,12 @@ function untilOf(text: string | undefined): string | undefined {
 export function registerWatchCommands(program: LiaisonCommand): void {
   const group = program.command('watch').description('standing matches: told when a partner later stores a record with these identifiers');
 
-  const create = defineCommand(group, 'create', { data: 'gateway' })
-    .description('watch identifiers until a date (counts against the daily match quota; owners of later hits are told)')
-    .requiredOption('--purpose <text>', 'why you watch (the owners of records hit read it)')
-    .option('--case <ref>', 'your case reference (the owners of records hit read it)')
-    .addOption(enumOption('--type <type>', 'the identifier type', identifierTypes))
-    .option('--value <value>', 'the identifier (NAME_DOB: the full name)')
-    .option('--country <cc>', 'issuing country of a document, or country of a phone or account without one')
-    .option('--birth-date <yyyy-mm-dd>', 'NAME_DOB only: the birth date')
-    .option('--file <ids.csv>', 'many identifiers: a CSV with the header type,value,country,birthDate,ticker')
+  const create = addIdentifierOptions(
+    defineCommand(group, 'create', { data: 'gateway' }).description(
+      'watch identifiers until a date (counts against the daily match quota; owners of later hits are told)',
+    ),
+    'watch',
+  )
     .option('--until <date>', 'when the watch ends: YYYY-MM-DD (00:00 UTC) or RFC 3339; at most 90 days ahead (default 30 days)');
   addGatewayOptions(create, 'match:query')
     .option('--json', 'print the watch as JSON', false)
