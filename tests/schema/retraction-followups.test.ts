@@ -1,4 +1,4 @@
-// Retraction follow-ups (issue 10 §8): besides grant holders (MAT-32), the agencies whose watch
+// Retraction follow-ups (issue 10 §8): besides grant holders (record-lifecycle.test.ts), the agencies whose watch
 // fired on a retracted record get RECORD_RETRACTED — naming their watches, never the record's
 // id nor the owner's reason, which they were never shown — and no pending disclosure request
 // is left waiting on a record that can no longer be disclosed: each is closed (DENIED with a
