@@ -15,9 +15,9 @@
 // to the viewer and the record's owner (schema/exposed-keys.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAuditEvent } from '../kernel/audit.ts';
+import { secondsToNextUtcDay, utcDay } from '../kernel/dates.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import type { HandlingCode, RecordKind, SourceReliability } from '../prisma/generated/client/enums.ts';
-import type { Prisma } from '../prisma/generated/client/client.ts';
 import type { Tx } from './batch/types.ts';
 
 export const DEFAULT_MATCH_QUOTA_PER_DAY = 1_000;
@@ -34,8 +34,19 @@ export type RecordCodes = {
   informationAssessment: number;
 };
 
-/** A record carrying one of the probes: which probe, which record, whose, and its codes. */
-export type SelectorFound<P extends SelectorProbe = SelectorProbe> = { probe: P; kind: RecordKind; id: string; ownerId: string; codes: RecordCodes };
+/**
+ * A record carrying one of the probes: which probe, which record, whose (id and agency code),
+ * its codes, and whether the asking viewer may already see it (false without `visibility`).
+ */
+export type SelectorFound<P extends SelectorProbe = SelectorProbe> = {
+  probe: P;
+  kind: RecordKind;
+  id: string;
+  ownerId: string;
+  ownerCode: string;
+  visible: boolean;
+  codes: RecordCodes;
+};
 
 type CodesRow = { handling: HandlingCode; handling_note: string | null; source_reliability: SourceReliability; information_assessment: number };
 const codesOf = (row: CodesRow): RecordCodes => ({
@@ -49,41 +60,66 @@ const codesOf = (row: CodesRow): RecordCodes => ({
 const ACCOUNT_TYPES = new Set(['BANK_ACCOUNT', 'CRYPTO_WALLET']);
 
 /**
+ * The sharing rules as SQL conditions over the suspect row `s` and the intercepted_fund row `f`
+ * (schema/sharing.ts visibleRecordSql builds them), with their bound values as $1..$n: the
+ * lookup numbers its own parameters after them.
+ */
+export type VisibilitySql = { suspect: string; fund: string; values: readonly unknown[] };
+
+type FoundRow = { kind: RecordKind; type: string | null; hash: string; id: string; owner_id: string; owner_code: string; visible: boolean } & CodesRow;
+
+/**
  * Every record that can answer a match carrying one of the probes' selectors, whatever its
  * sharing level: not retracted and matchable (the owner's `matchable: false` keeps a record out
  * of every match, watch and submission-time link). Suspects by their selectors, intercepted
- * funds by their account or wallet. `excludeOwnerId` leaves out one agency's records (a
- * submitter's, a watcher's own). Hashes are bound as char(64)[], the columns' type, so the
- * hash indexes serve the lookup.
+ * funds by their account or wallet, with their owner's code, in ONE statement; with
+ * `visibility`, each row also says whether the viewer may already see it. `excludeOwnerId`
+ * leaves out one agency's records (a submitter's, a watcher's own). Hashes are bound as
+ * char(64)[], the columns' type, so the hash indexes serve the lookup.
  */
-export async function lookUpSelectors<P extends SelectorProbe>(tx: Tx, probes: readonly P[], options: { excludeOwnerId?: string } = {}): Promise<SelectorFound<P>[]> {
+export async function lookUpSelectors<P extends SelectorProbe>(
+  tx: Tx,
+  probes: readonly P[],
+  options: { excludeOwnerId?: string; visibility?: VisibilitySql } = {},
+): Promise<SelectorFound<P>[]> {
   if (probes.length === 0) return [];
-  const hashes = [...new Set(probes.map((p) => p.hash))];
+  const values: unknown[] = [...(options.visibility?.values ?? [])];
+  const bind = (value: unknown, cast: string) => {
+    values.push(value);
+    return `$${values.length}::${cast}`;
+  };
+  const hashes = bind([...new Set(probes.map((p) => p.hash))], 'char(64)[]');
+  const exclude = bind(options.excludeOwnerId ?? null, 'uuid');
   const accountHashes = [...new Set(probes.filter((p) => ACCOUNT_TYPES.has(p.type)).map((p) => p.hash))];
-  const exclude = options.excludeOwnerId ?? null;
-  const [selectors, funds] = await Promise.all([
-    tx.$queryRaw<({ type: string; hash: string; id: string; owner_id: string } & CodesRow)[]>`
-      SELECT DISTINCT sel.type::text AS type, sel.hash, s.id, s.owner_id,
-             s.handling, s.handling_note, s.source_reliability, s.information_assessment
-        FROM selector sel JOIN suspect s ON s.id = sel.suspect_id
-       WHERE sel.hash = ANY(${hashes}::char(64)[]) AND s.retracted_at IS NULL AND s.matchable
-         AND (${exclude}::uuid IS NULL OR s.owner_id <> ${exclude}::uuid)`,
-    accountHashes.length === 0
-      ? Promise.resolve([])
-      : tx.$queryRaw<({ hash: string; id: string; owner_id: string } & CodesRow)[]>`
-          SELECT account_key AS hash, id, owner_id, handling, handling_note, source_reliability, information_assessment
-            FROM intercepted_fund
-           WHERE account_key = ANY(${accountHashes}::char(64)[]) AND retracted_at IS NULL AND matchable
-             AND (${exclude}::uuid IS NULL OR owner_id <> ${exclude}::uuid)`,
-  ]);
+  let sql = `SELECT DISTINCT 'SUSPECT'::text AS kind, sel.type::text AS type, sel.hash, s.id, s.owner_id, a.code AS owner_code,
+         ${options.visibility?.suspect ?? 'false'} AS visible, s.handling, s.handling_note, s.source_reliability, s.information_assessment
+    FROM selector sel JOIN suspect s ON s.id = sel.suspect_id JOIN agency a ON a.id = s.owner_id
+   WHERE sel.hash = ANY(${hashes}) AND s.retracted_at IS NULL AND s.matchable AND (${exclude} IS NULL OR s.owner_id <> ${exclude})`;
+  if (accountHashes.length > 0) {
+    const accounts = bind(accountHashes, 'char(64)[]');
+    sql += `
+  UNION ALL
+  SELECT 'INTERCEPTED_FUND'::text, NULL::text, f.account_key, f.id, f.owner_id, a.code,
+         ${options.visibility?.fund ?? 'false'}, f.handling, f.handling_note, f.source_reliability, f.information_assessment
+    FROM intercepted_fund f JOIN agency a ON a.id = f.owner_id
+   WHERE f.account_key = ANY(${accounts}) AND f.retracted_at IS NULL AND f.matchable AND (${exclude} IS NULL OR f.owner_id <> ${exclude})`;
+  }
+  const rows = await tx.$queryRawUnsafe<FoundRow[]>(sql, ...values);
   const found: SelectorFound<P>[] = [];
+  const of = (probe: P, row: FoundRow): SelectorFound<P> => ({
+    probe,
+    kind: row.kind,
+    id: row.id,
+    ownerId: row.owner_id,
+    ownerCode: row.owner_code,
+    visible: row.visible,
+    codes: codesOf(row),
+  });
   for (const probe of probes) {
-    for (const row of selectors) {
-      if (row.hash === probe.hash && row.type === probe.type) found.push({ probe, kind: 'SUSPECT', id: row.id, ownerId: row.owner_id, codes: codesOf(row) });
-    }
-    if (!ACCOUNT_TYPES.has(probe.type)) continue;
-    for (const row of funds) {
-      if (row.hash === probe.hash) found.push({ probe, kind: 'INTERCEPTED_FUND', id: row.id, ownerId: row.owner_id, codes: codesOf(row) });
+    const account = ACCOUNT_TYPES.has(probe.type);
+    for (const row of rows) {
+      if (row.hash !== probe.hash) continue;
+      if (row.kind === 'SUSPECT' ? row.type === probe.type : account) found.push(of(probe, row));
     }
   }
   return found;
@@ -99,45 +135,96 @@ export function newHitRef(): { hitRef: string; refHash: string } {
 
 export const hitRefExpiry = (at: Date) => new Date(at.getTime() + HIT_REF_TTL_DAYS * 86_400_000);
 
-const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
-const secondsToNextUtcDay = (at: Date) => Math.max(1, Math.ceil((utcDay(at).getTime() + 86_400_000 - at.getTime()) / 1000));
+const quotaExceeded = (limit: number, spent: number, at: Date) =>
+  new LiaisonError(ErrorCode.RATE_LIMITED, `The daily match quota of ${limit} identifiers is used up (${spent} used today); it renews at 00:00 UTC.`, {
+    headers: { 'Retry-After': String(secondsToNextUtcDay(at)) },
+    issues: [{ field: 'identifiers', code: 'MATCH_QUOTA_EXCEEDED', message: `${Math.max(0, limit - spent)} of ${limit} left today` }],
+  });
 
-/** The agency's daily quota of identifiers: its own setting, else the gateway's default. */
-export async function matchQuotaOf(tx: Tx, agencyId: string, defaultQuotaPerDay = DEFAULT_MATCH_QUOTA_PER_DAY): Promise<number> {
-  const agency = await tx.agency.findUniqueOrThrow({ where: { id: agencyId }, select: { matchQuotaPerDay: true } });
-  return agency.matchQuotaPerDay ?? defaultQuotaPerDay;
+/**
+ * Takes `count` identifiers from the agency's quota for today — its own daily setting, else
+ * `defaultQuotaPerDay` — in one statement, or throws RATE_LIMITED (Retry-After: the seconds to
+ * 00:00 UTC) and takes nothing. Returns the quota and what is left of it.
+ */
+export async function chargeMatchQuota(
+  tx: Tx,
+  agencyId: string,
+  count: number,
+  at: Date,
+  defaultQuotaPerDay = DEFAULT_MATCH_QUOTA_PER_DAY,
+): Promise<{ quotaPerDay: number; quotaRemaining: number }> {
+  const day = utcDay(at);
+  const rows = await tx.$queryRaw<{ quota: number; used: number | null; before: number | null }[]>`
+    WITH lim AS (SELECT COALESCE(match_quota_per_day, ${defaultQuotaPerDay}::int) AS quota FROM agency WHERE id = ${agencyId}::uuid),
+         ins AS (
+           INSERT INTO match_quota_usage (agency_id, day, used)
+           SELECT ${agencyId}::uuid, ${day}::date, ${count}::int FROM lim WHERE ${count}::int <= lim.quota
+           ON CONFLICT (agency_id, day) DO UPDATE SET used = match_quota_usage.used + EXCLUDED.used
+            WHERE match_quota_usage.used + EXCLUDED.used <= (SELECT quota FROM lim)
+           RETURNING used)
+    SELECT lim.quota, (SELECT used FROM ins) AS used,
+           (SELECT u.used FROM match_quota_usage u WHERE u.agency_id = ${agencyId}::uuid AND u.day = ${day}::date) AS before
+      FROM lim`;
+  const row = rows[0];
+  if (!row) throw new Error(`agency ${agencyId} is missing`);
+  // `before` is the statement's snapshot: today's use before this charge, whether or not it was taken.
+  if (row.used === null) throw quotaExceeded(row.quota, row.before ?? 0, at);
+  return { quotaPerDay: row.quota, quotaRemaining: row.quota - row.used };
 }
 
 /**
- * Takes `count` identifiers from today's quota, or throws RATE_LIMITED (Retry-After: the
- * seconds to 00:00 UTC); returns what is left. `force` (submission-time linkage) always
- * counts them, even past the quota: the records are stored whatever the quota says.
+ * Counts `count` identifiers against today's quota even past it (submission-time linkage: the
+ * records are stored whatever the quota says); returns what is left, at least 0.
  */
-export async function takeMatchQuota(tx: Tx, agencyId: string, limit: number, count: number, at: Date, force = false): Promise<number> {
-  const day = utcDay(at);
-  if (force) {
-    const rows = await tx.$queryRaw<{ used: number }[]>`
-      INSERT INTO match_quota_usage (agency_id, day, used) VALUES (${agencyId}::uuid, ${day}::date, ${count}::int)
-      ON CONFLICT (agency_id, day) DO UPDATE SET used = match_quota_usage.used + EXCLUDED.used
-      RETURNING used`;
-    return Math.max(0, limit - (rows[0]?.used ?? count));
-  }
-  const rows = await tx.$queryRaw<{ used: number }[]>`
-    INSERT INTO match_quota_usage (agency_id, day, used)
-    SELECT ${agencyId}::uuid, ${day}::date, ${count}::int WHERE ${count}::int <= ${limit}::int
+async function forceMatchQuota(tx: Tx, agencyId: string, count: number, at: Date, defaultQuotaPerDay = DEFAULT_MATCH_QUOTA_PER_DAY): Promise<number> {
+  const rows = await tx.$queryRaw<{ quota: number; used: number }[]>`
+    INSERT INTO match_quota_usage (agency_id, day, used) VALUES (${agencyId}::uuid, ${utcDay(at)}::date, ${count}::int)
     ON CONFLICT (agency_id, day) DO UPDATE SET used = match_quota_usage.used + EXCLUDED.used
-     WHERE match_quota_usage.used + EXCLUDED.used <= ${limit}::int
-    RETURNING used`;
-  const used = rows[0]?.used;
-  if (used === undefined) {
-    const current = await tx.matchQuotaUsage.findUnique({ where: { agencyId_day: { agencyId, day } }, select: { used: true } });
-    const spent = current?.used ?? 0;
-    throw new LiaisonError(ErrorCode.RATE_LIMITED, `The daily match quota of ${limit} identifiers is used up (${spent} used today); it renews at 00:00 UTC.`, {
-      headers: { 'Retry-After': String(secondsToNextUtcDay(at)) },
-      issues: [{ field: 'identifiers', code: 'MATCH_QUOTA_EXCEEDED', message: `${Math.max(0, limit - spent)} of ${limit} left today` }],
-    });
-  }
-  return limit - used;
+    RETURNING used, (SELECT COALESCE(match_quota_per_day, ${defaultQuotaPerDay}::int) FROM agency WHERE id = ${agencyId}::uuid) AS quota`;
+  const row = rows[0];
+  return row ? Math.max(0, row.quota - row.used) : 0;
+}
+
+/** A hit row as stored: the hash of its hitRef, never the hitRef. */
+export type StoredHit = {
+  refHash: string;
+  requesterId: string;
+  ownerId: string;
+  kind: RecordKind;
+  recordId: string;
+  purpose: string;
+  caseRef: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+};
+/** An outbox row (agency_event). */
+export type OutboxEvent = { agencyId: string; type: string; payload: Record<string, unknown>; createdAt: Date };
+
+/**
+ * Writes hit rows and outbox events in ONE statement (two data-modifying CTEs over unnest
+ * arrays), whatever their number: one round trip where a createMany per table took two.
+ */
+export async function storeHitsAndEvents(tx: Tx, hits: readonly StoredHit[], events: readonly OutboxEvent[]): Promise<void> {
+  if (hits.length === 0 && events.length === 0) return;
+  const col = <K extends keyof StoredHit>(key: K) => hits.map((h) => h[key]);
+  await tx.$queryRaw`
+    WITH hits AS (
+      INSERT INTO match_hit (ref_hash, requester_id, owner_id, kind, record_id, purpose, case_ref, created_at, expires_at)
+      SELECT h.ref_hash, h.requester_id, h.owner_id, h.kind::"RecordKind", h.record_id, h.purpose, h.case_ref, h.created_at, h.expires_at
+        FROM unnest(${col('refHash')}::text[], ${col('requesterId')}::uuid[], ${col('ownerId')}::uuid[], ${col('kind')}::text[],
+                    ${col('recordId')}::uuid[], ${col('purpose')}::text[], ${col('caseRef')}::text[], ${col('createdAt')}::timestamptz[],
+                    ${col('expiresAt')}::timestamptz[])
+          AS h(ref_hash, requester_id, owner_id, kind, record_id, purpose, case_ref, created_at, expires_at)
+      RETURNING 1),
+    events AS (
+      INSERT INTO agency_event (agency_id, type, payload, created_at)
+      SELECT e.agency_id, e.type, e.payload::jsonb, e.created_at
+        FROM unnest(${events.map((e) => e.agencyId)}::uuid[], ${events.map((e) => e.type)}::text[],
+                    ${events.map((e) => JSON.stringify(e.payload))}::text[], ${events.map((e) => e.createdAt)}::timestamptz[]) WITH ORDINALITY
+          AS e(agency_id, type, payload, created_at, n)
+       ORDER BY e.n
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM hits)::int AS hits, (SELECT count(*) FROM events)::int AS events`;
 }
 
 export type SubmissionLinkage = {
@@ -189,7 +276,7 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
     lookUpSelectors(tx, distinct, { excludeOwnerId: s.owner.id }),
     liveWatchesOn(tx, [...new Set(distinct.map((p) => p.hash))], s.owner.id, s.at),
   ]);
-  const events: Prisma.AgencyEventCreateManyInput[] = [];
+  const events: OutboxEvent[] = [];
 
   // LINKED_BY_SUBMISSION: one per record of another agency, however many selectors link it.
   const linked = new Map<string, SelectorFound>();
@@ -204,13 +291,10 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
   }
   // Each identifier that linked counts as a match of it would (an account counts once, not per type).
   const identifiers = new Set(found.map((f) => f.probe.hash)).size;
-  if (identifiers > 0) {
-    const limit = await matchQuotaOf(tx, s.owner.id, s.defaultQuotaPerDay);
-    await takeMatchQuota(tx, s.owner.id, limit, identifiers, s.at, true);
-  }
+  if (identifiers > 0) await forceMatchQuota(tx, s.owner.id, identifiers, s.at, s.defaultQuotaPerDay);
 
   // Watches: one hit per watch and stored record, however many of its selectors the watch holds.
-  const hits: Prisma.MatchHitCreateManyInput[] = [];
+  const hits: StoredHit[] = [];
   const fired = new Set<string>();
   const watcherIds = [...new Set(watches.map((w) => w.agency_id))];
   const codeOf = new Map(
@@ -222,7 +306,7 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
       fired.add(`${w.id}:${p.recordId}`);
       const { hitRef, refHash } = newHitRef();
       const reason = { purpose: w.purpose, ...(w.case_ref ? { caseRef: w.case_ref } : {}) };
-      hits.push({ refHash, requesterId: w.agency_id, ownerId: s.owner.id, kind: p.kind, recordId: p.recordId, ...reason, createdAt: s.at, expiresAt: hitRefExpiry(s.at) });
+      hits.push({ refHash, requesterId: w.agency_id, ownerId: s.owner.id, kind: p.kind, recordId: p.recordId, purpose: w.purpose, caseRef: w.case_ref, createdAt: s.at, expiresAt: hitRefExpiry(s.at) });
       events.push(
         {
           agencyId: w.agency_id,
@@ -239,8 +323,7 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
       );
     }
   }
-  if (hits.length > 0) await tx.matchHit.createMany({ data: hits });
-  if (events.length > 0) await tx.agencyEvent.createMany({ data: events });
+  await storeHitsAndEvents(tx, hits, events);
   if (linked.size > 0 || hits.length > 0) {
     await appendAuditEvent(
       tx,

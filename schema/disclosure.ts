@@ -15,6 +15,7 @@
 //   raw identifier; justifications and reasons are the officers' own words.
 import { z } from 'zod';
 import { appendAuditEvent } from '../kernel/audit.ts';
+import { DAY_MS, utcDay } from '../kernel/dates.ts';
 import { ErrorCode, LiaisonError, type ErrorIssue } from '../kernel/errors.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Tx } from '../ingest/batch/types.ts';
@@ -96,8 +97,6 @@ const decisionSchema = z.object({
   expiresOn: z.date().nullish(),
 });
 
-const DAY_MS = 86_400_000;
-const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
 /** A grant that expires "on" a day lets the grantee read through that whole UTC day. */
 const grantEnd = (expiresOn: Date) => new Date(utcDay(expiresOn).getTime() + DAY_MS);
 const lastGrantDay = (expiresAt: Date) => new Date(expiresAt.getTime() - DAY_MS);

@@ -18,10 +18,10 @@ import { appendAuditEvent } from '../kernel/audit.ts';
 import { ErrorCode, LiaisonError, type ErrorIssue } from '../kernel/errors.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Tx } from '../ingest/batch/types.ts';
-import { hitRefExpiry, lookUpSelectors, matchQuotaOf, newHitRef, takeMatchQuota, type RecordCodes, type SelectorFound } from '../ingest/linkage.ts';
+import { chargeMatchQuota, hitRefExpiry, lookUpSelectors, newHitRef, storeHitsAndEvents, type OutboxEvent, type RecordCodes, type StoredHit } from '../ingest/linkage.ts';
 import type { RecordKind } from '../prisma/generated/client/enums.ts';
-import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
-import { visibleRecordWhere } from './sharing.ts';
+import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import { SqlParams, visibleRecordSql } from './sharing.ts';
 
 /** Identifier types a match takes: the selector types (DEVICE_IMEI asked as IMEI) and NAME_DOB. */
 export const MATCH_IDENTIFIER_TYPES = [...SELECTOR_TYPES.map((t) => (t === 'DEVICE_IMEI' ? 'IMEI' : t)), 'NAME_DOB'] as const;
@@ -144,18 +144,11 @@ function probesOf(request: z.infer<typeof requestSchema>, key: string): Probe[] 
   return probes;
 }
 
-type Found = SelectorFound<Probe>;
-
-/** Ids among `found` that the viewer may already see under the sharing rules. */
-async function visibleIds(tx: Tx, viewer: Viewer, found: Found[]): Promise<Set<string>> {
-  const of = (kind: RecordType) => [...new Set(found.filter((f) => f.kind === kind).map((f) => f.id))];
-  const suspects = of('SUSPECT');
-  const funds = of('INTERCEPTED_FUND');
-  const [s, f] = await Promise.all([
-    suspects.length ? tx.suspect.findMany({ where: { id: { in: suspects }, ...visibleRecordWhere(viewer) }, select: { id: true } }) : [],
-    funds.length ? tx.interceptedFund.findMany({ where: { id: { in: funds }, ...visibleRecordWhere(viewer) }, select: { id: true } }) : [],
-  ]);
-  return new Set([...s, ...f].map((r) => r.id));
+/** The sharing rules over the lookup's suspect `s` and fund `f` rows, for the viewer (schema/sharing.ts). */
+function visibilityFor(viewer: Viewer, at: Date) {
+  const params = new SqlParams();
+  const judged = { ...viewer, at: viewer.at ?? at };
+  return { suspect: visibleRecordSql(judged, 'suspect', 's', params), fund: visibleRecordSql(judged, 'intercepted_fund', 'f', params), values: params.values };
 }
 
 /**
@@ -171,18 +164,16 @@ export function matchProbes(request: MatchRequest, key: string): { checked: z.in
 export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: MatchRequest, services: MatchServices): Promise<MatchResponse> {
   const { checked, probes } = matchProbes(request, services.pseudonymKey);
   const at = services.now();
+  const visibility = visibilityFor(viewer, at);
+  // Four statements, one round trip each: quota, lookup (with owners and visibility), hits and
+  // events, audit. No per-identifier or per-hit statement.
   return prisma.$transaction(async (tx) => {
-    const quotaPerDay = await matchQuotaOf(tx, viewer.agencyId, services.defaultQuotaPerDay);
-    const quotaRemaining = await takeMatchQuota(tx, viewer.agencyId, quotaPerDay, probes.length, at);
-
-    const found = await lookUpSelectors(tx, probes);
-    const visible = await visibleIds(tx, viewer, found);
-    const owners = await tx.agency.findMany({ where: { id: { in: [...new Set(found.map((f) => f.ownerId))] } }, select: { id: true, code: true } });
-    const codeOf = new Map(owners.map((o) => [o.id, o.code]));
+    const { quotaPerDay, quotaRemaining } = await chargeMatchQuota(tx, viewer.agencyId, probes.length, at, services.defaultQuotaPerDay);
+    const found = await lookUpSelectors(tx, probes, { visibility });
     const expiresAt = hitRefExpiry(at);
 
     const results: MatchOutcome[] = checked.identifiers.map((_, index) => ({ index, hit: false, hits: [] }));
-    const stored: Prisma.MatchHitCreateManyInput[] = [];
+    const stored: StoredHit[] = [];
     const notify = new Map<string, { ownerId: string; kind: RecordType; recordId: string }>();
     const answered = new Set<string>();
     for (const f of found) {
@@ -196,10 +187,10 @@ export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: Ma
       outcome.hits.push({
         hitRef,
         ownerId: f.ownerId,
-        owner: codeOf.get(f.ownerId) ?? '',
+        owner: f.ownerCode,
         recordType: f.kind,
         own,
-        recordId: own || visible.has(f.id) ? f.id : null,
+        recordId: own || f.visible ? f.id : null,
         ...f.codes,
       });
       stored.push({
@@ -215,26 +206,20 @@ export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: Ma
       });
       if (!own) notify.set(`${f.kind}:${f.id}`, { ownerId: f.ownerId, kind: f.kind, recordId: f.id });
     }
-    if (stored.length > 0) {
-      await tx.matchHit.createMany({ data: stored });
-    }
-    if (notify.size > 0) {
-      await tx.agencyEvent.createMany({
-        data: [...notify.values()].map((n) => ({
-          agencyId: n.ownerId,
-          type: 'MATCH_HIT',
-          payload: {
-            recordType: n.kind,
-            recordId: n.recordId,
-            matchedBy: viewer.agencyCode,
-            purpose: checked.purpose,
-            ...(checked.caseRef ? { caseRef: checked.caseRef } : {}),
-            at: at.toISOString(),
-          },
-          createdAt: at,
-        })),
-      });
-    }
+    const events: OutboxEvent[] = [...notify.values()].map((n) => ({
+      agencyId: n.ownerId,
+      type: 'MATCH_HIT',
+      payload: {
+        recordType: n.kind,
+        recordId: n.recordId,
+        matchedBy: viewer.agencyCode,
+        purpose: checked.purpose,
+        ...(checked.caseRef ? { caseRef: checked.caseRef } : {}),
+        at: at.toISOString(),
+      },
+      createdAt: at,
+    }));
+    await storeHitsAndEvents(tx, stored, events);
     await appendAuditEvent(
       tx,
       {

@@ -1,7 +1,9 @@
 // Retraction (issue 10 §8): the owner withdraws one of its records. In one transaction the stored
 // version goes to record_version (history is kept), the record gets retractedAt and the reason,
-// agencies holding a live disclosure grant for it get RECORD_RETRACTED, and the audit chain
-// records it. From then on the sharing rules (schema/sharing.ts) hide it from everyone but its
+// agencies holding a live disclosure grant for it get RECORD_RETRACTED, so do the agencies whose
+// watch fired on it (without the record id or the reason: they hold only a hitRef), every
+// pending disclosure request on it is closed (DENIED with a fixed reason, the requester told by
+// DISCLOSURE_DECIDED), and the audit chain records it. From then on the sharing rules (schema/sharing.ts) hide it from everyone but its
 // owner on every read path, and matching (schema/match.ts) never answers with it. Only the owner
 // may retract: another agency's record, a missing one and a malformed id are one NOT_FOUND. A
 // retraction is final: a later file with the same sourceRef is not written over it
@@ -89,13 +91,96 @@ export async function retractRecord(
       select: { granteeId: true },
     });
     const told = await raiseRecordRetracted(tx, { kind, id, owner: viewer.agencyCode, reason }, grants.map((g) => g.granteeId), at);
+    const watchersTold = await tellWatchers(tx, { kind, id, owner: viewer.agencyCode }, at);
+    const closed = await closePendingDisclosures(tx, { kind, id, owner: viewer.agencyCode }, viewer.subject, at);
     await appendAuditEvent(
       tx,
-      { agencyCode: viewer.agencyCode, subject: viewer.subject, action: 'record.retract', target: id, outcome: 'ok', detail: { recordType: kind, grantHoldersTold: told } },
+      {
+        agencyCode: viewer.agencyCode,
+        subject: viewer.subject,
+        action: 'record.retract',
+        target: id,
+        outcome: 'ok',
+        detail: { recordType: kind, grantHoldersTold: told, watchersTold, pendingRequestsClosed: closed },
+      },
       at,
     );
     return { id, recordType: kind, sourceRef: record.sourceRef, retractedAt: at, reason };
   });
+}
+
+/** The reason a pending disclosure request on a retracted record is closed with (DENIED). */
+export const RETRACTED_REQUEST_REASON = 'Closed without a decision: the owner retracted the record.';
+
+/**
+ * Watchers of the record: agencies whose watch fired on it (a WATCH_HIT: a hit of theirs on the
+ * record made at or after the watch's creation, while it was live, on one of the watch's
+ * selectors). Each gets one RECORD_RETRACTED naming its watches, the record type and the owner:
+ * never the record id nor the owner's reason, which a watcher without a grant was never shown.
+ * Returns how many agencies were told.
+ */
+async function tellWatchers(tx: Tx, record: { kind: RecordKind; id: string; owner: string }, at: Date): Promise<number> {
+  const selectorsOf =
+    record.kind === 'SUSPECT'
+      ? Prisma.sql`SELECT sel.type::text AS type, sel.hash FROM selector sel WHERE sel.suspect_id = ${record.id}::uuid`
+      : record.kind === 'INTERCEPTED_FUND'
+        ? Prisma.sql`SELECT t.type, f.account_key AS hash FROM intercepted_fund f CROSS JOIN (VALUES ('BANK_ACCOUNT'), ('CRYPTO_WALLET')) AS t(type)
+                      WHERE f.id = ${record.id}::uuid AND f.account_key IS NOT NULL`
+        : null;
+  if (!selectorsOf) return 0; // Dens carry no selector: no watch can fire on one.
+  const rows = await tx.$queryRaw<{ agency_id: string; watch_ids: string[] }[]>`
+    SELECT w.agency_id, array_agg(DISTINCT w.id::text ORDER BY w.id::text) AS watch_ids
+      FROM (${selectorsOf}) rs
+      JOIN watch_selector ws ON ws.hash = rs.hash AND ws.type::text = rs.type
+      JOIN watch w ON w.id = ws.watch_id
+     WHERE EXISTS (
+             SELECT 1 FROM match_hit h
+              WHERE h.kind = ${record.kind}::"RecordKind" AND h.record_id = ${record.id}::uuid AND h.requester_id = w.agency_id
+                AND h.created_at >= w.created_at AND h.created_at < w.until
+                AND (w.cancelled_at IS NULL OR h.created_at <= w.cancelled_at))
+     GROUP BY w.agency_id`;
+  if (rows.length === 0) return 0;
+  await tx.agencyEvent.createMany({
+    data: rows.map((r) => ({
+      agencyId: r.agency_id,
+      type: 'RECORD_RETRACTED',
+      payload: { recordType: record.kind, owner: record.owner, watchIds: r.watch_ids, at: at.toISOString() },
+      createdAt: at,
+    })),
+  });
+  return rows.length;
+}
+
+/**
+ * Closes every pending (or overdue) disclosure request on the record: DENIED with
+ * RETRACTED_REQUEST_REASON, decided by the retracting officer, and DISCLOSURE_DECIDED to each
+ * requester, so that no request waits on a record that can no longer be disclosed. Returns the
+ * number closed.
+ */
+async function closePendingDisclosures(tx: Tx, record: { kind: RecordKind; id: string; owner: string }, subject: string, at: Date): Promise<number> {
+  const closed = await tx.$queryRaw<{ id: string; requester_id: string }[]>`
+    UPDATE disclosure_request
+       SET status = 'DENIED'::"DisclosureState", decided_at = ${at}::timestamptz, decided_by = ${subject}, decision_reason = ${RETRACTED_REQUEST_REASON}
+     WHERE kind = ${record.kind}::"RecordKind" AND record_id = ${record.id}::uuid AND status = 'PENDING'::"DisclosureState"
+    RETURNING id, requester_id`;
+  if (closed.length === 0) return 0;
+  await tx.agencyEvent.createMany({
+    data: closed.map((r) => ({
+      agencyId: r.requester_id,
+      type: 'DISCLOSURE_DECIDED',
+      payload: {
+        requestId: r.id,
+        decision: 'DENY',
+        reason: RETRACTED_REQUEST_REASON,
+        recordType: record.kind,
+        retracted: true,
+        decidedBy: record.owner,
+        at: at.toISOString(),
+      },
+      createdAt: at,
+    })),
+  });
+  return closed.length;
 }
 
 /** Locks the viewer's own record `id` (whichever its type) FOR UPDATE; null when the viewer owns no such record. */

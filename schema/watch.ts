@@ -11,7 +11,7 @@
 import { appendAuditEvent } from '../kernel/audit.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import type { Viewer } from '../kernel/viewer.ts';
-import { matchQuotaOf, takeMatchQuota } from '../ingest/linkage.ts';
+import { chargeMatchQuota } from '../ingest/linkage.ts';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import type { SelectorType } from '../prisma/generated/client/enums.ts';
 import { matchProbes, type MatchRequest } from './match.ts';
@@ -58,8 +58,7 @@ export async function createWatch(prisma: PrismaClient, viewer: Viewer, request:
   const until = untilOf(request.until, at);
   const selectors = [...new Map(probes.map((p) => [`${p.type}:${p.hash}`, { type: p.type as SelectorType, hash: p.hash }])).values()];
   return prisma.$transaction(async (tx) => {
-    const quota = await matchQuotaOf(tx, viewer.agencyId, services.defaultQuotaPerDay);
-    await takeMatchQuota(tx, viewer.agencyId, quota, probes.length, at);
+    await chargeMatchQuota(tx, viewer.agencyId, probes.length, at, services.defaultQuotaPerDay);
     const watch = await tx.watch.create({
       data: {
         agencyId: viewer.agencyId,

@@ -1,4 +1,5 @@
-// The gateway calls behind `liaison match` and `liaison disclosures list|decide`: openapi-fetch
+// The gateway calls behind `liaison match`, `liaison watch create|list|cancel` and
+// `liaison disclosures list|decide`: openapi-fetch
 // on the types generated from api/openapi.yaml, so a change of the contract that these calls do
 // not follow fails to compile. Each prints a short human answer (or the JSON body with --json)
 // to `out` and returns the exit code: 0 done, 1 refused. The identifiers of a match come from
@@ -128,5 +129,61 @@ export async function decideDisclosureRequest(
     });
   if (!data) return refused(out, 'decision', response.status, error as Problem);
   out.write(call.json ? `${JSON.stringify(data, null, 2)}\n` : formatDisclosure(data));
+  return EXIT.OK;
+}
+
+type WatchBody = components['schemas']['Watch'];
+
+const formatWatch = (w: WatchBody) =>
+  `${w.id}  ${w.status.padEnd(9)} ${String(w.identifiers).padStart(3)} identifier(s)  until ${w.until}${w.cancelledAt ? `  cancelled ${w.cancelledAt}` : ''}\n` +
+  `    purpose: ${w.purpose}${w.caseRef ? `  case: ${w.caseRef}` : ''}\n`;
+
+/** POST /v1/watches: a standing match; prints the watch (never the identifiers) and the quota it took. */
+export async function createWatchCall(call: GatewayCall, request: { identifiers: Identifier[]; purpose: string; caseRef?: string; until?: string }): Promise<number> {
+  const out = writer(call);
+  const { data, error, response } = await client(call)
+    .POST('/v1/watches', { body: request })
+    .catch((cause: unknown) => {
+      throw unreachable(call.url, cause);
+    });
+  if (!data) {
+    const wait = response.headers.get('retry-after');
+    return refused(out, 'watch', response.status, { ...(error as Problem), ...(wait ? { detail: `${(error as Problem).detail} (retry after ${wait} s)` } : {}) });
+  }
+  out.write(call.json ? `${JSON.stringify(data, null, 2)}\n` : formatWatch(data));
+  return EXIT.OK;
+}
+
+/**
+ * GET /v1/watches: one page of the agency's watches, oldest first (a self-signed token is good
+ * for one request, so each page is its own call); the next page's cursor is printed last.
+ */
+export async function listWatchesCall(call: GatewayCall, query: { first?: number; after?: string } = {}): Promise<number> {
+  const out = writer(call);
+  const { data, error, response } = await client(call)
+    .GET('/v1/watches', { params: { query: { ...(query.first ? { first: String(query.first) } : {}), ...(query.after ? { after: query.after } : {}) } } })
+    .catch((cause: unknown) => {
+      throw unreachable(call.url, cause);
+    });
+  if (!data) return refused(out, 'listing', response.status, error as Problem);
+  if (call.json) out.write(`${JSON.stringify(data, null, 2)}\n`);
+  else {
+    if (data.watches.length === 0) out.write('no watches\n');
+    for (const w of data.watches) out.write(formatWatch(w));
+    if (data.next) out.write(`more: --after ${data.next}\n`);
+  }
+  return EXIT.OK;
+}
+
+/** DELETE /v1/watches/{id}: the watch never fires again (cancelling twice changes nothing). */
+export async function cancelWatchCall(call: GatewayCall, id: string): Promise<number> {
+  const out = writer(call);
+  const { data, error, response } = await client(call)
+    .DELETE('/v1/watches/{id}', { params: { path: { id } } })
+    .catch((cause: unknown) => {
+      throw unreachable(call.url, cause);
+    });
+  if (!data) return refused(out, 'cancel', response.status, error as Problem);
+  out.write(call.json ? `${JSON.stringify(data, null, 2)}\n` : formatWatch(data));
   return EXIT.OK;
 }

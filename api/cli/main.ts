@@ -15,6 +15,7 @@ import { registerRatesCommands } from './commands/rates.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerSubmitCommand } from './commands/submit.ts';
 import { registerMatchCommand } from './commands/match.ts';
+import { registerWatchCommands } from './commands/watch.ts';
 import { registerDisclosureCommands } from './commands/disclosures.ts';
 import { registerTokenCommand } from './commands/token.ts';
 import { CliError, EXIT, LiaisonCommand } from './support.ts';
@@ -55,6 +56,7 @@ export function buildCli(): LiaisonCommand {
   registerTokenCommand(program);
   registerSubmitCommand(program);
   registerMatchCommand(program);
+  registerWatchCommands(program);
   registerDisclosureCommands(program);
   registerRatesCommands(program);
   registerPersistedCommands(program);

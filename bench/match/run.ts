@@ -68,14 +68,14 @@ function checkNormalization(count: number): void {
   }
 }
 
-type Seeded = { url: string; pseudonymKey: string; asker: BenchAgency; seedSeconds: number };
+export type Seeded = { url: string; pseudonymKey: string; asker: BenchAgency; seedSeconds: number };
 
 async function copyRows(client: pg.Client, sql: string, rows: () => Generator<string>): Promise<void> {
   const stream = client.query(copyFrom(sql));
   await pipeline(Readable.from(rows()), stream);
 }
 
-async function seed(target: { url: string }, selectors: number, log: (line: string) => void): Promise<Seeded> {
+export async function seed(target: { url: string }, selectors: number, log: (line: string) => void): Promise<Seeded> {
   const started = performance.now();
   const pseudonymKey = randomBytes(32).toString('hex');
   checkNormalization(selectors);
@@ -120,14 +120,14 @@ async function seed(target: { url: string }, selectors: number, log: (line: stri
 }
 
 /** One call's identifiers: HITS_PER_CALL seeded ones and the rest unknown, drawn from `rand`. */
-function callIdentifiers(selectors: number, rand: () => number) {
+export function callIdentifiers(selectors: number, rand: () => number) {
   return Array.from({ length: IDENTIFIERS_PER_CALL }, (_, k) =>
     identifierOf(k < HITS_PER_CALL ? Math.floor(rand() * selectors) : selectors + 2 + Math.floor(rand() * selectors)),
   );
 }
 
 /** A small deterministic generator, so both sides look up the same identifiers. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -7,11 +7,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideDisclosureRequest, listDisclosures, matchIdentifiers, readIdentifierCsv, type GatewayCall } from '../../api/cli/governance.ts';
+import { decideDisclosureRequest, listDisclosures, matchIdentifiers, readIdentifierCsv } from '../../api/cli/governance.ts';
 import { buildCli } from '../../api/cli/main.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
+import { cliCallAs } from '../helpers/cli-call.ts';
 import { submitLiaisonJson } from '../helpers/submit.ts';
 
 let gw: TestGateway;
@@ -39,17 +39,7 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-/** A call as `agency` whose printed output is collected. */
-async function as(agency: TestAgency, json = false): Promise<GatewayCall & { printed: () => string }> {
-  let output = '';
-  const out = new Writable({
-    write(chunk, _encoding, done) {
-      output += String(chunk);
-      done();
-    },
-  });
-  return { url, token: await agency.token(), json, out, printed: () => output };
-}
+const as = (agency: TestAgency, json = false) => cliCallAs(url, agency, json);
 
 describe('liaison match and liaison disclosures', () => {
   it('reads identifiers from a CSV file and names the line of a bad one', async () => {

@@ -6,7 +6,7 @@ import { addGatewayOptions, resolveToken, type TokenCliOptions } from '../gatewa
 import { defineCommand, enumOption, note, resolveGateway, UsageError, type LiaisonCommand } from '../support.ts';
 import { identifierTypes, matchIdentifiers, readIdentifierCsv } from '../governance.ts';
 
-type MatchCliOptions = TokenCliOptions & {
+export type MatchCliOptions = TokenCliOptions & {
   purpose: string;
   case?: string;
   type?: string;
@@ -20,7 +20,7 @@ type MatchCliOptions = TokenCliOptions & {
 type Identifier = Awaited<ReturnType<typeof readIdentifierCsv>>[number];
 
 /** The identifiers: exactly one of --file or --type with --value. */
-async function identifiersOf(opts: MatchCliOptions): Promise<Identifier[]> {
+export async function identifiersOf(opts: Pick<MatchCliOptions, 'file' | 'type' | 'value' | 'country' | 'birthDate'>): Promise<Identifier[]> {
   if (opts.file !== undefined) {
     if (opts.type !== undefined || opts.value !== undefined) throw new UsageError('--file: give either --file or --type with --value, not both');
     return readIdentifierCsv(opts.file);
@@ -36,16 +36,25 @@ async function identifiersOf(opts: MatchCliOptions): Promise<Identifier[]> {
   ];
 }
 
-export function registerMatchCommand(program: LiaisonCommand): void {
-  const match = defineCommand(program, 'match', { data: 'gateway' })
-    .description('hit/no-hit: does any partner hold a record with these identifiers? (counts against the daily quota; owners are told)')
-    .requiredOption('--purpose <text>', 'why you ask (the owners of records hit read it)')
+/** The purpose, case and identifier options `liaison match` and `liaison watch create` share. */
+export function addIdentifierOptions(command: LiaisonCommand, verb: 'ask' | 'watch'): LiaisonCommand {
+  return command
+    .requiredOption('--purpose <text>', `why you ${verb} (the owners of records hit read it)`)
     .option('--case <ref>', 'your case reference (the owners of records hit read it)')
     .addOption(enumOption('--type <type>', 'the identifier type', identifierTypes))
     .option('--value <value>', 'the identifier (NAME_DOB: the full name)')
     .option('--country <cc>', 'issuing country of a document, or country of a phone or account without one')
     .option('--birth-date <yyyy-mm-dd>', 'NAME_DOB only: the birth date')
-    .option('--file <ids.csv>', 'many identifiers: a CSV with the header type,value,country,birthDate,ticker');
+    .option('--file <ids.csv>', 'many identifiers: a CSV with the header type,value,country,birthDate,ticker') as LiaisonCommand;
+}
+
+export function registerMatchCommand(program: LiaisonCommand): void {
+  const match = addIdentifierOptions(
+    defineCommand(program, 'match', { data: 'gateway' }).description(
+      'hit/no-hit: does any partner hold a record with these identifiers? (counts against the daily quota; owners are told)',
+    ),
+    'ask',
+  );
   addGatewayOptions(match, 'match:query')
     .option('--json', 'print the answer as JSON', false)
     .addHelpText('after', '\nEach hit prints its hitRef: quote it to `POST /v1/disclosure-requests` (or requestDisclosure) to ask the owner for the record.')
