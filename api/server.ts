@@ -14,6 +14,7 @@ import { openDatabase } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { createServices } from './services.ts';
+import { sharedParsePool } from '../ingest/parse-pool.ts';
 import { raiseOverdueDisclosures } from '../schema/disclosure.ts';
 import { createWebhookDeliverer } from './webhooks/deliverer.ts';
 
@@ -94,6 +95,8 @@ export async function startServer(options: { config: Config; logger: Logger; dem
   });
   await webhooks.start();
 
+  // The ingest workers load their code now, not during the first upload.
+  await sharedParsePool().warm();
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   // Another gateway on this host may hold the metrics port: that is no reason not to serve.
   const metrics =
