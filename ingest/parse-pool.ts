@@ -3,7 +3,7 @@
 // requests, so a 50 MB file does not stall other partners' queries. Size: one worker per core
 // but one (at least one); a submission leases a worker for its whole write transaction and
 // waits, before its transaction, while all are busy. Workers start on first use, are kept,
-// and do not keep the process alive while idle; one that dies is replaced at the next lease.
+// and do not keep the process alive once loaded and idle; one that dies is replaced at the next lease.
 // The pipeline's side of a job is an async iterable of event batches: the worker's lookups
 // (which records are stored unchanged) are answered here, through the caller's `findUnchanged`,
 // because the database connection lives on this thread.
@@ -51,7 +51,6 @@ export class ParsePool {
     // A small heap: what a job holds is bounded (two batches in flight, the file's refs), and a
     // small young generation keeps the process's peak memory from growing with the file.
     const worker = new Worker(WORKER_ENTRY, { execArgv: [], resourceLimits: WORKER_HEAP });
-    worker.unref();
     let started = () => {};
     const ready = new Promise<void>((resolve) => (started = resolve));
     const slot: Slot = { worker, ready, busy: false, dead: false };
@@ -62,10 +61,20 @@ export class ParsePool {
       this.slots.splice(this.slots.indexOf(slot), 1);
       slot.onFailure?.(error);
     };
-    worker.on('message', (message: FromWorker) => (message.type === 'ready' ? started() : slot.onMessage?.(message)));
+    worker.on('message', (message: FromWorker) => {
+      if (message.type !== 'ready') return slot.onMessage?.(message);
+      started();
+      // Loaded: from now on an idle worker does not keep the process alive.
+      if (!slot.busy) worker.unref();
+    });
     // The worker's own error: by name only (its message could quote a value of the file).
     worker.on('error', (error) => die(new Error(`ingest worker failed (${error.name})`)));
     worker.on('exit', (code) => die(new Error(`ingest worker exited (code ${code})`)));
+    // The worker stays referenced until it is loaded ('ready' above): warm() and a lease wait
+    // for it, and an unreferenced worker still starting let such a process end early (exit 13,
+    // the await unsettled). Never unref'd before its listeners either: adding a 'message'
+    // listener to a Worker refs its port again, and such a worker kept its process alive for
+    // good (one whose submission leased a worker but ran no job, an idempotent replay).
     this.slots.push(slot);
     return slot;
   }
