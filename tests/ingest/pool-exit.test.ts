@@ -1,6 +1,6 @@
 // REL-24: an idle ingest worker never keeps its process alive. A gateway or CLI process that
 // leased a worker but ran no job on it (an idempotent replay is answered before any parsing,
-// REL-01's third run), or that only warmed the pool, ends by itself when its work is done;
+// the crash test's third run), or that only warmed the pool, ends by itself when its work is done;
 // before this held, such a process stayed up for good with nothing left to do (the idle
 // worker was unref'd before its 'message' listener was added, which refs it again).
 import { spawn } from 'node:child_process';
