@@ -8,6 +8,7 @@ import closeWithGrace from 'close-with-grace';
 import { seedDemo } from './cli/seed/demo.ts';
 import { createApp } from './app.ts';
 import { defaultIssuer, type Config } from '../kernel/config.ts';
+import { sharedParsePool } from '../ingest/parse-pool.ts';
 import { acquireLock, explainDataDirError, loadPseudonymKey, updateLock } from '../kernel/data-dir.ts';
 import { openDatabase } from '../kernel/db.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -84,6 +85,8 @@ export async function startServer(options: { config: Config; logger: Logger; dem
   });
   await webhooks.start();
 
+  // The ingest workers load their code now, not during the first upload.
+  await sharedParsePool().warm();
   const address = await app.fastify.listen({ host: config.host, port: config.port });
   // Another gateway on this host may hold the metrics port: that is no reason not to serve.
   const metrics =

@@ -2,7 +2,10 @@
 // (ingest/linkage.ts) → signed report, all in ONE database transaction, so that a crash at any
 // point leaves all or nothing (REL-01).
 // The file is received whole into the upload spool (ingest/spool.ts) first: the transaction
-// never waits for a partner's upload.
+// never waits for a partner's upload. Parsing, mapping and pseudonymization run in an ingest
+// worker thread (ingest/parse-pool.ts, ingest/prepare.ts), not on the thread that answers
+// requests; a record identical to the one that wrote its stored row (keyed digest,
+// ingest/record-digest.ts) is counted unchanged there without being pseudonymized or written.
 //
 //   201  stored and ACCEPTED (PARTIAL too when some records were rejected);
 //   422  REJECTED: ATOMIC with an invalid record, or a file error in any mode. The records are
@@ -19,9 +22,7 @@
 // participant: one answer for both), PAYLOAD_TOO_LARGE, CONFLICT (same key in progress),
 // BAD_USER_INPUT 400 (malformed key) or 422 IDEMPOTENCY_KEY_REUSED.
 import { randomUUID } from 'node:crypto';
-import type { Issue, RecordItem } from '../adapters/contract.ts';
 import { getAdapter } from '../adapters/index.ts';
-import { pseudonymize } from '../adapters/pseudonymize.ts';
 import type { Database } from '../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import { findNamedOperation } from '../kernel/operation-code.ts';
@@ -41,10 +42,11 @@ import {
 } from './idempotency.ts';
 import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './receipts.ts';
 import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
-import { defaultsText, withDefaults, type SubmissionDefaults } from './defaults.ts';
+import { defaultsText, type SubmissionDefaults } from './defaults.ts';
 import { linkSubmission } from './linkage.ts';
-import { toRow } from './rows.ts';
+import { sharedParsePool, type ParsePool, type WorkerLease } from './parse-pool.ts';
 import { spoolBody, type Spool } from './spool.ts';
+import { findUnchanged } from './unchanged.ts';
 import { DEFAULT_BATCH_SIZE, RecordWriter } from './writer.ts';
 
 export type { ReportIssue, SubmissionMode, SubmissionReport } from './report.ts';
@@ -78,6 +80,8 @@ export type IngestInput = {
   defaults?: SubmissionDefaults;
   /** The gateway's default daily match quota, charged for what a submission links to. */
   matchQuotaPerDay?: number;
+  /** Where the file is parsed and pseudonymized (default: the process's pool, ingest/parse-pool.ts). */
+  parsePool?: ParsePool;
 };
 
 export type IngestResult = { status: 201 | 200 | 422; report: SubmissionReport; replayed: boolean };
@@ -122,6 +126,8 @@ type Session = {
   receivedAt: Date;
   /** The whole file, received (size limit and hash included) before the session began. */
   spool: Spool;
+  /** The ingest worker that parses and pseudonymizes the file (ingest/parse-pool.ts). */
+  worker: WorkerLease;
   report: ReportBuilder;
 };
 
@@ -133,44 +139,63 @@ const fingerprintOf = (s: Session, contentSha256: string): RequestFingerprint =>
   defaults: defaultsText(s.input.defaults),
 });
 
-const withLocation = (issue: Issue, item: RecordItem): Issue =>
-  issue.line === undefined && issue.path === undefined
-    ? { ...issue, ...(item.line !== undefined ? { line: item.line } : {}), ...(item.path !== undefined ? { path: item.path } : {}) }
-    : issue;
-
 /** ATOMIC stops writing at the first invalid record (it will be rolled back) but keeps reading, so the report lists every problem. */
 const writing = (s: Session): boolean => !(s.input.mode === 'ATOMIC' && s.report.hasRecordErrors);
 
-/** Reads the adapter's items: issues into the report, records pseudonymized, checked and handed to the writer. */
-async function readItems(s: Session, writer: RecordWriter): Promise<void> {
+/** Records per batch of events from the worker (and per unchanged lookup). */
+const PREPARE_BATCH = 1000;
+
+/**
+ * Reads the file's events from the ingest worker (ingest/prepare.ts: parsed, digested,
+ * pseudonymized there): issues into the report, unchanged records counted, rows checked and
+ * handed to the writer. Unchanged records are looked up outside the transaction on PostgreSQL
+ * (the writer pool; the transaction's connection is busy writing the previous batch) and in it
+ * on the embedded database (one connection).
+ */
+async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void> {
   const { input, report } = s;
-  const adapter = getAdapter(input.format)!;
   const context = { agencyCode: input.agency.code, operationCode: s.operation.code, today: isoDate(s.receivedAt) };
-  for await (const item of adapter.parse(s.spool.chunks(), context)) {
-    if (item.kind === 'issue') {
-      report.addAdapterIssue(item);
-      if (report.fileError) return;
-      continue;
-    }
-    if (report.counts.received >= MAX_RECORDS) {
-      report.fileError = true;
-      report.add({ field: FILE_FIELD, code: 'TOO_LARGE', severity: 'error', limit: MAX_RECORDS });
-      return;
-    }
-    report.counts.received++;
-    // Anonymization at the door: nothing below sees a raw identifier.
-    const { record, warnings } = pseudonymize(item.record, { key: input.pseudonymKey, ownerCode: input.agency.code });
-    for (const warning of warnings) report.add(toReportIssue(withLocation(warning, item), record.kind));
-    const at = { ...(item.line !== undefined ? { line: item.line } : {}), ...(item.path !== undefined ? { path: item.path } : {}) };
-    const converted = toRow(withDefaults(record, input.defaults), at);
-    if ('problems' in converted) {
-      report.counts.rejected++;
-      for (const p of converted.problems) {
-        report.add({ ...at, field: p.field, code: p.code, severity: 'error', ref: record.ref, kind: record.kind });
+  const lookupDb = input.db.kind === 'postgres' ? input.db.writer : tx;
+  const events = s.worker.prepare(
+    {
+      format: input.format,
+      context,
+      spool: s.spool.source,
+      pseudonymKey: input.pseudonymKey,
+      ownerCode: input.agency.code,
+      digest: { operationId: s.operation.id, ...(input.defaults ? { defaults: input.defaults } : {}) },
+      batchRecords: PREPARE_BATCH,
+      maxRecords: MAX_RECORDS,
+    },
+    (probes) => findUnchanged(lookupDb, input.agency.id, probes),
+  );
+  for await (const batch of events) {
+    for (const event of batch) {
+      if (event.t === 'issue') {
+        report.addAdapterIssue(event.issue);
+        if (report.fileError) return;
+        continue;
       }
-      continue;
+      if (report.counts.received >= MAX_RECORDS) {
+        report.fileError = true;
+        report.add({ field: FILE_FIELD, code: 'TOO_LARGE', severity: 'error', limit: MAX_RECORDS });
+        return;
+      }
+      report.counts.received++;
+      if (event.t === 'unchanged') {
+        report.counts.unchanged++;
+        continue;
+      }
+      for (const warning of event.warnings) report.add(toReportIssue(warning, event.kind));
+      if (event.problems) {
+        report.counts.rejected++;
+        for (const p of event.problems) {
+          report.add({ ...event.at, field: p.field, code: p.code, severity: 'error', ref: event.ref, kind: event.kind });
+        }
+        continue;
+      }
+      if (event.row && writing(s)) await writer.add(event.row);
     }
-    if (writing(s)) await writer.add(converted.row);
   }
 }
 
@@ -187,7 +212,7 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
     ({ kind, row }) => report.add({ ...row.at, field: '(record)', code: 'RETRACTED_NOT_REVIVED', severity: 'warning', ref: row.ref, kind }),
   );
   try {
-    await readItems(s, writer);
+    await readItems(tx, s, writer);
   } finally {
     await writer.settle();
   }
@@ -318,6 +343,14 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
       releaseKey();
     }
     bytes = spool.bytes;
+    // Waits for a free ingest worker before the transaction is opened, not while holding it.
+    let worker: WorkerLease;
+    try {
+      worker = await (input.parsePool ?? sharedParsePool()).lease();
+    } catch (error) {
+      await spool.dispose();
+      throw error;
+    }
     const session: Session = {
       input,
       id: randomUUID(),
@@ -326,6 +359,7 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
       operation,
       receivedAt,
       spool,
+      worker,
       report: new ReportBuilder(),
     };
     try {
@@ -337,6 +371,7 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
       if (!(error instanceof RollBack)) throw error;
       result = error.result;
     } finally {
+      worker.release();
       await spool.dispose();
     }
   } finally {

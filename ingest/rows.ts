@@ -42,6 +42,8 @@ export type CodeValues = {
 export type DenRow = {
   at: Location;
   codes: CodeValues;
+  /** Keyed digest of the mapped record (ingest/record-digest.ts), stored with the row; null: never skipped. */
+  digest: string | null;
   absent: number;
   ref: string;
   level: string;
@@ -58,6 +60,8 @@ export type DenRow = {
 export type SuspectRow = {
   at: Location;
   codes: CodeValues;
+  /** Keyed digest of the mapped record (ingest/record-digest.ts), stored with the row; null: never skipped. */
+  digest: string | null;
   absent: number;
   /** Selector types (NAME_DOB included) whose stored selectors are kept, comma-joined. */
   keptSelectorTypes: string;
@@ -82,6 +86,8 @@ export type SuspectRow = {
 export type FundRow = {
   at: Location;
   codes: CodeValues;
+  /** Keyed digest of the mapped record (ingest/record-digest.ts), stored with the row; null: never skipped. */
+  digest: string | null;
   absent: number;
   ref: string;
   level: string;
@@ -155,9 +161,10 @@ function checkDecimal(field: string, value: string | null | undefined, problems:
   return value;
 }
 
-function denRow(r: AnonymizedScamDen, at: Location, problems: RowProblem[]): DenRow {
+function denRow(r: AnonymizedScamDen, at: Location, digest: string | null, problems: RowProblem[]): DenRow {
   return {
     at,
+    digest,
     absent: absentMask(DEN_COLUMN_BITS, {
       sharing_level: r.sharingLevel,
       region: r.region,
@@ -180,10 +187,11 @@ function denRow(r: AnonymizedScamDen, at: Location, problems: RowProblem[]): Den
   };
 }
 
-function suspectRow(r: AnonymizedSuspect, at: Location, problems: RowProblem[]): SuspectRow {
+function suspectRow(r: AnonymizedSuspect, at: Location, digest: string | null, problems: RowProblem[]): SuspectRow {
   const selectors = r.selectors.map((s) => ({ type: s.type, hash: s.hash }));
   return {
     at,
+    digest,
     absent: absentMask(SUSPECT_COLUMN_BITS, {
       sharing_level: r.sharingLevel,
       nationality: r.nationality,
@@ -215,9 +223,10 @@ function suspectRow(r: AnonymizedSuspect, at: Location, problems: RowProblem[]):
   };
 }
 
-function fundRow(r: AnonymizedInterceptedFund, at: Location, problems: RowProblem[]): FundRow {
+function fundRow(r: AnonymizedInterceptedFund, at: Location, digest: string | null, problems: RowProblem[]): FundRow {
   return {
     at,
+    digest,
     absent: absentMask(FUND_COLUMN_BITS, {
       sharing_level: r.sharingLevel,
       amount_usd: r.amountUsd,
@@ -243,18 +252,18 @@ function fundRow(r: AnonymizedInterceptedFund, at: Location, problems: RowProble
 }
 
 /** The row of a record, or the problems that make it invalid. */
-export function toRow(record: AnonymizedRecord, at: Location): { row: Row } | { problems: RowProblem[] } {
+export function toRow(record: AnonymizedRecord, at: Location, digest: string | null): { row: Row } | { problems: RowProblem[] } {
   const problems: RowProblem[] = [];
   let row: Row;
   switch (record.kind) {
     case 'scamDen':
-      row = { kind: 'scamDen', row: denRow(record, at, problems) };
+      row = { kind: 'scamDen', row: denRow(record, at, digest, problems) };
       break;
     case 'suspect':
-      row = { kind: 'suspect', row: suspectRow(record, at, problems) };
+      row = { kind: 'suspect', row: suspectRow(record, at, digest, problems) };
       break;
     case 'interceptedFund':
-      row = { kind: 'interceptedFund', row: fundRow(record, at, problems) };
+      row = { kind: 'interceptedFund', row: fundRow(record, at, digest, problems) };
       break;
   }
   return problems.length > 0 ? { problems } : { row };

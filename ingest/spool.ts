@@ -21,8 +21,13 @@ export type SpoolOptions = {
   dir?: string;
 };
 
+/** Where a spool's bytes are and how to decrypt them: handed to the parse worker, never logged. */
+export type SpoolSource = { path: string; key: Uint8Array; iv: Uint8Array };
+
 export type Spool = {
   readonly bytes: number;
+  /** For a reader in another thread (ingest/parse-worker.ts), which decrypts with readSpool. */
+  readonly source: SpoolSource;
   /** Hex SHA-256 of the whole upload. */
   readonly sha256: string;
   /** The upload again, decrypted, as the adapter reads it. */
@@ -92,18 +97,23 @@ export async function spoolBody(body: AsyncIterable<Uint8Array>, options: SpoolO
   }
 
   const sha256 = hash.digest('hex');
+  const stored: SpoolSource = { path, key, iv };
   return {
     bytes,
     sha256,
-    async *chunks() {
-      const decipher = createDecipheriv(CIPHER, key, iv);
-      for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
-        const plain = decipher.update(chunk as Buffer);
-        if (plain.byteLength > 0) yield plain;
-      }
-      const rest = decipher.final();
-      if (rest.byteLength > 0) yield rest;
-    },
+    source: stored,
+    chunks: () => readSpool(stored),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** The spooled upload, decrypted, in chunks of at most 64 KiB (in any thread). */
+export async function* readSpool(source: SpoolSource): AsyncGenerator<Uint8Array> {
+  const decipher = createDecipheriv(CIPHER, source.key, source.iv);
+  for await (const chunk of createReadStream(source.path, { highWaterMark: 64 * 1024 })) {
+    const plain = decipher.update(chunk as Buffer);
+    if (plain.byteLength > 0) yield plain;
+  }
+  const rest = decipher.final();
+  if (rest.byteLength > 0) yield rest;
 }

@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDatabase, type Database } from '../../kernel/db.ts';
 import { createLogger } from '../../kernel/logger.ts';
+import { sharedParsePool } from '../../ingest/parse-pool.ts';
 import { ingestSubmission } from '../../ingest/pipeline.ts';
 import { createReceiptSigner } from '../../ingest/receipts.ts';
 import { postgresCpu, postgresCpuDelta } from '../lib/pg-cpu.ts';
@@ -36,6 +38,8 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
   const { db, agencies, pgName } = await openJobDatabase(job);
   try {
     const signer = await createReceiptSigner(db.prisma, job.receiptSecret);
+    // As the server does before it listens: the ingest workers are started outside the timings.
+    await sharedParsePool().warm();
     const log = createLogger({ level: 'silent', pretty: false });
     const rssBeforeMb = mb(process.memoryUsage().rss);
     let profiler: Session | undefined;
@@ -51,6 +55,9 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
       if (!agency) throw new Error(`no agency ${s.agencyCode}`);
       const pgBefore = pgName ? await postgresCpu(pgName) : null;
       const cpuBefore = process.cpuUsage();
+      // How long the thread that answers requests was kept from other work during the submission.
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const started = performance.now();
       const result = await ingestSubmission({
         db,
@@ -69,6 +76,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
         log,
       });
       const seconds = (performance.now() - started) / 1000;
+      loop.disable();
       const cpu = process.cpuUsage(cpuBefore);
       const pgMs = pgName ? postgresCpuDelta(pgBefore, await postgresCpu(pgName)) : null;
       const { received, accepted, updated, unchanged, rejected } = result.report.counts;
@@ -82,6 +90,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
         seconds,
         nodeCpuSeconds: (cpu.user + cpu.system) / 1e6,
         postgresCpuSeconds: pgMs === null ? null : pgMs / 1000,
+        eventLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       });
     }
     if (profiler && job.profileFile) {

@@ -50,6 +50,7 @@ export type IngestBenchOptions = {
   formats: readonly BenchFormat[];
   pgliteFormats: readonly BenchFormat[];
   rssSizesMb: readonly number[];
+  rssDatabases: readonly ('PostgreSQL' | 'PGlite')[];
   profile: boolean;
 };
 
@@ -59,6 +60,7 @@ export const DEFAULT_INGEST_OPTIONS: IngestBenchOptions = {
   formats: BENCH_FORMATS,
   pgliteFormats: ['liaison-json', 'es-pn-csv'],
   rssSizesMb: [5, 50],
+  rssDatabases: ['PostgreSQL', 'PGlite'],
   profile: true,
 };
 
@@ -234,7 +236,10 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
         format, database: 'PostgreSQL', run: 'COPY', records: rows.suspectCount, seconds: copySeconds,
         nodeCpuSeconds: null, postgresCpuSeconds: null, overCopy: null, verdict: '', note: copyNote,
       });
-      log(`  ${format}: pipeline, resubmit and COPY done`);
+      log(
+        `  ${format}: pipeline, resubmit and COPY done; main-thread event-loop delay p99/max ` +
+          pg.runs.filter((r) => r.format === format).map((r) => `${r.label} ${r.eventLoopDelayMs.p99.toFixed(0)}/${r.eventLoopDelayMs.max.toFixed(0)} ms`).join(', '),
+      );
     }
 
     // 3. PGlite.
@@ -245,6 +250,7 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
         submissions: options.pgliteFormats.map((format) => ({ label: 'pipeline', format, file: files.get(format)!, agencyCode: formatAgency(format), mode: 'PARTIAL' as const })),
       };
       const lite = await runChild('PGlite pipeline', pgliteJob, log);
+      for (const r of lite.runs) log(`  PGlite ${r.format}: main-thread event-loop delay p99/max ${r.eventLoopDelayMs.p99.toFixed(0)}/${r.eventLoopDelayMs.max.toFixed(0)} ms`);
       for (const run of lite.runs) {
         const row = {
           format: run.format, database: 'PGlite' as const, run: 'pipeline' as const, records: run.counts.received, seconds: run.seconds,
@@ -254,9 +260,12 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
       }
     }
 
+    // The throughput figures now, so that a run stopped during the memory runs still shows them.
+    log(`\n${formatThroughput(throughput)}\nload average ${loadAverage()}\n`);
+
     // 4. Peak RSS, one child per file.
     const rss: RssRow[] = [];
-    for (const database of ['PostgreSQL', 'PGlite'] as const) {
+    for (const database of options.rssDatabases) {
       for (const r of rssFiles) {
         const code = rssAgency(database === 'PostgreSQL' ? 'PG' : 'LITE', r.sizeMb);
         const submission = { label: 'pipeline', format: RSS_FORMAT, file: r.file, agencyCode: code, mode: 'PARTIAL' as const };
@@ -322,20 +331,29 @@ export const INGEST_ARG_OPTIONS = {
   records: { type: 'string', default: String(DEFAULT_INGEST_OPTIONS.records) },
   formats: { type: 'string', default: DEFAULT_INGEST_OPTIONS.formats.join(',') },
   'no-profile': { type: 'boolean', default: false },
+  /** Sizes of the memory runs' files in MB (`--rss-mb 5,50`; `--rss-mb none` skips them, for smoke runs). */
+  'rss-mb': { type: 'string', default: DEFAULT_INGEST_OPTIONS.rssSizesMb.join(',') },
+  /** `--rss-pg-only`: the memory runs on PostgreSQL only (smoke runs). */
+  'rss-pg-only': { type: 'boolean', default: false },
 } as const;
 
-export function ingestOptionsFrom(values: { records?: string; formats?: string; 'no-profile'?: boolean; seed?: string }): IngestBenchOptions {
+export function ingestOptionsFrom(values: { records?: string; formats?: string; 'no-profile'?: boolean; seed?: string; 'rss-mb'?: string; 'rss-pg-only'?: boolean }): IngestBenchOptions {
   const records = Number(values.records ?? DEFAULT_INGEST_OPTIONS.records);
   if (!Number.isInteger(records) || records <= 0) throw new Error('--records must be a positive integer');
   const formats = (values.formats ?? DEFAULT_INGEST_OPTIONS.formats.join(',')).split(',').map((f) => f.trim());
   for (const f of formats) if (!(BENCH_FORMATS as readonly string[]).includes(f)) throw new Error(`unknown format ${f}`);
   const chosen = formats as BenchFormat[];
+  const rssArg = values['rss-mb'] ?? DEFAULT_INGEST_OPTIONS.rssSizesMb.join(',');
+  const rssSizesMb = rssArg === 'none' ? [] : rssArg.split(',').map(Number);
+  if (rssSizesMb.some((mb) => !(mb > 0))) throw new Error('--rss-mb takes sizes in MB, comma-separated, or none');
   return {
     ...DEFAULT_INGEST_OPTIONS,
     records,
     seed: values.seed ? Number(values.seed) : DEFAULT_INGEST_OPTIONS.seed,
     formats: chosen,
     pgliteFormats: DEFAULT_INGEST_OPTIONS.pgliteFormats.filter((f) => chosen.includes(f)),
+    rssSizesMb,
+    rssDatabases: values['rss-pg-only'] ? ['PostgreSQL'] : DEFAULT_INGEST_OPTIONS.rssDatabases,
     profile: !values['no-profile'],
   };
 }

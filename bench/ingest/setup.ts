@@ -90,6 +90,8 @@ export type SubmissionRun = {
   /** CPU of the child (the gateway's work) and of the PostgreSQL backends during this submission. */
   nodeCpuSeconds: number;
   postgresCpuSeconds: number | null;
+  /** Event-loop delay of the gateway's main thread during the submission (perf_hooks, 10 ms resolution). */
+  eventLoopDelayMs: { p99: number; max: number };
 };
 
 export type IngestChildResult = {

@@ -3,7 +3,8 @@
 // else the amount times the reference rate of the latest valid_on on or before actionOn
 // (the submission's date when the fund has none), rounded to cents; else NULL. All numeric,
 // never a float. denRef resolves as in suspects.ts (unresolved rows are not written). Columns
-// the file did not carry keep their stored values (rows.ts FUND_COLUMN_BITS).
+// the file did not carry keep their stored values (rows.ts FUND_COLUMN_BITS). The record's digest
+// is stored as in dens.ts.
 import { FUND_COLUMN_BITS as bit, type FundRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
 import {
@@ -36,9 +37,10 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
                     ${rows.map((r) => r.currency)}::text[], ${rows.map((r) => r.amountUsd)}::numeric[], ${rows.map((r) => r.channel)}::text[],
                     ${rows.map((r) => r.action)}::text[], ${rows.map((r) => r.actionOn)}::date[], ${rows.map((r) => r.accountKey)}::text[],
                     ${rows.map((r) => r.accountCountry)}::text[], ${rows.map((r) => r.victimCount)}::int[], ${rows.map((r) => r.denRef)}::text[],
-                    ${rows.map((r) => r.absent)}::int[], ${codeArrays(rows)})
+                    ${rows.map((r) => r.absent)}::int[], ${codeArrays(rows)},
+                    ${rows.map((r) => r.digest)}::text[])
              WITH ORDINALITY AS u(ref, level, amount, currency, amount_usd, channel, action, action_on, account_key, account_country,
-                                  victim_count, den_ref, absent, ${CODE_INPUT_NAMES}, ord)
+                                  victim_count, den_ref, absent, ${CODE_INPUT_NAMES}, digest, ord)
     ), merged AS (
       -- Absent is not null: columns the file did not carry keep their stored values. A stored
       -- amountUsd is kept only while the amount and currency it converts stay the same.
@@ -51,7 +53,7 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
              ${storedIfAbsent('account_country', bit.account, Prisma.sql`i.account_country::char(2)`)} AS account_country,
              ${storedIfAbsent('victim_count', bit.victim_count, Prisma.sql`i.victim_count`)} AS victim_count,
              i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id,
-             ${codeValues(bit)}
+             ${codeValues(bit)}, i.digest
         FROM input i
         ${storedRow('intercepted_fund', ctx.ownerId)}
         ${denOfRef(ctx.ownerId)}
@@ -62,7 +64,7 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
                    WHEN m.currency = 'USD' THEN m.amount
                    ELSE round(m.amount * rate.usd_per_unit, 2) END)::numeric(38, 18) AS amount_usd,
              m.channel::"FundChannel" AS channel, m.action::"FundAction" AS action, m.action_on,
-             m.account_key, m.account_country, m.victim_count, m.den_ref, m.den_id
+             m.account_key, m.account_country, m.victim_count, m.den_ref, m.den_id, m.digest
         FROM merged m
         LEFT JOIN LATERAL (
           SELECT e.usd_per_unit FROM exchange_rate e
@@ -74,7 +76,7 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
       SELECT * FROM src WHERE (den_ref IS NULL OR den_id IS NOT NULL) AND NOT retracted
     ), history AS (
       INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
-      SELECT gen_random_uuid(), 'INTERCEPTED_FUND', f.id, f.owner_id, f.submission_id, to_jsonb(f), ${ctx.now}::timestamptz
+      SELECT gen_random_uuid(), 'INTERCEPTED_FUND', f.id, f.owner_id, f.submission_id, to_jsonb(f) - 'ingest_digest', ${ctx.now}::timestamptz
         FROM ready r
         CROSS JOIN LATERAL (SELECT * FROM intercepted_fund x WHERE x.owner_id = ${ctx.ownerId}::uuid AND x.source_ref = r.ref LIMIT 1) f
        WHERE (f.operation_id, f.sharing_level, f.amount, f.currency, f.amount_usd, f.channel, f.action, f.action_on, f.account_key,
@@ -82,30 +84,33 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
              IS DISTINCT FROM
              (${ctx.operationId}::uuid, r.sharing_level, r.amount, r.currency, r.amount_usd, r.channel, r.action, r.action_on,
               r.account_key, r.account_country, r.victim_count, r.den_id, ${codeColumnsOf('r')})
+      RETURNING 1
     ), up AS (
       INSERT INTO intercepted_fund AS f (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
                                          amount, currency, amount_usd, channel, action, action_on, account_key, account_country,
-                                         victim_count, den_id, ${codeColumnsOf()})
+                                         victim_count, den_id, ${codeColumnsOf()}, ingest_digest)
       SELECT gen_random_uuid(), ${ctx.ownerId}::uuid, r.ref, ${ctx.submissionId}::uuid, ${ctx.operationId}::uuid, r.sharing_level,
              ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, r.amount, r.currency, r.amount_usd, r.channel, r.action, r.action_on,
-             r.account_key, r.account_country, r.victim_count, r.den_id, ${codeColumnsOf('r')}
+             r.account_key, r.account_country, r.victim_count, r.den_id, ${codeColumnsOf('r')}, r.digest
         FROM ready r
       ON CONFLICT (owner_id, source_ref) DO UPDATE
          SET submission_id = EXCLUDED.submission_id, operation_id = EXCLUDED.operation_id, sharing_level = EXCLUDED.sharing_level,
              updated_at = EXCLUDED.updated_at, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
              amount_usd = EXCLUDED.amount_usd, channel = EXCLUDED.channel, action = EXCLUDED.action, action_on = EXCLUDED.action_on,
              account_key = EXCLUDED.account_key, account_country = EXCLUDED.account_country,
-             victim_count = EXCLUDED.victim_count, den_id = EXCLUDED.den_id, ${CODE_UPDATES}
+             victim_count = EXCLUDED.victim_count, den_id = EXCLUDED.den_id, ${CODE_UPDATES},
+             ingest_digest = EXCLUDED.ingest_digest
        WHERE (f.operation_id, f.sharing_level, f.amount, f.currency, f.amount_usd, f.channel, f.action, f.action_on, f.account_key,
               f.account_country, f.victim_count, f.den_id, ${codeColumnsOf('f')})
              IS DISTINCT FROM
              (EXCLUDED.operation_id, EXCLUDED.sharing_level, EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.amount_usd,
               EXCLUDED.channel, EXCLUDED.action, EXCLUDED.action_on, EXCLUDED.account_key, EXCLUDED.account_country,
               EXCLUDED.victim_count, EXCLUDED.den_id, ${codeColumnsOf('EXCLUDED')})
+          OR f.ingest_digest IS DISTINCT FROM EXCLUDED.ingest_digest
       RETURNING (f.xmax = 0) AS inserted
     )
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
-           (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
+           (SELECT count(*) FROM history)::int AS updated,
            (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL AND NOT retracted) AS unresolved,
            (SELECT array_agg(ord::int) FROM src WHERE retracted) AS retracted`;
 }

@@ -8,7 +8,8 @@
 // columns the file did not carry keep their stored values (`src` reads them), and selectors of
 // the identifier groups the file did not carry (SuspectRow.keptSelectorTypes) are neither
 // compared nor deleted; the stored personKey stays when it came from such a group that is
-// stronger than any identifier the file sends.
+// stronger than any identifier the file sends. The record's digest is stored as in dens.ts
+// (`record_digest` here: `digest` is the selectors').
 import { SUSPECT_COLUMN_BITS as bit, type SuspectRow } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
 import {
@@ -49,7 +50,7 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
              ${storedIfAbsent('sex', bit.sex, Prisma.sql`i.sex::"Sex"`)} AS sex, i.role::"SuspectRole" AS role,
              i.status::"SuspectStatus" AS status, ${storedIfAbsent('status_on', bit.status_on, Prisma.sql`i.status_on`)} AS status_on,
              ${storedIfAbsent('trafficking_victim', bit.trafficking_victim, Prisma.sql`i.victim`)} AS trafficking_victim,
-             i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id, i.digest, i.kept,
+             i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id, i.digest, i.kept, i.record_digest,
              ${codeValues(bit)}
         FROM (
           SELECT u.*, string_to_array(u.kept_types, ',') AS kept
@@ -58,9 +59,10 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
                         ${rows.map((r) => r.role)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.statusOn)}::date[],
                         ${rows.map((r) => r.traffickingVictim)}::boolean[], ${rows.map((r) => r.denRef)}::text[],
                         ${rows.map((r) => r.selectorDigest)}::text[], ${rows.map((r) => r.absent)}::int[],
-                        ${rows.map((r) => r.keptSelectorTypes)}::text[], ${rows.map((r) => r.personKeyRank)}::int[], ${codeArrays(rows)})
+                        ${rows.map((r) => r.keptSelectorTypes)}::text[], ${rows.map((r) => r.personKeyRank)}::int[], ${codeArrays(rows)},
+                        ${rows.map((r) => r.digest)}::text[])
                  WITH ORDINALITY AS u(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest,
-                                      absent, kept_types, key_rank, ${CODE_INPUT_NAMES}, ord)
+                                      absent, kept_types, key_rank, ${CODE_INPUT_NAMES}, record_digest, ord)
         ) i
         ${storedRow('suspect', ctx.ownerId)}
         ${denOfRef(ctx.ownerId)}
@@ -87,23 +89,25 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
       -- The version keeps the stored selectors as "TYPE:hash" strings (the digest already read).
       INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
       SELECT gen_random_uuid(), 'SUSPECT', s.id, s.owner_id, s.submission_id,
-             to_jsonb(s) || jsonb_build_object('selectors', to_jsonb(string_to_array(nullif(c.stored_digest, ''), ','))),
+             (to_jsonb(s) - 'ingest_digest') || jsonb_build_object('selectors', to_jsonb(string_to_array(nullif(c.stored_digest, ''), ','))),
              ${ctx.now}::timestamptz
         FROM stored c CROSS JOIN LATERAL (SELECT * FROM suspect x WHERE x.id = c.id LIMIT 1) s
        WHERE c.columns_changed OR c.selectors_changed
+      RETURNING 1
     ), up AS (
       INSERT INTO suspect AS s (id, owner_id, source_ref, submission_id, operation_id, sharing_level, created_at, updated_at,
                                 person_key, nationality, birth_year, sex, role, status, status_on, trafficking_victim, den_id,
-                                ${codeColumnsOf()})
+                                ${codeColumnsOf()}, ingest_digest)
       SELECT gen_random_uuid(), ${ctx.ownerId}::uuid, r.ref, ${ctx.submissionId}::uuid, ${ctx.operationId}::uuid, r.sharing_level,
              ${ctx.now}::timestamptz, ${ctx.now}::timestamptz, r.person_key, r.nationality, r.birth_year, r.sex, r.role, r.status,
-             r.status_on, r.trafficking_victim, r.den_id, ${codeColumnsOf('r')}
+             r.status_on, r.trafficking_victim, r.den_id, ${codeColumnsOf('r')}, r.record_digest
         FROM ready r
       ON CONFLICT (owner_id, source_ref) DO UPDATE
          SET submission_id = EXCLUDED.submission_id, operation_id = EXCLUDED.operation_id, sharing_level = EXCLUDED.sharing_level,
              updated_at = EXCLUDED.updated_at, person_key = EXCLUDED.person_key, nationality = EXCLUDED.nationality,
              birth_year = EXCLUDED.birth_year, sex = EXCLUDED.sex, role = EXCLUDED.role, status = EXCLUDED.status,
-             status_on = EXCLUDED.status_on, trafficking_victim = EXCLUDED.trafficking_victim, den_id = EXCLUDED.den_id, ${CODE_UPDATES}
+             status_on = EXCLUDED.status_on, trafficking_victim = EXCLUDED.trafficking_victim, den_id = EXCLUDED.den_id, ${CODE_UPDATES},
+             ingest_digest = EXCLUDED.ingest_digest
        WHERE (s.operation_id, s.sharing_level, s.person_key, s.nationality, s.birth_year, s.sex, s.role, s.status, s.status_on,
               s.trafficking_victim, s.den_id, ${codeColumnsOf('s')})
              IS DISTINCT FROM
@@ -111,6 +115,7 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
               EXCLUDED.sex, EXCLUDED.role, EXCLUDED.status, EXCLUDED.status_on, EXCLUDED.trafficking_victim, EXCLUDED.den_id,
               ${codeColumnsOf('EXCLUDED')})
           OR s.id IN (SELECT id FROM stored WHERE selectors_changed)
+          OR s.ingest_digest IS DISTINCT FROM EXCLUDED.ingest_digest
       RETURNING s.id, s.source_ref, (s.xmax = 0) AS inserted
     ), wanted AS (
       SELECT w.ref, w.type, w.hash
@@ -130,7 +135,7 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
       ON CONFLICT (suspect_id, type, hash) DO NOTHING
     )
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
-           (SELECT count(*) FROM up WHERE NOT inserted)::int AS updated,
+           (SELECT count(*) FROM history)::int AS updated,
            (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL AND NOT retracted) AS unresolved,
            (SELECT array_agg(ord::int) FROM src WHERE retracted) AS retracted`;
 }

@@ -116,6 +116,22 @@ describe('handling and evaluation codes', () => {
     });
   });
 
+  it('FIL-15 the same file with other defaults is written, not skipped as unchanged by its digest', async () => {
+    // The record as stored since the test above (which sent this very file without defaults).
+    const same = { ...records[2], role: 'RECRUITER' };
+    // The defaults are part of each record's digest: other defaults are another record.
+    const regraded = await submit(a, [same], '&handling=H1&evaluation=C3');
+    expect(regraded.status, JSON.stringify(regraded.body)).toBe(201);
+    expect(regraded.body.counts).toMatchObject({ unchanged: 0, updated: 1 });
+    expect(await codesOf('S-DEFAULTS')).toMatchObject({ role: 'RECRUITER', handling: 'H1', sourceReliability: 'C', informationAssessment: 3 });
+    // Unchanged again with the same defaults (a new file, so not a replay: the known record is skipped, the new one written).
+    const again = await submit(a, [same, { ...records[2], ref: 'S-FIL15', role: 'RECRUITER' }], '&handling=H1&evaluation=C3');
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.counts).toMatchObject({ received: 2, unchanged: 1, accepted: 1, updated: 0 });
+    // Back to the first grading for the tests below.
+    expect((await submit(a, [same], '&handling=H2&evaluation=B2')).status).toBe(201);
+  });
+
   it('a bad default is a 400 naming the parameter, and H3 cannot be a default', async () => {
     for (const [query, field] of [['&evaluation=B5', 'evaluation'], ['&handling=H7', 'handling'], ['&handling=H3', 'handling']] as const) {
       const res = await submit(a, [records[2]!], query);

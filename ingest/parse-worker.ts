@@ -1,0 +1,107 @@
+// An ingest worker thread: reads a spooled upload (decrypting it, ingest/spool.ts), parses it
+// with the format's adapter and prepares its records (ingest/prepare.ts: digest, one lookup
+// per batch through the main thread, pseudonymization, rows), posting batches of events back.
+// At most MAX_UNACKED batches are in flight: the worker waits for the pipeline to take one
+// before sending more, so a fast parser never piles a file up in memory. Jobs run one at a
+// time in arrival order. Nothing here logs: the job carries the pseudonym key and the spool's
+// key, which must never appear anywhere; an error is reported by its name only.
+import { parentPort } from 'node:worker_threads';
+import { getAdapter } from '../adapters/index.ts';
+import { prepareBatches } from './prepare.ts';
+import { digestKey } from './record-digest.ts';
+import { readSpool } from './spool.ts';
+import type { FromWorker, ToWorker, WorkerJob } from './parse-protocol.ts';
+import type { DigestProbe } from './unchanged.ts';
+
+const MAX_UNACKED = 2;
+
+type Running = {
+  id: number;
+  cancelled: boolean;
+  unacked: number;
+  wakeAck?: () => void;
+  lookups: Map<number, (unchanged: number[]) => void>;
+  nextLookup: number;
+};
+
+const port = parentPort;
+if (!port) throw new Error('ingest/parse-worker.ts runs as a worker thread (ingest/parse-pool.ts)');
+const post = (message: FromWorker) => port.postMessage(message);
+
+let running: Running | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+async function runJob(job: WorkerJob): Promise<void> {
+  const self: Running = { id: job.id, cancelled: false, unacked: 0, lookups: new Map(), nextLookup: 0 };
+  running = self;
+  try {
+    const adapter = getAdapter(job.format);
+    if (!adapter) throw new Error('unknown format');
+    const source = { path: job.spool.path, key: Buffer.from(job.spool.key), iv: Buffer.from(job.spool.iv) };
+    const findUnchanged = (probes: DigestProbe[]) =>
+      probes.length === 0
+        ? Promise.resolve([])
+        : new Promise<number[]>((resolve) => {
+            const lookup = self.nextLookup++;
+            self.lookups.set(lookup, resolve);
+            post({ type: 'lookup', job: self.id, lookup, probes });
+          });
+    const batches = prepareBatches(
+      adapter.parse(readSpool(source), job.context),
+      {
+        pseudonymKey: job.pseudonymKey,
+        ownerCode: job.ownerCode,
+        digestKey: digestKey(job.pseudonymKey),
+        digest: job.digest,
+        batchRecords: job.batchRecords,
+        maxRecords: job.maxRecords,
+      },
+      findUnchanged,
+    );
+    for await (const events of batches) {
+      if (self.cancelled) break;
+      while (self.unacked >= MAX_UNACKED && !self.cancelled) await new Promise<void>((wake) => (self.wakeAck = wake));
+      if (self.cancelled) break;
+      self.unacked++;
+      post({ type: 'events', job: self.id, events });
+    }
+    post({ type: 'done', job: self.id });
+  } catch (error) {
+    post({ type: 'error', job: self.id, name: error instanceof Error ? error.name : 'Error' });
+  } finally {
+    running = undefined;
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'job':
+      queue = queue.then(() => runJob(message.job));
+      return;
+    case 'ack':
+    case 'cancel': {
+      const job = running;
+      if (!job || job.id !== message.job) return;
+      if (message.type === 'ack') job.unacked--;
+      else {
+        job.cancelled = true;
+        // A lookup still waiting is answered "nothing unchanged": its batch is dropped anyway.
+        for (const resolve of job.lookups.values()) resolve([]);
+        job.lookups.clear();
+      }
+      job.wakeAck?.();
+      job.wakeAck = undefined;
+      return;
+    }
+    case 'unchanged': {
+      const job = running;
+      if (!job || job.id !== message.job) return;
+      const resolve = job.lookups.get(message.lookup);
+      job.lookups.delete(message.lookup);
+      resolve?.(message.unchanged);
+      return;
+    }
+  }
+});
+
+post({ type: 'ready' });

@@ -1,0 +1,172 @@
+// The ingest worker pool and the keyed digest that skips unchanged records: where the file's
+// CPU work runs (ISO-25), what an unchanged resubmission does and does not write (FIL-13), how
+// errors found in the worker still name field and location with nothing half-stored (FIL-14),
+// and what the stored digest is and is not (PRV-12, PRV-13).
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ParsePool } from '../../ingest/parse-pool.ts';
+import { digestKey, recordDigest } from '../../ingest/record-digest.ts';
+import { liaisonJsonAdapter } from '../../adapters/liaison-json/index.ts';
+import type { MappedRecord } from '../../adapters/contract.ts';
+import {
+  addParticipant,
+  bytesOf,
+  chunked,
+  createIngestFixture,
+  den,
+  fund,
+  liaisonJson,
+  PSEUDONYM_KEY,
+  suspect,
+  tableCounts,
+  type Agency,
+  type IngestFixture,
+} from './support.ts';
+
+let f: IngestFixture;
+let n = 0;
+const newAgency = (): Promise<Agency> => addParticipant(f, `WK-${++n}`);
+const pool = new ParsePool(1);
+
+beforeAll(async () => {
+  f = await createIngestFixture(['LEAD']);
+});
+afterAll(async () => {
+  await f?.close();
+});
+
+const file = (extra: Record<string, unknown> = {}) =>
+  liaisonJson([den('D-1'), suspect('S-1', 'E100', { denRef: 'D-1', ...extra }), suspect('S-2', 'E200'), fund('F-1', '10.00', 'USD')]);
+
+type StoredRow = { ref: string; digest: string | null; updated: Date; submission: string };
+const storedSuspects = (agency: Agency) =>
+  f.db.prisma.$queryRaw<StoredRow[]>`
+    SELECT source_ref AS ref, ingest_digest AS digest, updated_at AS updated, submission_id::text AS submission
+      FROM suspect WHERE owner_id = ${agency.id}::uuid ORDER BY source_ref`;
+
+/** The mapped records of a liaison-json file, as the worker digests them. */
+async function mappedRecords(agency: Agency, body: string): Promise<MappedRecord[]> {
+  const records: MappedRecord[] = [];
+  const context = { agencyCode: agency.code, operationCode: 'FIRST-LIGHT-2022', today: '2026-06-01' };
+  for await (const item of liaisonJsonAdapter.parse(chunked(bytesOf(body)), context)) if (item.kind === 'record') records.push(item.record);
+  return records;
+}
+
+describe('the ingest worker pool', () => {
+  test('ISO-25: the file is parsed, mapped and pseudonymized by a worker of the pool, one submission per worker at a time', async () => {
+    const [a, b] = [await newAgency(), await newAgency()];
+    const before = pool.jobsRun;
+    // Two submissions at once on a pool of one worker: the second waits for the worker, both are stored.
+    const results = await Promise.all([
+      f.ingest(a, 'liaison-json', file(), { parsePool: pool, mode: 'PARTIAL' }),
+      f.ingest(b, 'liaison-json', file(), { parsePool: pool, mode: 'PARTIAL' }),
+    ]);
+    expect(pool.jobsRun - before).toBe(2);
+    for (const { status, report } of results) {
+      expect(status).toBe(201);
+      expect(report.counts).toMatchObject({ received: 4, accepted: 4, rejected: 0 });
+    }
+    // What the worker sent back is pseudonymized: the stored selectors are hashes.
+    const selectors = await f.db.prisma.selector.findMany({ where: { suspect: { ownerId: a.id } } });
+    expect(selectors).toHaveLength(4);
+    for (const s of selectors) expect(s.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('FIL-14: errors found in the worker name the field and line or path, and a file error after valid records stores nothing', async () => {
+    const agency = await newAgency();
+    const before = await tableCounts(f.db);
+    const bad = liaisonJson([den('D-1'), suspect('S-1', 'E100', { status: 'LOST' })]);
+    const rejected = await f.ingest(agency, 'liaison-json', bad, { parsePool: pool });
+    expect(rejected.status).toBe(422);
+    expect(rejected.report.issues).toContainEqual(expect.objectContaining({ path: '/records/1/status', field: 'status', code: 'UNKNOWN_VALUE' }));
+    const truncated = liaisonJson([den('D-2'), suspect('S-2', 'E200')]).slice(0, -20);
+    const broken = await f.ingest(agency, 'liaison-json', truncated, { parsePool: pool, mode: 'PARTIAL' });
+    expect(broken.status).toBe(422);
+    expect(broken.report.issues[0]).toMatchObject({ code: 'MALFORMED_FILE', line: 1 });
+    const csv = 'id_registro;tipo_registro;nivel\nX-1;desconocido;VERDE\n';
+    const csvReport = await f.ingest(agency, 'es-pn-csv', csv, { parsePool: pool, mode: 'PARTIAL' });
+    expect(csvReport.report.issues.some((i) => i.line !== undefined)).toBe(true);
+    const after = await tableCounts(f.db);
+    expect({ ...after, submissions: 0 }).toEqual({ ...before, submissions: 0 });
+  });
+});
+
+describe('unchanged records skipped by their keyed digest', () => {
+  test('FIL-13: an unchanged resubmission counts every record unchanged and writes none of them', async () => {
+    const agency = await newAgency();
+    const first = await f.ingest(agency, 'liaison-json', file(), { parsePool: pool });
+    expect(first.report.counts).toMatchObject({ accepted: 4, unchanged: 0 });
+    const stored = await storedSuspects(agency);
+    const versions = (await tableCounts(f.db)).versions;
+    // Other bytes (a trailing newline), so that the content is not answered as a replay.
+    const again = await f.ingest(agency, 'liaison-json', `${file()}\n`, { parsePool: pool });
+    expect(again.status).toBe(201);
+    expect(again.report.counts).toEqual({ received: 4, accepted: 0, updated: 0, unchanged: 4, rejected: 0, skipped: 0 });
+    expect(await storedSuspects(agency)).toEqual(stored);
+    expect((await tableCounts(f.db)).versions).toBe(versions);
+  });
+
+  test('FIL-13: a changed record is written (its version kept), the others are skipped', async () => {
+    const agency = await newAgency();
+    await f.ingest(agency, 'liaison-json', file(), { parsePool: pool });
+    const changed = await f.ingest(agency, 'liaison-json', file({ status: 'CHARGED' }), { parsePool: pool });
+    expect(changed.report.counts).toMatchObject({ received: 4, updated: 1, unchanged: 3, accepted: 0 });
+    const s1 = await f.db.prisma.suspect.findUniqueOrThrow({ where: { ownerId_sourceRef: { ownerId: agency.id, sourceRef: 'S-1' } } });
+    expect(s1.status).toBe('CHARGED');
+    expect(await f.db.prisma.recordVersion.count({ where: { recordId: s1.id } })).toBe(1);
+  });
+
+  test('FIL-13: a row changed by anything but ingest forgets its digest, so the same record is compared and written again', async () => {
+    const agency = await newAgency();
+    await f.ingest(agency, 'liaison-json', file(), { parsePool: pool });
+    await f.db.prisma.$executeRaw`UPDATE suspect SET status = 'WANTED' WHERE owner_id = ${agency.id}::uuid AND source_ref = 'S-2'`;
+    const s2 = (await storedSuspects(agency)).find((r) => r.ref === 'S-2')!;
+    expect(s2.digest).toBeNull();
+    const again = await f.ingest(agency, 'liaison-json', `${file()}\n`, { parsePool: pool });
+    expect(again.report.counts).toMatchObject({ received: 4, updated: 1, unchanged: 3 });
+    const restored = await f.db.prisma.suspect.findUniqueOrThrow({ where: { ownerId_sourceRef: { ownerId: agency.id, sourceRef: 'S-2' } } });
+    expect(restored.status).toBe('ARRESTED');
+    expect((await storedSuspects(agency)).find((r) => r.ref === 'S-2')!.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('FIL-13: a fund converted at write time with a reference rate is never skipped', async () => {
+    const agency = await newAgency();
+    const eur = liaisonJson([fund('F-9', '100.00', 'EUR')]);
+    await f.ingest(agency, 'liaison-json', eur, { parsePool: pool });
+    const again = await f.ingest(agency, 'liaison-json', `${eur}\n`, { parsePool: pool });
+    expect(again.report.counts).toMatchObject({ received: 1, unchanged: 1 });
+    const row = await f.db.prisma.interceptedFund.findUniqueOrThrow({ where: { ownerId_sourceRef: { ownerId: agency.id, sourceRef: 'F-9' } } });
+    expect(row.ingestDigest).toBeNull();
+  });
+});
+
+describe('the stored digest', () => {
+  test('PRV-12: the digest is an HMAC under a key derived from the pseudonym key, never a plain hash of the record; another key gives another digest', async () => {
+    const agency = await newAgency();
+    const body = file();
+    await f.ingest(agency, 'liaison-json', body, { parsePool: pool });
+    const records = await mappedRecords(agency, body);
+    const s1 = records.find((r) => r.ref === 'S-1')!;
+    const stored = (await storedSuspects(agency)).find((r) => r.ref === 'S-1')!.digest;
+    expect(stored).toBe(recordDigest(digestKey(PSEUDONYM_KEY), { operationId: f.operationId }, s1));
+    expect(stored).not.toBe(createHash('sha256').update(JSON.stringify(s1)).digest('hex'));
+    expect(stored).not.toBe(recordDigest(digestKey('another-pseudonym-key-0123456789abcdef'), { operationId: f.operationId }, s1));
+    // Under another pseudonym key nothing matches: every record is compared and written again.
+    const rekeyed = await f.ingest(agency, 'liaison-json', `${body}\n`, { parsePool: pool, pseudonymKey: 'another-pseudonym-key-0123456789abcdef' });
+    expect(rekeyed.report.counts.unchanged).toBe(2);
+    expect(rekeyed.report.counts.updated).toBe(2);
+  });
+
+  test('PRV-13: record versions do not carry the digest, and neither the pseudonym key nor a digest reaches the log', async () => {
+    const agency = await newAgency();
+    await f.ingest(agency, 'liaison-json', file(), { parsePool: pool });
+    await f.ingest(agency, 'liaison-json', file({ status: 'CHARGED' }), { parsePool: pool });
+    const versions = await f.db.prisma.recordVersion.findMany({ where: { ownerId: agency.id } });
+    expect(versions.length).toBeGreaterThan(0);
+    for (const v of versions) expect(Object.keys(v.data as object)).not.toContain('ingest_digest');
+    const digests = (await storedSuspects(agency)).map((r) => r.digest!);
+    const logged = JSON.stringify(f.logs);
+    expect(logged).not.toContain(PSEUDONYM_KEY);
+    for (const d of digests) expect(logged).not.toContain(d);
+  });
+});
