@@ -106,7 +106,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Time to receive a whole request (slowloris bound). One server-wide value, sized for a
     // 50 MB upload on a slow link; GraphQL work is bounded by the statement timeout.
     requestTimeout: 300_000,
-    connectionTimeout: 60_000,
+    // No socket inactivity timeout: a connection is silent while a large submission is
+    // written, and the isolation bench's 31 MiB file on the embedded database took longer than
+    // the 60 s this was, so the partner got a hung-up socket instead of its receipt while the
+    // submission went on and was stored. Idle keep-alive connections close after
+    // keepAliveTimeout, headers must arrive within Node's headersTimeout, a body within
+    // requestTimeout and the upload spool's idle limit.
+    connectionTimeout: 0,
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
