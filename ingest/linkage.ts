@@ -115,10 +115,17 @@ export async function lookUpSelectors<P extends SelectorProbe>(
     visible: row.visible,
     codes: codesOf(row),
   });
+  // Rows by hash: a submission probes every selector it stored (hundreds of thousands), and a
+  // scan of every row per probe took minutes once another agency had reported the same persons.
+  const rowsByHash = new Map<string, FoundRow[]>();
+  for (const row of rows) {
+    const same = rowsByHash.get(row.hash);
+    if (same) same.push(row);
+    else rowsByHash.set(row.hash, [row]);
+  }
   for (const probe of probes) {
     const account = ACCOUNT_TYPES.has(probe.type);
-    for (const row of rows) {
-      if (row.hash !== probe.hash) continue;
+    for (const row of rowsByHash.get(probe.hash) ?? []) {
       if (row.kind === 'SUSPECT' ? row.type === probe.type : account) found.push(of(probe, row));
     }
   }
@@ -300,9 +307,16 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
   const codeOf = new Map(
     watcherIds.length === 0 ? [] : (await tx.agency.findMany({ where: { id: { in: watcherIds } }, select: { id: true, code: true } })).map((a) => [a.id, a.code]),
   );
+  const probesBySelector = new Map<string, StoredProbe[]>();
+  for (const p of probes) {
+    const key = `${p.type}:${p.hash}`;
+    const same = probesBySelector.get(key);
+    if (same) same.push(p);
+    else probesBySelector.set(key, [p]);
+  }
   for (const w of watches) {
-    for (const p of probes) {
-      if (p.hash !== w.hash || p.type !== w.type || fired.has(`${w.id}:${p.recordId}`)) continue;
+    for (const p of probesBySelector.get(`${w.type}:${w.hash}`) ?? []) {
+      if (fired.has(`${w.id}:${p.recordId}`)) continue;
       fired.add(`${w.id}:${p.recordId}`);
       const { hitRef, refHash } = newHitRef();
       const reason = { purpose: w.purpose, ...(w.case_ref ? { caseRef: w.case_ref } : {}) };
