@@ -260,25 +260,6 @@ async function storedProbes(tx: Tx, submissionId: string): Promise<StoredProbe[]
   return rows.map((r) => ({ kind: r.kind, recordId: r.id, type: r.type, hash: r.hash }));
 }
 
-/**
- * Whether any selector this submission stored shares its hash with another agency's selector or
- * account, or with any watch: a superset of what linkSubmission can find (type, retraction and
- * matchable are left to it), answered inside PostgreSQL. Most submissions link to nothing, and
- * loading every selector they stored into the process first (200,000 rows for a 100,000-record
- * file) cost seconds of the answering thread and most of the ingest bench's memory.
- */
-async function mayLink(tx: Tx, submissionId: string, ownerId: string): Promise<boolean> {
-  const [row] = await tx.$queryRaw<{ may: boolean }[]>`
-    WITH mine AS (
-      SELECT sel.hash FROM suspect s JOIN selector sel ON sel.suspect_id = s.id WHERE s.submission_id = ${submissionId}::uuid
-      UNION ALL
-      SELECT f.account_key FROM intercepted_fund f WHERE f.submission_id = ${submissionId}::uuid AND f.account_key IS NOT NULL)
-    SELECT EXISTS (SELECT 1 FROM mine JOIN selector o ON o.hash = mine.hash JOIN suspect os ON os.id = o.suspect_id WHERE os.owner_id <> ${ownerId}::uuid)
-        OR EXISTS (SELECT 1 FROM mine JOIN intercepted_fund o ON o.account_key = mine.hash WHERE o.owner_id <> ${ownerId}::uuid)
-        OR EXISTS (SELECT 1 FROM mine JOIN watch_selector ws ON ws.hash = mine.hash) AS may`;
-  return row!.may;
-}
-
 type WatchRow = { id: string; agency_id: string; purpose: string; case_ref: string | null; type: string; hash: string };
 
 /** Live watches of other agencies on any of the hashes. */
@@ -295,7 +276,6 @@ function liveWatchesOn(tx: Tx, hashes: string[], ownerId: string, at: Date): Pro
  * transaction after its records are written, so events, quota and hits commit with them.
  */
 export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<LinkageOutcome> {
-  if (!(await mayLink(tx, s.submissionId, s.owner.id))) return { links: 0, identifiers: 0, watchHits: 0 };
   const probes = await storedProbes(tx, s.submissionId);
   if (probes.length === 0) return { links: 0, identifiers: 0, watchHits: 0 };
   const distinct = [...new Map(probes.map((p) => [`${p.type}:${p.hash}`, { type: p.type, hash: p.hash }])).values()];
