@@ -77,6 +77,18 @@ type FoundRow = { kind: RecordKind; type: string | null; hash: string; id: strin
  * leaves out one agency's records (a submitter's, a watcher's own). Hashes are bound as
  * char(64)[], the columns' type, so the hash indexes serve the lookup.
  */
+/** Items by key, in their order (Map.groupBy needs Node 21). */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const same = groups.get(key);
+    if (same) same.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 export async function lookUpSelectors<P extends SelectorProbe>(
   tx: Tx,
   probes: readonly P[],
@@ -117,12 +129,7 @@ export async function lookUpSelectors<P extends SelectorProbe>(
   });
   // Rows by hash: a submission probes every selector it stored (hundreds of thousands), and a
   // scan of every row per probe took minutes once another agency had reported the same persons.
-  const rowsByHash = new Map<string, FoundRow[]>();
-  for (const row of rows) {
-    const same = rowsByHash.get(row.hash);
-    if (same) same.push(row);
-    else rowsByHash.set(row.hash, [row]);
-  }
+  const rowsByHash = groupBy(rows, (row) => row.hash);
   for (const probe of probes) {
     const account = ACCOUNT_TYPES.has(probe.type);
     for (const row of rowsByHash.get(probe.hash) ?? []) {
@@ -307,13 +314,7 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
   const codeOf = new Map(
     watcherIds.length === 0 ? [] : (await tx.agency.findMany({ where: { id: { in: watcherIds } }, select: { id: true, code: true } })).map((a) => [a.id, a.code]),
   );
-  const probesBySelector = new Map<string, StoredProbe[]>();
-  for (const p of probes) {
-    const key = `${p.type}:${p.hash}`;
-    const same = probesBySelector.get(key);
-    if (same) same.push(p);
-    else probesBySelector.set(key, [p]);
-  }
+  const probesBySelector = groupBy(probes, (p) => `${p.type}:${p.hash}`);
   for (const w of watches) {
     for (const p of probesBySelector.get(`${w.type}:${w.hash}`) ?? []) {
       if (fired.has(`${w.id}:${p.recordId}`)) continue;

@@ -64,6 +64,12 @@ function refused(out: Writable, what: string, status: number, problem: Problem |
   return EXIT.REFUSED;
 }
 
+/** A refusal that may name when to try again (quota, rate limit): its Retry-After joins the detail. */
+function refusedUntil(out: Writable, what: string, response: Response, problem: Problem): number {
+  const wait = response.headers.get('retry-after');
+  return refused(out, what, response.status, { ...problem, ...(wait ? { detail: `${problem.detail} (retry after ${wait} s)` } : {}) });
+}
+
 const writer = (call: GatewayCall) => call.out ?? process.stdout;
 
 /** POST /v1/matches: one line per identifier (by index), the hitRefs to request disclosure with. */
@@ -74,10 +80,7 @@ export async function matchIdentifiers(call: GatewayCall, request: { identifiers
     .catch((cause: unknown) => {
       throw unreachable(call.url, cause);
     });
-  if (!data) {
-    const wait = response.headers.get('retry-after');
-    return refused(out, 'match', response.status, { ...(error as Problem), ...(wait ? { detail: `${(error as Problem).detail} (retry after ${wait} s)` } : {}) });
-  }
+  if (!data) return refusedUntil(out, 'match', response, error as Problem);
   if (call.json) {
     out.write(`${JSON.stringify({ ...data, quotaRemaining: Number(response.headers.get('quota-remaining')) }, null, 2)}\n`);
     return EXIT.OK;
@@ -146,10 +149,7 @@ export async function createWatchCall(call: GatewayCall, request: { identifiers:
     .catch((cause: unknown) => {
       throw unreachable(call.url, cause);
     });
-  if (!data) {
-    const wait = response.headers.get('retry-after');
-    return refused(out, 'watch', response.status, { ...(error as Problem), ...(wait ? { detail: `${(error as Problem).detail} (retry after ${wait} s)` } : {}) });
-  }
+  if (!data) return refusedUntil(out, 'watch', response, error as Problem);
   out.write(call.json ? `${JSON.stringify(data, null, 2)}\n` : formatWatch(data));
   return EXIT.OK;
 }
