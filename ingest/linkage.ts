@@ -18,6 +18,7 @@ import { appendAuditEvent } from '../kernel/audit.ts';
 import { secondsToNextUtcDay, utcDay } from '../kernel/dates.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import type { HandlingCode, RecordKind, SourceReliability } from '../prisma/generated/client/enums.ts';
+import { Prisma } from '../prisma/generated/client/client.ts';
 import type { Tx } from './batch/types.ts';
 
 export const DEFAULT_MATCH_QUOTA_PER_DAY = 1_000;
@@ -68,15 +69,6 @@ export type VisibilitySql = { suspect: string; fund: string; values: readonly un
 
 type FoundRow = { kind: RecordKind; type: string | null; hash: string; id: string; owner_id: string; owner_code: string; visible: boolean } & CodesRow;
 
-/**
- * Every record that can answer a match carrying one of the probes' selectors, whatever its
- * sharing level: not retracted and matchable (the owner's `matchable: false` keeps a record out
- * of every match, watch and submission-time link). Suspects by their selectors, intercepted
- * funds by their account or wallet, with their owner's code, in ONE statement; with
- * `visibility`, each row also says whether the viewer may already see it. `excludeOwnerId`
- * leaves out one agency's records (a submitter's, a watcher's own). Hashes are bound as
- * char(64)[], the columns' type, so the hash indexes serve the lookup.
- */
 /** Items by key, in their order (Map.groupBy needs Node 21). */
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -89,6 +81,15 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return groups;
 }
 
+/**
+ * Every record that can answer a match carrying one of the probes' selectors, whatever its
+ * sharing level: not retracted and matchable (the owner's `matchable: false` keeps a record out
+ * of every match, watch and submission-time link). Suspects by their selectors, intercepted
+ * funds by their account or wallet, with their owner's code, in ONE statement; with
+ * `visibility`, each row also says whether the viewer may already see it. `excludeOwnerId`
+ * leaves out one agency's records (a submitter's, a watcher's own). Hashes are bound as
+ * char(64)[], the columns' type, so the hash indexes serve the lookup.
+ */
 export async function lookUpSelectors<P extends SelectorProbe>(
   tx: Tx,
   probes: readonly P[],
@@ -252,30 +253,69 @@ export type SubmissionLinkage = {
 
 export type LinkageOutcome = { links: number; identifiers: number; watchHits: number };
 
-type StoredProbe = SelectorProbe & { kind: RecordKind; recordId: string };
+/** At most this many linked selectors are listed in a submission's audit entry; the count is always there. */
+export const AUDITED_LINK_SELECTORS = 1_000;
 
-/** The selectors of the records this submission inserted or changed (equal rows keep their older submission). */
-async function storedProbes(tx: Tx, submissionId: string): Promise<StoredProbe[]> {
-  const rows = await tx.$queryRaw<{ kind: RecordKind; id: string; type: string; hash: string }[]>`
-    SELECT 'SUSPECT' AS kind, s.id, sel.type::text AS type, sel.hash
-      FROM suspect s JOIN selector sel ON sel.suspect_id = s.id
-     WHERE s.submission_id = ${submissionId}::uuid AND s.retracted_at IS NULL
-    UNION ALL
-    SELECT 'INTERCEPTED_FUND', f.id, t.type, f.account_key
-      FROM intercepted_fund f CROSS JOIN (VALUES ('BANK_ACCOUNT'), ('CRYPTO_WALLET')) AS t(type)
-     WHERE f.submission_id = ${submissionId}::uuid AND f.retracted_at IS NULL AND f.account_key IS NOT NULL`;
-  return rows.map((r) => ({ kind: r.kind, recordId: r.id, type: r.type, hash: r.hash }));
-}
+type WatchHitRow = { watch_id: string; agency_id: string; agency_code: string; purpose: string; case_ref: string | null; kind: RecordKind; record_id: string };
+type LinkRow = { links: number; identifiers: number; selector_count: number; selectors: string[] | null; watch_hits: WatchHitRow[] | null };
 
-type WatchRow = { id: string; agency_id: string; purpose: string; case_ref: string | null; type: string; hash: string };
-
-/** Live watches of other agencies on any of the hashes. */
-function liveWatchesOn(tx: Tx, hashes: string[], ownerId: string, at: Date): Promise<WatchRow[]> {
-  return tx.$queryRaw<WatchRow[]>`
-    SELECT w.id, w.agency_id, w.purpose, w.case_ref, ws.type::text AS type, ws.hash
-      FROM watch_selector ws JOIN watch w ON w.id = ws.watch_id
-     WHERE ws.hash = ANY(${hashes}::char(64)[]) AND w.cancelled_at IS NULL AND w.until > ${at}::timestamptz
-       AND w.agency_id <> ${ownerId}::uuid`;
+/**
+ * The whole lookup side of a submission's linkage as ONE statement, run inside PostgreSQL so
+ * that no selector travels to the process (a 100,000-record file stores 200,000; loading them
+ * through the driver and building an event per linked record in JS took seconds of the
+ * answering thread and gigabytes of memory, issue 11 §3):
+ * - `mine`: the selectors of the records this submission inserted or changed (equal rows keep
+ *   their older submission), a fund's account under both account types; `probes`: each
+ *   distinct one once (a phone shared by every record of a file is one probe, not one per
+ *   record: per record, the join grew with the square of the file);
+ * - `found`: other agencies' unretracted, matchable records carrying one of them, with the
+ *   probe's type (a suspect by a selector of the same type; a fund by its account);
+ * - one LINKED_BY_SUBMISSION event per linked record, inserted here;
+ * - the count of distinct identifiers that linked (the quota charge), the first
+ *   AUDITED_LINK_SELECTORS of them for the audit entry, and every live watch of another agency
+ *   on one of them with the record it fires on (one row per watch and record).
+ * No EXISTS or LIMIT over the joins: a fast-start plan over freshly written, unanalysed tables
+ * chose nested loops over sequential scans and took minutes (REL-01 on PostgreSQL).
+ */
+function linkSql(s: SubmissionLinkage): Prisma.Sql {
+  return Prisma.sql`
+    WITH mine AS MATERIALIZED (
+      SELECT 'SUSPECT'::text AS kind, s.id AS record_id, sel.type::text AS type, sel.hash
+        FROM suspect s JOIN selector sel ON sel.suspect_id = s.id
+       WHERE s.submission_id = ${s.submissionId}::uuid AND s.retracted_at IS NULL
+      UNION ALL
+      SELECT 'INTERCEPTED_FUND', f.id, t.type, f.account_key
+        FROM intercepted_fund f CROSS JOIN (VALUES ('BANK_ACCOUNT'), ('CRYPTO_WALLET')) AS t(type)
+       WHERE f.submission_id = ${s.submissionId}::uuid AND f.retracted_at IS NULL AND f.account_key IS NOT NULL),
+    probes AS MATERIALIZED (SELECT DISTINCT type, hash FROM mine),
+    found AS MATERIALIZED (
+      SELECT 'SUSPECT'::text AS kind, o.id, o.owner_id, m.type, m.hash
+        FROM probes m JOIN selector sel ON sel.hash = m.hash AND sel.type::text = m.type JOIN suspect o ON o.id = sel.suspect_id
+       WHERE o.owner_id <> ${s.owner.id}::uuid AND o.retracted_at IS NULL AND o.matchable
+      UNION ALL
+      SELECT 'INTERCEPTED_FUND', o.id, o.owner_id, m.type, m.hash
+        FROM probes m JOIN intercepted_fund o ON o.account_key = m.hash
+       WHERE m.type IN ('BANK_ACCOUNT', 'CRYPTO_WALLET') AND o.owner_id <> ${s.owner.id}::uuid AND o.retracted_at IS NULL AND o.matchable),
+    linked AS (SELECT DISTINCT kind, id, owner_id FROM found),
+    events AS (
+      INSERT INTO agency_event (agency_id, type, payload, created_at)
+      SELECT owner_id, 'LINKED_BY_SUBMISSION',
+             jsonb_build_object('recordType', kind, 'recordId', id, 'linkedBy', ${s.owner.code}::text, 'operation', ${s.operationCode}::text,
+                                'at', ${s.at.toISOString()}::text),
+             ${s.at}::timestamptz
+        FROM linked ORDER BY owner_id, kind, id
+      RETURNING 1),
+    selectors AS (SELECT DISTINCT type || ':' || hash AS selector FROM found)
+    SELECT (SELECT count(*) FROM events)::int AS links,
+           (SELECT count(DISTINCT hash) FROM found)::int AS identifiers,
+           (SELECT count(*) FROM selectors)::int AS selector_count,
+           (SELECT array_agg(selector ORDER BY selector) FROM (SELECT selector FROM selectors ORDER BY selector LIMIT ${AUDITED_LINK_SELECTORS}) AS first) AS selectors,
+           (SELECT json_agg(h) FROM (
+              SELECT DISTINCT w.id AS watch_id, w.agency_id, a.code AS agency_code, w.purpose, w.case_ref, m.kind, m.record_id
+                FROM mine m JOIN watch_selector ws ON ws.hash = m.hash AND ws.type::text = m.type
+                JOIN watch w ON w.id = ws.watch_id JOIN agency a ON a.id = w.agency_id
+               WHERE w.cancelled_at IS NULL AND w.until > ${s.at}::timestamptz AND w.agency_id <> ${s.owner.id}::uuid
+               ORDER BY w.id, m.kind, m.record_id) AS h) AS watch_hits`;
 }
 
 /**
@@ -283,63 +323,37 @@ function liveWatchesOn(tx: Tx, hashes: string[], ownerId: string, at: Date): Pro
  * transaction after its records are written, so events, quota and hits commit with them.
  */
 export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<LinkageOutcome> {
-  const probes = await storedProbes(tx, s.submissionId);
-  if (probes.length === 0) return { links: 0, identifiers: 0, watchHits: 0 };
-  const distinct = [...new Map(probes.map((p) => [`${p.type}:${p.hash}`, { type: p.type, hash: p.hash }])).values()];
-  const [found, watches] = await Promise.all([
-    lookUpSelectors(tx, distinct, { excludeOwnerId: s.owner.id }),
-    liveWatchesOn(tx, [...new Set(distinct.map((p) => p.hash))], s.owner.id, s.at),
-  ]);
-  const events: OutboxEvent[] = [];
-
-  // LINKED_BY_SUBMISSION: one per record of another agency, however many selectors link it.
-  const linked = new Map<string, SelectorFound>();
-  for (const f of found) if (!linked.has(f.id)) linked.set(f.id, f);
-  for (const f of linked.values()) {
-    events.push({
-      agencyId: f.ownerId,
-      type: 'LINKED_BY_SUBMISSION',
-      payload: { recordType: f.kind, recordId: f.id, linkedBy: s.owner.code, operation: s.operationCode, at: s.at.toISOString() },
-      createdAt: s.at,
-    });
-  }
+  const [row] = await tx.$queryRaw<LinkRow[]>(linkSql(s));
+  const { links, identifiers } = row!;
   // Each identifier that linked counts as a match of it would (an account counts once, not per type).
-  const identifiers = new Set(found.map((f) => f.probe.hash)).size;
   if (identifiers > 0) await forceMatchQuota(tx, s.owner.id, identifiers, s.at, s.defaultQuotaPerDay);
 
   // Watches: one hit per watch and stored record, however many of its selectors the watch holds.
+  // The hitRef is made here: it goes to the watcher once and only its hash is stored.
   const hits: StoredHit[] = [];
-  const fired = new Set<string>();
-  const watcherIds = [...new Set(watches.map((w) => w.agency_id))];
-  const codeOf = new Map(
-    watcherIds.length === 0 ? [] : (await tx.agency.findMany({ where: { id: { in: watcherIds } }, select: { id: true, code: true } })).map((a) => [a.id, a.code]),
-  );
-  const probesBySelector = groupBy(probes, (p) => `${p.type}:${p.hash}`);
-  for (const w of watches) {
-    for (const p of probesBySelector.get(`${w.type}:${w.hash}`) ?? []) {
-      if (fired.has(`${w.id}:${p.recordId}`)) continue;
-      fired.add(`${w.id}:${p.recordId}`);
-      const { hitRef, refHash } = newHitRef();
-      const reason = { purpose: w.purpose, ...(w.case_ref ? { caseRef: w.case_ref } : {}) };
-      hits.push({ refHash, requesterId: w.agency_id, ownerId: s.owner.id, kind: p.kind, recordId: p.recordId, purpose: w.purpose, caseRef: w.case_ref, createdAt: s.at, expiresAt: hitRefExpiry(s.at) });
-      events.push(
-        {
-          agencyId: w.agency_id,
-          type: 'WATCH_HIT',
-          payload: { watchId: w.id, hitRef, owner: s.owner.code, recordType: p.kind, at: s.at.toISOString() },
-          createdAt: s.at,
-        },
-        {
-          agencyId: s.owner.id,
-          type: 'MATCH_HIT',
-          payload: { recordType: p.kind, recordId: p.recordId, matchedBy: codeOf.get(w.agency_id) ?? '', watch: true, ...reason, at: s.at.toISOString() },
-          createdAt: s.at,
-        },
-      );
-    }
+  const events: OutboxEvent[] = [];
+  for (const w of row!.watch_hits ?? []) {
+    const { hitRef, refHash } = newHitRef();
+    const reason = { purpose: w.purpose, ...(w.case_ref ? { caseRef: w.case_ref } : {}) };
+    hits.push({ refHash, requesterId: w.agency_id, ownerId: s.owner.id, kind: w.kind, recordId: w.record_id, purpose: w.purpose, caseRef: w.case_ref, createdAt: s.at, expiresAt: hitRefExpiry(s.at) });
+    events.push(
+      {
+        agencyId: w.agency_id,
+        type: 'WATCH_HIT',
+        payload: { watchId: w.watch_id, hitRef, owner: s.owner.code, recordType: w.kind, at: s.at.toISOString() },
+        createdAt: s.at,
+      },
+      {
+        agencyId: s.owner.id,
+        type: 'MATCH_HIT',
+        payload: { recordType: w.kind, recordId: w.record_id, matchedBy: w.agency_code, watch: true, ...reason, at: s.at.toISOString() },
+        createdAt: s.at,
+      },
+    );
   }
   await storeHitsAndEvents(tx, hits, events);
-  if (linked.size > 0 || hits.length > 0) {
+  if (links > 0 || hits.length > 0) {
+    const selectors = row!.selectors ?? [];
     await appendAuditEvent(
       tx,
       {
@@ -348,10 +362,12 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
         action: 'submission.linkage',
         outcome: 'ok',
         target: s.submissionId,
-        detail: { links: linked.size, identifiers, watchHits: hits.length, selectors: [...new Set(found.map((f) => `${f.probe.type}:${f.probe.hash}`))] },
+        // `selectors` lists the first AUDITED_LINK_SELECTORS that linked, in order (TYPE:hash);
+        // `selectorCount` says how many did. The rest follow from the submission's stored records.
+        detail: { links, identifiers, watchHits: hits.length, selectorCount: row!.selector_count, selectors },
       },
       s.at,
     );
   }
-  return { links: linked.size, identifiers, watchHits: hits.length };
+  return { links, identifiers, watchHits: hits.length };
 }
