@@ -131,8 +131,8 @@ describe('OperationSummary', () => {
     expect(statements[0]).toMatch(/count\(/);
   });
 
-  it('serves a cached summary until a submission of the operation completes', async () => {
-    const { cachedOperationSummary } = await import('../../schema/operations.ts');
+  it('serves a cached summary until a submission of the operation completes; aged figures are served while one computation refreshes them', async () => {
+    const { cachedOperationSummary, SUMMARY_MAX_AGE_MS } = await import('../../schema/operations.ts');
     const op = await gw.db.prisma.operation.findFirstOrThrow({ where: { code: 'OP-SUM' } });
     const aggregates: string[] = [];
     const spy = new Proxy(gw.db.prisma, {
@@ -160,5 +160,18 @@ describe('OperationSummary', () => {
     expect(aggregates).toHaveLength(2);
     expect(after.scamDens).toBe(first.scamDens + 1);
     expect(after.countries).toBe(first.countries + 1);
+
+    // A change made outside submissions: once the figures are older than SUMMARY_MAX_AGE_MS the
+    // read still gets them at once and starts one computation in the background; the reads
+    // after it get the new figures.
+    await gw.db.prisma.scamDen.create({
+      data: { ownerId: a.id, sourceRef: 'D-DIRECT', operationId: op.id, country: 'MM', denType: 'LOAN', status: 'ACTIVE' },
+    });
+    const aged = Date.now() + SUMMARY_MAX_AGE_MS + 1;
+    const stale = await cachedOperationSummary(spy, op.id, { agencyId: a.id }, aged);
+    expect(stale.scamDens).toBe(after.scamDens);
+    expect(aggregates).toHaveLength(3);
+    await expect.poll(async () => (await cachedOperationSummary(spy, op.id, { agencyId: a.id })).scamDens).toBe(after.scamDens + 1);
+    expect(aggregates).toHaveLength(3);
   });
 });
