@@ -26,6 +26,8 @@ export type ReadSample = {
   max: number;
   /** Answers by HTTP status, then by GraphQL error code (e.g. `200 RATE_LIMITED`); `error`/`timeout` without one. */
   statuses: StatusCounts;
+  /** The five slowest answers: when each was sent (seconds into the window) and how long it took. */
+  slowest: { atS: number; ms: number; status: string }[];
 };
 
 type Load = {
@@ -41,12 +43,12 @@ type Load = {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-type Answer = { status: string; ms: number };
+type Answer = { status: string; ms: number; from: number };
 
 /** One GraphQL POST; its outcome as `200`, `200 RATE_LIMITED`, `503`, `timeout`, `error`. */
 function postGraphql(agent: Agent, url: URL, body: string, token: string, from: number): Promise<Answer> {
   return new Promise((resolve) => {
-    const done = (status: string) => resolve({ status, ms: performance.now() - from });
+    const done = (status: string) => resolve({ status, ms: performance.now() - from, from });
     const req = httpRequest(
       {
         agent,
@@ -119,6 +121,10 @@ export async function graphqlLoad(load: Load): Promise<ReadSample> {
     p99: round(percentile(sorted, 99)),
     max: round(sorted.at(-1) ?? 0),
     statuses,
+    slowest: [...answers]
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, 5)
+      .map((a) => ({ atS: Math.round((a.from - started) / 100) / 10, ms: round(a.ms), status: a.status })),
   };
 }
 

@@ -18,6 +18,8 @@ import { bytesPerRecord, generateFile } from '../ingest/generate.ts';
 import { startServerChild, type ServerChild } from '../lib/children.ts';
 import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
 import { TokenPool } from '../lib/load.ts';
+import type { Pauses } from '../lib/protocol.ts';
+import { sampleActivity, type ActivitySummary } from '../lib/pg-activity.ts';
 import { READ_QUERY } from '../lib/queries.ts';
 import { post } from '../lib/verify.ts';
 import { AGENCY_A, AGENCY_B, AGENCY_B_COSTLY, AGENCY_B_FLOOD, OPERATION_CODE, SETUP_ENV, type IsolationSetup } from './setup.ts';
@@ -67,7 +69,7 @@ const COSTLY = `{ ${Array.from({ length: 10 }, (_, i) =>
   `a${i}: suspects(first: 100) { edges { node { den { id } operation { code } alsoReportedBy { code } } } }`).join(' ')} }`;
 
 type CaseId = 'solo' | 'slow-uploads' | 'flood' | 'big-upload' | 'costly-queries' | 'solo-after';
-type CaseResult = { a: ReadSample; b: StatusCounts | UploadResult; note: string };
+type CaseResult = { a: ReadSample; b: StatusCounts | UploadResult; note: string; gateway?: Pauses; database?: ActivitySummary };
 export type DatabaseResult = { database: 'postgres' | 'pglite'; cases: Partial<Record<CaseId, CaseResult>>; verdict: Verdict[] };
 type Verdict = { case: CaseId; ratio: number; fiveXx: number; met: boolean };
 
@@ -114,12 +116,36 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
       throw new Error(`A's read failed: ${check.status} ${check.text.slice(0, 300)}`);
     }
 
-    const measureA = async () =>
-      graphqlLoad({ url, body: readBody, seconds: o.seconds, rate: o.rate, tokens: await TokenPool.mint(a, audience, Math.ceil(o.rate * o.seconds * 1.3) + 50) });
+    // The gateway's main-thread pauses are taken over A's measured window only.
+    // On PostgreSQL, what its backends wait on over the same window.
+    let windowPauses: Pauses | undefined;
+    let windowActivity: ActivitySummary | undefined;
+    const measureA = async () => {
+      const tokens = await TokenPool.mint(a, audience, Math.ceil(o.rate * o.seconds * 1.3) + 50);
+      await server!.mark();
+      const activity = pg ? sampleActivity(benchServerUrl(), pg.name) : undefined;
+      const sample = await graphqlLoad({ url, body: readBody, seconds: o.seconds, rate: o.rate, tokens });
+      windowActivity = await activity?.stop();
+      windowPauses = (await server!.mark()).pauses;
+      return sample;
+    };
     const record = (id: CaseId, result: CaseResult) => {
-      cases[id] = result;
+      const gateway = windowPauses;
+      const database = windowActivity;
+      windowPauses = undefined;
+      windowActivity = undefined;
+      cases[id] = { ...result, ...(gateway ? { gateway } : {}), ...(database ? { database } : {}) };
       const s = result.a;
+      const ms = (n: number) => n.toFixed(0);
       log(`  ${id.padEnd(15)} A: p50 ${s.p50} ms, p99 ${s.p99} ms, max ${s.max} ms, ${s.good}/${s.requests} good, statuses ${JSON.stringify(s.statuses)}` +
+        `\n  ${''.padEnd(15)} A's slowest: ${s.slowest.map((x) => `${x.ms} ms at ${x.atS} s`).join(', ')}` +
+        (gateway
+          ? `\n  ${''.padEnd(15)} gateway main thread: event-loop delay p99 ${ms(gateway.loopDelayMs.p99)} ms, max ${ms(gateway.loopDelayMs.max)} ms; GC ${gateway.gc.count} pauses, ${ms(gateway.gc.totalMs)} ms in all, longest ${ms(gateway.gc.maxMs)} ms ${JSON.stringify(Object.fromEntries(Object.entries(gateway.gc.byKind).map(([k, v]) => [k, `${v.count}×, max ${ms(v.maxMs)} ms`])))}`
+          : '') +
+        (database
+          ? `\n  ${''.padEnd(15)} PostgreSQL (${database.samples} samples): ${Object.entries(database.waits).sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, n]) => `${k} ${n}`).join(', ')}` +
+            database.longest.slice(0, 3).map((q) => `\n  ${''.padEnd(17)} ${q.ms} ms ${q.state} ${q.wait}: ${q.query}`).join('')
+          : '') +
         `\n  ${''.padEnd(15)} B: ${JSON.stringify(result.b)}${result.note ? ` (${result.note})` : ''}`);
     };
     const settle = () => sleep(2_000);

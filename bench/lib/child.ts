@@ -10,8 +10,9 @@
 // the measured window and writes a .cpuprofile.
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import pg from 'pg';
-import type { ChildMessage, ParentMessage } from './protocol.ts';
+import type { ChildMessage, ParentMessage, Pauses } from './protocol.ts';
 
 type Started = { port: number; close(): Promise<void> };
 
@@ -57,6 +58,39 @@ function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+
+/** Event-loop delay and GC pauses, accumulated from one mark to the next. */
+function pauseTracker(): { take(): Pauses } {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let gc: Pauses['gc'] = { count: 0, totalMs: 0, maxMs: 0, byKind: {} };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      const kind = GC_KINDS[entry.detail?.kind ?? -1] ?? 'other';
+      const k = (gc.byKind[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+      for (const into of [gc, k]) {
+        into.count++;
+        into.totalMs += entry.duration;
+        into.maxMs = Math.max(into.maxMs, entry.duration);
+      }
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return {
+    take() {
+      const taken: Pauses = { loopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }, gc };
+      loop.reset();
+      gc = { count: 0, totalMs: 0, maxMs: 0, byKind: {} };
+      return taken;
+    },
+  };
+}
+
 let profiler: Session | undefined;
 
 async function startProfile(): Promise<void> {
@@ -81,6 +115,7 @@ async function stopProfile(file: string): Promise<void> {
 export async function runBenchChild(start: () => Promise<Started>): Promise<void> {
   if (!process.send) throw new Error('bench servers run as children of bench/run.ts (IPC channel missing)');
   installStatementCounter();
+  const pauses = pauseTracker();
   const server = await start();
   let closing = false;
   const shutdown = async (code: number) => {
@@ -101,7 +136,7 @@ export async function runBenchChild(start: () => Promise<Started>): Promise<void
     const message = raw as ParentMessage;
     switch (message.type) {
       case 'mark':
-        send({ type: 'mark', cpu: process.cpuUsage(), statements, memory: process.memoryUsage() });
+        send({ type: 'mark', cpu: process.cpuUsage(), statements, memory: process.memoryUsage(), pauses: pauses.take() });
         break;
       case 'breakdown':
         if (message.on) breakdown = new Map();

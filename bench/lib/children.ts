@@ -5,9 +5,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ChildMessage, ParentMessage } from './protocol.ts';
+import type { ChildMessage, ParentMessage, Pauses } from './protocol.ts';
 
-export type Mark = { cpu: NodeJS.CpuUsage; statements: number; memory: NodeJS.MemoryUsage };
+/** The child's counters now, and its main-thread pauses since the previous mark. */
+export type Mark = { cpu: NodeJS.CpuUsage; statements: number; memory: NodeJS.MemoryUsage; pauses: Pauses };
 
 export type ServerChild = {
   name: string;
@@ -100,8 +101,8 @@ export async function startServerChild(options: {
     pid: child.pid!,
     url: `http://127.0.0.1:${ready.port}`,
     mark: async () => {
-      const { cpu, statements, memory } = await request(child, { type: 'mark' }, 'mark');
-      return { cpu, statements, memory };
+      const { cpu, statements, memory, pauses } = await request(child, { type: 'mark' }, 'mark');
+      return { cpu, statements, memory, pauses };
     },
     statementBreakdown: async (work) => {
       child.send({ type: 'breakdown', on: true } satisfies ParentMessage);

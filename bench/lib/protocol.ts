@@ -10,9 +10,19 @@ export type ParentMessage =
   | { type: 'profile-stop'; file: string }
   | { type: 'exit' };
 
+/**
+ * The child's main-thread pauses since the previous mark: event-loop delay (p99, max) and
+ * garbage-collection pauses (how many, their total and the longest, by kind), so a latency
+ * spike seen by a client can be told apart as GC, other work on the thread, or waiting.
+ */
+export type Pauses = {
+  loopDelayMs: { p99: number; max: number };
+  gc: { count: number; totalMs: number; maxMs: number; byKind: Record<string, { count: number; totalMs: number; maxMs: number }> };
+};
+
 export type ChildMessage =
   | { type: 'ready'; port: number }
-  | { type: 'mark'; cpu: NodeJS.CpuUsage; statements: number; memory: NodeJS.MemoryUsage }
+  | { type: 'mark'; cpu: NodeJS.CpuUsage; statements: number; memory: NodeJS.MemoryUsage; pauses: Pauses }
   | { type: 'breakdown'; counts: Record<string, number> }
   | { type: 'profile'; started?: boolean; file?: string };
 
