@@ -84,7 +84,13 @@ export type IngestInput = {
   parsePool?: ParsePool;
 };
 
-export type IngestResult = { status: 201 | 200 | 422; report: SubmissionReport; replayed: boolean };
+export type IngestResult = {
+  status: 201 | 200 | 422;
+  report: SubmissionReport;
+  replayed: boolean;
+  /** Set when this call stored the submission (not a dry run, not a replay): the operation it changed. */
+  storedInOperation?: string;
+};
 
 /** At most this many records in one submission (more is a TOO_LARGE file error). */
 export const MAX_RECORDS = 100_000;
@@ -315,7 +321,7 @@ async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
       completedAt,
     },
   });
-  return result;
+  return { ...result, storedInOperation: s.operation.id };
 }
 
 export async function ingestSubmission(input: IngestInput): Promise<IngestResult> {

@@ -19,6 +19,7 @@ import type { Logger } from '../../kernel/logger.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { SubmissionMode } from '../../prisma/generated/client/enums.ts';
 import type { paths } from '../openapi-types.ts';
+import { refreshOperationSummaries } from '../../schema/operations.ts';
 import { authenticateRest } from './authenticate.ts';
 
 export type SubmissionRouteDeps = IngestServices & {
@@ -146,6 +147,7 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
           log: request.log as Logger,
         });
         const { report } = result;
+        if (result.storedInOperation) refreshOperationSummaries(deps.db.prisma, result.storedInOperation);
         await deps.audit.append({
           agencyCode: viewer.agencyCode,
           subject: viewer.subject,

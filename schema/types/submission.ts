@@ -16,6 +16,7 @@ import {
   type SubmissionReport,
 } from '../../ingest/report.ts';
 import { builder } from '../builder.ts';
+import { refreshOperationSummaries } from '../operations.ts';
 import { HandlingCode, PartnerFormat, SubmissionMode, SubmissionStatus } from './enums.ts';
 import { viewerOf, type Types } from './records.ts';
 
@@ -131,7 +132,7 @@ builder.mutationFields((t) => ({
       if (!ctx.ingest) throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'Submissions are not enabled on this gateway.');
       const defaults = parseSubmissionDefaults({ handling: input.handling, evaluation: input.evaluation });
       const bytes = Buffer.from(input.content, 'utf8');
-      const { report } = await ingestSubmission({
+      const { report, storedInOperation } = await ingestSubmission({
         db: ctx.ingest.db,
         pseudonymKey: ctx.ingest.pseudonymKey,
         agency: { id: viewer.agencyId, code: viewer.agencyCode },
@@ -148,6 +149,7 @@ builder.mutationFields((t) => ({
         signer: ctx.ingest.signer,
         log: ctx.log,
       });
+      if (storedInOperation) refreshOperationSummaries(ctx.prisma, storedInOperation);
       return report;
     },
   }),

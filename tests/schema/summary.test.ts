@@ -175,3 +175,42 @@ describe('OperationSummary', () => {
     expect(aggregates).toHaveLength(3);
   });
 });
+
+describe('summaries refreshed after a submission', () => {
+  it('recomputes the figures this process served once a submission commits, so the next reader does not start from scratch', async () => {
+    const { cachedOperationSummary, refreshOperationSummaries } = await import('../../schema/operations.ts');
+    const op = await gw.db.prisma.operation.findFirstOrThrow({ where: { code: 'OP-SUM' } });
+    const computed: string[] = [];
+    const spy = new Proxy(gw.db.prisma, {
+      get(target, prop, receiver) {
+        if (prop === '$queryRaw') {
+          return (strings: TemplateStringsArray, ...values: unknown[]) => {
+            if (strings.join('?').includes('DISTINCT ON')) computed.push('summary');
+            return target.$queryRaw(strings, ...values);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const before = await cachedOperationSummary(spy, op.id, { agencyId: a.id });
+    expect(computed).toHaveLength(1);
+
+    await gw.db.prisma.scamDen.create({ data: { ownerId: a.id, sourceRef: 'D-REFRESH', operationId: op.id, country: 'VN', denType: 'LOAN', status: 'ACTIVE' } });
+    await gw.db.prisma.submission.create({
+      data: { agencyId: a.id, subject: 's', format: 'liaison-json', operationId: op.id, contentSha256: 'e'.repeat(64), status: 'ACCEPTED', completedAt: new Date() },
+    });
+    refreshOperationSummaries(spy, op.id);
+    // The computation starts without any reader asking…
+    await expect.poll(() => computed.length).toBe(2);
+    // …and the next reader gets its figures without starting another.
+    const after = await cachedOperationSummary(spy, op.id, { agencyId: a.id });
+    expect(after.scamDens).toBe(before.scamDens + 1);
+    expect(computed).toHaveLength(2);
+
+    // Figures nobody read for SUMMARY_IDLE_MS are dropped, not recomputed.
+    const { SUMMARY_IDLE_MS } = await import('../../schema/operations.ts');
+    refreshOperationSummaries(spy, op.id, Date.now() + SUMMARY_IDLE_MS + 1);
+    await cachedOperationSummary(spy, op.id, { agencyId: a.id });
+    expect(computed).toHaveLength(3);
+  });
+});
