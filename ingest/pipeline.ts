@@ -44,6 +44,7 @@ import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './rece
 import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
 import { defaultsText, type SubmissionDefaults } from './defaults.ts';
 import { linkSubmission } from './linkage.ts';
+import { yieldToForeground } from '../kernel/foreground.ts';
 import { sharedParsePool, type ParsePool, type WorkerLease } from './parse-pool.ts';
 import { spoolBody, type Spool } from './spool.ts';
 import { findUnchanged } from './unchanged.ts';
@@ -61,6 +62,8 @@ export type IngestInput = {
   mode: SubmissionMode;
   dryRun: boolean;
   idempotencyKey?: string;
+  /** The longest wait per prepared batch for foreground requests (kernel/foreground.ts); 0 never waits. */
+  yieldToForegroundMs?: number;
   /** The file, streamed into the upload spool (ingest/spool.ts); never buffered whole in memory. */
   body: AsyncIterable<Uint8Array>;
   /** Over this many bytes while streaming → PAYLOAD_TOO_LARGE, nothing stored. */
@@ -150,6 +153,8 @@ const writing = (s: Session): boolean => !(s.input.mode === 'ATOMIC' && s.report
 
 /** Records per batch of events from the worker (and per unchanged lookup). */
 const PREPARE_BATCH = 1000;
+/** The longest an ingestion waits, per prepared batch, for foreground requests in flight to end. */
+export const YIELD_TO_FOREGROUND_MS = 50;
 
 /**
  * Reads the file's events from the ingest worker (ingest/prepare.ts: parsed, digested,
@@ -176,6 +181,8 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void
     (probes) => findUnchanged(lookupDb, input.agency.id, probes),
   );
   for await (const batch of events) {
+    // Other partners' answers first (kernel/foreground.ts): wait, within a bound, while any is in flight.
+    await yieldToForeground(input.yieldToForegroundMs ?? YIELD_TO_FOREGROUND_MS);
     for (const event of batch) {
       if (event.t === 'issue') {
         report.addAdapterIssue(event.issue);

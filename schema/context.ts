@@ -48,6 +48,8 @@ export type EdgeContext = {
   rateLimits?: RateLimitState[];
   /** Slots the request holds (api/limits/), given back at the latest when its connection closes. */
   releases?: (() => void)[];
+  /** Ends the request's count as foreground work (kernel/foreground.ts); absent for uploads and streams. */
+  leaveForeground?: () => void;
 };
 
 /** One rate limit as the IETF RateLimit headers describe it: quota per window, what is left, seconds to reset. */

@@ -132,6 +132,8 @@ builder.mutationFields((t) => ({
       if (!ctx.ingest) throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'Submissions are not enabled on this gateway.');
       const defaults = parseSubmissionDefaults({ handling: input.handling, evaluation: input.evaluation });
       const bytes = Buffer.from(input.content, 'utf8');
+      // An ingestion is bulk work: from here this request no longer holds other ingestions back.
+      ctx.edge.leaveForeground?.();
       const { report, storedInOperation } = await ingestSubmission({
         db: ctx.ingest.db,
         pseudonymKey: ctx.ingest.pseudonymKey,
