@@ -18,6 +18,7 @@ import { bytesPerRecord, generateFile } from '../ingest/generate.ts';
 import { startServerChild, type ServerChild } from '../lib/children.ts';
 import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
 import { TokenPool } from '../lib/load.ts';
+import { formatProfile, summarizeProfile } from '../lib/profile.ts';
 import type { Pauses } from '../lib/protocol.ts';
 import { sampleActivity, type ActivitySummary } from '../lib/pg-activity.ts';
 import { READ_QUERY } from '../lib/queries.ts';
@@ -36,6 +37,8 @@ export type IsolationOptions = {
   /** B's request limit per minute, as the operator sets it for this run. */
   limitPerMinute: number;
   uploadMiB: number;
+  /** Profile the gateway's main thread over A's window of the big-upload case (PostgreSQL). */
+  profileBigUpload: boolean;
 };
 
 export const ISOLATION_ARG_OPTIONS = {
@@ -44,6 +47,8 @@ export const ISOLATION_ARG_OPTIONS = {
   'isolation-rate': { type: 'string', default: '20' },
   'isolation-limit': { type: 'string', default: '600' },
   'isolation-upload-mib': { type: 'string', default: '48' },
+  /** `--isolation-profile`: a V8 profile of the gateway over A's window of the big upload, summarised after the table. */
+  'isolation-profile': { type: 'boolean', default: false },
 } as const;
 
 export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOptions {
@@ -60,6 +65,7 @@ export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOp
     rate: positive('isolation-rate'),
     limitPerMinute: positive('isolation-limit'),
     uploadMiB: positive('isolation-upload-mib'),
+    profileBigUpload: args['isolation-profile'] === true,
   };
 }
 
@@ -170,7 +176,9 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
 
     const upload = uploadFile({ url, token: (await TokenPool.mint(b, audience, 1, 'records:submit')).take()!, file: bigFile.path, bytes: bigFile.bytes, format: 'umf-xml', contentType: 'application/xml', operation: OPERATION_CODE });
     await sleep(1_000);
-    const duringUpload = await measureA();
+    const profileFile = join(resultsDir, `isolation-big-upload-${kind}.cpuprofile`);
+    const duringUpload = o.profileBigUpload ? await server.profile(profileFile, measureA) : await measureA();
+    if (o.profileBigUpload) log(`  gateway main thread over A's big-upload window (${profileFile}):\n${formatProfile(await summarizeProfile(profileFile), duringUpload.requests)}`);
     const uploaded = await upload;
     record('big-upload', { a: duringUpload, b: uploaded, note: `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s` });
     await settle();
