@@ -12,7 +12,7 @@ import type { Tx, WriteContext, WriteResult } from './batch/types.ts';
 import type { SubmissionCounts } from './report.ts';
 import type { DenRow, FundRow, Row, SuspectRow } from './rows.ts';
 
-export const DEFAULT_BATCH_SIZE = 5000;
+export const DEFAULT_BATCH_SIZE = 1000;
 
 export type DanglingRow = { kind: 'suspect'; row: SuspectRow } | { kind: 'interceptedFund'; row: FundRow };
 
