@@ -1,6 +1,6 @@
-// Governed linkage below the schema: the ONE selector lookup that `match` (schema/match.ts),
-// watches (schema/watch.ts) and submission-time linkage use, the daily match quota, and what a
-// submission must do when one of the records it stores carries an identifier another agency
+// Governed linkage below the schema: the selector lookup of `match` (schema/match.ts), the
+// rule every lookup shares (a record answers unless retracted or not matchable, funds by their
+// account under either account type), the daily match quota, and what a submission must do when one of the records it stores carries an identifier another agency
 // already holds or watches (issue 10, §5 and §7):
 // - every other agency's unretracted record carrying one of the submission's selectors gets
 //   its owner a LINKED_BY_SUBMISSION event (which record, which agency, when; never a value);
@@ -59,6 +59,14 @@ const codesOf = (row: CodesRow): RecordCodes => ({
 
 /** Account selectors: an intercepted fund carries one as its accountKey. */
 const ACCOUNT_TYPES = new Set(['BANK_ACCOUNT', 'CRYPTO_WALLET']);
+/** ACCOUNT_TYPES as an SQL list, for `type IN (…)`. */
+const ACCOUNT_TYPES_SQL = [...ACCOUNT_TYPES].map((t) => `'${t}'`).join(', ');
+
+/**
+ * Whether the record row `alias` answers a match, a watch or a submission's link: not retracted,
+ * and not kept out by its owner (`matchable: false`). Every lookup below uses this one rule.
+ */
+const answers = (alias: string) => `${alias}.retracted_at IS NULL AND ${alias}.matchable`;
 
 /**
  * The sharing rules as SQL conditions over the suspect row `s` and the intercepted_fund row `f`
@@ -86,14 +94,14 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
  * sharing level: not retracted and matchable (the owner's `matchable: false` keeps a record out
  * of every match, watch and submission-time link). Suspects by their selectors, intercepted
  * funds by their account or wallet, with their owner's code, in ONE statement; with
- * `visibility`, each row also says whether the viewer may already see it. `excludeOwnerId`
- * leaves out one agency's records (a submitter's, a watcher's own). Hashes are bound as
- * char(64)[], the columns' type, so the hash indexes serve the lookup.
+ * `visibility`, each row also says whether the viewer may already see it. Hashes are bound as
+ * char(64)[], the columns' type, so the hash indexes serve the lookup. (A submission's links
+ * are looked up inside its own statement, linkSql below, by the same rule.)
  */
 export async function lookUpSelectors<P extends SelectorProbe>(
   tx: Tx,
   probes: readonly P[],
-  options: { excludeOwnerId?: string; visibility?: VisibilitySql } = {},
+  options: { visibility?: VisibilitySql } = {},
 ): Promise<SelectorFound<P>[]> {
   if (probes.length === 0) return [];
   const values: unknown[] = [...(options.visibility?.values ?? [])];
@@ -102,12 +110,11 @@ export async function lookUpSelectors<P extends SelectorProbe>(
     return `$${values.length}::${cast}`;
   };
   const hashes = bind([...new Set(probes.map((p) => p.hash))], 'char(64)[]');
-  const exclude = bind(options.excludeOwnerId ?? null, 'uuid');
   const accountHashes = [...new Set(probes.filter((p) => ACCOUNT_TYPES.has(p.type)).map((p) => p.hash))];
   let sql = `SELECT DISTINCT 'SUSPECT'::text AS kind, sel.type::text AS type, sel.hash, s.id, s.owner_id, a.code AS owner_code,
          ${options.visibility?.suspect ?? 'false'} AS visible, s.handling, s.handling_note, s.source_reliability, s.information_assessment
     FROM selector sel JOIN suspect s ON s.id = sel.suspect_id JOIN agency a ON a.id = s.owner_id
-   WHERE sel.hash = ANY(${hashes}) AND s.retracted_at IS NULL AND s.matchable AND (${exclude} IS NULL OR s.owner_id <> ${exclude})`;
+   WHERE sel.hash = ANY(${hashes}) AND ${answers('s')}`;
   if (accountHashes.length > 0) {
     const accounts = bind(accountHashes, 'char(64)[]');
     sql += `
@@ -115,7 +122,7 @@ export async function lookUpSelectors<P extends SelectorProbe>(
   SELECT 'INTERCEPTED_FUND'::text, NULL::text, f.account_key, f.id, f.owner_id, a.code,
          ${options.visibility?.fund ?? 'false'}, f.handling, f.handling_note, f.source_reliability, f.information_assessment
     FROM intercepted_fund f JOIN agency a ON a.id = f.owner_id
-   WHERE f.account_key = ANY(${accounts}) AND f.retracted_at IS NULL AND f.matchable AND (${exclude} IS NULL OR f.owner_id <> ${exclude})`;
+   WHERE f.account_key = ANY(${accounts}) AND ${answers('f')}`;
   }
   const rows = await tx.$queryRawUnsafe<FoundRow[]>(sql, ...values);
   const found: SelectorFound<P>[] = [];
@@ -128,8 +135,7 @@ export async function lookUpSelectors<P extends SelectorProbe>(
     visible: row.visible,
     codes: codesOf(row),
   });
-  // Rows by hash: a submission probes every selector it stored (hundreds of thousands), and a
-  // scan of every row per probe took minutes once another agency had reported the same persons.
+  // Rows by hash: one pass over the rows, whatever the number of probes.
   const rowsByHash = groupBy(rows, (row) => row.hash);
   for (const probe of probes) {
     const account = ACCOUNT_TYPES.has(probe.type);
@@ -285,17 +291,17 @@ function linkSql(s: SubmissionLinkage): Prisma.Sql {
        WHERE s.submission_id = ${s.submissionId}::uuid AND s.retracted_at IS NULL
       UNION ALL
       SELECT 'INTERCEPTED_FUND', f.id, t.type, f.account_key
-        FROM intercepted_fund f CROSS JOIN (VALUES ('BANK_ACCOUNT'), ('CRYPTO_WALLET')) AS t(type)
+        FROM intercepted_fund f CROSS JOIN unnest(ARRAY[${Prisma.raw(ACCOUNT_TYPES_SQL)}]::text[]) AS t(type)
        WHERE f.submission_id = ${s.submissionId}::uuid AND f.retracted_at IS NULL AND f.account_key IS NOT NULL),
     probes AS MATERIALIZED (SELECT DISTINCT type, hash FROM mine),
     found AS MATERIALIZED (
       SELECT 'SUSPECT'::text AS kind, o.id, o.owner_id, m.type, m.hash
         FROM probes m JOIN selector sel ON sel.hash = m.hash AND sel.type::text = m.type JOIN suspect o ON o.id = sel.suspect_id
-       WHERE o.owner_id <> ${s.owner.id}::uuid AND o.retracted_at IS NULL AND o.matchable
+       WHERE o.owner_id <> ${s.owner.id}::uuid AND ${Prisma.raw(answers('o'))}
       UNION ALL
       SELECT 'INTERCEPTED_FUND', o.id, o.owner_id, m.type, m.hash
         FROM probes m JOIN intercepted_fund o ON o.account_key = m.hash
-       WHERE m.type IN ('BANK_ACCOUNT', 'CRYPTO_WALLET') AND o.owner_id <> ${s.owner.id}::uuid AND o.retracted_at IS NULL AND o.matchable),
+       WHERE m.type IN (${Prisma.raw(ACCOUNT_TYPES_SQL)}) AND o.owner_id <> ${s.owner.id}::uuid AND ${Prisma.raw(answers('o'))}),
     linked AS (SELECT DISTINCT kind, id, owner_id FROM found),
     events AS (
       INSERT INTO agency_event (agency_id, type, payload, created_at)
