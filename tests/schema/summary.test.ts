@@ -12,6 +12,21 @@ const SUMMARY = `query { operation(code: "OP-SUM") { summary {
   countries scamDens densRaided suspects suspectsArrested suspectsSurrendered suspectsWanted
   traffickingVictims devicesSeized fundRecords fundsInterceptedUsd fundsByCurrency { currency amount } } } }`;
 
+/** The gateway's client with every `$queryRaw` statement's text passed to `seen` first. */
+function spyOnQueries(seen: (sql: string) => void): typeof gw.db.prisma {
+  return new Proxy(gw.db.prisma, {
+    get(target, prop, receiver) {
+      if (prop === '$queryRaw') {
+        return (strings: TemplateStringsArray, ...values: unknown[]) => {
+          seen(strings.join('?'));
+          return target.$queryRaw(strings, ...values);
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
 beforeAll(async () => {
   gw = await createTestGateway();
   a = await gw.addAgency('ES-PN');
@@ -114,17 +129,7 @@ describe('OperationSummary', () => {
     const statements: string[] = [];
     const { operationSummary } = await import('../../schema/operations.ts');
     const op = await gw.db.prisma.operation.findFirstOrThrow({ where: { code: 'OP-SUM' } });
-    const spy = new Proxy(gw.db.prisma, {
-      get(target, prop, receiver) {
-        if (prop === '$queryRaw') {
-          return (strings: TemplateStringsArray, ...values: unknown[]) => {
-            statements.push(strings.join('?'));
-            return target.$queryRaw(strings, ...values);
-          };
-        }
-        return Reflect.get(target, prop, receiver);
-      },
-    });
+    const spy = spyOnQueries((sql) => statements.push(sql));
     const summary = await operationSummary(spy, op.id, { agencyId: b.id });
     expect(summary.suspects).toBe(5);
     expect(statements).toHaveLength(1);
@@ -135,16 +140,8 @@ describe('OperationSummary', () => {
     const { cachedOperationSummary, SUMMARY_MAX_AGE_MS } = await import('../../schema/operations.ts');
     const op = await gw.db.prisma.operation.findFirstOrThrow({ where: { code: 'OP-SUM' } });
     const aggregates: string[] = [];
-    const spy = new Proxy(gw.db.prisma, {
-      get(target, prop, receiver) {
-        if (prop === '$queryRaw') {
-          return (strings: TemplateStringsArray, ...values: unknown[]) => {
-            if (strings.join('?').includes('DISTINCT ON')) aggregates.push('summary');
-            return target.$queryRaw(strings, ...values);
-          };
-        }
-        return Reflect.get(target, prop, receiver);
-      },
+    const spy = spyOnQueries((sql) => {
+      if (sql.includes('DISTINCT ON')) aggregates.push('summary');
     });
     const first = await cachedOperationSummary(spy, op.id, { agencyId: a.id });
     await Promise.all([cachedOperationSummary(spy, op.id, { agencyId: a.id }), cachedOperationSummary(spy, op.id, { agencyId: a.id })]);
@@ -181,16 +178,8 @@ describe('summaries refreshed after a submission', () => {
     const { cachedOperationSummary, refreshOperationSummaries } = await import('../../schema/operations.ts');
     const op = await gw.db.prisma.operation.findFirstOrThrow({ where: { code: 'OP-SUM' } });
     const computed: string[] = [];
-    const spy = new Proxy(gw.db.prisma, {
-      get(target, prop, receiver) {
-        if (prop === '$queryRaw') {
-          return (strings: TemplateStringsArray, ...values: unknown[]) => {
-            if (strings.join('?').includes('DISTINCT ON')) computed.push('summary');
-            return target.$queryRaw(strings, ...values);
-          };
-        }
-        return Reflect.get(target, prop, receiver);
-      },
+    const spy = spyOnQueries((sql) => {
+      if (sql.includes('DISTINCT ON')) computed.push('summary');
     });
     const before = await cachedOperationSummary(spy, op.id, { agencyId: a.id });
     expect(computed).toHaveLength(1);
