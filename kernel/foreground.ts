@@ -27,7 +27,7 @@ export function enterForeground(): () => void {
 /** Foreground requests in flight now. */
 export const foregroundInFlight = () => inFlight;
 
-/** Bulk work waiting for them now (for /metrics and tests). */
+/** Bulk work waiting for them now (tests read it to see an ingestion waiting). */
 export const yieldingToForeground = () => waiting.size;
 
 /** Resolves at once when no foreground request is in flight, else when the last ends or `maxWaitMs` passes. */

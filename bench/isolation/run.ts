@@ -75,7 +75,9 @@ const COSTLY = `{ ${Array.from({ length: 10 }, (_, i) =>
   `a${i}: suspects(first: 100) { edges { node { den { id } operation { code } alsoReportedBy { code } } } }`).join(' ')} }`;
 
 type CaseId = 'solo' | 'slow-uploads' | 'flood' | 'big-upload' | 'costly-queries' | 'solo-after';
-type CaseResult = { a: ReadSample; b: StatusCounts | UploadResult; note: string; gateway?: Pauses; database?: ActivitySummary };
+/** A's window: its answers, the gateway's pauses meanwhile and, on PostgreSQL, the backends' waits. */
+type Window = { a: ReadSample; gateway: Pauses; database?: ActivitySummary };
+type CaseResult = Window & { b: StatusCounts | UploadResult; note: string };
 export type DatabaseResult = { database: 'postgres' | 'pglite'; cases: Partial<Record<CaseId, CaseResult>>; verdict: Verdict[] };
 type Verdict = { case: CaseId; ratio: number; fiveXx: number; met: boolean };
 
@@ -122,32 +124,25 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
       throw new Error(`A's read failed: ${check.status} ${check.text.slice(0, 300)}`);
     }
 
-    // The gateway's main-thread pauses are taken over A's measured window only.
-    // On PostgreSQL, what its backends wait on over the same window.
-    let windowPauses: Pauses | undefined;
-    let windowActivity: ActivitySummary | undefined;
-    const measureA = async () => {
+    // A's measured window, with the gateway's main-thread pauses over that window only and, on
+    // PostgreSQL, what its backends waited on meanwhile.
+    const measureA = async (): Promise<Window> => {
       const tokens = await TokenPool.mint(a, audience, Math.ceil(o.rate * o.seconds * 1.3) + 50);
       await server!.mark();
       const activity = pg ? sampleActivity(benchServerUrl(), pg.name) : undefined;
       const sample = await graphqlLoad({ url, body: readBody, seconds: o.seconds, rate: o.rate, tokens });
-      windowActivity = await activity?.stop();
-      windowPauses = (await server!.mark()).pauses;
-      return sample;
+      const database = await activity?.stop();
+      return { a: sample, gateway: (await server!.mark()).pauses, ...(database ? { database } : {}) };
     };
-    const record = (id: CaseId, result: CaseResult) => {
-      const gateway = windowPauses;
-      const database = windowActivity;
-      windowPauses = undefined;
-      windowActivity = undefined;
-      cases[id] = { ...result, ...(gateway ? { gateway } : {}), ...(database ? { database } : {}) };
+    const record = (id: CaseId, window: Window, b: CaseResult['b'], note: string) => {
+      const result: CaseResult = { ...window, b, note };
+      cases[id] = result;
+      const { gateway, database } = result;
       const s = result.a;
       const ms = (n: number) => n.toFixed(0);
       log(`  ${id.padEnd(15)} A: p50 ${s.p50} ms, p99 ${s.p99} ms, max ${s.max} ms, ${s.good}/${s.requests} good, statuses ${JSON.stringify(s.statuses)}` +
         `\n  ${''.padEnd(15)} A's slowest: ${s.slowest.map((x) => `${x.ms} ms at ${x.atS} s`).join(', ')}` +
-        (gateway
-          ? `\n  ${''.padEnd(15)} gateway main thread: event-loop delay p99 ${ms(gateway.loopDelayMs.p99)} ms, max ${ms(gateway.loopDelayMs.max)} ms; GC ${gateway.gc.count} pauses, ${ms(gateway.gc.totalMs)} ms in all, longest ${ms(gateway.gc.maxMs)} ms ${JSON.stringify(Object.fromEntries(Object.entries(gateway.gc.byKind).map(([k, v]) => [k, `${v.count}×, max ${ms(v.maxMs)} ms`])))}`
-          : '') +
+        `\n  ${''.padEnd(15)} gateway main thread: event-loop delay p99 ${ms(gateway.loopDelayMs.p99)} ms, max ${ms(gateway.loopDelayMs.max)} ms; GC ${gateway.gc.count} pauses, ${ms(gateway.gc.totalMs)} ms in all, longest ${ms(gateway.gc.maxMs)} ms ${JSON.stringify(Object.fromEntries(Object.entries(gateway.gc.byKind).map(([k, v]) => [k, `${v.count}×, max ${ms(v.maxMs)} ms`])))}` +
         (database
           ? `\n  ${''.padEnd(15)} PostgreSQL (${database.samples} samples): ${Object.entries(database.waits).sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, n]) => `${k} ${n}`).join(', ')}` +
             database.longest.slice(0, 3).map((q) => `\n  ${''.padEnd(17)} ${q.ms} ms ${q.state} ${q.wait}: ${q.query}`).join('')
@@ -157,13 +152,13 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     const settle = () => sleep(2_000);
 
     await graphqlLoad({ url, body: readBody, seconds: 3, rate: o.rate, tokens: await TokenPool.mint(a, audience, o.rate * 4 + 20) }); // warm-up
-    record('solo', { a: await measureA(), b: {}, note: 'B idle' });
+    record('solo', await measureA(), {}, 'B idle');
     await settle();
 
     const uploads = slowUploads({ url, tokens: await TokenPool.mint(b, audience, 10, 'records:submit'), n: 10, operation: OPERATION_CODE });
     await sleep(1_000);
     const duringUploads = await measureA();
-    record('slow-uploads', { a: duringUploads, b: await uploads.stop(), note: '10 chunked uploads, 1 byte/s; statuses B got' });
+    record('slow-uploads', duringUploads, await uploads.stop(), '10 chunked uploads, 1 byte/s; statuses B got');
     await settle();
 
     const floodRate = Math.ceil((10 * o.limitPerMinute) / 60);
@@ -171,25 +166,25 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     const flood = backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(pressure(AGENCY_B_FLOOD), audience, floodRate * floodSeconds + 50) });
     await sleep(1_000);
     const duringFlood = await measureA();
-    record('flood', { a: duringFlood, b: await flood.stop(), note: `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min` });
+    record('flood', duringFlood, await flood.stop(), `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min`);
     await settle();
 
     const upload = uploadFile({ url, token: (await TokenPool.mint(b, audience, 1, 'records:submit')).take()!, file: bigFile.path, bytes: bigFile.bytes, format: 'umf-xml', contentType: 'application/xml', operation: OPERATION_CODE });
     await sleep(1_000);
     const profileFile = join(resultsDir, `isolation-big-upload-${kind}.cpuprofile`);
     const duringUpload = o.profileBigUpload ? await server.profile(profileFile, measureA) : await measureA();
-    if (o.profileBigUpload) log(`  gateway main thread over A's big-upload window (${profileFile}):\n${formatProfile(await summarizeProfile(profileFile), duringUpload.requests)}`);
+    if (o.profileBigUpload) log(`  gateway main thread over A's big-upload window (${profileFile}):\n${formatProfile(await summarizeProfile(profileFile), duringUpload.a.requests)}`);
     const uploaded = await upload;
-    record('big-upload', { a: duringUpload, b: uploaded, note: `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s` });
+    record('big-upload', duringUpload, uploaded, `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s`);
     await settle();
 
     const costly = backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: o.seconds + 2, workers: 4, tokens: await TokenPool.mint(pressure(AGENCY_B_COSTLY), audience, 3_000) });
     await sleep(1_000);
     const duringCostly = await measureA();
-    record('costly-queries', { a: duringCostly, b: await costly.stop(), note: '4 workers back to back, 10 aliases × suspects(first:100){den operation alsoReportedBy}' });
+    record('costly-queries', duringCostly, await costly.stop(), '4 workers back to back, 10 aliases × suspects(first:100){den operation alsoReportedBy}');
     await settle();
 
-    record('solo-after', { a: await measureA(), b: {}, note: 'B idle again (drift check)' });
+    record('solo-after', await measureA(), {}, 'B idle again (drift check)');
   } finally {
     await server?.stop();
     await pg?.drop().catch((error: unknown) => log(`could not drop ${pg.name}: ${String(error)}`));
