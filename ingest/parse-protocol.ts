@@ -7,6 +7,9 @@ import type { DigestContext } from './record-digest.ts';
 import type { SpoolSource } from './spool.ts';
 import type { DigestProbe } from './unchanged.ts';
 
+/** The nice value an ingest worker gives its own thread (ISO-32): the lowest priority there is. */
+export const WORKER_NICE = 19;
+
 export type WorkerJob = {
   id: number;
   format: string;

@@ -5,12 +5,16 @@
 // before sending more, so a fast parser never piles a file up in memory. Jobs run one at a
 // time in arrival order. Nothing here logs: the job carries the pseudonym key and the spool's
 // key, which must never appear anywhere; an error is reported by its name only.
+// The thread runs at the lowest CPU priority (ISO-32): on a busy machine the threads that
+// answer requests, and the database's, run first; an idle machine still gives it every cycle.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { getAdapter } from '../adapters/index.ts';
 import { prepareBatches } from './prepare.ts';
 import { digestKey } from './record-digest.ts';
 import { readSpool } from './spool.ts';
-import type { FromWorker, ToWorker, WorkerJob } from './parse-protocol.ts';
+import { WORKER_NICE, type FromWorker, type ToWorker, type WorkerJob } from './parse-protocol.ts';
 import type { DigestProbe } from './unchanged.ts';
 
 const MAX_UNACKED = 2;
@@ -104,4 +108,19 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
+/**
+ * Lowers this thread's (not the process's) CPU priority. On Linux a nice value belongs to a
+ * thread, named by its id in /proc/thread-self; elsewhere, or where it is refused, the worker
+ * keeps the normal priority.
+ */
+function lowerOwnPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE);
+  } catch {
+    // Not Linux, or not permitted: nothing else to do.
+  }
+}
+
+lowerOwnPriority();
 post({ type: 'ready' });

@@ -85,14 +85,18 @@ export type IngestInput = {
   matchQuotaPerDay?: number;
   /** Where the file is parsed and pseudonymized (default: the process's pool, ingest/parse-pool.ts). */
   parsePool?: ParsePool;
+  /**
+   * Runs in the transaction of a stored submission (not a dry run, not a replay), just before
+   * it commits, with the operation it changed; what it returns runs once the commit succeeded
+   * (the edge prepares the operation's summaries this way, schema/operations.ts).
+   */
+  beforeCommit?: (tx: Tx, operationId: string) => Promise<() => void>;
 };
 
 export type IngestResult = {
   status: 201 | 200 | 422;
   report: SubmissionReport;
   replayed: boolean;
-  /** Set when this call stored the submission (not a dry run, not a replay): the operation it changed. */
-  storedInOperation?: string;
 };
 
 /** At most this many records in one submission (more is a TOO_LARGE file error). */
@@ -138,6 +142,8 @@ type Session = {
   /** The ingest worker that parses and pseudonymizes the file (ingest/parse-pool.ts). */
   worker: WorkerLease;
   report: ReportBuilder;
+  /** What input.beforeCommit returned, to run after the commit. */
+  afterCommit?: () => void;
 };
 
 const fingerprintOf = (s: Session, contentSha256: string): RequestFingerprint => ({
@@ -328,7 +334,8 @@ async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
       completedAt,
     },
   });
-  return { ...result, storedInOperation: s.operation.id };
+  if (input.beforeCommit) s.afterCommit = await input.beforeCommit(tx, s.operation.id);
+  return result;
 }
 
 export async function ingestSubmission(input: IngestInput): Promise<IngestResult> {
@@ -380,6 +387,7 @@ export async function ingestSubmission(input: IngestInput): Promise<IngestResult
         timeout: TRANSACTION_TIMEOUT_MS,
         maxWait: TRANSACTION_MAX_WAIT_MS,
       });
+      session.afterCommit?.();
     } catch (error) {
       if (!(error instanceof RollBack)) throw error;
       result = error.result;

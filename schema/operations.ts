@@ -260,7 +260,7 @@ export const SUMMARY_MAX_AGE_MS = 30_000;
 const summaryCaches = new WeakMap<PrismaClient, Map<string, CachedSummary>>();
 
 /** The operation's data version: its stored submissions' count and latest completion. */
-async function summaryVersion(prisma: PrismaClient, operationId: string): Promise<string> {
+async function summaryVersion(prisma: PrismaClient | Tx, operationId: string): Promise<string> {
   const [row] = await prisma.$queryRaw<{ n: number; latest: Date | null }[]>`
     SELECT count(*)::int AS n, max(completed_at) AS latest
       FROM submission WHERE operation_id = ${operationId}::uuid AND completed_at IS NOT NULL`;
@@ -302,34 +302,36 @@ export async function cachedOperationSummary(
   return computeInto(cache, key, version, now, () => operationSummary(prisma, operationId, viewer));
 }
 
-/** Cached figures nobody read for this long are dropped instead of refreshed after a submission. */
+/** Cached figures nobody read for this long are dropped instead of recomputed for a submission. */
 export const SUMMARY_IDLE_MS = 10 * 60_000;
 
 /**
- * Called once a submission to the operation has committed: recomputes, one after another in
- * the background, the figures this process holds for the operation's recent readers, so the
- * next reader finds them computed or under way instead of starting from scratch. A partner's
- * large file otherwise made every other partner's next summary read wait for the whole new
- * computation (about half a second after a 100,000-record file in the isolation bench). Other
- * processes see the new version on their next read, as before.
+ * Called inside a submission's transaction, just before it commits: computes through `tx`,
+ * which already sees the submission's records, the figures this process holds for the
+ * operation's recent readers, one after another, and returns what installs them once the
+ * commit has succeeded. Readers after the commit find the new figures ready instead of
+ * waiting for a computation: a partner's large file otherwise stalled every other partner's
+ * next summary read for one whole computation (about 250 ms after a 100,000-record file in
+ * the isolation bench, when the figures were recomputed after the commit). The submitter
+ * waits for them instead. Other processes see the new version on their next read, as before.
  */
-export function refreshOperationSummaries(prisma: PrismaClient, operationId: string, now = Date.now()): void {
+export async function summariesBeforeCommit(prisma: PrismaClient, tx: Tx, operationId: string, now = Date.now()): Promise<() => void> {
   const cache = summaryCaches.get(prisma);
-  if (!cache) return;
+  if (!cache) return () => {};
   const keys = [...cache.keys()].filter((key) => key.startsWith(`${operationId}:`));
   for (const key of keys) if (now - cache.get(key)!.readAt > SUMMARY_IDLE_MS) cache.delete(key);
   const live = keys.filter((key) => cache.has(key));
-  if (live.length === 0) return;
-  void (async () => {
-    const version = await summaryVersion(prisma, operationId);
-    for (const key of live) {
-      const cached = cache.get(key);
-      // Gone, or a reader has already started (or finished) this version's figures.
-      if (!cached || cached.version === version) continue;
-      const agencyId = key.slice(operationId.length + 1);
-      await computeInto(cache, key, version, Date.now(), () => operationSummary(prisma, operationId, { agencyId })).catch(() => undefined);
+  if (live.length === 0) return () => {};
+  const version = await summaryVersion(tx, operationId);
+  const computed: [key: string, summary: OperationSummary][] = [];
+  for (const key of live) computed.push([key, await operationSummary(tx, operationId, { agencyId: key.slice(operationId.length + 1) })]);
+  const computedAt = Date.now();
+  return () => {
+    for (const [key, summary] of computed) {
+      // A reader that finds another version (a concurrent submission) computes its own.
+      cache.set(key, { version, computedAt, readAt: cache.get(key)?.readAt ?? computedAt, summary: Promise.resolve(summary) });
     }
-  })().catch(() => undefined);
+  };
 }
 
 /** Recomputes an aged entry once; readers keep the old figures until the new ones are in. */
@@ -367,7 +369,7 @@ function refreshInBackground(
  * With every report visible to V (the usual case within an operation), this is the exact
  * count of distinct persons over all records.
  */
-export async function operationSummary(prisma: PrismaClient, operationId: string, viewer: SummaryViewer): Promise<OperationSummary> {
+export async function operationSummary(prisma: PrismaClient | Tx, operationId: string, viewer: SummaryViewer): Promise<OperationSummary> {
   const at = viewer.at ?? new Date();
   const rows = await prisma.$queryRaw<OperationSummary[]>`
     WITH dens AS (

@@ -19,7 +19,7 @@ import type { Logger } from '../../kernel/logger.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { SubmissionMode } from '../../prisma/generated/client/enums.ts';
 import type { paths } from '../openapi-types.ts';
-import { refreshOperationSummaries } from '../../schema/operations.ts';
+import { summariesBeforeCommit } from '../../schema/operations.ts';
 import { authenticateRest } from './authenticate.ts';
 
 export type SubmissionRouteDeps = IngestServices & {
@@ -145,9 +145,9 @@ export function registerSubmissionRoutes(fastify: FastifyInstance, deps: Submiss
           now: deps.now,
           signer: deps.signer,
           log: request.log as Logger,
+          beforeCommit: (tx, operationId) => summariesBeforeCommit(deps.db.prisma, tx, operationId),
         });
         const { report } = result;
-        if (result.storedInOperation) refreshOperationSummaries(deps.db.prisma, result.storedInOperation);
         await deps.audit.append({
           agencyCode: viewer.agencyCode,
           subject: viewer.subject,

@@ -8,7 +8,8 @@
 // (pg.Pool) and Prisma's @prisma/adapter-pg go through; BEGIN/COMMIT count as statements too.
 // On request the child also samples itself with the V8 profiler (node:inspector) over exactly
 // the measured window and writes a .cpuprofile.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import pg from 'pg';
@@ -105,6 +106,7 @@ async function stopProfile(file: string): Promise<void> {
   const { profile } = await profiler.post('Profiler.stop');
   profiler.disconnect();
   profiler = undefined;
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(profile));
 }
 

@@ -16,7 +16,7 @@ import {
   type SubmissionReport,
 } from '../../ingest/report.ts';
 import { builder } from '../builder.ts';
-import { refreshOperationSummaries } from '../operations.ts';
+import { summariesBeforeCommit } from '../operations.ts';
 import { HandlingCode, PartnerFormat, SubmissionMode, SubmissionStatus } from './enums.ts';
 import { viewerOf, type Types } from './records.ts';
 
@@ -134,7 +134,7 @@ builder.mutationFields((t) => ({
       const bytes = Buffer.from(input.content, 'utf8');
       // An ingestion is bulk work: from here this request no longer holds other ingestions back.
       ctx.edge.leaveForeground?.();
-      const { report, storedInOperation } = await ingestSubmission({
+      const { report } = await ingestSubmission({
         db: ctx.ingest.db,
         pseudonymKey: ctx.ingest.pseudonymKey,
         agency: { id: viewer.agencyId, code: viewer.agencyCode },
@@ -150,8 +150,8 @@ builder.mutationFields((t) => ({
         now: ctx.now,
         signer: ctx.ingest.signer,
         log: ctx.log,
+        beforeCommit: (tx, operationId) => summariesBeforeCommit(ctx.prisma, tx, operationId),
       });
-      if (storedInOperation) refreshOperationSummaries(ctx.prisma, storedInOperation);
       return report;
     },
   }),

@@ -1,10 +1,13 @@
 // The ingest worker pool and the keyed digest that skips unchanged records: where the file's
-// CPU work runs (ISO-25), what an unchanged resubmission does and does not write (FIL-13), how
+// CPU work runs (ISO-25) and at what priority (ISO-32), what an unchanged resubmission does and does not write (FIL-13), how
 // errors found in the worker still name field and location with nothing half-stored (FIL-14),
 // and what the stored digest is and is not (PRV-12, PRV-13).
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ParsePool } from '../../ingest/parse-pool.ts';
+import { WORKER_NICE } from '../../ingest/parse-protocol.ts';
 import { digestKey, recordDigest } from '../../ingest/record-digest.ts';
 import { liaisonJsonAdapter } from '../../adapters/liaison-json/index.ts';
 import type { MappedRecord } from '../../adapters/contract.ts';
@@ -70,6 +73,18 @@ describe('the ingest worker pool', () => {
     const selectors = await f.db.prisma.selector.findMany({ where: { suspect: { ownerId: a.id } } });
     expect(selectors).toHaveLength(4);
     for (const s of selectors) expect(s.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test.runIf(existsSync('/proc/thread-self'))('ISO-32: an ingest worker thread runs at the lowest CPU priority, the threads that answer requests at their own', async () => {
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const lowest = () => readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === WORKER_NICE);
+    const own = new ParsePool(1);
+    const before = lowest();
+    await own.warm(); // resolves once the worker is loaded
+    expect(lowest().filter((tid) => !before.includes(tid))).toHaveLength(1);
+    // The process (its main thread) keeps its priority: only the worker's thread was lowered.
+    expect(getPriority(0)).not.toBe(WORKER_NICE);
+    expect(niceOf(String(process.pid))).toBe(getPriority(0));
   });
 
   test('FIL-14: errors found in the worker name the field and line or path, and a file error after valid records stores nothing', async () => {

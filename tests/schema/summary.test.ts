@@ -12,9 +12,11 @@ const SUMMARY = `query { operation(code: "OP-SUM") { summary {
   countries scamDens densRaided suspects suspectsArrested suspectsSurrendered suspectsWanted
   traffickingVictims devicesSeized fundRecords fundsInterceptedUsd fundsByCurrency { currency amount } } } }`;
 
-/** The gateway's client with every `$queryRaw` statement's text passed to `seen` first. */
-function spyOnQueries(seen: (sql: string) => void): typeof gw.db.prisma {
-  return new Proxy(gw.db.prisma, {
+/** The gateway's client (or a transaction's) with every `$queryRaw` statement's text passed to `seen` first. */
+function spyOnQueries(seen: (sql: string) => void): typeof gw.db.prisma;
+function spyOnQueries<T extends Pick<typeof gw.db.prisma, '$queryRaw'>>(seen: (sql: string) => void, client: T): T;
+function spyOnQueries(seen: (sql: string) => void, client: Pick<typeof gw.db.prisma, '$queryRaw'> = gw.db.prisma): object {
+  return new Proxy(client, {
     get(target, prop, receiver) {
       if (prop === '$queryRaw') {
         return (strings: TemplateStringsArray, ...values: unknown[]) => {
@@ -173,32 +175,38 @@ describe('OperationSummary', () => {
   });
 });
 
-describe('summaries refreshed after a submission', () => {
-  it('recomputes the figures this process served once a submission commits, so the next reader does not start from scratch', async () => {
-    const { cachedOperationSummary, refreshOperationSummaries } = await import('../../schema/operations.ts');
+describe('summaries computed before a submission commits', () => {
+  it('computes in the transaction the figures this process served and installs them at commit, so the next reader does not wait', async () => {
+    const { cachedOperationSummary, summariesBeforeCommit, SUMMARY_IDLE_MS } = await import('../../schema/operations.ts');
     const op = await gw.db.prisma.operation.findFirstOrThrow({ where: { code: 'OP-SUM' } });
     const computed: string[] = [];
-    const spy = spyOnQueries((sql) => {
+    const countSummaries = (sql: string) => {
       if (sql.includes('DISTINCT ON')) computed.push('summary');
-    });
+    };
+    const spy = spyOnQueries(countSummaries);
     const before = await cachedOperationSummary(spy, op.id, { agencyId: a.id });
     expect(computed).toHaveLength(1);
 
-    await gw.db.prisma.scamDen.create({ data: { ownerId: a.id, sourceRef: 'D-REFRESH', operationId: op.id, country: 'VN', denType: 'LOAN', status: 'ACTIVE' } });
-    await gw.db.prisma.submission.create({
-      data: { agencyId: a.id, subject: 's', format: 'liaison-json', operationId: op.id, contentSha256: 'e'.repeat(64), status: 'ACCEPTED', completedAt: new Date() },
+    let install = () => {};
+    await gw.db.prisma.$transaction(async (tx) => {
+      await tx.scamDen.create({ data: { ownerId: a.id, sourceRef: 'D-REFRESH', operationId: op.id, country: 'VN', denType: 'LOAN', status: 'ACTIVE' } });
+      await tx.submission.create({
+        data: { agencyId: a.id, subject: 's', format: 'liaison-json', operationId: op.id, contentSha256: 'e'.repeat(64), status: 'ACCEPTED', completedAt: new Date() },
+      });
+      install = await summariesBeforeCommit(spy, spyOnQueries(countSummaries, tx), op.id);
     });
-    refreshOperationSummaries(spy, op.id);
-    // The computation starts without any reader asking…
-    await expect.poll(() => computed.length).toBe(2);
-    // …and the next reader gets its figures without starting another.
+    // Computed once, in the transaction, for the one reader this process served…
+    expect(computed).toHaveLength(2);
+    install();
+    // …so the next reader gets the new figures without another computation.
     const after = await cachedOperationSummary(spy, op.id, { agencyId: a.id });
     expect(after.scamDens).toBe(before.scamDens + 1);
     expect(computed).toHaveLength(2);
 
-    // Figures nobody read for SUMMARY_IDLE_MS are dropped, not recomputed.
-    const { SUMMARY_IDLE_MS } = await import('../../schema/operations.ts');
-    refreshOperationSummaries(spy, op.id, Date.now() + SUMMARY_IDLE_MS + 1);
+    // Figures nobody read for SUMMARY_IDLE_MS are dropped, not computed for the submission.
+    const idle = await gw.db.prisma.$transaction((tx) => summariesBeforeCommit(spy, spyOnQueries(countSummaries, tx), op.id, Date.now() + SUMMARY_IDLE_MS + 1));
+    idle();
+    expect(computed).toHaveLength(2);
     await cachedOperationSummary(spy, op.id, { agencyId: a.id });
     expect(computed).toHaveLength(3);
   });
