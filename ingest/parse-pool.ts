@@ -4,20 +4,20 @@
 // but one (at least one); a submission leases a worker for its whole write transaction and
 // waits, before its transaction, while all are busy. Workers start on first use, are kept,
 // and do not keep the process alive once loaded and idle; one that dies is replaced at the next lease.
-// The pipeline's side of a job is an async iterable of event batches: the worker's lookups
+// The pipeline's side of a job is an async iterable of prepared batches (ingest/prepare.ts): the worker's lookups
 // (which records are stored unchanged) are answered here, through the caller's `findUnchanged`,
 // because the database connection lives on this thread.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerJob } from './parse-protocol.ts';
-import type { PreparedEvent } from './prepare.ts';
+import type { PreparedBatch } from './prepare.ts';
 import type { DigestProbe } from './unchanged.ts';
 
 export type PrepareJob = Omit<WorkerJob, 'id'>;
 
 export type WorkerLease = {
-  /** The file's prepared events, batch by batch; leaving the loop early stops the worker's reading. */
-  prepare(job: PrepareJob, findUnchanged: (probes: DigestProbe[]) => Promise<number[]>): AsyncGenerator<PreparedEvent[]>;
+  /** The file's prepared batches; leaving the loop early stops the worker's reading. */
+  prepare(job: PrepareJob, findUnchanged: (probes: DigestProbe[]) => Promise<number[]>): AsyncGenerator<PreparedBatch>;
   release(): void;
 };
 
@@ -109,10 +109,10 @@ export class ParsePool {
     };
   }
 
-  private async *run(slot: Slot, job: WorkerJob, findUnchanged: (probes: DigestProbe[]) => Promise<number[]>): AsyncGenerator<PreparedEvent[]> {
+  private async *run(slot: Slot, job: WorkerJob, findUnchanged: (probes: DigestProbe[]) => Promise<number[]>): AsyncGenerator<PreparedBatch> {
     if (slot.dead) throw new Error('ingest worker exited');
     const post = (message: ToWorker) => slot.worker.postMessage(message);
-    const ready: PreparedEvent[][] = [];
+    const ready: PreparedBatch[] = [];
     let done = false;
     let failure: Error | undefined;
     let wake: (() => void) | undefined;
@@ -132,7 +132,7 @@ export class ParsePool {
         );
         return;
       }
-      if (message.type === 'events') ready.push(message.events);
+      if (message.type === 'batch') ready.push(message.batch);
       else if (message.type === 'done') done = true;
       else failure = new Error(`ingest worker failed (${message.name})`);
       notify();
@@ -146,10 +146,10 @@ export class ParsePool {
     post({ type: 'job', job });
     try {
       for (;;) {
-        const events = ready.shift();
-        if (events) {
+        const batch = ready.shift();
+        if (batch) {
           post({ type: 'ack', job: job.id });
-          yield events;
+          yield batch;
           continue;
         }
         if (failure) throw failure;

@@ -2,7 +2,7 @@
 // worker thread (ingest/parse-worker.ts). A job carries secrets (the pseudonym key, the
 // spool's key): they travel by postMessage inside this process only and are never logged.
 import type { ParseContext } from '../adapters/contract.ts';
-import type { PreparedEvent } from './prepare.ts';
+import type { PreparedBatch } from './prepare.ts';
 import type { DigestContext } from './record-digest.ts';
 import type { SpoolSource } from './spool.ts';
 import type { DigestProbe } from './unchanged.ts';
@@ -24,7 +24,7 @@ export type WorkerJob = {
 
 export type ToWorker =
   | { type: 'job'; job: WorkerJob }
-  /** The pipeline took one batch of events: the worker may send another. */
+  /** The pipeline took one prepared batch: the worker may send another. */
   | { type: 'ack'; job: number }
   /** The pipeline needs no more (a file error, the record cap): stop reading. */
   | { type: 'cancel'; job: number }
@@ -35,7 +35,7 @@ export type FromWorker =
   /** The worker's code is loaded (ParsePool.warm waits for it). */
   | { type: 'ready' }
   | { type: 'lookup'; job: number; lookup: number; probes: DigestProbe[] }
-  | { type: 'events'; job: number; events: PreparedEvent[] }
+  | { type: 'batch'; job: number; batch: PreparedBatch }
   | { type: 'done'; job: number }
   /** An unexpected failure (adapters do not throw for bad input): its name only, never a message that could quote data. */
   | { type: 'error'; job: number; name: string };

@@ -1,6 +1,7 @@
 // An ingest worker thread: reads a spooled upload (decrypting it, ingest/spool.ts), parses it
 // with the format's adapter and prepares its records (ingest/prepare.ts: digest, one lookup
-// per batch through the main thread, pseudonymization, rows), posting batches of events back.
+// per batch through the main thread, pseudonymization, the batch statements' inputs), posting
+// the prepared batches back.
 // At most MAX_UNACKED batches are in flight: the worker waits for the pipeline to take one
 // before sending more, so a fast parser never piles a file up in memory. Jobs run one at a
 // time in arrival order. Nothing here logs: the job carries the pseudonym key and the spool's
@@ -62,12 +63,12 @@ async function runJob(job: WorkerJob): Promise<void> {
       },
       findUnchanged,
     );
-    for await (const events of batches) {
+    for await (const batch of batches) {
       if (self.cancelled) break;
       while (self.unacked >= MAX_UNACKED && !self.cancelled) await new Promise<void>((wake) => (self.wakeAck = wake));
       if (self.cancelled) break;
       self.unacked++;
-      post({ type: 'events', job: self.id, events });
+      post({ type: 'batch', job: self.id, batch });
     }
     post({ type: 'done', job: self.id });
   } catch (error) {

@@ -77,7 +77,7 @@ export type IngestInput = {
   now: () => Date;
   signer: ReceiptSigner;
   log: Logger;
-  /** Records per batch statement (tests use small batches). */
+  /** Records per prepared batch and batch statement (tests use small batches). */
   batchSize?: number;
   /** Handling and evaluation for records that carry none (`?handling=H2&evaluation=B2`). */
   defaults?: SubmissionDefaults;
@@ -157,23 +157,21 @@ const fingerprintOf = (s: Session, contentSha256: string): RequestFingerprint =>
 /** ATOMIC stops writing at the first invalid record (it will be rolled back) but keeps reading, so the report lists every problem. */
 const writing = (s: Session): boolean => !(s.input.mode === 'ATOMIC' && s.report.hasRecordErrors);
 
-/** Records per batch of events from the worker (and per unchanged lookup). */
-const PREPARE_BATCH = 1000;
 /** The longest an ingestion waits, per prepared batch, for foreground requests in flight to end. */
 export const YIELD_TO_FOREGROUND_MS = 50;
 
 /**
- * Reads the file's events from the ingest worker (ingest/prepare.ts: parsed, digested,
- * pseudonymized there): issues into the report, unchanged records counted, rows checked and
- * handed to the writer. Unchanged records are looked up outside the transaction on PostgreSQL
- * (the writer pool; the transaction's connection is busy writing the previous batch) and in it
- * on the embedded database (one connection).
+ * Reads the file's prepared batches from the ingest worker (ingest/prepare.ts: parsed,
+ * digested, pseudonymized, checked, and the rows already in the batch statements' input form):
+ * issues into the report, records counted, the rows handed to the writer. Unchanged records are
+ * looked up outside the transaction on PostgreSQL (the writer pool; the transaction's connection
+ * is busy writing the previous batch) and in it on the embedded database (one connection).
  */
-async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void> {
+async function readItems(tx: Tx, s: Session, writer: RecordWriter, batchSize: number): Promise<void> {
   const { input, report } = s;
   const context = { agencyCode: input.agency.code, operationCode: s.operation.code, today: isoDate(s.receivedAt) };
   const lookupDb = input.db.kind === 'postgres' ? input.db.writer : tx;
-  const events = s.worker.prepare(
+  const batches = s.worker.prepare(
     {
       format: input.format,
       context,
@@ -181,64 +179,58 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void
       pseudonymKey: input.pseudonymKey,
       ownerCode: input.agency.code,
       digest: { operationId: s.operation.id, ...(input.defaults ? { defaults: input.defaults } : {}) },
-      batchRecords: PREPARE_BATCH,
+      batchRecords: batchSize,
       maxRecords: MAX_RECORDS,
     },
     (probes) => findUnchanged(lookupDb, input.agency.id, probes),
   );
-  for await (const batch of events) {
+  for await (const batch of batches) {
     // Other partners' answers first (kernel/foreground.ts): wait, within a bound, while any is in flight.
     await yieldToForeground(input.yieldToForegroundMs ?? YIELD_TO_FOREGROUND_MS);
-    for (const event of batch) {
-      if (event.t === 'issue') {
-        report.addAdapterIssue(event.issue);
+    for (const entry of batch.entries) {
+      if (entry.t === 'issue') {
+        report.addAdapterIssue(entry.issue);
         if (report.fileError) return;
-        continue;
-      }
-      if (report.counts.received >= MAX_RECORDS) {
-        report.fileError = true;
-        report.add({ field: FILE_FIELD, code: 'TOO_LARGE', severity: 'error', limit: MAX_RECORDS });
-        return;
-      }
-      report.counts.received++;
-      if (event.t === 'unchanged') {
-        report.counts.unchanged++;
-        continue;
-      }
-      for (const warning of event.warnings) report.add(toReportIssue(warning, event.kind));
-      if (event.problems) {
+      } else if (entry.t === 'warning') report.add(entry.issue);
+      else {
         report.counts.rejected++;
-        for (const p of event.problems) {
-          report.add({ ...event.at, field: p.field, code: p.code, severity: 'error', ref: event.ref, kind: event.kind });
-        }
-        continue;
+        for (const issue of entry.issues) report.add(issue);
       }
-      if (event.row && writing(s)) await writer.add(event.row);
     }
+    report.counts.received += batch.records;
+    if (report.counts.received > MAX_RECORDS) {
+      report.counts.received = MAX_RECORDS;
+      report.fileError = true;
+      report.add({ field: FILE_FIELD, code: 'TOO_LARGE', severity: 'error', limit: MAX_RECORDS });
+      return;
+    }
+    report.counts.unchanged += batch.unchanged;
+    if (writing(s)) await writer.add(batch.rows);
   }
 }
 
 /** Streams the file into the writer, then writes the rows that waited for a den. */
 async function streamRecords(tx: Tx, s: Session): Promise<void> {
   const { input, report } = s;
+  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   const writer = new RecordWriter(
     tx,
     { ownerId: input.agency.id, submissionId: s.id, operationId: s.operation.id, now: s.receivedAt, today: isoDate(s.receivedAt) },
     report.counts,
-    input.batchSize ?? DEFAULT_BATCH_SIZE,
+    batchSize,
     (batches) => input.log.debug({ submission: s.id, batches, records: report.counts.received }, 'ingest batch written'),
     // The owner retracted this record earlier: it stays retracted, and the report says so.
-    ({ kind, row }) => report.add({ ...row.at, field: '(record)', code: 'RETRACTED_NOT_REVIVED', severity: 'warning', ref: row.ref, kind }),
+    ({ kind, ref, at }) => report.add({ ...at, field: '(record)', code: 'RETRACTED_NOT_REVIVED', severity: 'warning', ref, kind }),
   );
   try {
-    await readItems(tx, s, writer);
+    await readItems(tx, s, writer, batchSize);
   } finally {
     await writer.settle();
   }
   if (report.fileError || !writing(s)) return;
-  for (const { kind, row } of await writer.finish()) {
+  for (const { kind, ref, at } of await writer.finish()) {
     report.counts.rejected++;
-    report.add({ ...row.at, field: 'denRef', code: 'DANGLING_REFERENCE', severity: 'error', ref: row.ref, kind });
+    report.add({ ...at, field: 'denRef', code: 'DANGLING_REFERENCE', severity: 'error', ref, kind });
   }
 }
 

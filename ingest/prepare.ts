@@ -1,24 +1,38 @@
 // What the ingest worker (ingest/parse-worker.ts) does with a file, off the thread that
 // answers requests: the adapter's items are read in batches; each batch's records get their
 // keyed digest (ingest/record-digest.ts) and ONE lookup says which are stored unchanged; those
-// become `unchanged` events and go no further. The others are pseudonymized (anonymization
-// at the door: nothing after this step sees a raw identifier) and converted to the rows the
-// batch writers take. Events keep the file's order, so the report lists issues as before.
+// are counted and go no further. The others are pseudonymized (anonymization at the door:
+// nothing after this step sees a raw identifier), checked and converted to rows, and the
+// batch's valid rows become the batch statements' JSON inputs (ingest/batch/input.ts). What
+// the pipeline's thread gets per batch is therefore small: the report's entries in file order,
+// two counts, and one text per table.
 import type { Issue, Item, Location, RecordItem } from '../adapters/contract.ts';
 import { pseudonymize } from '../adapters/pseudonymize.ts';
+import { batchRows, type BatchRows } from './batch/input.ts';
 import { recordDigest, type DigestContext } from './record-digest.ts';
-import type { RecordKindName } from './report.ts';
-import { toRow, type Row, type RowProblem } from './rows.ts';
+import { toReportIssue, type ReportIssue } from './report.ts';
+import { toRow, type Row } from './rows.ts';
 import type { DigestProbe } from './unchanged.ts';
 import { withDefaults } from './defaults.ts';
 
-export type PreparedEvent =
-  /** An adapter issue, as the adapter yielded it. */
+/** What the report takes from a batch, in file order. */
+export type ReportEntry =
+  /** An adapter issue, as the adapter yielded it (the report tells file errors and record errors apart). */
   | { t: 'issue'; issue: Issue }
-  /** A record whose stored row carries its digest: counted unchanged, nothing to write. */
-  | { t: 'unchanged' }
-  /** A pseudonymized record: its row, or the problems that make it invalid, and its warnings. */
-  | { t: 'record'; kind: RecordKindName; ref: string; at: Location; warnings: Issue[]; row?: Row; problems?: RowProblem[] };
+  /** A warning about a record that is still written. */
+  | { t: 'warning'; issue: ReportIssue }
+  /** A record rejected by the checks before writing (rows.ts), with why. */
+  | { t: 'rejected'; issues: ReportIssue[] };
+
+export type PreparedBatch = {
+  entries: ReportEntry[];
+  /** Records read in this batch: written, rejected (entries) or unchanged. Adapter-refused ones are issues instead. */
+  records: number;
+  /** Records whose stored row carries their digest: nothing to write. */
+  unchanged: number;
+  /** The valid rows, as the batch statements take them. */
+  rows: BatchRows;
+};
 
 export type PrepareOptions = {
   pseudonymKey: string;
@@ -40,21 +54,7 @@ const locationOf = (item: RecordItem): Location => ({
 
 const withLocation = (issue: Issue, at: Location): Issue => (issue.line === undefined && issue.path === undefined ? { ...issue, ...at } : issue);
 
-function prepareRecord(item: RecordItem, options: PrepareOptions, digest: string | null): PreparedEvent {
-  const at = locationOf(item);
-  const { record, warnings } = pseudonymize(item.record, { key: options.pseudonymKey, ownerCode: options.ownerCode });
-  const converted = toRow(withDefaults(record, options.digest.defaults), at, digest);
-  return {
-    t: 'record',
-    kind: record.kind,
-    ref: record.ref,
-    at,
-    warnings: warnings.map((w) => withLocation(w, at)),
-    ...('problems' in converted ? { problems: converted.problems } : { row: converted.row }),
-  };
-}
-
-async function prepareBatch(items: Item[], options: PrepareOptions, findUnchanged: FindUnchanged): Promise<PreparedEvent[]> {
+async function prepareBatch(items: Item[], options: PrepareOptions, findUnchanged: FindUnchanged): Promise<PreparedBatch> {
   const digests = new Map<RecordItem, string | null>();
   const probes: DigestProbe[] = [];
   const probed: RecordItem[] = [];
@@ -68,15 +68,33 @@ async function prepareBatch(items: Item[], options: PrepareOptions, findUnchange
     }
   }
   const unchanged = new Set((await findUnchanged(probes)).map((i) => probed[i]));
-  return items.map((item) => {
-    if (item.kind === 'issue') return { t: 'issue', issue: item };
-    if (unchanged.has(item)) return { t: 'unchanged' };
-    return prepareRecord(item, options, digests.get(item) ?? null);
-  });
+  const batch: PreparedBatch = { entries: [], records: 0, unchanged: 0, rows: {} };
+  const rows: Row[] = [];
+  for (const item of items) {
+    if (item.kind === 'issue') {
+      batch.entries.push({ t: 'issue', issue: item });
+      continue;
+    }
+    batch.records++;
+    if (unchanged.has(item)) {
+      batch.unchanged++;
+      continue;
+    }
+    const at = locationOf(item);
+    const { record, warnings } = pseudonymize(item.record, { key: options.pseudonymKey, ownerCode: options.ownerCode });
+    for (const warning of warnings) batch.entries.push({ t: 'warning', issue: toReportIssue(withLocation(warning, at), record.kind) });
+    const converted = toRow(withDefaults(record, options.digest.defaults), at, digests.get(item) ?? null);
+    if ('problems' in converted) {
+      const issues = converted.problems.map((p): ReportIssue => ({ ...at, field: p.field, code: p.code, severity: 'error', ref: record.ref, kind: record.kind }));
+      batch.entries.push({ t: 'rejected', issues });
+    } else rows.push(converted.row);
+  }
+  batch.rows = batchRows(rows);
+  return batch;
 }
 
-/** The file's events in batches of at most `batchRecords` items (records and issues). */
-export async function* prepareBatches(items: AsyncIterable<Item>, options: PrepareOptions, findUnchanged: FindUnchanged): AsyncGenerator<PreparedEvent[]> {
+/** The file's items in batches of at most `batchRecords` items (records and issues). */
+export async function* prepareBatches(items: AsyncIterable<Item>, options: PrepareOptions, findUnchanged: FindUnchanged): AsyncGenerator<PreparedBatch> {
   let batch: Item[] = [];
   let total = 0;
   for await (const item of items) {

@@ -9,42 +9,36 @@
 // Every row written carries its record's digest (ingest/record-digest.ts); a row equal to
 // what is stored but without that digest gets it (not a change: no history, not `updated`,
 // which counts the history rows).
-import { DEN_COLUMN_BITS as bit, type DenRow } from '../rows.ts';
+import { DEN_COLUMN_BITS as bit } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
+import { DEN_INPUT, type TableInput } from './input.ts';
 import {
-  CODE_INPUT_NAMES,
   CODE_UPDATES,
-  codeArrays,
   codeColumnsOf,
   codeValues,
+  inputRows,
+  NOTHING_WRITTEN,
   storedIfAbsent,
   storedRow,
   toWriteResult,
+  unwrittenRows,
   type CountRow,
   type Tx,
   type WriteContext,
   type WriteResult,
 } from './types.ts';
 
-export async function writeDens(tx: Tx, ctx: WriteContext, rows: readonly DenRow[]): Promise<WriteResult> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [], retracted: [] };
-  return toWriteResult(await tx.$queryRaw<CountRow[]>(densStatement(ctx, rows)));
+export async function writeDens(tx: Tx, ctx: WriteContext, input: TableInput | undefined): Promise<WriteResult> {
+  if (!input) return NOTHING_WRITTEN;
+  return toWriteResult(await tx.$queryRaw<CountRow[]>(densStatement(ctx, input)));
 }
 
 /** The statement of one batch (exported for EXPLAIN in benchmarks). */
-export function densStatement(ctx: WriteContext, rows: readonly DenRow[]): Prisma.Sql {
+export function densStatement(ctx: WriteContext, input: TableInput): Prisma.Sql {
   return Prisma.sql`
-    WITH input AS (
-      SELECT *
-        FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.country)}::text[],
-                    ${rows.map((r) => r.region)}::text[], ${rows.map((r) => r.geohash)}::text[], ${rows.map((r) => r.denType)}::text[],
-                    ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.raidedOn)}::date[], ${rows.map((r) => r.devicesSeized)}::int[],
-                    ${rows.map((r) => r.firstSeenOn)}::date[], ${rows.map((r) => r.absent)}::int[], ${codeArrays(rows)},
-                    ${rows.map((r) => r.digest)}::text[])
-          WITH ORDINALITY AS u(ref, level, country, region, geohash, den_type, status, raided_on, devices_seized, first_seen_on, absent,
-                               ${CODE_INPUT_NAMES}, digest, ord)
+    WITH input AS (${inputRows(input, DEN_INPUT)}
     ), src AS (
-      SELECT i.ord, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+      SELECT i.ord, i.v, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
              i.country::char(2) AS country, ${storedIfAbsent('region', bit.region, Prisma.sql`i.region`)} AS region,
              ${storedIfAbsent('geohash', bit.geohash, Prisma.sql`i.geohash::varchar(5)`)} AS geohash,
              i.den_type::"DenType" AS den_type, i.status::"DenStatus" AS status,
@@ -91,5 +85,5 @@ export function densStatement(ctx: WriteContext, rows: readonly DenRow[]): Prism
       RETURNING (d.xmax = 0) AS inserted
     )
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted, (SELECT count(*) FROM history)::int AS updated,
-           NULL::int[] AS unresolved, (SELECT array_agg(ord::int) FROM src WHERE retracted) AS retracted`;
+           ${unwrittenRows(false)}`;
 }

@@ -5,46 +5,39 @@
 // never a float. denRef resolves as in suspects.ts (unresolved rows are not written). Columns
 // the file did not carry keep their stored values (rows.ts FUND_COLUMN_BITS). The record's digest
 // is stored as in dens.ts.
-import { FUND_COLUMN_BITS as bit, type FundRow } from '../rows.ts';
+import { FUND_COLUMN_BITS as bit } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
+import { FUND_INPUT, type TableInput } from './input.ts';
 import {
-  CODE_INPUT_NAMES,
   CODE_UPDATES,
-  codeArrays,
   codeColumnsOf,
   codeValues,
   denOfRef,
+  inputRows,
+  NOTHING_WRITTEN,
   storedIfAbsent,
   storedRow,
   toWriteResult,
+  unwrittenRows,
   type CountRow,
   type Tx,
   type WriteContext,
   type WriteResult,
 } from './types.ts';
 
-export async function writeFunds(tx: Tx, ctx: WriteContext, rows: readonly FundRow[]): Promise<WriteResult> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [], retracted: [] };
-  return toWriteResult(await tx.$queryRaw<CountRow[]>(fundsStatement(ctx, rows)));
+export async function writeFunds(tx: Tx, ctx: WriteContext, input: TableInput | undefined): Promise<WriteResult> {
+  if (!input) return NOTHING_WRITTEN;
+  return toWriteResult(await tx.$queryRaw<CountRow[]>(fundsStatement(ctx, input)));
 }
 
 /** The statement of one batch (exported for EXPLAIN in benchmarks). */
-export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Prisma.Sql {
+export function fundsStatement(ctx: WriteContext, input: TableInput): Prisma.Sql {
   return Prisma.sql`
-    WITH input AS (
-      SELECT *
-        FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.amount)}::numeric[],
-                    ${rows.map((r) => r.currency)}::text[], ${rows.map((r) => r.amountUsd)}::numeric[], ${rows.map((r) => r.channel)}::text[],
-                    ${rows.map((r) => r.action)}::text[], ${rows.map((r) => r.actionOn)}::date[], ${rows.map((r) => r.accountKey)}::text[],
-                    ${rows.map((r) => r.accountCountry)}::text[], ${rows.map((r) => r.victimCount)}::int[], ${rows.map((r) => r.denRef)}::text[],
-                    ${rows.map((r) => r.absent)}::int[], ${codeArrays(rows)},
-                    ${rows.map((r) => r.digest)}::text[])
-             WITH ORDINALITY AS u(ref, level, amount, currency, amount_usd, channel, action, action_on, account_key, account_country,
-                                  victim_count, den_ref, absent, ${CODE_INPUT_NAMES}, digest, ord)
+    WITH input AS (${inputRows(input, FUND_INPUT)}
     ), merged AS (
       -- Absent is not null: columns the file did not carry keep their stored values. A stored
       -- amountUsd is kept only while the amount and currency it converts stay the same.
-      SELECT i.ord, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+      SELECT i.ord, i.v, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
              i.amount::numeric(38, 18) AS amount, i.currency::varchar(8) AS currency, i.amount_usd AS given_usd,
              (cur.id IS NOT NULL AND (i.absent & ${Prisma.raw(String(bit.amount_usd))}) <> 0 AND cur.amount = i.amount AND cur.currency = i.currency) AS keep_usd,
              cur.amount_usd AS stored_usd, i.channel, i.action,
@@ -58,7 +51,7 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
         ${storedRow('intercepted_fund', ctx.ownerId)}
         ${denOfRef(ctx.ownerId)}
     ), src AS (
-      SELECT m.ord, m.ref, m.retracted, ${codeColumnsOf('m')}, m.sharing_level, m.amount, m.currency,
+      SELECT m.ord, m.v, m.ref, m.retracted, ${codeColumnsOf('m')}, m.sharing_level, m.amount, m.currency,
              (CASE WHEN m.keep_usd THEN m.stored_usd
                    WHEN m.given_usd IS NOT NULL THEN m.given_usd
                    WHEN m.currency = 'USD' THEN m.amount
@@ -111,6 +104,5 @@ export function fundsStatement(ctx: WriteContext, rows: readonly FundRow[]): Pri
     )
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
            (SELECT count(*) FROM history)::int AS updated,
-           (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL AND NOT retracted) AS unresolved,
-           (SELECT array_agg(ord::int) FROM src WHERE retracted) AS retracted`;
+           ${unwrittenRows(true)}`;
 }

@@ -10,35 +10,36 @@
 // compared nor deleted; the stored personKey stays when it came from such a group that is
 // stronger than any identifier the file sends. The record's digest is stored as in dens.ts
 // (`record_digest` here: `digest` is the selectors').
-import { SUSPECT_COLUMN_BITS as bit, type SuspectRow } from '../rows.ts';
+import { SUSPECT_COLUMN_BITS as bit } from '../rows.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
+import { SUSPECT_INPUT, type TableInput } from './input.ts';
 import {
-  CODE_INPUT_NAMES,
   CODE_UPDATES,
-  codeArrays,
   codeColumnsOf,
   codeValues,
   denOfRef,
+  inputRows,
+  NOTHING_WRITTEN,
   storedIfAbsent,
   storedRow,
   toWriteResult,
+  unwrittenRows,
   type CountRow,
   type Tx,
   type WriteContext,
   type WriteResult,
 } from './types.ts';
 
-export async function writeSuspects(tx: Tx, ctx: WriteContext, rows: readonly SuspectRow[]): Promise<WriteResult> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unresolved: [], retracted: [] };
-  return toWriteResult(await tx.$queryRaw<CountRow[]>(suspectsStatement(ctx, rows)));
+export async function writeSuspects(tx: Tx, ctx: WriteContext, input: TableInput | undefined): Promise<WriteResult> {
+  if (!input) return NOTHING_WRITTEN;
+  return toWriteResult(await tx.$queryRaw<CountRow[]>(suspectsStatement(ctx, input)));
 }
 
 /** The statement of one batch (exported for EXPLAIN in benchmarks). */
-export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]): Prisma.Sql {
-  const sel = rows.flatMap((r) => r.selectors.map((s) => ({ ref: r.ref, type: s.type, hash: s.hash })));
+export function suspectsStatement(ctx: WriteContext, input: TableInput): Prisma.Sql {
   return Prisma.sql`
     WITH src AS (
-      SELECT i.ord, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
+      SELECT i.ord, i.v, i.selectors, i.ref, cur.retracted_at IS NOT NULL AS retracted, ${storedIfAbsent('sharing_level', bit.sharing_level, Prisma.sql`i.level::"SharingLevel"`)} AS sharing_level,
              CASE WHEN cur.id IS NOT NULL AND EXISTS (
                     -- The stored key came from a kept group stronger than what the file sends: it stays.
                     SELECT 1 FROM selector x
@@ -52,18 +53,7 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
              ${storedIfAbsent('trafficking_victim', bit.trafficking_victim, Prisma.sql`i.victim`)} AS trafficking_victim,
              i.den_ref, ${storedIfAbsent('den_id', bit.den_id, Prisma.sql`den.id`)} AS den_id, i.digest, i.kept, i.record_digest,
              ${codeValues(bit)}
-        FROM (
-          SELECT u.*, string_to_array(u.kept_types, ',') AS kept
-            FROM unnest(${rows.map((r) => r.ref)}::text[], ${rows.map((r) => r.level)}::text[], ${rows.map((r) => r.personKey)}::text[],
-                        ${rows.map((r) => r.nationality)}::text[], ${rows.map((r) => r.birthYear)}::int[], ${rows.map((r) => r.sex)}::text[],
-                        ${rows.map((r) => r.role)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.statusOn)}::date[],
-                        ${rows.map((r) => r.traffickingVictim)}::boolean[], ${rows.map((r) => r.denRef)}::text[],
-                        ${rows.map((r) => r.selectorDigest)}::text[], ${rows.map((r) => r.absent)}::int[],
-                        ${rows.map((r) => r.keptSelectorTypes)}::text[], ${rows.map((r) => r.personKeyRank)}::int[], ${codeArrays(rows)},
-                        ${rows.map((r) => r.digest)}::text[])
-                 WITH ORDINALITY AS u(ref, level, person_key, nationality, birth_year, sex, role, status, status_on, victim, den_ref, digest,
-                                      absent, kept_types, key_rank, ${CODE_INPUT_NAMES}, record_digest, ord)
-        ) i
+        FROM (SELECT r.*, string_to_array(r.kept_types, ',') AS kept FROM (${inputRows(input, SUSPECT_INPUT)}) r) i
         ${storedRow('suspect', ctx.ownerId)}
         ${denOfRef(ctx.ownerId)}
     ), ready AS (
@@ -118,9 +108,7 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
           OR s.ingest_digest IS DISTINCT FROM EXCLUDED.ingest_digest
       RETURNING s.id, s.source_ref, (s.xmax = 0) AS inserted
     ), wanted AS (
-      SELECT w.ref, w.type, w.hash
-        FROM unnest(${sel.map((s) => s.ref)}::text[], ${sel.map((s) => s.type)}::text[], ${sel.map((s) => s.hash)}::text[])
-          AS w(ref, type, hash)
+      SELECT r.ref, w.type, w.hash FROM src r CROSS JOIN LATERAL jsonb_to_recordset(r.selectors) AS w(type text, hash text)
     ), resync AS (
       -- Selectors are written for new suspects and rewritten only where the set changed.
       SELECT up.id, up.source_ref, up.inserted FROM up
@@ -136,6 +124,5 @@ export function suspectsStatement(ctx: WriteContext, rows: readonly SuspectRow[]
     )
     SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted,
            (SELECT count(*) FROM history)::int AS updated,
-           (SELECT array_agg(ord::int) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL AND NOT retracted) AS unresolved,
-           (SELECT array_agg(ord::int) FROM src WHERE retracted) AS retracted`;
+           ${unwrittenRows(true)}`;
 }

@@ -4,8 +4,10 @@
 // versions of rows it is about to change go to record_version, new rows are inserted,
 // changed rows updated, and rows equal to what is stored are left alone (IS DISTINCT FROM),
 // which is what the report counts as `unchanged`.
+import type { Location } from '../../adapters/contract.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
-import type { CodeColumnBits, CodeValues } from '../rows.ts';
+import type { CodeColumnBits } from '../rows.ts';
+import { inputColumns, type TableInput } from './input.ts';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -19,26 +21,47 @@ export type WriteContext = {
   today: string;
 };
 
+/** A row the statement did not write, as the report names it. */
+export type Unwritten = { ref: string; at: Location };
+
 export type WriteResult = {
   inserted: number;
   updated: number;
-  /** Indexes (into the batch) of rows not written because their denRef found no den yet. */
-  unresolved: number[];
-  /** Indexes of rows not written because the owner retracted the stored record (never revived). */
-  retracted: number[];
+  /** The input elements (ingest/batch/input.ts) of rows not written because their denRef found no den yet, in file order. */
+  unresolved: unknown[];
+  /** Rows not written because the owner retracted the stored record (never revived). */
+  retracted: Unwritten[];
 };
 
-export type CountRow = { inserted: number; updated: number; unresolved: number[] | null; retracted: number[] | null };
+export type CountRow = { inserted: number; updated: number; unresolved: unknown[] | null; retracted: Unwritten[] | null };
+
+export const NOTHING_WRITTEN: WriteResult = { inserted: 0, updated: 0, unresolved: [], retracted: [] };
 
 export function toWriteResult(rows: CountRow[]): WriteResult {
   const row = rows[0];
   return {
     inserted: Number(row?.inserted ?? 0),
     updated: Number(row?.updated ?? 0),
-    unresolved: (row?.unresolved ?? []).map((ord) => Number(ord) - 1),
-    retracted: (row?.retracted ?? []).map((ord) => Number(ord) - 1),
+    unresolved: row?.unresolved ?? [],
+    retracted: row?.retracted ?? [],
   };
 }
+
+/**
+ * The batch's input relation (alias it `i`): one row per element of the JSON array with the
+ * table's input columns, `ord` (1-based, file order) and the element itself as `v`.
+ */
+export const inputRows = (input: TableInput, spec: Record<string, string>): Prisma.Sql => Prisma.sql`
+      SELECT u.*, e.ord, e.v
+        FROM jsonb_array_elements(${input.json}::jsonb) WITH ORDINALITY AS e(v, ord)
+        CROSS JOIN LATERAL jsonb_to_record(e.v) AS u(${Prisma.raw(inputColumns(spec))})`;
+
+/** The statement's answer about the rows of `src` it did not write: retracted ones (ref and place) and, when `denRef` is resolved, those whose den is not there yet (their elements). */
+export const unwrittenRows = (resolvesDens: boolean): Prisma.Sql => Prisma.sql`
+           ${resolvesDens
+             ? Prisma.sql`(SELECT jsonb_agg(v ORDER BY ord) FROM src WHERE den_ref IS NOT NULL AND den_id IS NULL AND NOT retracted)`
+             : Prisma.sql`NULL::jsonb`} AS unresolved,
+           (SELECT jsonb_agg(jsonb_build_object('ref', ref, 'at', v -> 'at') ORDER BY ord) FROM src WHERE retracted) AS retracted`;
 
 /**
  * The den a row's `den_ref` names among the owner's dens, as `den.id` (NULL when there is
@@ -67,13 +90,6 @@ export const storedRow = (table: string, ownerId: string): Prisma.Sql => Prisma.
 // ---- the handling and evaluation columns, the same on the three tables ----------------------
 
 const CODE_COLUMNS = ['handling', 'handling_note', 'source_reliability', 'information_assessment', 'matchable'] as const;
-
-/** The unnest arrays of the code columns, to follow a table's own arrays (names: CODE_INPUT_NAMES). */
-export const codeArrays = (rows: readonly { codes: CodeValues }[]): Prisma.Sql => Prisma.sql`
-                    ${rows.map((r) => r.codes.handling)}::text[], ${rows.map((r) => r.codes.handlingNote)}::text[],
-                    ${rows.map((r) => r.codes.sourceReliability)}::text[], ${rows.map((r) => r.codes.informationAssessment)}::int[],
-                    ${rows.map((r) => r.codes.matchable)}::boolean[]`;
-export const CODE_INPUT_NAMES = Prisma.raw(CODE_COLUMNS.join(', '));
 
 /** The code columns of `src`, from the input `i` and the stored row `cur` (absent is not null). */
 export const codeValues = (bits: CodeColumnBits): Prisma.Sql => Prisma.sql`
