@@ -16,8 +16,11 @@ import type { DigestProbe } from './unchanged.ts';
 export type PrepareJob = Omit<WorkerJob, 'id'>;
 
 export type WorkerLease = {
-  /** The file's prepared batches; leaving the loop early stops the worker's reading. */
-  prepare(job: PrepareJob, findUnchanged: (probes: DigestProbe[]) => Promise<number[]>): AsyncGenerator<PreparedBatch>;
+  /**
+   * The file's prepared batches; leaving the loop early stops the worker's reading. With
+   * `nextBatchRecords`, each batch taken tells the worker the size of the batches it prepares next.
+   */
+  prepare(job: PrepareJob, findUnchanged: (probes: DigestProbe[]) => Promise<number[]>, nextBatchRecords?: () => number): AsyncGenerator<PreparedBatch>;
   release(): void;
 };
 
@@ -96,7 +99,7 @@ export class ParsePool {
     slot.busy = true;
     let released = false;
     return {
-      prepare: (job, findUnchanged) => this.run(slot, { ...job, id: ++this.nextJob }, findUnchanged),
+      prepare: (job, findUnchanged, nextBatchRecords) => this.run(slot, { ...job, id: ++this.nextJob }, findUnchanged, nextBatchRecords),
       release: () => {
         if (released) return;
         released = true;
@@ -109,7 +112,12 @@ export class ParsePool {
     };
   }
 
-  private async *run(slot: Slot, job: WorkerJob, findUnchanged: (probes: DigestProbe[]) => Promise<number[]>): AsyncGenerator<PreparedBatch> {
+  private async *run(
+    slot: Slot,
+    job: WorkerJob,
+    findUnchanged: (probes: DigestProbe[]) => Promise<number[]>,
+    nextBatchRecords?: () => number,
+  ): AsyncGenerator<PreparedBatch> {
     if (slot.dead) throw new Error('ingest worker exited');
     const post = (message: ToWorker) => slot.worker.postMessage(message);
     const ready: PreparedBatch[] = [];
@@ -148,7 +156,7 @@ export class ParsePool {
       for (;;) {
         const batch = ready.shift();
         if (batch) {
-          post({ type: 'ack', job: job.id });
+          post({ type: 'ack', job: job.id, ...(nextBatchRecords ? { batchRecords: nextBatchRecords() } : {}) });
           yield batch;
           continue;
         }

@@ -24,8 +24,8 @@ export type WorkerJob = {
 
 export type ToWorker =
   | { type: 'job'; job: WorkerJob }
-  /** The pipeline took one prepared batch: the worker may send another. */
-  | { type: 'ack'; job: number }
+  /** The pipeline took one prepared batch: the worker may send another (of `batchRecords` records, when given). */
+  | { type: 'ack'; job: number; batchRecords?: number }
   /** The pipeline needs no more (a file error, the record cap): stop reading. */
   | { type: 'cancel'; job: number }
   /** The answer to a lookup: indexes of the probes whose stored row carries the same digest. */

@@ -22,6 +22,8 @@ const MAX_UNACKED = 2;
 
 type Running = {
   id: number;
+  /** Records per batch from the next batch on: the pipeline may change it with an ack. */
+  sizing: { batchRecords: number };
   cancelled: boolean;
   unacked: number;
   wakeAck?: () => void;
@@ -37,7 +39,7 @@ let running: Running | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 async function runJob(job: WorkerJob): Promise<void> {
-  const self: Running = { id: job.id, cancelled: false, unacked: 0, lookups: new Map(), nextLookup: 0 };
+  const self: Running = { id: job.id, sizing: { batchRecords: job.batchRecords }, cancelled: false, unacked: 0, lookups: new Map(), nextLookup: 0 };
   running = self;
   try {
     const adapter = getAdapter(job.format);
@@ -58,7 +60,7 @@ async function runJob(job: WorkerJob): Promise<void> {
         ownerCode: job.ownerCode,
         digestKey: digestKey(job.pseudonymKey),
         digest: job.digest,
-        batchRecords: job.batchRecords,
+        batchRecords: () => self.sizing.batchRecords,
         maxRecords: job.maxRecords,
       },
       findUnchanged,
@@ -87,8 +89,10 @@ port.on('message', (message: ToWorker) => {
     case 'cancel': {
       const job = running;
       if (!job || job.id !== message.job) return;
-      if (message.type === 'ack') job.unacked--;
-      else {
+      if (message.type === 'ack') {
+        job.unacked--;
+        if (message.batchRecords !== undefined) job.sizing.batchRecords = message.batchRecords;
+      } else {
         job.cancelled = true;
         // A lookup still waiting is answered "nothing unchanged": its batch is dropped anyway.
         for (const resolve of job.lookups.values()) resolve([]);

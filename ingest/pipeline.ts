@@ -44,11 +44,11 @@ import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './rece
 import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
 import { defaultsText, type SubmissionDefaults } from './defaults.ts';
 import { linkSubmission } from './linkage.ts';
-import { yieldToForeground } from '../kernel/foreground.ts';
+import { foregroundActive, paceBehindForeground } from '../kernel/foreground.ts';
 import { sharedParsePool, type ParsePool, type WorkerLease } from './parse-pool.ts';
 import { spoolBody, type Spool } from './spool.ts';
 import { findUnchanged } from './unchanged.ts';
-import { DEFAULT_BATCH_SIZE, RecordWriter } from './writer.ts';
+import { DEFAULT_BATCH_SIZE, FOREGROUND_BATCH_SIZE, RecordWriter } from './writer.ts';
 
 export type { ReportIssue, SubmissionMode, SubmissionReport } from './report.ts';
 
@@ -157,8 +157,11 @@ const fingerprintOf = (s: Session, contentSha256: string): RequestFingerprint =>
 /** ATOMIC stops writing at the first invalid record (it will be rolled back) but keeps reading, so the report lists every problem. */
 const writing = (s: Session): boolean => !(s.input.mode === 'ATOMIC' && s.report.hasRecordErrors);
 
-/** The longest an ingestion waits, per prepared batch, for foreground requests in flight to end. */
+/** The longest an ingestion waits, per batch, for foreground requests in flight to end (after its rest, kernel/foreground.ts). */
 export const YIELD_TO_FOREGROUND_MS = 50;
+
+/** Shorter batches while other partners are active (unless the caller fixed the size). */
+const batchSizeNow = () => (foregroundActive() ? FOREGROUND_BATCH_SIZE : DEFAULT_BATCH_SIZE);
 
 /**
  * Reads the file's prepared batches from the ingest worker (ingest/prepare.ts: parsed,
@@ -167,7 +170,7 @@ export const YIELD_TO_FOREGROUND_MS = 50;
  * looked up outside the transaction on PostgreSQL (the writer pool; the transaction's connection
  * is busy writing the previous batch) and in it on the embedded database (one connection).
  */
-async function readItems(tx: Tx, s: Session, writer: RecordWriter, batchSize: number): Promise<void> {
+async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void> {
   const { input, report } = s;
   const context = { agencyCode: input.agency.code, operationCode: s.operation.code, today: isoDate(s.receivedAt) };
   const lookupDb = input.db.kind === 'postgres' ? input.db.writer : tx;
@@ -179,14 +182,13 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter, batchSize: nu
       pseudonymKey: input.pseudonymKey,
       ownerCode: input.agency.code,
       digest: { operationId: s.operation.id, ...(input.defaults ? { defaults: input.defaults } : {}) },
-      batchRecords: batchSize,
+      batchRecords: input.batchSize ?? batchSizeNow(),
       maxRecords: MAX_RECORDS,
     },
     (probes) => findUnchanged(lookupDb, input.agency.id, probes),
+    input.batchSize === undefined ? batchSizeNow : undefined,
   );
   for await (const batch of batches) {
-    // Other partners' answers first (kernel/foreground.ts): wait, within a bound, while any is in flight.
-    await yieldToForeground(input.yieldToForegroundMs ?? YIELD_TO_FOREGROUND_MS);
     for (const entry of batch.entries) {
       if (entry.t === 'issue') {
         report.addAdapterIssue(entry.issue);
@@ -212,18 +214,19 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter, batchSize: nu
 /** Streams the file into the writer, then writes the rows that waited for a den. */
 async function streamRecords(tx: Tx, s: Session): Promise<void> {
   const { input, report } = s;
-  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   const writer = new RecordWriter(
     tx,
     { ownerId: input.agency.id, submissionId: s.id, operationId: s.operation.id, now: s.receivedAt, today: isoDate(s.receivedAt) },
     report.counts,
-    batchSize,
+    input.batchSize ?? DEFAULT_BATCH_SIZE,
     (batches) => input.log.debug({ submission: s.id, batches, records: report.counts.received }, 'ingest batch written'),
     // The owner retracted this record earlier: it stays retracted, and the report says so.
     ({ kind, ref, at }) => report.add({ ...at, field: '(record)', code: 'RETRACTED_NOT_REVIVED', severity: 'warning', ref, kind }),
+    // Other partners' answers first (kernel/foreground.ts): rest and wait, within bounds, while they are active.
+    (lastBatchMs) => paceBehindForeground(lastBatchMs, input.yieldToForegroundMs ?? YIELD_TO_FOREGROUND_MS),
   );
   try {
-    await readItems(tx, s, writer, batchSize);
+    await readItems(tx, s, writer);
   } finally {
     await writer.settle();
   }

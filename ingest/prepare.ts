@@ -39,8 +39,8 @@ export type PrepareOptions = {
   ownerCode: string;
   digestKey: Buffer;
   digest: DigestContext;
-  /** Records per batch (and per lookup). */
-  batchRecords: number;
+  /** Records per batch (and per lookup), read again for every batch. */
+  batchRecords: number | (() => number);
   /** The adapter is not read beyond this many records (the pipeline refuses more anyway). */
   maxRecords: number;
 };
@@ -97,11 +97,13 @@ async function prepareBatch(items: Item[], options: PrepareOptions, findUnchange
 export async function* prepareBatches(items: AsyncIterable<Item>, options: PrepareOptions, findUnchanged: FindUnchanged): AsyncGenerator<PreparedBatch> {
   let batch: Item[] = [];
   let total = 0;
+  const size = options.batchRecords;
+  const batchRecords = typeof size === 'number' ? () => size : size;
   for await (const item of items) {
     batch.push(item);
     if (item.kind === 'record') total++;
     // Issues count too, so that a file of nothing but issues is still sent in bounded batches.
-    if (batch.length >= options.batchRecords || total > options.maxRecords) {
+    if (batch.length >= batchRecords() || total > options.maxRecords) {
       yield await prepareBatch(batch, options, findUnchanged);
       batch = [];
       if (total > options.maxRecords) return;

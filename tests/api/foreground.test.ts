@@ -3,12 +3,43 @@
 // stream never does. Between its batches an ingestion waits while any foreground request is
 // in flight, at most a bound per batch, so a large file runs in the gateway's spare time
 // without ever being stalled for good by a steady stream of requests.
+// ISO-33: while other partners are active (a request in flight or answered within the last
+// second), bulk work also rests twice as long as its last step kept the database busy, and an
+// ingestion's batches are 100 records instead of 1,000; alone it neither rests nor shrinks.
 import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { enterForeground, foregroundInFlight, yieldingToForeground, yieldToForeground } from '../../kernel/foreground.ts';
+import {
+  enterForeground,
+  foregroundActive,
+  foregroundInFlight,
+  MAX_REST_MS,
+  paceBehindForeground,
+  RECENT_FOREGROUND_MS,
+  REST_PER_BUSY_MS,
+  restAfter,
+  restingForForeground,
+  yieldingToForeground,
+  yieldToForeground,
+} from '../../kernel/foreground.ts';
+import { DEFAULT_BATCH_SIZE, FOREGROUND_BATCH_SIZE } from '../../ingest/writer.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { listening, openEventStream } from '../events/support.ts';
-import { bigLiaisonJson, createIngestFixture, type IngestFixture } from '../ingest/support.ts';
+import { bigLiaisonJson, createIngestFixture, memoryLogger, type IngestFixture } from '../ingest/support.ts';
+
+/** Resolves once no foreground request was answered within RECENT_FOREGROUND_MS (and none is in flight). */
+async function quiet(): Promise<void> {
+  await vi.waitFor(() => expect(foregroundInFlight()).toBe(0), { timeout: 30_000 });
+  while (foregroundActive()) await sleep(RECENT_FOREGROUND_MS / 4);
+}
+
+/** Whether `promise` has settled after the microtasks queued now have run. */
+async function settledAtOnce(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(() => (settled = true));
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  return settled;
+}
 
 describe('the foreground count', () => {
   afterEach(() => {
@@ -106,4 +137,57 @@ describe('an ingestion', () => {
     expect(result.status).toBe(201);
     expect(result.report.counts.accepted).toBe(2_500);
   }, 60_000);
+});
+
+describe('the pace of bulk work', () => {
+  it('ISO-33 rests twice as long as its last step kept the database busy while others are active, within a bound, and not at all alone', async () => {
+    expect(restAfter(40)).toBe(40 * REST_PER_BUSY_MS);
+    expect(restAfter(60_000)).toBe(MAX_REST_MS);
+    expect(restAfter(-5)).toBe(0);
+
+    await quiet();
+    // Alone: a step of any length is followed by the next at once.
+    expect(await settledAtOnce(paceBehindForeground(60_000, 1_000))).toBe(true);
+    expect(restingForForeground()).toBe(0);
+
+    // A request answered just now still counts: the next step waits out its rest.
+    enterForeground()();
+    expect(foregroundActive()).toBe(true);
+    const paced = paceBehindForeground(150, 1_000);
+    expect(await settledAtOnce(paced)).toBe(false);
+    expect(restingForForeground()).toBe(1);
+    await paced;
+    expect(restingForForeground()).toBe(0);
+
+    // A bound of 0 never waits, whatever is going on.
+    const answering = enterForeground();
+    expect(await settledAtOnce(paceBehindForeground(60_000, 0))).toBe(true);
+    answering();
+  });
+
+  describe('an ingestion', () => {
+    let f: IngestFixture;
+    beforeAll(async () => {
+      f = await createIngestFixture(['ES-PN']);
+    });
+    afterAll(() => f?.close());
+
+    const batchesOf = async (prefix: string) => {
+      const { log, logs } = memoryLogger();
+      const result = await f.ingest(f.agencies['ES-PN']!, 'liaison-json', bigLiaisonJson(2_000, prefix), { log, yieldToForegroundMs: 0 });
+      expect(result.report.counts.accepted).toBe(2_000);
+      return logs.filter((l) => l.msg === 'ingest batch written').length;
+    };
+
+    it('ISO-33 writes shorter batches while another partner is active, full ones alone', async () => {
+      const answering = enterForeground();
+      try {
+        expect(await batchesOf('BUSY')).toBe(2_000 / FOREGROUND_BATCH_SIZE);
+      } finally {
+        answering();
+      }
+      await quiet();
+      expect(await batchesOf('ALONE')).toBe(2_000 / DEFAULT_BATCH_SIZE);
+    }, 60_000);
+  });
 });
