@@ -62,7 +62,7 @@ export type IngestInput = {
   mode: SubmissionMode;
   dryRun: boolean;
   idempotencyKey?: string;
-  /** The longest wait per prepared batch for foreground requests (kernel/foreground.ts); 0 never waits. */
+  /** The longest wait per batch for foreground requests (kernel/foreground.ts); 0 never waits nor rests. Default: 50 ms on PostgreSQL, 0 on the embedded database. */
   yieldToForegroundMs?: number;
   /** The file, streamed into the upload spool (ingest/spool.ts); never buffered whole in memory. */
   body: AsyncIterable<Uint8Array>;
@@ -160,8 +160,17 @@ const writing = (s: Session): boolean => !(s.input.mode === 'ATOMIC' && s.report
 /** The longest an ingestion waits, per batch, for foreground requests in flight to end (after its rest, kernel/foreground.ts). */
 export const YIELD_TO_FOREGROUND_MS = 50;
 
-/** Shorter batches while other partners are active (unless the caller fixed the size). */
+/** Shorter batches while other partners are active. */
 const batchSizeNow = () => (foregroundActive() ? FOREGROUND_BATCH_SIZE : DEFAULT_BATCH_SIZE);
+
+/**
+ * Whether the ingestion paces itself behind other partners (kernel/foreground.ts): on
+ * PostgreSQL. On the embedded database its transaction holds the one connection from start to
+ * end, so every other query waits for the whole of it whatever it does: resting or shrinking
+ * its batches there only made the wait longer (the isolation bench's big upload: 44 s -> 122 s,
+ * A's answers with it). A caller's explicit bound is kept on either.
+ */
+const pacedOn = (db: Database) => db.kind === 'postgres';
 
 /**
  * Reads the file's prepared batches from the ingest worker (ingest/prepare.ts: parsed,
@@ -182,11 +191,11 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void
       pseudonymKey: input.pseudonymKey,
       ownerCode: input.agency.code,
       digest: { operationId: s.operation.id, ...(input.defaults ? { defaults: input.defaults } : {}) },
-      batchRecords: input.batchSize ?? batchSizeNow(),
+      batchRecords: input.batchSize ?? (pacedOn(input.db) ? batchSizeNow() : DEFAULT_BATCH_SIZE),
       maxRecords: MAX_RECORDS,
     },
     (probes) => findUnchanged(lookupDb, input.agency.id, probes),
-    input.batchSize === undefined ? batchSizeNow : undefined,
+    input.batchSize === undefined && pacedOn(input.db) ? batchSizeNow : undefined,
   );
   for await (const batch of batches) {
     for (const entry of batch.entries) {
@@ -223,7 +232,7 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
     // The owner retracted this record earlier: it stays retracted, and the report says so.
     ({ kind, ref, at }) => report.add({ ...at, field: '(record)', code: 'RETRACTED_NOT_REVIVED', severity: 'warning', ref, kind }),
     // Other partners' answers first (kernel/foreground.ts): rest and wait, within bounds, while they are active.
-    (lastBatchMs) => paceBehindForeground(lastBatchMs, input.yieldToForegroundMs ?? YIELD_TO_FOREGROUND_MS),
+    (lastBatchMs) => paceBehindForeground(lastBatchMs, input.yieldToForegroundMs ?? (pacedOn(input.db) ? YIELD_TO_FOREGROUND_MS : 0)),
   );
   try {
     await readItems(tx, s, writer);
