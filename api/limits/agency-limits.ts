@@ -106,6 +106,15 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
     });
   }
 
+  /**
+   * ISO-34: agencies this process found over their requests per minute or per second, until
+   * that window ends. Within a window a count only grows, so every request of the agency until
+   * then would be refused anyway: it is refused at once, without another count, and so without
+   * a database write. An agency flooding past its limit otherwise cost one durable counter write
+   * per refused request, and every other partner's commits queued behind their WAL flushes.
+   */
+  const refusedUntil = new Map<string, { until: number; minuteEndsAt: number; error: (msLeft: number) => LiaisonError }>();
+
   async function allowanceOf(agencyId: string): Promise<Allowance> {
     const cached = cache.get(agencyId);
     if (cached && cached.until > Date.now()) return cached.allowance;
@@ -124,6 +133,14 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   return {
     async admitRequest(viewer, edge) {
       const quota = (await allowanceOf(viewer.agencyId)).requestsPerMinute;
+      const refused = refusedUntil.get(viewer.agencyId);
+      const now = Date.now();
+      if (refused && refused.until > now) {
+        // ISO-34: known to be over its limit in this window: refused without another count.
+        note(edge, { policy: 'requests', quota, windowSeconds: WINDOW_SECONDS, remaining: 0, resetSeconds: Math.ceil((refused.minuteEndsAt - now) / 1000) });
+        throw refused.error(refused.until - now);
+      }
+      if (refused) refusedUntil.delete(viewer.agencyId);
       // The minute's and the second's counts in one round trip (one statement on PostgreSQL).
       // A refused request counts too: an agency that keeps sending stays refused until the window ends.
       const [counted, burst] = await deps.counters.consumeTogether([
@@ -132,18 +149,21 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
       ]);
       if (!counted || !burst) throw new Error('consumeTogether answered fewer counts than asked');
       note(edge, stateOf('requests', quota, counted));
+      const refuse = (error: (msLeft: number) => LiaisonError, msBeforeNext: number): never => {
+        refusedUntil.set(viewer.agencyId, { until: now + msBeforeNext, minuteEndsAt: now + counted.msBeforeNext, error });
+        throw error(msBeforeNext);
+      };
       if (counted.consumedPoints > quota) {
-        throw rateLimited(
-          `Your agency has sent its ${quota} requests for this minute; retry after the time in Retry-After.`,
-          'request_limit',
+        refuse(
+          (msLeft) => rateLimited(`Your agency has sent its ${quota} requests for this minute; retry after the time in Retry-After.`, 'request_limit', msLeft),
           counted.msBeforeNext,
         );
       }
       const perSecond = burstPerSecond(quota);
       if (burst.consumedPoints > perSecond) {
-        throw rateLimited(
-          `Your agency is sending faster than ${perSecond} requests a second; spread its ${quota} requests a minute out.`,
-          'request_burst',
+        refuse(
+          (msLeft) =>
+            rateLimited(`Your agency is sending faster than ${perSecond} requests a second; spread its ${quota} requests a minute out.`, 'request_burst', msLeft),
           burst.msBeforeNext,
         );
       }
@@ -202,6 +222,7 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
 
     forgetOverrides() {
       cache.clear();
+      refusedUntil.clear();
     },
   };
 }

@@ -1,11 +1,13 @@
 // Per-agency rate and cost limits and the per-address limit on failed authentication
-// (docs/security-tests.md: ISO-09…16, GQL-12…14; docs/operations.md, "Limits"). Each
+// (docs/security-tests.md: ISO-09…16, ISO-34, GQL-12…14; docs/operations.md, "Limits"). Each
 // gateway here is configured with low limits; the defaults stay far above what the rest of the
 // suite sends. Counting windows are a real minute, and every test uses agencies of its own.
 import { randomUUID } from 'node:crypto';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { burstPerSecond, OPERATIONS_WAITING_PER_AGENCY } from '../../api/limits/agency-limits.ts';
+import { burstPerSecond, createAgencyLimits, OPERATIONS_WAITING_PER_AGENCY } from '../../api/limits/agency-limits.ts';
+import { createCounters, type Counters } from '../../api/limits/counters.ts';
+import type { EdgeContext } from '../../schema/context.ts';
 import { queryCost } from '../../api/limits/query-cost.ts';
 import type { Viewer } from '../../kernel/viewer.ts';
 import { schema } from '../../schema/index.ts';
@@ -168,6 +170,48 @@ describe('requests per minute per agency', () => {
     expect(refused.headers.get('ratelimit-policy')).toBe('"requests";q=5;w=60');
     expect(refused.headers.get('ratelimit')).toMatch(/^"requests";r=0;t=\d+$/);
     expect(await refused.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED', reason: 'request_limit', retryAfter });
+  });
+});
+
+describe('an agency past its limit', () => {
+  it('ISO-34 is refused until its window ends without being counted again: a flood past the limit costs no counter write per request', async () => {
+    const store = createCounters({ redisUrl: undefined }, gw.db);
+    let counted = 0;
+    const counters: Counters = {
+      ...store,
+      consumeTogether: (charges) => {
+        counted++;
+        return store.consumeTogether(charges);
+      },
+    };
+    const limits = createAgencyLimits({ config: { rateLimits: LIMITS }, prisma: gw.db.prisma, counters });
+    const agency = await freshAgency();
+    const edge = () => ({}) as EdgeContext;
+    try {
+      for (let i = 0; i < LIMITS.requestsPerMinute; i++) await limits.admitRequest(viewerOf(agency), edge());
+      expect(counted).toBe(LIMITS.requestsPerMinute);
+      const retryAfters: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const at = edge();
+        const refusal = (await refusalOf(() => limits.admitRequest(viewerOf(agency), at))) as { code: string; reason?: string; headers?: Record<string, string> } | null;
+        expect(refusal).toMatchObject({ code: 'RATE_LIMITED', reason: 'request_limit' });
+        retryAfters.push(refusal!.headers!['Retry-After']!);
+        // The RateLimit headers still say where the agency stands.
+        expect(at.rateLimits).toEqual([expect.objectContaining({ policy: 'requests', quota: LIMITS.requestsPerMinute, remaining: 0 })]);
+      }
+      // The first refusal was counted; the 19 after it were answered from what it found.
+      expect(counted).toBe(LIMITS.requestsPerMinute + 1);
+      expect(retryAfters.every((r) => Number(r) >= 1 && Number(r) <= 60)).toBe(true);
+      // Another agency is counted as ever.
+      await limits.admitRequest(viewerOf(await freshAgency()), edge());
+      expect(counted).toBe(LIMITS.requestsPerMinute + 2);
+      // The operator changing the limits through this process forgets what was found.
+      limits.forgetOverrides();
+      await refusalOf(() => limits.admitRequest(viewerOf(agency), edge()));
+      expect(counted).toBe(LIMITS.requestsPerMinute + 3);
+    } finally {
+      await store.close();
+    }
   });
 });
 
