@@ -2,14 +2,16 @@
 // isolation benchmark. Every load is bounded (a duration, a count, a file) and aimed at the
 // gateway child on 127.0.0.1 only.
 //   - GraphQL loads (A's read, B's flood, B's costly queries) are sent by this file's own
-//     client, not autocannon: every request is scheduled (an open loop at a fixed rate, or a
+//     client, not autocannon (B's from a process of its own, bench/isolation/pressure-child.ts): every request is scheduled (an open loop at a fixed rate, or a
 //     fixed number of workers back to back), gets its own single-use token, and is waited for
 //     after the window closes, so a request the gateway answers late or never still counts. In
 //     the open loop, latency runs from the request's scheduled time, so time spent queued
 //     behind a stalled gateway is not hidden (no coordinated omission).
 //   - B's slow uploads: chunked submissions that send one byte a second and never finish.
 //   - B's big upload: one partner file streamed as fast as the socket takes it.
+import { fork } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Agent, request as httpRequest, type ClientRequest } from 'node:http';
 import type { TokenPool } from '../lib/load.ts';
 
@@ -30,7 +32,7 @@ export type ReadSample = {
   slowest: { atS: number; ms: number; status: string }[];
 };
 
-type Load = {
+export type Load = {
   url: string;
   body: string;
   seconds: number;
@@ -227,7 +229,21 @@ export async function uploadFile(options: { url: string; token: string; file: st
 }
 
 /** A load that runs in the background; stop() waits for its end. For B's flood and costly queries. */
-export function backgroundLoad(load: Load): Pressure {
-  const running = graphqlLoad(load);
+/**
+ * Starts `load` in a process of its own (bench/isolation/pressure-child.ts), so that B's
+ * answers never hold up A's requests in this one; resolves once it has started.
+ */
+export async function backgroundLoad(load: Load): Promise<Pressure> {
+  const child = fork(fileURLToPath(new URL('./pressure-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const started = new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`B's load exited (${code}) before it started`)));
+  });
+  await started;
+  const running = new Promise<ReadSample>((resolve, reject) => {
+    child.once('message', (reply: { sample?: ReadSample; error?: string }) => (reply.sample ? resolve(reply.sample) : reject(new Error(`B's load failed: ${reply.error}`))));
+    child.once('exit', (code) => reject(new Error(`B's load exited (${code}) before answering`)));
+  });
+  child.send({ url: load.url, body: load.body, seconds: load.seconds, rate: load.rate, workers: load.workers, tokens: load.tokens.drain() });
   return { stop: async () => (await running).statuses };
 }

@@ -163,7 +163,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
 
     const floodRate = Math.ceil((10 * o.limitPerMinute) / 60);
     const floodSeconds = o.seconds + 2;
-    const flood = backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(pressure(AGENCY_B_FLOOD), audience, floodRate * floodSeconds + 50) });
+    const flood = await backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(pressure(AGENCY_B_FLOOD), audience, floodRate * floodSeconds + 50) });
     await sleep(1_000);
     const duringFlood = await measureA();
     record('flood', duringFlood, await flood.stop(), `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min`);
@@ -178,7 +178,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     record('big-upload', duringUpload, uploaded, `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s`);
     await settle();
 
-    const costly = backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: o.seconds + 2, workers: 4, tokens: await TokenPool.mint(pressure(AGENCY_B_COSTLY), audience, 3_000) });
+    const costly = await backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: o.seconds + 2, workers: 4, tokens: await TokenPool.mint(pressure(AGENCY_B_COSTLY), audience, 3_000) });
     await sleep(1_000);
     const duringCostly = await measureA();
     record('costly-queries', duringCostly, await costly.stop(), '4 workers back to back, 10 aliases × suspects(first:100){den operation alsoReportedBy}');

@@ -40,6 +40,12 @@ export class TokenPool {
   take(): string | undefined {
     return this.tokens[this.next++];
   }
+  /** Every token not yet taken (to hand them to another process), leaving none here. */
+  drain(): string[] {
+    const left = this.tokens.slice(this.next);
+    this.next = this.tokens.length;
+    return left;
+  }
   static async mint(agency: Pick<BenchAgency, 'code' | 'keys'>, audience: string, count: number, scope = 'records:read'): Promise<TokenPool> {
     const tokens: string[] = [];
     for (let i = 0; i < count; i++) {
