@@ -41,7 +41,7 @@ import {
   type RequestFingerprint,
 } from './idempotency.ts';
 import { reportOfReceipt, type ReceiptSigner, type UnsignedReport } from './receipts.ts';
-import { FILE_FIELD, ReportBuilder, toReportIssue, type SubmissionMode, type SubmissionReport } from './report.ts';
+import { FILE_FIELD, ReportBuilder, type SubmissionMode, type SubmissionReport } from './report.ts';
 import { defaultsText, type SubmissionDefaults } from './defaults.ts';
 import { linkSubmission } from './linkage.ts';
 import { foregroundActive, paceBehindForeground } from '../kernel/foreground.ts';
