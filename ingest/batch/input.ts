@@ -10,8 +10,8 @@
 import type { Location } from '../../adapters/contract.ts';
 import type { CodeValues, DenRow, FundRow, Row, SuspectRow } from '../rows.ts';
 
-/** SQL types of the handling and evaluation inputs, the same on the three tables. */
-const CODE_INPUT = { handling: 'text', handling_note: 'text', source_reliability: 'text', information_assessment: 'int', matchable: 'boolean' } as const;
+/** SQL types of the handling and evaluation inputs, the same on the three tables (their column names too). */
+export const CODE_INPUT = { handling: 'text', handling_note: 'text', source_reliability: 'text', information_assessment: 'int', matchable: 'boolean' } as const;
 
 /** The input columns of each table's statement, in its names, with their SQL types (`jsonb_to_record`'s column list). */
 export const DEN_INPUT = {

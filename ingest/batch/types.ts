@@ -7,7 +7,7 @@
 import type { Location } from '../../adapters/contract.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
 import type { CodeColumnBits } from '../rows.ts';
-import { inputColumns, type TableInput } from './input.ts';
+import { CODE_INPUT, inputColumns, type TableInput } from './input.ts';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -89,7 +89,8 @@ export const storedRow = (table: string, ownerId: string): Prisma.Sql => Prisma.
 
 // ---- the handling and evaluation columns, the same on the three tables ----------------------
 
-const CODE_COLUMNS = ['handling', 'handling_note', 'source_reliability', 'information_assessment', 'matchable'] as const;
+/** The handling and evaluation columns: the inputs' names are the columns'. */
+const CODE_COLUMNS = Object.keys(CODE_INPUT) as (keyof typeof CODE_INPUT)[];
 
 /** The code columns of `src`, from the input `i` and the stored row `cur` (absent is not null). */
 export const codeValues = (bits: CodeColumnBits): Prisma.Sql => Prisma.sql`
