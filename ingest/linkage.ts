@@ -89,6 +89,10 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return groups;
 }
 
+/** Today's match quota of an agency, to be charged `count` identifiers by the lookup's own statement. */
+export type QuotaCharge = { agencyId: string; count: number; at: Date; defaultQuotaPerDay?: number | undefined };
+export type QuotaState = { quotaPerDay: number; quotaRemaining: number };
+
 /**
  * Every record that can answer a match carrying one of the probes' selectors, whatever its
  * sharing level: not retracted and matchable (the owner's `matchable: false` keeps a record out
@@ -97,13 +101,28 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
  * `visibility`, each row also says whether the viewer may already see it. Hashes are bound as
  * char(64)[], the columns' type, so the hash indexes serve the lookup. (A submission's links
  * are looked up inside its own statement, linkSql below, by the same rule.)
+ *
+ * With `charge`, the same statement first takes `charge.count` identifiers from the agency's
+ * quota for today (as chargeMatchQuota does) and looks up nothing unless they were taken: over
+ * the quota it throws RATE_LIMITED, having taken and found nothing. One round trip for both.
  */
 export async function lookUpSelectors<P extends SelectorProbe>(
   tx: Tx,
   probes: readonly P[],
-  options: { visibility?: VisibilitySql } = {},
-): Promise<SelectorFound<P>[]> {
-  if (probes.length === 0) return [];
+  options: { visibility?: VisibilitySql; charge: QuotaCharge },
+): Promise<{ found: SelectorFound<P>[]; quota: QuotaState }>;
+export async function lookUpSelectors<P extends SelectorProbe>(
+  tx: Tx,
+  probes: readonly P[],
+  options?: { visibility?: VisibilitySql },
+): Promise<{ found: SelectorFound<P>[] }>;
+export async function lookUpSelectors<P extends SelectorProbe>(
+  tx: Tx,
+  probes: readonly P[],
+  options: { visibility?: VisibilitySql; charge?: QuotaCharge } = {},
+): Promise<{ found: SelectorFound<P>[]; quota?: QuotaState }> {
+  const { charge } = options;
+  if (probes.length === 0 && !charge) return { found: [] };
   const values: unknown[] = [...(options.visibility?.values ?? [])];
   const bind = (value: unknown, cast: string) => {
     values.push(value);
@@ -111,20 +130,50 @@ export async function lookUpSelectors<P extends SelectorProbe>(
   };
   const hashes = bind([...new Set(probes.map((p) => p.hash))], 'char(64)[]');
   const accountHashes = [...new Set(probes.filter((p) => ACCOUNT_TYPES.has(p.type)).map((p) => p.hash))];
-  let sql = `SELECT DISTINCT 'SUSPECT'::text AS kind, sel.type::text AS type, sel.hash, s.id, s.owner_id, a.code AS owner_code,
+  let lookup = `SELECT DISTINCT 'SUSPECT'::text AS kind, sel.type::text AS type, sel.hash, s.id, s.owner_id, a.code AS owner_code,
          ${options.visibility?.suspect ?? 'false'} AS visible, s.handling, s.handling_note, s.source_reliability, s.information_assessment
     FROM selector sel JOIN suspect s ON s.id = sel.suspect_id JOIN agency a ON a.id = s.owner_id
    WHERE sel.hash = ANY(${hashes}) AND ${answers('s')}`;
   if (accountHashes.length > 0) {
     const accounts = bind(accountHashes, 'char(64)[]');
-    sql += `
+    lookup += `
   UNION ALL
   SELECT 'INTERCEPTED_FUND'::text, NULL::text, f.account_key, f.id, f.owner_id, a.code,
          ${options.visibility?.fund ?? 'false'}, f.handling, f.handling_note, f.source_reliability, f.information_assessment
     FROM intercepted_fund f JOIN agency a ON a.id = f.owner_id
    WHERE f.account_key = ANY(${accounts}) AND ${answers('f')}`;
   }
-  const rows = await tx.$queryRawUnsafe<FoundRow[]>(sql, ...values);
+  let sql = lookup;
+  if (charge) {
+    const agency = bind(charge.agencyId, 'uuid');
+    const day = bind(utcDay(charge.at), 'date');
+    const count = bind(charge.count, 'int');
+    const fallback = bind(charge.defaultQuotaPerDay ?? DEFAULT_MATCH_QUOTA_PER_DAY, 'int');
+    // `before` is the statement's snapshot: today's use before this charge, taken or not. The
+    // lookup's condition on `charged` is a one-time filter: refused, it reads no selector.
+    sql = `WITH lim AS (SELECT COALESCE(match_quota_per_day, ${fallback}) AS quota FROM agency WHERE id = ${agency}),
+     ins AS (
+       INSERT INTO match_quota_usage (agency_id, day, used)
+       SELECT ${agency}, ${day}, ${count} FROM lim WHERE ${count} <= lim.quota
+       ON CONFLICT (agency_id, day) DO UPDATE SET used = match_quota_usage.used + EXCLUDED.used
+        WHERE match_quota_usage.used + EXCLUDED.used <= (SELECT quota FROM lim)
+       RETURNING used),
+     charged AS (
+       SELECT lim.quota, (SELECT used FROM ins) AS used,
+              (SELECT u.used FROM match_quota_usage u WHERE u.agency_id = ${agency} AND u.day = ${day}) AS before
+         FROM lim),
+     found AS (${lookup})
+SELECT c.quota AS charge_quota, c.used AS charge_used, c.before AS charge_before, f.*
+  FROM charged c LEFT JOIN found f ON EXISTS (SELECT 1 FROM charged WHERE used IS NOT NULL)`;
+  }
+  const rows = await tx.$queryRawUnsafe<(FoundRow & Partial<ChargeColumns>)[]>(sql, ...values);
+  let quota: QuotaState | undefined;
+  if (charge) {
+    const first = rows[0];
+    if (!first) throw new Error(`agency ${charge.agencyId} is missing`);
+    if (first.charge_used === null || first.charge_used === undefined) throw quotaExceeded(first.charge_quota!, first.charge_before ?? 0, charge.at);
+    quota = { quotaPerDay: first.charge_quota!, quotaRemaining: first.charge_quota! - first.charge_used };
+  }
   const found: SelectorFound<P>[] = [];
   const of = (probe: P, row: FoundRow): SelectorFound<P> => ({
     probe,
@@ -135,16 +184,20 @@ export async function lookUpSelectors<P extends SelectorProbe>(
     visible: row.visible,
     codes: codesOf(row),
   });
-  // Rows by hash: one pass over the rows, whatever the number of probes.
-  const rowsByHash = groupBy(rows, (row) => row.hash);
+  // Rows by hash: one pass over the rows, whatever the number of probes (a charge's row without
+  // a record has no hash, and no probe asks for that).
+  const rowsByHash = groupBy(rows, (row) => row.hash ?? '');
   for (const probe of probes) {
     const account = ACCOUNT_TYPES.has(probe.type);
     for (const row of rowsByHash.get(probe.hash) ?? []) {
       if (row.kind === 'SUSPECT' ? row.type === probe.type : account) found.push(of(probe, row));
     }
   }
-  return found;
+  return quota ? { found, quota } : { found };
 }
+
+/** The quota columns of a lookup that charged (lookUpSelectors with `charge`). */
+type ChargeColumns = { charge_quota: number; charge_used: number | null; charge_before: number | null };
 
 export const hitRefHash = (hitRef: string) => createHash('sha256').update(hitRef, 'utf8').digest('hex');
 
@@ -173,24 +226,9 @@ export async function chargeMatchQuota(
   count: number,
   at: Date,
   defaultQuotaPerDay = DEFAULT_MATCH_QUOTA_PER_DAY,
-): Promise<{ quotaPerDay: number; quotaRemaining: number }> {
-  const day = utcDay(at);
-  const rows = await tx.$queryRaw<{ quota: number; used: number | null; before: number | null }[]>`
-    WITH lim AS (SELECT COALESCE(match_quota_per_day, ${defaultQuotaPerDay}::int) AS quota FROM agency WHERE id = ${agencyId}::uuid),
-         ins AS (
-           INSERT INTO match_quota_usage (agency_id, day, used)
-           SELECT ${agencyId}::uuid, ${day}::date, ${count}::int FROM lim WHERE ${count}::int <= lim.quota
-           ON CONFLICT (agency_id, day) DO UPDATE SET used = match_quota_usage.used + EXCLUDED.used
-            WHERE match_quota_usage.used + EXCLUDED.used <= (SELECT quota FROM lim)
-           RETURNING used)
-    SELECT lim.quota, (SELECT used FROM ins) AS used,
-           (SELECT u.used FROM match_quota_usage u WHERE u.agency_id = ${agencyId}::uuid AND u.day = ${day}::date) AS before
-      FROM lim`;
-  const row = rows[0];
-  if (!row) throw new Error(`agency ${agencyId} is missing`);
-  // `before` is the statement's snapshot: today's use before this charge, whether or not it was taken.
-  if (row.used === null) throw quotaExceeded(row.quota, row.before ?? 0, at);
-  return { quotaPerDay: row.quota, quotaRemaining: row.quota - row.used };
+): Promise<QuotaState> {
+  // The charge of a lookup without probes: the same statement, no selector read.
+  return (await lookUpSelectors(tx, [], { charge: { agencyId, count, at, defaultQuotaPerDay } })).quota;
 }
 
 /**
@@ -222,30 +260,34 @@ export type StoredHit = {
 export type OutboxEvent = { agencyId: string; type: string; payload: Record<string, unknown>; createdAt: Date };
 
 /**
- * Writes hit rows and outbox events in ONE statement (two data-modifying CTEs over unnest
- * arrays), whatever their number: one round trip where a createMany per table took two.
+ * The hit rows and outbox events as data-modifying CTEs (`hits`, `events`) over unnest arrays,
+ * whatever their number: for a statement that also appends the audit event recording them
+ * (kernel/audit.ts appendAuditEvent's `alongside`). None when there is nothing to write.
  */
-export async function storeHitsAndEvents(tx: Tx, hits: readonly StoredHit[], events: readonly OutboxEvent[]): Promise<void> {
-  if (hits.length === 0 && events.length === 0) return;
+export function hitAndEventWrites(hits: readonly StoredHit[], events: readonly OutboxEvent[]): Prisma.Sql[] {
+  const writes: Prisma.Sql[] = [];
   const col = <K extends keyof StoredHit>(key: K) => hits.map((h) => h[key]);
-  await tx.$queryRaw`
-    WITH hits AS (
+  if (hits.length > 0) {
+    writes.push(Prisma.sql`hits AS (
       INSERT INTO match_hit (ref_hash, requester_id, owner_id, kind, record_id, purpose, case_ref, created_at, expires_at)
       SELECT h.ref_hash, h.requester_id, h.owner_id, h.kind::"RecordKind", h.record_id, h.purpose, h.case_ref, h.created_at, h.expires_at
         FROM unnest(${col('refHash')}::text[], ${col('requesterId')}::uuid[], ${col('ownerId')}::uuid[], ${col('kind')}::text[],
                     ${col('recordId')}::uuid[], ${col('purpose')}::text[], ${col('caseRef')}::text[], ${col('createdAt')}::timestamptz[],
                     ${col('expiresAt')}::timestamptz[])
           AS h(ref_hash, requester_id, owner_id, kind, record_id, purpose, case_ref, created_at, expires_at)
-      RETURNING 1),
-    events AS (
+      RETURNING 1)`);
+  }
+  if (events.length > 0) {
+    writes.push(Prisma.sql`events AS (
       INSERT INTO agency_event (agency_id, type, payload, created_at)
       SELECT e.agency_id, e.type, e.payload::jsonb, e.created_at
         FROM unnest(${events.map((e) => e.agencyId)}::uuid[], ${events.map((e) => e.type)}::text[],
                     ${events.map((e) => JSON.stringify(e.payload))}::text[], ${events.map((e) => e.createdAt)}::timestamptz[]) WITH ORDINALITY
           AS e(agency_id, type, payload, created_at, n)
        ORDER BY e.n
-      RETURNING 1)
-    SELECT (SELECT count(*) FROM hits)::int AS hits, (SELECT count(*) FROM events)::int AS events`;
+      RETURNING 1)`);
+  }
+  return writes;
 }
 
 export type SubmissionLinkage = {
@@ -364,7 +406,7 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
       },
     );
   }
-  await storeHitsAndEvents(tx, hits, events);
+  // The hits and events are written by the audit event's own statement (there is one whenever there are hits).
   if (links > 0 || hits.length > 0) {
     const selectors = row!.selectors ?? [];
     await appendAuditEvent(
@@ -380,6 +422,7 @@ export async function linkSubmission(tx: Tx, s: SubmissionLinkage): Promise<Link
         detail: { links, identifiers, watchHits: hits.length, selectorCount: row!.selector_count, selectors },
       },
       s.at,
+      hitAndEventWrites(hits, events),
     );
   }
   return { links, identifiers, watchHits: hits.length };

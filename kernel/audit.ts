@@ -12,7 +12,7 @@
 // and pass it back as `anchor`.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
+import { Prisma, type PrismaClient } from '../prisma/generated/client/client.ts';
 import { auditAppendDuration } from './metrics.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -83,11 +83,21 @@ function storableDetail(detail: Record<string, unknown> | undefined): Prisma.Inp
 const isUniqueViolation = (error: unknown) =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 
-/** Appends one event at the chain head; returns its seq and hash. One round trip. */
+/** PostgreSQL's 22012 (the guard of a missing head below), as Prisma reports a raw query's database error. */
+const isDivisionByZero = (error: unknown) => /\b22012\b|division by zero/.test(String((error as { message?: unknown } | null)?.message ?? ''));
+
+/**
+ * Appends one event at the chain head; returns its seq and hash. One round trip. `alongside`
+ * are further data-modifying CTEs (`name AS (INSERT … RETURNING …)`) written by the same
+ * statement: what they write and the event that records it are then stored together or not at
+ * all, without a transaction of their own (schema/match.ts). Their names must not be
+ * `audit_head` or `audit_row`.
+ */
 export async function appendAuditEvent(
   prisma: Pick<PrismaClient, '$queryRaw'>,
   event: AuditEventInput,
   at: Date,
+  alongside: readonly Prisma.Sql[] = [],
 ): Promise<AuditHead> {
   const fields: StoredFields = {
     agencyCode: event.agencyCode ?? null,
@@ -100,29 +110,39 @@ export async function appendAuditEvent(
     at: new Date(at.getTime()),
   };
   const canonical = canonicalEvent(fields);
+  const more = alongside.length > 0 ? Prisma.sql`, ${Prisma.join(alongside, ', ')}` : Prisma.empty;
   const timer = auditAppendDuration.startTimer();
   for (let attempt = 1; ; attempt++) {
     try {
       const rows = await prisma.$queryRaw<{ seq: bigint; hash: string }[]>`
-        WITH head AS (
+        WITH audit_head AS (
           UPDATE audit_chain_head
              SET seq = seq + 1,
                  prev_hash = hash,
                  hash = encode(sha256(convert_to(hash || ${canonical}, 'UTF8')), 'hex')
            WHERE id = 1
        RETURNING seq, prev_hash, hash
-        )
-        INSERT INTO audit_event (seq, agency_code, subject, action, target, outcome, detail, at, prev_hash, hash)
-        SELECT head.seq, ${fields.agencyCode}, ${fields.subject}, ${fields.action}, ${fields.target}, ${fields.outcome},
-               ${JSON.stringify(fields.detail)}::jsonb, ${fields.at}::timestamptz, head.prev_hash, head.hash
-          FROM head
-     RETURNING seq, hash`;
+        ), audit_row AS (
+          INSERT INTO audit_event (seq, agency_code, subject, action, target, outcome, detail, at, prev_hash, hash)
+          SELECT audit_head.seq, ${fields.agencyCode}, ${fields.subject}, ${fields.action}, ${fields.target}, ${fields.outcome},
+                 ${JSON.stringify(fields.detail)}::jsonb, ${fields.at}::timestamptz, audit_head.prev_hash, audit_head.hash
+            FROM audit_head
+       RETURNING seq, hash
+        )${more}
+        SELECT audit_row.seq, audit_row.hash, 1 / (SELECT count(*) FROM audit_row) AS written
+          FROM (SELECT 1) AS one LEFT JOIN audit_row ON true`;
       const row = rows[0];
       if (!row) throw new Error('audit_chain_head is missing: run the migrations');
       timer({ outcome: 'ok' });
-      return row;
+      return { seq: row.seq, hash: row.hash };
     } catch (error) {
-      // Only reachable if a writer bypassed the head: the unique prev_hash refused the fork.
+      if (isDivisionByZero(error)) {
+        // No head row, so no event: `written` failed the statement, and `alongside` wrote nothing either.
+        timer({ outcome: 'error' });
+        throw new Error('audit_chain_head is missing: run the migrations', { cause: error });
+      }
+      // Only reachable if a writer bypassed the head: the unique prev_hash refused the fork
+      // (the whole statement, `alongside` too, was rolled back and is tried again).
       if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) {
         timer({ outcome: 'error' });
         throw error;

@@ -55,6 +55,14 @@ export type OpenDatabaseOptions = {
 /** Each counter update is one short upsert; two connections serve many requests per second. */
 const LIMITS_POOL_SIZE = 2;
 const LIMITS_STATEMENT_TIMEOUT_MS = 2_000;
+/**
+ * The counters' commits do not wait for their WAL to reach the disk (each request makes two).
+ * A count is soft state: the counters fall back to memory when the database is away, and what
+ * a crash of the database can lose is the counting of the last fraction of a second
+ * (wal_writer_delay), never a record, an audit event or a used token id, whose commits stay
+ * synchronous on the other pools.
+ */
+const LIMITS_SESSION_SETTINGS = '-c synchronous_commit=off';
 
 /**
  * Names prepared statements by the hash of their SQL so PostgreSQL parses and plans each
@@ -153,7 +161,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const limitsPool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: LIMITS_POOL_SIZE,
-      options: `-c statement_timeout=${LIMITS_STATEMENT_TIMEOUT_MS} ${SESSION_SETTINGS}`,
+      options: `-c statement_timeout=${LIMITS_STATEMENT_TIMEOUT_MS} ${SESSION_SETTINGS} ${LIMITS_SESSION_SETTINGS}`,
       connectionTimeoutMillis: 2_000,
     });
     // An idle connection that drops (a database restart) is replaced at the next count; until

@@ -18,7 +18,7 @@ import { appendAuditEvent } from '../kernel/audit.ts';
 import { ErrorCode, LiaisonError, type ErrorIssue } from '../kernel/errors.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Tx } from '../ingest/batch/types.ts';
-import { chargeMatchQuota, hitRefExpiry, lookUpSelectors, newHitRef, storeHitsAndEvents, type OutboxEvent, type RecordCodes, type StoredHit } from '../ingest/linkage.ts';
+import { hitAndEventWrites, hitRefExpiry, lookUpSelectors, newHitRef, type OutboxEvent, type RecordCodes, type StoredHit } from '../ingest/linkage.ts';
 import type { RecordKind } from '../prisma/generated/client/enums.ts';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
 import { SqlParams, visibleRecordSql } from './sharing.ts';
@@ -165,78 +165,79 @@ export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: Ma
   const { checked, probes } = matchProbes(request, services.pseudonymKey);
   const at = services.now();
   const visibility = visibilityFor(viewer, at);
-  // Four statements, one round trip each: quota, lookup (with owners and visibility), hits and
-  // events, audit. No per-identifier or per-hit statement.
-  return prisma.$transaction(async (tx) => {
-    const { quotaPerDay, quotaRemaining } = await chargeMatchQuota(tx, viewer.agencyId, probes.length, at, services.defaultQuotaPerDay);
-    const found = await lookUpSelectors(tx, probes, { visibility });
-    const expiresAt = hitRefExpiry(at);
-
-    const results: MatchOutcome[] = checked.identifiers.map((_, index) => ({ index, hit: false, hits: [] }));
-    const stored: StoredHit[] = [];
-    const notify = new Map<string, { ownerId: string; kind: RecordType; recordId: string }>();
-    const answered = new Set<string>();
-    for (const f of found) {
-      // One hit per identifier and record, even when several of its selectors match.
-      if (answered.has(`${f.probe.index}:${f.id}`)) continue;
-      answered.add(`${f.probe.index}:${f.id}`);
-      const { hitRef, refHash } = newHitRef();
-      const own = f.ownerId === viewer.agencyId;
-      const outcome = results[f.probe.index]!;
-      outcome.hit = true;
-      outcome.hits.push({
-        hitRef,
-        ownerId: f.ownerId,
-        owner: f.ownerCode,
-        recordType: f.kind,
-        own,
-        recordId: own || f.visible ? f.id : null,
-        ...f.codes,
-      });
-      stored.push({
-        refHash,
-        requesterId: viewer.agencyId,
-        ownerId: f.ownerId,
-        kind: f.kind,
-        recordId: f.id,
-        purpose: checked.purpose,
-        caseRef: checked.caseRef ?? null,
-        createdAt: at,
-        expiresAt,
-      });
-      if (!own) notify.set(`${f.kind}:${f.id}`, { ownerId: f.ownerId, kind: f.kind, recordId: f.id });
-    }
-    const events: OutboxEvent[] = [...notify.values()].map((n) => ({
-      agencyId: n.ownerId,
-      type: 'MATCH_HIT',
-      payload: {
-        recordType: n.kind,
-        recordId: n.recordId,
-        matchedBy: viewer.agencyCode,
+  // Two statements, one round trip each, and no transaction around them: the quota's charge
+  // with the lookup (nothing is looked up unless the charge was taken), then the hit rows, the
+  // owners' events and the audit event in the audit event's own statement, so they are stored
+  // together or not at all. Nothing is answered before the second has committed. A call that
+  // fails between the two has used its quota and disclosed nothing.
+  const charge = { agencyId: viewer.agencyId, count: probes.length, at, defaultQuotaPerDay: services.defaultQuotaPerDay };
+  const { found, quota } = await lookUpSelectors(prisma, probes, { visibility, charge });
+  const { quotaPerDay, quotaRemaining } = quota;
+  const expiresAt = hitRefExpiry(at);
+  const results: MatchOutcome[] = checked.identifiers.map((_, index) => ({ index, hit: false, hits: [] }));
+  const stored: StoredHit[] = [];
+  const notify = new Map<string, { ownerId: string; kind: RecordType; recordId: string }>();
+  const answered = new Set<string>();
+  for (const f of found) {
+    // One hit per identifier and record, even when several of its selectors match.
+    if (answered.has(`${f.probe.index}:${f.id}`)) continue;
+    answered.add(`${f.probe.index}:${f.id}`);
+    const { hitRef, refHash } = newHitRef();
+    const own = f.ownerId === viewer.agencyId;
+    const outcome = results[f.probe.index]!;
+    outcome.hit = true;
+    outcome.hits.push({
+      hitRef,
+      ownerId: f.ownerId,
+      owner: f.ownerCode,
+      recordType: f.kind,
+      own,
+      recordId: own || f.visible ? f.id : null,
+      ...f.codes,
+    });
+    stored.push({
+      refHash,
+      requesterId: viewer.agencyId,
+      ownerId: f.ownerId,
+      kind: f.kind,
+      recordId: f.id,
+      purpose: checked.purpose,
+      caseRef: checked.caseRef ?? null,
+      createdAt: at,
+      expiresAt,
+    });
+    if (!own) notify.set(`${f.kind}:${f.id}`, { ownerId: f.ownerId, kind: f.kind, recordId: f.id });
+  }
+  const events: OutboxEvent[] = [...notify.values()].map((n) => ({
+    agencyId: n.ownerId,
+    type: 'MATCH_HIT',
+    payload: {
+      recordType: n.kind,
+      recordId: n.recordId,
+      matchedBy: viewer.agencyCode,
+      purpose: checked.purpose,
+      ...(checked.caseRef ? { caseRef: checked.caseRef } : {}),
+      at: at.toISOString(),
+    },
+    createdAt: at,
+  }));
+  await appendAuditEvent(
+    prisma,
+    {
+      agencyCode: viewer.agencyCode,
+      subject: viewer.subject,
+      action: 'match',
+      outcome: 'ok',
+      detail: {
         purpose: checked.purpose,
         ...(checked.caseRef ? { caseRef: checked.caseRef } : {}),
-        at: at.toISOString(),
+        count: probes.length,
+        hits: stored.length,
+        selectors: probes.map((p) => `${p.type}:${p.hash}`),
       },
-      createdAt: at,
-    }));
-    await storeHitsAndEvents(tx, stored, events);
-    await appendAuditEvent(
-      tx,
-      {
-        agencyCode: viewer.agencyCode,
-        subject: viewer.subject,
-        action: 'match',
-        outcome: 'ok',
-        detail: {
-          purpose: checked.purpose,
-          ...(checked.caseRef ? { caseRef: checked.caseRef } : {}),
-          count: probes.length,
-          hits: stored.length,
-          selectors: probes.map((p) => `${p.type}:${p.hash}`),
-        },
-      },
-      at,
-    );
-    return { results, quotaRemaining, quotaPerDay };
-  });
+    },
+    at,
+    hitAndEventWrites(stored, events),
+  );
+  return { results, quotaRemaining, quotaPerDay };
 }

@@ -46,6 +46,13 @@ describe('counting several limits at once', () => {
     }
   });
 
+  // The embedded database counts in this process's memory.
+  it.runIf(process.env.DATABASE_URL)('counts on sessions whose commits do not wait for the disk, while the records\' pools do', async () => {
+    expect((await db.limitsPool!.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit).toBe('off');
+    const [records] = await db.prisma.$queryRawUnsafe<{ synchronous_commit: string }[]>('SHOW synchronous_commit');
+    expect(records!.synchronous_commit).toBe('on');
+  });
+
   it('ISO-30 keeps other agencies\' counts apart in one call', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     await counters.consumeTogether([{ kind: 'requests', key: a, points: 3 }]);

@@ -3,7 +3,8 @@
 // within the sharing rules; a purpose, a daily quota, an owner notification and an audit event
 // per call; no raw value anywhere in the answer, the events, the audit log or the logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hitRefHash } from '../../schema/match.ts';
+import { hitRefHash, runMatch } from '../../schema/match.ts';
+import { TEST_PSEUDONYM_KEY } from '../helpers/app.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { leakScanDump } from '../helpers/leak-scan.ts';
 import { submitLiaisonJson } from '../helpers/submit.ts';
@@ -149,5 +150,27 @@ describe('match', () => {
     expect(audit?.detail).toMatchObject({ count: 1, selectors: [expect.stringMatching(/^PHONE:[0-9a-f]{64}$/)] });
     const dump = await leakScanDump(gw);
     for (const raw of [PASSPORT, '7654321', '912345678', '912 345 678', 'DE89370400440532013000', 'Tran Thi Mai']) expect(dump).not.toContain(raw);
+  });
+
+  it('MAT-37 stores no hit and tells no owner when the audit event of the match cannot be written', async () => {
+    const hits = () => gw.db.prisma.matchHit.count();
+    const ownerEvents = () => gw.db.prisma.agencyEvent.count({ where: { agencyId: owner.id } });
+    const [hitsBefore, eventsBefore] = [await hits(), await ownerEvents()];
+    const viewer = { agencyId: third.id, agencyCode: third.code, agencyName: third.code, subject: 'officer-7', scopes: ['match:query' as const], jti: 'mat-37', expiresAt: new Date(Date.now() + 60_000) };
+    const request = { identifiers: [{ type: 'PHONE' as const, value: PHONE }], purpose: 'audit outage' };
+    const services = { pseudonymKey: TEST_PSEUDONYM_KEY, now: () => new Date() };
+    // The hits, the events and the audit event are one statement: without a chain head, none is written.
+    const head = await gw.db.prisma.$queryRaw<{ seq: bigint; prev_hash: string; hash: string }[]>`SELECT seq, prev_hash, hash FROM audit_chain_head WHERE id = 1`;
+    await gw.db.prisma.$executeRaw`DELETE FROM audit_chain_head`;
+    try {
+      await expect(runMatch(gw.db.prisma, viewer, request, services)).rejects.toThrow(/audit_chain_head is missing/);
+    } finally {
+      await gw.db.prisma.$executeRaw`INSERT INTO audit_chain_head (id, seq, prev_hash, hash) VALUES (1, ${head[0]!.seq}, ${head[0]!.prev_hash}, ${head[0]!.hash})`;
+    }
+    expect([await hits(), await ownerEvents()]).toEqual([hitsBefore, eventsBefore]);
+    // With the head back, the same call is answered, stored and told.
+    const answer = await runMatch(gw.db.prisma, viewer, request, services);
+    expect(answer.results[0]).toMatchObject({ hit: true });
+    expect([await hits(), await ownerEvents()]).toEqual([hitsBefore + 1, eventsBefore + 1]);
   });
 });
