@@ -5,6 +5,7 @@
 // that only describes the query, leaves as INTERNAL without its message. The codes themselves
 // and LiaisonError live in kernel/errors.ts, where every floor can throw them.
 import { GraphQLError } from 'graphql';
+import pg from 'pg';
 import { ErrorCode, errorTable, isLiaisonError, LiaisonError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { countAnsweredError } from '../kernel/metrics.ts';
@@ -85,16 +86,18 @@ const DATABASE_RETRY = {
  */
 function databaseRetryReason(error: unknown): keyof typeof DATABASE_RETRY | undefined {
   const e = thrownBy(error) as ({ name?: string; code?: string; message?: string; meta?: unknown } & object) | null;
-  if (e?.name === 'PrismaClientKnownRequestError') {
-    const { kind, sqlState } = driverCause(e);
-    if (sqlState === '57014') return 'database_timeout';
-    if (sqlState === '53100') return 'database_full';
-    if (DATABASE_UNAVAILABLE_CODES.has(e.code ?? '') || UNAVAILABLE_KINDS.has(kind ?? '') || UNAVAILABLE_SQLSTATE.test(sqlState ?? '')) {
-      return 'database_unavailable';
-    }
-    return undefined;
+  let failure: { kind?: string | undefined; sqlState?: string | undefined; prismaCode?: string | undefined };
+  if (e?.name === 'PrismaClientKnownRequestError') failure = { ...driverCause(e), prismaCode: e.code };
+  // A statement sent on the transaction's own connection (ingest's batch statements, kernel/db.ts connectionOf).
+  else if (e instanceof pg.DatabaseError) failure = { sqlState: e.code };
+  else return e instanceof Error && PG_POOL_MESSAGES.has(e.message) ? 'database_unavailable' : undefined;
+  const { kind, sqlState, prismaCode } = failure;
+  if (sqlState === '57014') return 'database_timeout';
+  if (sqlState === '53100') return 'database_full';
+  if (DATABASE_UNAVAILABLE_CODES.has(prismaCode ?? '') || UNAVAILABLE_KINDS.has(kind ?? '') || UNAVAILABLE_SQLSTATE.test(sqlState ?? '')) {
+    return 'database_unavailable';
   }
-  return e instanceof Error && PG_POOL_MESSAGES.has(e.message) ? 'database_unavailable' : undefined;
+  return undefined;
 }
 
 /** The log line (level and message) of a masked error that is one of the database's retry answers; undefined for any other. */

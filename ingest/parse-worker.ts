@@ -12,6 +12,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { getAdapter } from '../adapters/index.ts';
+import { transferablesOf } from './batch/input.ts';
 import { prepareBatches } from './prepare.ts';
 import { digestKey } from './record-digest.ts';
 import { readSpool } from './spool.ts';
@@ -33,7 +34,7 @@ type Running = {
 
 const port = parentPort;
 if (!port) throw new Error('ingest/parse-worker.ts runs as a worker thread (ingest/parse-pool.ts)');
-const post = (message: FromWorker) => port.postMessage(message);
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 let running: Running | undefined;
 let queue: Promise<void> = Promise.resolve();
@@ -70,7 +71,8 @@ async function runJob(job: WorkerJob): Promise<void> {
       while (self.unacked >= MAX_UNACKED && !self.cancelled) await new Promise<void>((wake) => (self.wakeAck = wake));
       if (self.cancelled) break;
       self.unacked++;
-      post({ type: 'batch', job: self.id, batch });
+      // The rows' bytes move to the answering thread; nothing here reads them again.
+      post({ type: 'batch', job: self.id, batch }, transferablesOf(batch.rows));
     }
     post({ type: 'done', job: self.id });
   } catch (error) {

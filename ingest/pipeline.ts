@@ -29,7 +29,7 @@ import { findNamedOperation } from '../kernel/operation-code.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { countSubmission } from '../kernel/metrics.ts';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
-import type { Tx } from './batch/types.ts';
+import { statementRunner, type Tx } from './batch/types.ts';
 import { admitSubmission, DEFAULT_CONCURRENT_SUBMISSIONS } from './admission.ts';
 import {
   checkIdempotencyKey,
@@ -224,7 +224,7 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void
 async function streamRecords(tx: Tx, s: Session): Promise<void> {
   const { input, report } = s;
   const writer = new RecordWriter(
-    tx,
+    statementRunner(tx, await input.db.connectionOf(tx)),
     { ownerId: input.agency.id, submissionId: s.id, operationId: s.operation.id, now: s.receivedAt, today: isoDate(s.receivedAt) },
     report.counts,
     input.batchSize ?? DEFAULT_BATCH_SIZE,

@@ -11,7 +11,7 @@ import { writeDens } from './batch/dens.ts';
 import { writeFunds } from './batch/funds.ts';
 import { tableInput, type BatchRows, type TableInput } from './batch/input.ts';
 import { writeSuspects } from './batch/suspects.ts';
-import type { Tx, Unwritten, WriteContext, WriteResult } from './batch/types.ts';
+import type { RunStatement, Unwritten, WriteContext, WriteResult } from './batch/types.ts';
 import type { RecordKindName, SubmissionCounts } from './report.ts';
 
 export const DEFAULT_BATCH_SIZE = 1000;
@@ -22,7 +22,7 @@ export const DEFAULT_BATCH_SIZE = 1000;
  */
 export const FOREGROUND_BATCH_SIZE = 100;
 
-type Writer = (tx: Tx, ctx: WriteContext, input: TableInput | undefined) => Promise<WriteResult>;
+type Writer = (run: RunStatement, ctx: WriteContext, input: TableInput | undefined) => Promise<WriteResult>;
 
 /** A row not written, with its kind. */
 export type UnwrittenRow = Unwritten & { kind: RecordKindName };
@@ -41,7 +41,7 @@ export class RecordWriter {
   private lastBatchMs = 0;
 
   constructor(
-    private readonly tx: Tx,
+    private readonly run: RunStatement,
     private readonly ctx: WriteContext,
     private readonly counts: SubmissionCounts,
     private readonly batchSize: number = DEFAULT_BATCH_SIZE,
@@ -54,7 +54,7 @@ export class RecordWriter {
   /** Writes one table's input; answers the elements whose den is not there yet. */
   private async writeTable(kind: RecordKindName, input: TableInput | undefined, write: Writer): Promise<unknown[]> {
     if (!input) return [];
-    const result = await write(this.tx, this.ctx, input);
+    const result = await write(this.run, this.ctx, input);
     const written = input.count - result.unresolved.length;
     this.counts.accepted += result.inserted;
     this.counts.updated += result.updated;

@@ -31,6 +31,13 @@ export type Database = {
    * requests never waits for, or takes, a connection that reads or writes need.
    */
   readonly limitsPool: pg.Pool | undefined;
+  /**
+   * The connection of `tx`, an interactive transaction of `writer`, on PostgreSQL: statements
+   * sent on it run inside that transaction, without Prisma encoding and decoding their
+   * parameters (ingest's batch statements send each batch as one large JSON text). Undefined
+   * on the embedded database, and whenever the connection cannot be told for certain.
+   */
+  connectionOf(tx: Pick<PrismaClient, '$queryRaw'>): Promise<pg.ClientBase | undefined>;
   /** Raw PGlite handle, only for the embedded database (dumps, COPY from a blob). */
   readonly pglite: PGlite | undefined;
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
@@ -51,6 +58,9 @@ export type OpenDatabaseOptions = {
   /** Connections for submissions' write transactions (PostgreSQL; default 4). */
   writerPoolSize?: number;
 };
+
+/** node-postgres keeps the server process id of a connection, untyped. */
+const backendPid = (client: pg.ClientBase): number => (client as pg.ClientBase & { processID: number }).processID;
 
 /** Each counter update is one short upsert; two connections serve many requests per second. */
 const LIMITS_POOL_SIZE = 2;
@@ -147,17 +157,24 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       options: `-c statement_timeout=${statementTimeoutMs} ${SESSION_SETTINGS}`,
       connectionTimeoutMillis: 5_000,
     });
-    const pool = (name: string, max: number) => {
+    const pool = (name: string, max: number, byBackend?: Map<number, pg.ClientBase>) => {
       const made = new pg.Pool(poolConfig(max));
       pgPools.push(made);
       unwatch.push(watchPool(name, made));
       // Between Prisma's connect and disconnect adapter-pg listens too; outside them a dropped idle connection must not crash us.
       made.on('error', () => undefined);
+      if (byBackend) {
+        // The server process id of each connection (node-postgres has it from the start-up
+        // message) names the connection a transaction runs on: see connectionOf.
+        made.on('connect', (client) => byBackend.set(backendPid(client), client));
+        made.on('remove', (client) => byBackend.delete(backendPid(client)));
+      }
       return new PrismaPg(made, { statementNameGenerator: (query) => statementName(query.sql) });
     };
     const adapterFactory = pool('reads', options.poolSize ?? 10);
     const prisma = new PrismaClient({ adapter: adapterFactory });
-    const writer = new PrismaClient({ adapter: pool('writer', options.writerPoolSize ?? 4) });
+    const writerConnections = new Map<number, pg.ClientBase>();
+    const writer = new PrismaClient({ adapter: pool('writer', options.writerPoolSize ?? 4, writerConnections) });
     const limitsPool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: LIMITS_POOL_SIZE,
@@ -173,6 +190,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       prisma,
       writer,
       limitsPool,
+      connectionOf: async (tx) => {
+        const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        return row ? writerConnections.get(row.pid) : undefined;
+      },
       pglite: undefined,
       adapterFactory,
       // Migrations on a pool of their own, ended afterwards: Prisma's session advisory lock
@@ -218,6 +239,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     prisma,
     writer: prisma,
     limitsPool: undefined,
+    connectionOf: async () => undefined,
     pglite,
     adapterFactory,
     migrate: () => applyMigrations(adapterFactory),

@@ -19,15 +19,14 @@ import {
   storedRow,
   toWriteResult,
   unwrittenRows,
-  type CountRow,
-  type Tx,
+  type RunStatement,
   type WriteContext,
   type WriteResult,
 } from './types.ts';
 
-export async function writeFunds(tx: Tx, ctx: WriteContext, input: TableInput | undefined): Promise<WriteResult> {
+export async function writeFunds(run: RunStatement, ctx: WriteContext, input: TableInput | undefined): Promise<WriteResult> {
   if (!input) return NOTHING_WRITTEN;
-  return toWriteResult(await tx.$queryRaw<CountRow[]>(fundsStatement(ctx, input)));
+  return toWriteResult(await run(fundsStatement(ctx, input)));
 }
 
 /** The statement of one batch (exported for EXPLAIN in benchmarks). */

@@ -145,15 +145,46 @@ export const fundInput = (r: FundRow): Element<typeof FUND_INPUT> => ({
   at: r.at,
 });
 
-/** One table's rows of a batch: the JSON array and how many elements it holds. */
-export type TableInput = { json: string; count: number };
+/**
+ * One table's rows of a batch: the JSON array in PostgreSQL's binary jsonb format (a version
+ * byte, 1, then the UTF-8 text), and how many elements it holds. Bytes, not a string: the
+ * worker hands their memory over to the thread that answers (postMessage's transfer, no copy),
+ * and on PostgreSQL they go to the server as they are (ingest/batch/types.ts statementRunner).
+ * A megabyte-long string would be copied on the way and, living in V8's large-object space
+ * until the next full collection, made the gateway's memory grow with the size of the file.
+ */
+export type TableInput = { jsonb: Uint8Array; count: number };
+
+/** The version byte that opens a jsonb value in PostgreSQL's binary format. */
+export const JSONB_VERSION = 1;
 
 /** A batch's rows by table, in the order the writers take them (dens first). */
 export type BatchRows = { scamDen?: TableInput; suspect?: TableInput; interceptedFund?: TableInput };
 
-/** The elements as one table's input (undefined when there are none). */
+/**
+ * The elements as one table's input (undefined when there are none), written element by
+ * element into one buffer of its own (transferable, unlike Node's pooled small buffers): no
+ * string of the whole array is ever made.
+ */
 export function tableInput(elements: readonly unknown[]): TableInput | undefined {
-  return elements.length === 0 ? undefined : { json: JSON.stringify(elements), count: elements.length };
+  if (elements.length === 0) return undefined;
+  const parts = elements.map((element) => JSON.stringify(element));
+  let size = 2 + parts.length; // the version byte, '[', the commas and ']'
+  for (const part of parts) size += Buffer.byteLength(part, 'utf8');
+  const jsonb = Buffer.allocUnsafeSlow(size);
+  jsonb[0] = JSONB_VERSION;
+  let at = 1 + jsonb.write('[', 1, 'latin1');
+  parts.forEach((part, i) => {
+    if (i > 0) at += jsonb.write(',', at, 'latin1');
+    at += jsonb.write(part, at, 'utf8');
+  });
+  jsonb.write(']', at, 'latin1');
+  return { jsonb, count: elements.length };
+}
+
+/** The memory of a batch's inputs, to be transferred with it (each input owns its ArrayBuffer). */
+export function transferablesOf(rows: BatchRows): ArrayBuffer[] {
+  return [rows.scamDen, rows.suspect, rows.interceptedFund].flatMap((input) => (input ? [input.jsonb.buffer as ArrayBuffer] : []));
 }
 
 /** A batch's valid rows, in file order within each table, as the three statements' inputs. */

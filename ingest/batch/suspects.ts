@@ -24,15 +24,14 @@ import {
   storedRow,
   toWriteResult,
   unwrittenRows,
-  type CountRow,
-  type Tx,
+  type RunStatement,
   type WriteContext,
   type WriteResult,
 } from './types.ts';
 
-export async function writeSuspects(tx: Tx, ctx: WriteContext, input: TableInput | undefined): Promise<WriteResult> {
+export async function writeSuspects(run: RunStatement, ctx: WriteContext, input: TableInput | undefined): Promise<WriteResult> {
   if (!input) return NOTHING_WRITTEN;
-  return toWriteResult(await tx.$queryRaw<CountRow[]>(suspectsStatement(ctx, input)));
+  return toWriteResult(await run(suspectsStatement(ctx, input)));
 }
 
 /** The statement of one batch (exported for EXPLAIN in benchmarks). */

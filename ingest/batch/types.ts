@@ -4,6 +4,7 @@
 // versions of rows it is about to change go to record_version, new rows are inserted,
 // changed rows updated, and rows equal to what is stored are left alone (IS DISTINCT FROM),
 // which is what the report counts as `unchanged`.
+import type pg from 'pg';
 import type { Location } from '../../adapters/contract.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
 import type { CodeColumnBits } from '../rows.ts';
@@ -35,6 +36,23 @@ export type WriteResult = {
 
 export type CountRow = { inserted: number; updated: number; unresolved: unknown[] | null; retracted: Unwritten[] | null };
 
+/** Sends one batch statement inside the submission's transaction and answers its rows. */
+export type RunStatement = (statement: Prisma.Sql) => Promise<CountRow[]>;
+
+/**
+ * How the batch statements reach the transaction `tx`: on PostgreSQL over its own connection
+ * (kernel/db.ts connectionOf), so that a batch's binary jsonb (its only Buffer parameter) goes
+ * to the server as it is. Through Prisma otherwise (the embedded database), as text: Prisma
+ * JSON-encodes the parameters and the adapter decodes them again, which for a 1,000-record
+ * batch copies about a megabyte twice more per table (bytes would go as base64, slower still).
+ */
+export function statementRunner(tx: Tx, connection: pg.ClientBase | undefined): RunStatement {
+  if (connection) return async (statement) => (await connection.query<CountRow>({ text: statement.text, values: statement.values })).rows;
+  const text = new TextDecoder();
+  return (statement) =>
+    tx.$queryRawUnsafe<CountRow[]>(statement.text, ...statement.values.map((v) => (v instanceof Uint8Array ? text.decode(v.subarray(1)) : v)));
+}
+
 export const NOTHING_WRITTEN: WriteResult = { inserted: 0, updated: 0, unresolved: [], retracted: [] };
 
 export function toWriteResult(rows: CountRow[]): WriteResult {
@@ -48,12 +66,19 @@ export function toWriteResult(rows: CountRow[]): WriteResult {
 }
 
 /**
+ * A Buffer over the same memory (a Uint8Array that crossed from the worker is no longer one):
+ * node-postgres sends a Buffer as a binary parameter, which for jsonb is exactly what
+ * ingest/batch/input.ts wrote.
+ */
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+/**
  * The batch's input relation (alias it `i`): one row per element of the JSON array with the
  * table's input columns, `ord` (1-based, file order) and the element itself as `v`.
  */
 export const inputRows = (input: TableInput, spec: Record<string, string>): Prisma.Sql => Prisma.sql`
       SELECT u.*, e.ord, e.v
-        FROM jsonb_array_elements(${input.json}::jsonb) WITH ORDINALITY AS e(v, ord)
+        FROM jsonb_array_elements(${asBuffer(input.jsonb)}::jsonb) WITH ORDINALITY AS e(v, ord)
         CROSS JOIN LATERAL jsonb_to_record(e.v) AS u(${Prisma.raw(inputColumns(spec))})`;
 
 /** The statement's answer about the rows of `src` it did not write: retracted ones (ref and place) and, when `denRef` is resolved, those whose den is not there yet (their elements). */

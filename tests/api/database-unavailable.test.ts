@@ -3,6 +3,7 @@
 // and the reason `database_unavailable`, never INTERNAL; the operator gets a warning, not an
 // error. Real Prisma errors of the generated client, through the gateway's one mask.
 import { GraphQLError } from 'graphql';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createGraphQLMask, maskError, sendProblem } from '../../api/error-response.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
@@ -49,6 +50,21 @@ describe('database unavailable', () => {
     const masked = maskError(error);
     expect([masked.code, masked.status, masked.reason, masked.headers]).toEqual(['SERVICE_UNAVAILABLE', 503, reason, { 'Retry-After': '5' }]);
     expect(masked.message).not.toContain('prisma says');
+  });
+
+  it.each([
+    ['a server shutting down (57P01)', '57P01', 'database_unavailable'],
+    ['a statement timeout (57014)', '57014', 'database_timeout'],
+    ['a full disk (53100)', '53100', 'database_full'],
+  ])('REL-09 REL-12 answers %s, as node-postgres reports it for a batch statement sent on the transaction\'s own connection, as 503 and %s', (_label, sqlState, reason) => {
+    const error = new pg.DatabaseError('the server says so', 0, 'error');
+    error.code = sqlState;
+    const masked = maskError(error);
+    expect([masked.code, masked.status, masked.reason]).toEqual(['SERVICE_UNAVAILABLE', 503, reason]);
+    expect(masked.message).not.toContain('the server says so');
+    const other = new pg.DatabaseError('duplicate key', 0, 'error');
+    other.code = '23505';
+    expect(maskError(other).code).toBe('INTERNAL');
   });
 
   it("REL-09 answers node-postgres's own pool timeout as database_unavailable", () => {

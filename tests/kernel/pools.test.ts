@@ -38,6 +38,20 @@ describe.skipIf(!process.env.DATABASE_URL)('separate pools for reads and submiss
     release();
     await Promise.all(holders);
   });
+
+  it("hands ingest the connection of a write transaction: what is sent on it runs inside that transaction", async () => {
+    const name = async (run: (sql: string) => Promise<{ application_name: string }[]>) => (await run('SHOW application_name'))[0]!.application_name;
+    await db.writer.$transaction(async (tx) => {
+      const connection = await db.connectionOf(tx);
+      expect(connection).toBeDefined();
+      // SET LOCAL lasts until the transaction ends: seen through Prisma, it was the same transaction.
+      await connection!.query("SET LOCAL application_name = 'liaison-connection-of'");
+      expect(await name((sql) => tx.$queryRawUnsafe(sql))).toBe('liaison-connection-of');
+    });
+    await db.writer.$transaction(async (tx) => {
+      expect(await name((sql) => tx.$queryRawUnsafe(sql))).not.toBe('liaison-connection-of');
+    });
+  });
 });
 
 describe.skipIf(Boolean(process.env.DATABASE_URL))('embedded database', () => {
@@ -45,6 +59,8 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('embedded database', () => {
     const db = await openDatabase({ dataDir: 'memory://' });
     try {
       expect(db.writer).toBe(db.prisma);
+      // Batch statements go through Prisma there: there is no connection of its own to hand out.
+      await db.prisma.$transaction(async (tx) => expect(await db.connectionOf(tx)).toBeUndefined());
     } finally {
       await db.close();
     }
