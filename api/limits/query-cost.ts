@@ -11,14 +11,16 @@
 // (scalars too) and refuses one oversized document; this one counts round trips to the
 // database, the work a stream of admitted queries makes everyone else wait for.
 import {
-  getArgumentValues,
   getNamedType,
+  GraphQLInt,
   getVariableValues,
   isCompositeType,
   isListType,
   isNonNullType,
   Kind,
+  valueFromAST,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
@@ -26,6 +28,8 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type TypeNode,
+  type VariableDefinitionNode,
 } from 'graphql';
 
 /** Page size of a connection whose `first`/`last` is omitted (schema/builder.ts, defaultConnectionSize). */
@@ -41,12 +45,25 @@ function returnsList(type: GraphQLOutputType): boolean {
   return isListType(isNonNullType(type) ? type.ofType : type);
 }
 
-/** `first` or `last` of a paged field (20 when neither is given); undefined for other fields. */
-function pageSize(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number | undefined {
+/**
+ * `first` or `last` of a paged field as the request gives it, a literal or a variable (20 when
+ * neither is given); undefined for other fields. Only these two arguments are read: the
+ * others (a match's hundred identifiers) are coerced once, by execution.
+ */
+function pageSize(field: GraphQLField<unknown, unknown>, selection: FieldNode, walk: Walk): number | undefined {
   if (!field.args.some((a) => a.name === 'first' || a.name === 'last')) return undefined;
-  const size = args.first ?? args.last;
+  const given = (name: string) => {
+    const node = selection.arguments?.find((a) => a.name.value === name)?.value;
+    return node ? valueFromAST(node, GraphQLInt, walk.variables) : undefined;
+  };
+  const size = given('first') ?? given('last');
   return typeof size === 'number' && size > 0 ? size : DEFAULT_PAGE;
 }
+
+const namedTypeOf = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type));
+
+/** The variables that can be page sizes (Int), the only ones pageSize reads. */
+const pageVariables = (definitions: readonly VariableDefinitionNode[]) => definitions.filter((d) => namedTypeOf(d.type) === 'Int');
 
 /**
  * The cost of one selection set on `type`; `page` is the page size when `type` is a
@@ -77,7 +94,7 @@ function selectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQL
     const own = (isCompositeType(named) && !plumbing) || field.name === 'totalCount' ? 1 : 0;
     let inside = 0;
     if (selection.selectionSet && isCompositeType(named)) {
-      const size = pageSize(field, getArgumentValues(field, selection, walk.variables));
+      const size = pageSize(field, selection, walk);
       if (size !== undefined) inside = selectionCost(walk, selection.selectionSet, named, seen, size);
       else {
         const times = field.name === 'edges' ? (page ?? 1) : returnsList(field.type) && !plumbing ? LIST_ITEMS : 1;
@@ -91,7 +108,7 @@ function selectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQL
 
 /**
  * The cost of the operation `operationName` (or the only one) of a validated document, with
- * the request's variables (their declared defaults filled in, as execution sees them).
+ * the request's page-size variables (their declared defaults filled in, as execution sees them).
  */
 export function queryCost(
   schema: GraphQLSchema,
@@ -103,7 +120,7 @@ export function queryCost(
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return 0;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  const coerced = getVariableValues(schema, pageVariables(operation.variableDefinitions ?? []), variables ?? {});
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );

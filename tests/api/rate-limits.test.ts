@@ -230,6 +230,12 @@ describe('GraphQL cost points per minute per agency', () => {
     expect(cost('{ ...S } fragment S on Query { suspects(first: 100) { edges { node { ...R } } } } fragment R on Suspect { den { id } operation { code } alsoReportedBy { code } }')).toBe(301);
     // An omitted page size counts as the default page of 20.
     expect(cost('{ suspects { edges { node { den { id } } } } }')).toBe(21);
+    // A required page-size variable counts as given; other variables are not read (execution
+    // coerces and checks them): a match's identifiers, even malformed, change nothing here.
+    expect(cost('query Q($n: Int!) { suspects(first: $n) { edges { node { den { id } } } } }', { n: 5 })).toBe(6);
+    const match = 'query M($input: MatchInput!) { match(input: $input) { results { hit } } }';
+    const identifiers = Array.from({ length: 100 }, (_, i) => ({ type: 'EMAIL', value: `p${i}@example.org` }));
+    expect(cost(match, { input: { identifiers, purpose: 'x' } })).toBe(cost(match, { input: { identifiers: 'not a list' } }));
   });
 
   it('ISO-10 refuses an operation that costs more than is left with RATE_LIMITED and retryAfter, charges it nothing, and leaves other agencies alone', async () => {
