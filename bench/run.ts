@@ -55,24 +55,32 @@ import { ISOLATION_ARG_OPTIONS, isolationOptionsFrom, runIsolationBench } from '
 import { runSoakBench, SOAK_ARG_OPTIONS, soakOptionsFrom } from './soak/run.ts';
 import { MATCH_ARG_OPTIONS, matchOptionsFrom, runMatchBench } from './match/run.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    dens: { type: 'string', default: '20000' },
-    suspects: { type: 'string', default: '100000' },
-    funds: { type: 'string', default: '100000' },
-    seed: { type: 'string', default: '20220611' },
-    connections: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '10' },
-    pool: { type: 'string', default: '10' },
-    profile: { type: 'boolean', default: false },
-    part: { type: 'string', default: 'all' },
-    ...INGEST_ARG_OPTIONS,
-    ...ISOLATION_ARG_OPTIONS,
-    ...SOAK_ARG_OPTIONS,
-    ...MATCH_ARG_OPTIONS,
-  },
-});
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h', default: false },
+  dens: { type: 'string', default: '20000' },
+  suspects: { type: 'string', default: '100000' },
+  funds: { type: 'string', default: '100000' },
+  seed: { type: 'string', default: '20220611' },
+  connections: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '3' },
+  duration: { type: 'string', default: '10' },
+  pool: { type: 'string', default: '10' },
+  profile: { type: 'boolean', default: false },
+  part: { type: 'string', default: 'all' },
+  ...INGEST_ARG_OPTIONS,
+  ...ISOLATION_ARG_OPTIONS,
+  ...SOAK_ARG_OPTIONS,
+  ...MATCH_ARG_OPTIONS,
+} as const;
+const { values: args } = parseArgs({ options: OPTIONS });
+if (args.help) {
+  // Every option with its default; what each part does is in the header of this file.
+  const usage = Object.entries(OPTIONS)
+    .filter(([name]) => name !== 'help')
+    .map(([name, o]) => `  --${name}${o.type === 'string' ? ` <value>  (default ${o.default})` : ''}`);
+  process.stdout.write(`usage: npm run bench -- [--part read|ingest|all|isolation|soak|match] [options]\n${usage.join('\n')}\n(bench/run.ts's header says what each part measures)\n`);
+  process.exit(0);
+}
 const PARTS = ['read', 'ingest', 'all', 'isolation', 'soak', 'match'] as const;
 if (!(PARTS as readonly string[]).includes(args.part)) throw new Error(`--part must be one of ${PARTS.join(', ')}`);
 
