@@ -55,6 +55,7 @@ import { ISOLATION_ARG_OPTIONS, isolationOptionsFrom, runIsolationBench } from '
 import { runSoakBench, SOAK_ARG_OPTIONS, soakOptionsFrom } from './soak/run.ts';
 import { MATCH_ARG_OPTIONS, matchOptionsFrom, runMatchBench } from './match/run.ts';
 
+const PARTS = ['read', 'ingest', 'all', 'isolation', 'soak', 'match'] as const;
 const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
   dens: { type: 'string', default: '20000' },
@@ -78,10 +79,9 @@ if (args.help) {
   const usage = Object.entries(OPTIONS)
     .filter(([name]) => name !== 'help')
     .map(([name, o]) => `  --${name}${o.type === 'string' ? ` <value>  (default ${o.default})` : ''}`);
-  process.stdout.write(`usage: npm run bench -- [--part read|ingest|all|isolation|soak|match] [options]\n${usage.join('\n')}\n(bench/run.ts's header says what each part measures)\n`);
+  process.stdout.write(`usage: npm run bench -- [--part ${PARTS.join('|')}] [options]\n${usage.join('\n')}\n(bench/run.ts's header says what each part measures)\n`);
   process.exit(0);
 }
-const PARTS = ['read', 'ingest', 'all', 'isolation', 'soak', 'match'] as const;
 if (!(PARTS as readonly string[]).includes(args.part)) throw new Error(`--part must be one of ${PARTS.join(', ')}`);
 
 const positive = (name: keyof typeof args) => {

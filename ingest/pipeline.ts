@@ -183,6 +183,8 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void
   const { input, report } = s;
   const context = { agencyCode: input.agency.code, operationCode: s.operation.code, today: isoDate(s.receivedAt) };
   const lookupDb = input.db.kind === 'postgres' ? input.db.writer : tx;
+  // A caller's batch size is kept; otherwise, where the ingestion paces itself, each batch taken sets the next one's size.
+  const nextBatchRecords = input.batchSize === undefined && pacedOn(input.db) ? batchSizeNow : undefined;
   const batches = s.worker.prepare(
     {
       format: input.format,
@@ -191,11 +193,11 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void
       pseudonymKey: input.pseudonymKey,
       ownerCode: input.agency.code,
       digest: { operationId: s.operation.id, ...(input.defaults ? { defaults: input.defaults } : {}) },
-      batchRecords: input.batchSize ?? (pacedOn(input.db) ? batchSizeNow() : DEFAULT_BATCH_SIZE),
+      batchRecords: nextBatchRecords?.() ?? input.batchSize ?? DEFAULT_BATCH_SIZE,
       maxRecords: MAX_RECORDS,
     },
     (probes) => findUnchanged(lookupDb, input.agency.id, probes),
-    input.batchSize === undefined && pacedOn(input.db) ? batchSizeNow : undefined,
+    nextBatchRecords,
   );
   for await (const batch of batches) {
     for (const entry of batch.entries) {

@@ -228,9 +228,9 @@ export async function uploadFile(options: { url: string; token: string; file: st
   });
 }
 
-/** A load that runs in the background; stop() waits for its end. For B's flood and costly queries. */
 /**
- * Starts `load` in a process of its own (bench/isolation/pressure-child.ts), so that B's
+ * A load that runs in the background, for B's flood and costly queries; stop() waits for its
+ * end. Started in a process of its own (bench/isolation/pressure-child.ts), so that B's
  * answers never hold up A's requests in this one; resolves once it has started.
  */
 export async function backgroundLoad(load: Load): Promise<Pressure> {
