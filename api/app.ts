@@ -141,6 +141,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     maskedErrors: { maskError: createGraphQLMask(logger) },
     context: ({ request, edge }): RequestContext => ({
       prisma: db.prisma,
+      statements: db.statements,
       viewer: edge.viewer && { ...edge.viewer, at: now() },
       requestId: edge.requestId,
       log: logger,
@@ -238,7 +239,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerDisclosureRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, audit: deps.audit, now, dueHours: config.disclosureDueHours });
   registerRecordRoutes(fastify, { prisma: db.prisma, verifier: deps.verifier, now });
   if (ingest) {
-    registerMatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now });
+    registerMatchRoutes(fastify, { prisma: db.statements, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now });
     registerWatchRoutes(fastify, { prisma: db.prisma, pseudonymKey: ingest.pseudonymKey, verifier: deps.verifier, now, cursorKey });
     registerSubmissionRoutes(fastify, {
       ...ingest,

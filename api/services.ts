@@ -21,8 +21,9 @@ export async function createServices(options: {
   allowInsecureJwksUri?: boolean;
 }) {
   const now = options.now ?? (() => new Date());
+  // The token check and the audit append run on every request: outside Prisma's runtime (kernel/db.ts).
   const partnerTokens = createTokenVerifier({
-    prisma: options.db.prisma,
+    prisma: options.db.statements,
     config: options.config,
     now,
     allowInsecureJwksUri: options.allowInsecureJwksUri ?? false,
@@ -31,14 +32,14 @@ export async function createServices(options: {
   const accessTokenKey = await deriveAccessTokenKey(options.pseudonymKey);
   const verifier = withAccessTokens(partnerTokens, {
     key: accessTokenKey,
-    prisma: options.db.prisma,
+    prisma: options.db.statements,
     config: options.config,
     now,
     allowInsecureJwksUri: options.allowInsecureJwksUri ?? false,
   });
   const audit: AuditSink = {
     append: async (event) => {
-      await appendAuditEvent(options.db.prisma, event, now());
+      await appendAuditEvent(options.db.statements, event, now());
     },
   };
   await ensureReferenceRates(options.db.prisma);

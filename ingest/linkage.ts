@@ -107,17 +107,17 @@ export type QuotaState = { quotaPerDay: number; quotaRemaining: number };
  * the quota it throws RATE_LIMITED, having taken and found nothing. One round trip for both.
  */
 export async function lookUpSelectors<P extends SelectorProbe>(
-  tx: Tx,
+  tx: Pick<Tx, '$queryRawUnsafe'>,
   probes: readonly P[],
   options: { visibility?: VisibilitySql; charge: QuotaCharge },
 ): Promise<{ found: SelectorFound<P>[]; quota: QuotaState }>;
 export async function lookUpSelectors<P extends SelectorProbe>(
-  tx: Tx,
+  tx: Pick<Tx, '$queryRawUnsafe'>,
   probes: readonly P[],
   options?: { visibility?: VisibilitySql },
 ): Promise<{ found: SelectorFound<P>[] }>;
 export async function lookUpSelectors<P extends SelectorProbe>(
-  tx: Tx,
+  tx: Pick<Tx, '$queryRawUnsafe'>,
   probes: readonly P[],
   options: { visibility?: VisibilitySql; charge?: QuotaCharge } = {},
 ): Promise<{ found: SelectorFound<P>[]; quota?: QuotaState }> {

@@ -80,8 +80,9 @@ function storableDetail(detail: Record<string, unknown> | undefined): Prisma.Inp
   return json as Prisma.InputJsonObject;
 }
 
+/** A unique violation as Prisma reports it (P2002) or as node-postgres does (SQLSTATE 23505, kernel/db.ts statements). */
 const isUniqueViolation = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+  typeof error === 'object' && error !== null && ['P2002', '23505'].includes(String((error as { code?: unknown }).code));
 
 /** PostgreSQL's 22012 (the guard of a missing head below), as Prisma reports a raw query's database error. */
 const isDivisionByZero = (error: unknown) => /\b22012\b|division by zero/.test(String((error as { message?: unknown } | null)?.message ?? ''));
@@ -114,7 +115,8 @@ export async function appendAuditEvent(
   const timer = auditAppendDuration.startTimer();
   for (let attempt = 1; ; attempt++) {
     try {
-      const rows = await prisma.$queryRaw<{ seq: bigint; hash: string }[]>`
+      // seq is bigint through Prisma, a string from node-postgres (kernel/db.ts statements).
+      const rows = await prisma.$queryRaw<{ seq: bigint | string; hash: string }[]>`
         WITH audit_head AS (
           UPDATE audit_chain_head
              SET seq = seq + 1,
@@ -134,7 +136,7 @@ export async function appendAuditEvent(
       // Always one row: without a head row the `written` guard has failed the statement.
       const row = rows[0]!;
       timer({ outcome: 'ok' });
-      return { seq: row.seq, hash: row.hash };
+      return { seq: BigInt(row.seq), hash: row.hash };
     } catch (error) {
       if (isDivisionByZero(error)) {
         // No head row, so no event: `written` failed the statement, and `alongside` wrote nothing either.

@@ -10,7 +10,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { PrismaClient } from '../prisma/generated/client/client.ts';
+import { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { makePrivateDir } from './data-dir.ts';
 import { watchPool } from './metrics.ts';
@@ -38,6 +38,15 @@ export type Database = {
    * on the embedded database, and whenever the connection cannot be told for certain.
    */
   connectionOf(tx: Pick<PrismaClient, '$queryRaw'>): Promise<pg.ClientBase | undefined>;
+  /**
+   * The statements every request sends (the token check, the audit append, compiled reads,
+   * match lookups) without Prisma's runtime: on PostgreSQL straight on the reads pool, which
+   * costs a quarter of the CPU of `$queryRaw` per statement (0.06 against 0.23 ms, measured
+   * side by side); on the embedded database `prisma` itself (one connection either way).
+   * Rows are as the driver parses them: int8 and numeric come back as strings on PostgreSQL
+   * and as bigint or Decimal through Prisma, so a caller converts what it reads of them.
+   */
+  readonly statements: PlainStatements;
   /** Raw PGlite handle, only for the embedded database (dumps, COPY from a blob). */
   readonly pglite: PGlite | undefined;
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
@@ -46,6 +55,33 @@ export type Database = {
   listen(channel: string, handlers: NotificationHandlers): Promise<StopListening>;
   close(): Promise<void>;
 };
+
+/** The raw-statement subset of Prisma's client, which `Database.statements` implements outside it. */
+export type PlainStatements = Pick<PrismaClient, '$queryRaw' | '$executeRaw' | '$queryRawUnsafe'>;
+
+/**
+ * Prisma's raw-statement calls, sent by node-postgres on `pool`, each statement prepared once
+ * per connection under the name Prisma's own statements get. Errors are pg's DatabaseError
+ * (api/error-response.ts reads its SQLSTATE as it reads Prisma's).
+ */
+function plainStatements(pool: pg.Pool): PlainStatements {
+  const run = (text: string, values: readonly unknown[]) => pool.query({ name: statementName(text), text, values: values as unknown[] });
+  const sqlOf = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) => (query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values));
+  const statements = {
+    $queryRaw: async (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
+      const sql = sqlOf(query, values);
+      return (await run(sql.text, sql.values)).rows;
+    },
+    $executeRaw: async (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
+      const sql = sqlOf(query, values);
+      return (await run(sql.text, sql.values)).rowCount ?? 0;
+    },
+    $queryRawUnsafe: async (text: string, ...values: unknown[]) => (await run(text, values)).rows,
+  };
+  // Prisma types these as PrismaPromise (a lazily run promise for $transaction batches); a
+  // plain statement is only ever awaited, which a promise of the same result satisfies.
+  return statements as unknown as PlainStatements;
+}
 
 export type OpenDatabaseOptions = {
   databaseUrl?: string | undefined;
@@ -157,8 +193,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       options: `-c statement_timeout=${statementTimeoutMs} ${SESSION_SETTINGS}`,
       connectionTimeoutMillis: 5_000,
     });
+    const pools = new Map<string, pg.Pool>();
     const pool = (name: string, max: number, byBackend?: Map<number, pg.ClientBase>) => {
       const made = new pg.Pool(poolConfig(max));
+      pools.set(name, made);
       pgPools.push(made);
       unwatch.push(watchPool(name, made));
       // Between Prisma's connect and disconnect adapter-pg listens too; outside them a dropped idle connection must not crash us.
@@ -190,6 +228,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       prisma,
       writer,
       limitsPool,
+      statements: plainStatements(pools.get('reads')!),
       connectionOf: async (tx) => {
         const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
         return row ? writerConnections.get(row.pid) : undefined;
@@ -239,6 +278,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     prisma,
     writer: prisma,
     limitsPool: undefined,
+    statements: prisma,
     connectionOf: async () => undefined,
     pglite,
     adapterFactory,

@@ -2,6 +2,7 @@
 // viewer (or null before authentication), and services shared by GraphQL and REST.
 import type { KeyObject } from 'node:crypto';
 import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import type { PlainStatements } from '../kernel/db.ts';
 import type { IngestServices } from '../ingest/services.ts';
 import type { Viewer } from '../kernel/viewer.ts';
 import type { Logger } from '../kernel/logger.ts';
@@ -13,6 +14,8 @@ export type { IngestServices } from '../ingest/services.ts';
 
 export type RequestContext = {
   prisma: PrismaClient;
+  /** Where compiled reads and matches send their statements (kernel/db.ts, outside Prisma's runtime); `prisma` when absent. */
+  statements?: PlainStatements | undefined;
   viewer: Viewer | null;
   requestId: string;
   log: Logger;

@@ -20,7 +20,7 @@ import type { Viewer } from '../kernel/viewer.ts';
 import type { Tx } from '../ingest/batch/types.ts';
 import { hitAndEventWrites, hitRefExpiry, lookUpSelectors, newHitRef, type OutboxEvent, type RecordCodes, type StoredHit } from '../ingest/linkage.ts';
 import type { RecordKind } from '../prisma/generated/client/enums.ts';
-import type { PrismaClient } from '../prisma/generated/client/client.ts';
+import type { PlainStatements } from '../kernel/db.ts';
 import { SqlParams, visibleRecordSql } from './sharing.ts';
 
 /** Identifier types a match takes: the selector types (DEVICE_IMEI asked as IMEI) and NAME_DOB. */
@@ -161,7 +161,7 @@ export function matchProbes(request: MatchRequest, key: string): { checked: z.in
 }
 
 /** Runs one governed match for the viewer's agency (see the header of this file). */
-export async function runMatch(prisma: PrismaClient, viewer: Viewer, request: MatchRequest, services: MatchServices): Promise<MatchResponse> {
+export async function runMatch(prisma: PlainStatements, viewer: Viewer, request: MatchRequest, services: MatchServices): Promise<MatchResponse> {
   const { checked, probes } = matchProbes(request, services.pseudonymKey);
   const at = services.now();
   const visibility = visibilityFor(viewer, at);

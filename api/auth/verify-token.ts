@@ -156,7 +156,8 @@ export function createTokenVerifier({
   now,
   allowInsecureJwksUri = false,
 }: {
-  prisma: Pick<PrismaClient, 'agency' | '$queryRaw' | '$executeRaw'>;
+  /** Where the agency, its keys and the replay cache are read and written: kernel/db.ts `statements` in the gateway. */
+  prisma: Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
   config: Pick<Config, 'audience' | 'tokens'>;
   now: () => Date;
   allowInsecureJwksUri?: boolean;
@@ -199,8 +200,8 @@ export function createTokenVerifier({
     // make `xa-alpha ` a different agency than XA-ALPHA.
     const named = sub.trim().toUpperCase();
     if (named !== agency.code && isValidIssuer(named)) {
-      const other = await fromDatabase(() => prisma.agency.count({ where: { code: named } }));
-      if (other > 0) throw invalidToken('subject_not_allowed', 'sub_other_agency');
+      const [other] = await fromDatabase(() => prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM agency WHERE code = ${named}`);
+      if (other!.n > 0) throw invalidToken('subject_not_allowed', 'sub_other_agency');
     }
 
     const verified = { agency, payload, kid: header.kid! };

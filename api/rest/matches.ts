@@ -3,14 +3,15 @@
 // results in the documented shape (runMatch writes the audit event), with the quota left in the Quota-Remaining header; over
 // the quota runMatch's RATE_LIMITED becomes 429 with Retry-After through the app's error handler.
 import type { FastifyInstance } from 'fastify';
-import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import type { PlainStatements } from '../../kernel/db.ts';
 import { runMatch, type MatchRequest, type MatchResponse } from '../../schema/match.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { paths } from '../openapi-types.ts';
 import { authenticateRest } from './authenticate.ts';
 
 export type MatchRouteDeps = {
-  prisma: PrismaClient;
+  /** The gateway's plain statements (kernel/db.ts): a match is two of them. */
+  prisma: PlainStatements;
   pseudonymKey: string;
   verifier: TokenVerifier;
   now: () => Date;

@@ -310,6 +310,6 @@ export async function compileRecordConnection(
     if (error instanceof NotCompiled) return undefined;
     throw error;
   }
-  const [result] = await ctx.prisma.$queryRawUnsafe<{ j: string }[]>(sql, ...build.params.values);
+  const [result] = await (ctx.statements ?? ctx.prisma).$queryRawUnsafe<{ j: string }[]>(sql, ...build.params.values);
   return decodeConnection(plan, args, JSON.parse(result!.j) as ConnectionJson, { ctx, viewer });
 }

@@ -115,7 +115,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const viewer = viewerOf(ctx);
       if (!ctx.ingest) throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'Matching is not available on this gateway.');
-      return runMatch(ctx.prisma, viewer, input, { pseudonymKey: ctx.ingest.pseudonymKey, now: ctx.now });
+      return runMatch(ctx.statements ?? ctx.prisma, viewer, input, { pseudonymKey: ctx.ingest.pseudonymKey, now: ctx.now });
     },
   }),
 }));

@@ -125,10 +125,12 @@ describe('errors and methods', () => {
   it('GQL-10 masks unexpected errors: no SQL, no stack', async () => {
     const original = gw.db.prisma.scamDen.findMany;
     const originalRaw = gw.db.prisma.$queryRawUnsafe;
+    const originalPlain = gw.db.statements.$queryRawUnsafe;
     const fail = () => Promise.reject(new Error('relation "scam_den" violates SELECT secret'));
-    // The Prisma path and the compiled one (schema/compiled/, one raw statement) both fail.
+    // The Prisma path and the compiled one (schema/compiled/, one plain statement, kernel/db.ts) both fail.
     (gw.db.prisma.scamDen as { findMany: unknown }).findMany = fail;
     (gw.db.prisma as { $queryRawUnsafe: unknown }).$queryRawUnsafe = fail;
+    (gw.db.statements as { $queryRawUnsafe: unknown }).$queryRawUnsafe = fail;
     try {
       const res = await gw.gql(agency, '{ scamDens(first: 1) { edges { node { id } } } }');
       expect(codeOf(res)).toBe('INTERNAL');
@@ -136,6 +138,7 @@ describe('errors and methods', () => {
     } finally {
       (gw.db.prisma.scamDen as { findMany: unknown }).findMany = original;
       (gw.db.prisma as { $queryRawUnsafe: unknown }).$queryRawUnsafe = originalRaw;
+      (gw.db.statements as { $queryRawUnsafe: unknown }).$queryRawUnsafe = originalPlain;
     }
   });
 
