@@ -210,6 +210,10 @@ export function withAccessTokens(
       partnerTokens.invalidate(agencyCode);
       registry.invalidate(agencyCode);
     },
+    // A partner token's sooner refusal is the partner verifier's; an access token never has one.
+    async verifyKnown(req, worthIt) {
+      return presentedAccessToken(req) ? undefined : partnerTokens.verifyKnown?.(req, worthIt);
+    },
     async verify(req, admit) {
       const presented = presentedAccessToken(req);
       if (!presented) return partnerTokens.verify(req, admit);

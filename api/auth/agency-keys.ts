@@ -36,6 +36,12 @@ export type RegisteredAgency = {
 export type AgencyKeyRegistry = {
   /** The agency of an `iss`, or null; an `iss` failing the pattern never reaches the database. */
   findAgency(iss: string): Promise<RegisteredAgency | null>;
+  /**
+   * The row `findAgency` last read for `iss` in this process, without the database; undefined
+   * before the first read, after a read found none and after `invalidate`. Only ever a reason
+   * to refuse sooner (api/limits/gate.ts), never to admit: it may be seconds old.
+   */
+  lastRead(iss: string): RegisteredAgency | undefined;
   /** A jose key resolver over the agency's keys; a remote JWKS outage throws SERVICE_UNAVAILABLE. */
   keyResolver(agency: RegisteredAgency): JWTVerifyGetKey;
   invalidate(agencyCode: string): void;
@@ -98,6 +104,8 @@ export function createAgencyKeyRegistry({
 }): AgencyKeyRegistry {
   const localSets = new Map<string, LocalEntry>();
   const remoteSets = new Map<string, RemoteEntry>();
+  /** By code; one entry per registered agency at most (a code that finds no row is removed). */
+  const lastRows = new Map<string, RegisteredAgency>();
 
   async function findAgency(iss: string): Promise<RegisteredAgency | null> {
     if (!isValidIssuer(iss)) return null;
@@ -112,7 +120,10 @@ export function createAgencyKeyRegistry({
         FROM agency a LEFT JOIN agency_key k ON k.agency_id = a.id
        WHERE a.code = ${iss}
        GROUP BY a.id`;
-    return rows[0] ?? null;
+    const row = rows[0];
+    if (row) lastRows.set(iss, row);
+    else lastRows.delete(iss);
+    return row ?? null;
   }
 
   function localSetOf(agency: RegisteredAgency): JWTVerifyGetKey | undefined {
@@ -195,8 +206,10 @@ export function createAgencyKeyRegistry({
 
   return {
     findAgency,
+    lastRead: (iss) => lastRows.get(iss),
     keyResolver,
     invalidate(agencyCode) {
+      lastRows.delete(agencyCode);
       localSets.delete(agencyCode);
       remoteSets.delete(agencyCode);
     },

@@ -42,8 +42,19 @@ export type VerifiedPartnerJwt = { agency: RegisteredAgency; payload: JWTPayload
 /** Called with the viewer of a verified token just before its jti is spent; may refuse by throwing. */
 export type Admission = (viewer: Viewer) => Promise<void>;
 
+/** Whether a known refusal is worth checking for the agency of this id (api/limits/gate.ts). */
+export type RefusalCheck = (agencyId: string) => boolean;
+
 export type TokenVerifier = {
   verify(req: TokenRequest, admit?: Admission): Promise<Viewer>;
+  /**
+   * Only to refuse sooner (ISO-35): the viewer of a partner token whose signature and claims
+   * hold against the agency row this process read last, when `worthIt` says that agency is
+   * being refused anyway; no database statement, no jti spent. Undefined in every other case
+   * (no row read yet, not worth it, any failure), when the caller goes on with `verify`.
+   * Never a reason to admit anyone: the row may be seconds old.
+   */
+  verifyKnown?(req: TokenRequest, worthIt: RefusalCheck): Promise<Viewer | undefined>;
   /** Drops the cached key sets of an agency; call after its keys or jwksUri change. */
   invalidate(agencyCode: string): void;
 };
@@ -165,6 +176,24 @@ export function createTokenVerifier({
   const registry = createAgencyKeyRegistry({ prisma, config, allowInsecureJwksUri });
   const { tokens } = config;
 
+  /** The claims of a token signed by a key of `agency`, checked (TOK-10…12, TOK-15); else the coded refusal. */
+  async function signedClaims(token: string, agency: RegisteredAgency, audience: string | string[]): Promise<JWTPayload> {
+    const currentDate = now();
+    const { payload } = await jwtVerify(token, registry.keyResolver(agency), {
+      algorithms: [...ALLOWED_ALGS],
+      issuer: agency.code,
+      audience,
+      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'iss', 'aud'],
+      clockTolerance: tokens.clockToleranceSeconds,
+      maxTokenAge: tokens.maxLifetimeSeconds,
+      currentDate,
+    }).catch((error: unknown) => {
+      throw verificationError(error);
+    });
+    checkClaims(payload, Math.floor(currentDate.getTime() / 1000), tokens);
+    return payload;
+  }
+
   async function verifyPartnerJwt(
     token: string,
     audience: string | string[],
@@ -179,19 +208,7 @@ export function createTokenVerifier({
     // The same answer as a key that does not verify: an unsigned probe learns no agency codes.
     if (!agency) throw invalidToken('unknown_key', 'unknown_issuer');
 
-    const currentDate = now();
-    const { payload } = await jwtVerify(token, registry.keyResolver(agency), {
-      algorithms: [...ALLOWED_ALGS],
-      issuer: agency.code,
-      audience,
-      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'iss', 'aud'],
-      clockTolerance: tokens.clockToleranceSeconds,
-      maxTokenAge: tokens.maxLifetimeSeconds,
-      currentDate,
-    }).catch((error: unknown) => {
-      throw verificationError(error);
-    });
-    checkClaims(payload, Math.floor(currentDate.getTime() / 1000), tokens);
+    const payload = await signedClaims(token, agency, audience);
     // Checked after the signature, so this reason is only ever told to a holder of the agency's key.
     if (agency.status !== 'ACTIVE') throw invalidToken('agency_suspended');
     // Identity is bound to iss; a sub naming another registered agency is an impersonation attempt (TOK-13).
@@ -237,6 +254,21 @@ export function createTokenVerifier({
         return await verifyToken(extractBearerToken(req), admit);
       } catch (error) {
         throw toAuthError(error);
+      }
+    },
+    async verifyKnown(req, worthIt) {
+      try {
+        const token = extractBearerToken(req);
+        const header = decodeProtectedHeader(token);
+        checkHeader(header);
+        const { iss } = decodeJwt(token);
+        const agency = typeof iss === 'string' ? registry.lastRead(iss) : undefined;
+        // The signature is checked only for an agency being refused: for anyone else this costs nothing.
+        if (!agency || agency.status !== 'ACTIVE' || !worthIt(agency.id)) return undefined;
+        const payload = await signedClaims(token, agency, config.audience);
+        return viewerOf({ agency, payload, kid: header.kid! });
+      } catch {
+        return undefined;
       }
     },
     async verifyClientAssertion(assertion, audiences) {

@@ -28,6 +28,14 @@ export type Allowance = { requestsPerMinute: number; costPerMinute: number };
 export type AgencyLimits = {
   /** Counts one request of the viewer's agency; RATE_LIMITED (429) once its allowance is used. */
   admitRequest(viewer: Viewer, edge: EdgeContext): Promise<void>;
+  /** Whether this process already knows the agency to be over its requests in this window (ISO-34). */
+  refusing(agencyId: string): boolean;
+  /**
+   * The refusal of a request of `viewer` that this process already knows to be over its limit in
+   * this window (ISO-34), with its RateLimit state noted on `edge`; undefined otherwise. Counts
+   * nothing and reads nothing from the database.
+   */
+  knownRefusal(viewer: Viewer, edge: EdgeContext): LiaisonError | undefined;
   /** Gives back a request admitted and then refused as a replay (api/limits/gate.ts). */
   refundRequest(viewer: Viewer): Promise<void>;
   /**
@@ -113,7 +121,15 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
    * a database write. An agency flooding past its limit otherwise cost one durable counter write
    * per refused request, and every other partner's commits queued behind their WAL flushes.
    */
-  const refusedUntil = new Map<string, { until: number; minuteEndsAt: number; error: (msLeft: number) => LiaisonError }>();
+  const refusedUntil = new Map<string, { until: number; minuteEndsAt: number; quota: number; error: (msLeft: number) => LiaisonError }>();
+
+  function knownRefusal(viewer: Viewer, edge: EdgeContext): LiaisonError | undefined {
+    const refused = refusedUntil.get(viewer.agencyId);
+    const now = Date.now();
+    if (!refused || refused.until <= now) return undefined;
+    note(edge, { policy: 'requests', quota: refused.quota, windowSeconds: WINDOW_SECONDS, remaining: 0, resetSeconds: Math.ceil((refused.minuteEndsAt - now) / 1000) });
+    return refused.error(refused.until - now);
+  }
 
   async function allowanceOf(agencyId: string): Promise<Allowance> {
     const cached = cache.get(agencyId);
@@ -131,16 +147,20 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   }
 
   return {
+    refusing(agencyId) {
+      const refused = refusedUntil.get(agencyId);
+      return refused !== undefined && refused.until > Date.now();
+    },
+
+    knownRefusal,
+
     async admitRequest(viewer, edge) {
+      // ISO-34: known to be over its limit in this window: refused without another count.
+      const known = knownRefusal(viewer, edge);
+      if (known) throw known;
+      refusedUntil.delete(viewer.agencyId);
       const quota = (await allowanceOf(viewer.agencyId)).requestsPerMinute;
-      const refused = refusedUntil.get(viewer.agencyId);
       const now = Date.now();
-      if (refused && refused.until > now) {
-        // ISO-34: known to be over its limit in this window: refused without another count.
-        note(edge, { policy: 'requests', quota, windowSeconds: WINDOW_SECONDS, remaining: 0, resetSeconds: Math.ceil((refused.minuteEndsAt - now) / 1000) });
-        throw refused.error(refused.until - now);
-      }
-      if (refused) refusedUntil.delete(viewer.agencyId);
       // The minute's and the second's counts in one round trip (one statement on PostgreSQL).
       // A refused request counts too: an agency that keeps sending stays refused until the window ends.
       const [counted, burst] = await deps.counters.consumeTogether([
@@ -150,7 +170,7 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
       if (!counted || !burst) throw new Error('consumeTogether answered fewer counts than asked');
       note(edge, stateOf('requests', quota, counted));
       const refuse = (error: (msLeft: number) => LiaisonError, msBeforeNext: number): never => {
-        refusedUntil.set(viewer.agencyId, { until: now + msBeforeNext, minuteEndsAt: now + counted.msBeforeNext, error });
+        refusedUntil.set(viewer.agencyId, { until: now + msBeforeNext, minuteEndsAt: now + counted.msBeforeNext, quota, error });
         throw error(msBeforeNext);
       };
       if (counted.consumedPoints > quota) {

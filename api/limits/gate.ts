@@ -13,7 +13,7 @@ import type { Database } from '../../kernel/db.ts';
 import { ErrorCode } from '../../kernel/errors.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { Viewer } from '../../kernel/viewer.ts';
-import type { Admission } from '../auth/verify-token.ts';
+import type { TokenRequest, TokenVerifier } from '../auth/verify-token.ts';
 import type { EdgeContext, RateLimitState } from '../../schema/context.ts';
 import { maskError } from '../error-response.ts';
 import { createAgencyLimits, type AgencyLimits } from './agency-limits.ts';
@@ -55,18 +55,32 @@ export function createRateLimits(deps: { config: Config; db: Database; audit: Au
 }
 
 /**
- * Verifies the caller with `verify` under the limits: the address's failures first, then the
- * token, whose verifier counts the request against the agency's requests per minute once the
- * signature and claims hold but before the token's jti is spent (so a refused request costs no
- * replay-cache write, ISO-17). Returns the viewer; throws the coded refusal. A request counted
- * and then refused as a replay is given back to the agency: a captured token replayed does not
- * use up its agency's allowance.
+ * Verifies the caller's `credentials` with `verifier` under the limits: the address's failures
+ * first, then the token, whose verifier counts the request against the agency's requests per
+ * minute once the signature and claims hold but before the token's jti is spent (so a refused
+ * request costs no replay-cache write, ISO-17). Returns the viewer; throws the coded refusal. A
+ * request counted and then refused as a replay is given back to the agency: a captured token
+ * replayed does not use up its agency's allowance.
+ *
+ * ISO-35: a request of an agency this process already refuses in this window (ISO-34) is
+ * refused before the agency is read from the database, once its token's signature and claims
+ * hold against the keys last read for that agency (TokenVerifier.verifyKnown). A flood past the
+ * limit then costs a signature check per request and no statement, which the other agencies'
+ * requests were waiting behind. Any token that does not verify so goes the whole way and is
+ * answered as ever; the shortcut can only refuse, never admit.
  */
-export async function admitCaller(limits: RateLimits, edge: EdgeContext, verify: (admit: Admission) => Promise<Viewer>): Promise<Viewer> {
+export async function admitCaller(limits: RateLimits, edge: EdgeContext, verifier: TokenVerifier, credentials: TokenRequest): Promise<Viewer> {
   const ip = edge.clientIp ?? 'unknown';
   limits.failures.check(ip);
+  const known = await verifier.verifyKnown?.(credentials, (agencyId) => limits.agencies.refusing(agencyId));
+  const refusal = known && limits.agencies.knownRefusal(known, edge);
+  if (refusal) {
+    // The refusal is the agency's: the access log names it.
+    edge.viewer = known;
+    throw refusal;
+  }
   let counted: Viewer | undefined;
-  const admit: Admission = async (viewer) => {
+  const admit = async (viewer: Viewer) => {
     try {
       counted = viewer;
       await limits.agencies.admitRequest(viewer, edge);
@@ -78,7 +92,7 @@ export async function admitCaller(limits: RateLimits, edge: EdgeContext, verify:
   };
   let viewer: Viewer;
   try {
-    viewer = await verify(admit);
+    viewer = await verifier.verify(credentials, admit);
   } catch (error) {
     const e = maskError(error);
     if (e.code === ErrorCode.UNAUTHENTICATED || e.code === ErrorCode.BAD_USER_INPUT) {

@@ -65,7 +65,7 @@ export function usePartnerAuth(options: PartnerAuthOptions): Plugin<object, Edge
     async onRequest({ request, endResponse, fetchAPI, serverContext }) {
       if (options.graphiqlEnabled && (isGraphiqlPage(request) || isIntrospectionOnly(request, serverContext.body))) return;
       try {
-        await admitCaller(options.limits, serverContext.edge, (admit) => options.verifier.verify(credentialsOf(request), admit));
+        await admitCaller(options.limits, serverContext.edge, options.verifier, credentialsOf(request));
       } catch (error) {
         endResponse(graphqlRefusal(error, fetchAPI));
       }

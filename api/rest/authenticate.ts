@@ -13,18 +13,13 @@ import { admitCaller } from '../limits/gate.ts';
 export async function authenticateRest(request: FastifyRequest, verifier: TokenVerifier, scope: Scope | readonly Scope[]): Promise<Viewer> {
   const accepted: readonly Scope[] = typeof scope === 'string' ? [scope] : scope;
   const query = request.query as Record<string, unknown> | undefined;
-  const viewer = await admitCaller(request.server.rateLimits, request.edge, (admit) =>
-    verifier.verify(
-      {
-        authorization: request.headers.authorization,
-        queryToken: typeof query?.access_token === 'string' ? query.access_token : undefined,
-        dpop: typeof request.headers.dpop === 'string' ? request.headers.dpop : undefined,
-        method: request.method,
-        path: request.url.split('?')[0],
-      },
-      admit,
-    ),
-  );
+  const viewer = await admitCaller(request.server.rateLimits, request.edge, verifier, {
+    authorization: request.headers.authorization,
+    queryToken: typeof query?.access_token === 'string' ? query.access_token : undefined,
+    dpop: typeof request.headers.dpop === 'string' ? request.headers.dpop : undefined,
+    method: request.method,
+    path: request.url.split('?')[0],
+  });
   if (!accepted.some((s) => viewer.scopes.includes(s))) {
     throw new LiaisonError(ErrorCode.FORBIDDEN, `The token lacks the ${accepted.join(' or ')} scope.`, {
       reason: 'insufficient_scope',

@@ -2,9 +2,11 @@
 // checked once the token's signature and claims hold, before its jti is spent, so after a
 // flood the replay cache holds exactly the admitted requests' ids. A replayed token is still
 // refused (TOK-15), and, once refused, it is given back to its agency's allowance (ISO-18): a
-// captured token replayed does not use up the agency's minute.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../api/auth/keys.ts';
+// captured token replayed does not use up the agency's minute. Once an agency is found over its
+// limit, its further requests are refused before its row is even read (ISO-35), but only on a
+// signature of its own.
+import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { generateAgencyKeyPair, mintToken } from '../../api/auth/keys.ts';
 import type { Config } from '../../kernel/config.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
@@ -46,6 +48,36 @@ describe('rate-limit refusals and the replay cache', () => {
       expect(admitted).toBe(LIMITS.requestsPerMinute);
       expect(statuses.filter((s) => s === 429)).toHaveLength(30 - admitted);
       expect(await storedJtis(agency)).toBe(admitted);
+    }
+  });
+
+  it('ISO-35 refuses an agency already over its limit without reading its row or the replay cache, and only on its own signature', async () => {
+    /** The statements of a token check: the agency's row and keys, and the replay cache. */
+    const tokenChecks = (spies: MockInstance[]) =>
+      spies.flatMap((spy) => spy.mock.calls).filter(([query]) => /agency_key|replay_cache/.test(Array.isArray(query) ? query.join('?') : String((query as { sql?: unknown }).sql ?? query)));
+    for (const path of ['graphql', 'rest'] as const) {
+      const agency = await gw.addAgency(path === 'graphql' ? 'XD-KNOWN' : 'XE-KNOWN');
+      for (let i = 0; i < LIMITS.requestsPerMinute; i++) expect((await send(await tokenOf(agency), path)).status).toBe(200);
+      // The request that finds the agency over its limit is counted, and read, as any other.
+      expect((await send(await tokenOf(agency), path)).status).toBe(429);
+      const spies = [vi.spyOn(gw.db.statements, '$queryRaw'), vi.spyOn(gw.db.statements, '$executeRaw')];
+      try {
+        for (let i = 0; i < 10; i++) {
+          const refused = await send(await tokenOf(agency), path);
+          expect(refused.status).toBe(429);
+          expect(path === 'graphql' ? refused.body.errors?.[0]?.extensions?.reason : refused.body.reason).toBe('request_limit');
+        }
+        expect(tokenChecks(spies)).toEqual([]);
+        // The same kid with a key that is not the agency's: refused as a bad token, exactly as for
+        // an agency within its limit, so a forger learns nothing of the agency's standing.
+        const stranger = await generateAgencyKeyPair({ kid: agency.privateJwk.kid });
+        const forged = await send(await tokenOf({ ...agency, privateJwk: stranger.privateJwk }), path);
+        expect(forged.status).toBe(401);
+        expect(tokenChecks(spies).length).toBeGreaterThan(0);
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+      expect(await storedJtis(agency)).toBe(LIMITS.requestsPerMinute);
     }
   });
 
