@@ -50,6 +50,9 @@ export type MintTokenOptions = {
   actor?: string;
 };
 
+/** Each private JWK imported once: a caller minting many tokens (CLI, benchmarks) signs with the same key object. */
+const importedKeys = new WeakMap<JWK, Awaited<ReturnType<typeof importJWK>>>();
+
 /** A compact JWS with header {alg, kid, typ: 'JWT'}, lifetime at most 300 s. */
 export async function mintToken(options: MintTokenOptions): Promise<string> {
   const { privateJwk, iss, sub, aud, scope, now, ttlSeconds = MAX_TOKEN_LIFETIME_SECONDS } = options;
@@ -58,7 +61,11 @@ export async function mintToken(options: MintTokenOptions): Promise<string> {
   }
   const { alg, kid } = privateJwk;
   if (!isAllowedAlg(alg) || typeof kid !== 'string') throw new TypeError('privateJwk needs kid and an allowed alg');
-  const key = await importJWK(privateJwk, alg);
+  let key = importedKeys.get(privateJwk);
+  if (!key) {
+    key = await importJWK(privateJwk, alg);
+    importedKeys.set(privateJwk, key);
+  }
   const iat = Math.floor(now.getTime() / 1000);
   return new SignJWT({
     scope: typeof scope === 'string' ? scope : scope.join(' '),

@@ -28,6 +28,8 @@ export type ReadSample = {
   max: number;
   /** Answers by HTTP status, then by GraphQL error code (e.g. `200 RATE_LIMITED`); `error`/`timeout` without one. */
   statuses: StatusCounts;
+  /** Seconds from the window's start to the last answer: shorter than the window when the minted tokens ran out. */
+  spanS: number;
   /** The five slowest answers: when each was sent (seconds into the window) and how long it took. */
   slowest: { atS: number; ms: number; status: string }[];
 };
@@ -123,6 +125,7 @@ export async function graphqlLoad(load: Load): Promise<ReadSample> {
     p99: round(percentile(sorted, 99)),
     max: round(sorted.at(-1) ?? 0),
     statuses,
+    spanS: Math.round(answers.reduce((last, a) => Math.max(last, a.from + a.ms - started), 0) / 100) / 10,
     slowest: [...answers]
       .sort((x, y) => y.ms - x.ms)
       .slice(0, 5)
@@ -245,5 +248,10 @@ export async function backgroundLoad(load: Load): Promise<Pressure> {
     child.once('exit', (code) => reject(new Error(`B's load exited (${code}) before answering`)));
   });
   child.send({ url: load.url, body: load.body, seconds: load.seconds, rate: load.rate, workers: load.workers, tokens: load.tokens.drain() });
-  return { stop: async () => (await running).statuses };
+  return {
+    stop: async () => {
+      const sample = await running;
+      return { ...sample.statuses, 'over seconds': sample.spanS };
+    },
+  };
 }

@@ -37,8 +37,8 @@ export type IsolationOptions = {
   /** B's request limit per minute, as the operator sets it for this run. */
   limitPerMinute: number;
   uploadMiB: number;
-  /** Profile the gateway's main thread over A's window of the big-upload case (PostgreSQL). */
-  profileBigUpload: boolean;
+  /** The cases over whose A window the gateway's main thread is profiled (V8), each summarised after its row. */
+  profile: ProfiledCase[];
 };
 
 export const ISOLATION_ARG_OPTIONS = {
@@ -47,8 +47,8 @@ export const ISOLATION_ARG_OPTIONS = {
   'isolation-rate': { type: 'string', default: '20' },
   'isolation-limit': { type: 'string', default: '600' },
   'isolation-upload-mib': { type: 'string', default: '48' },
-  /** `--isolation-profile`: a V8 profile of the gateway over A's window of the big upload, summarised after the table. */
-  'isolation-profile': { type: 'boolean', default: false },
+  /** `--isolation-profile flood,costly-queries`: V8 profiles of the gateway over A's window of those cases. */
+  'isolation-profile': { type: 'string', default: '' },
 } as const;
 
 export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOptions {
@@ -65,10 +65,21 @@ export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOp
     rate: positive('isolation-rate'),
     limitPerMinute: positive('isolation-limit'),
     uploadMiB: positive('isolation-upload-mib'),
-    profileBigUpload: args['isolation-profile'] === true,
+    profile: profiledCases(String(args['isolation-profile'] ?? '')),
   };
 }
 
+
+const PRESSURE_CASES = ['slow-uploads', 'flood', 'big-upload', 'costly-queries'] as const;
+type ProfiledCase = (typeof PRESSURE_CASES)[number];
+
+function profiledCases(list: string): ProfiledCase[] {
+  const names = list.split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(PRESSURE_CASES as readonly string[]).includes(n)) throw new Error(`--isolation-profile: one or more of ${PRESSURE_CASES.join(', ')}`);
+  }
+  return names as ProfiledCase[];
+}
 
 /** The review's costly query: 10 aliases × 100 suspects × three per-item relations. */
 const COSTLY = `{ ${Array.from({ length: 10 }, (_, i) =>
@@ -126,13 +137,22 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
 
     // A's measured window, with the gateway's main-thread pauses over that window only and, on
     // PostgreSQL, what its backends waited on meanwhile.
-    const measureA = async (): Promise<Window> => {
+    const measure = async (): Promise<Window> => {
       const tokens = await TokenPool.mint(a, audience, Math.ceil(o.rate * o.seconds * 1.3) + 50);
       await server!.mark();
-      const activity = pg ? sampleActivity(benchServerUrl(), pg.name) : undefined;
+      const activity = pg ? await sampleActivity(benchServerUrl(), pg.name) : undefined;
       const sample = await graphqlLoad({ url, body: readBody, seconds: o.seconds, rate: o.rate, tokens });
       const database = await activity?.stop();
       return { a: sample, gateway: (await server!.mark()).pauses, ...(database ? { database } : {}) };
+    };
+    /** A's window under a case, with a V8 profile of the gateway over it when `--isolation-profile` names the case. */
+    const profiles = new Map<CaseId, string>();
+    const measureA = async (id?: ProfiledCase): Promise<Window> => {
+      if (!id || !o.profile.includes(id)) return measure();
+      const profileFile = join(resultsDir, `isolation-${id}-${kind}.cpuprofile`);
+      const window = await server!.profile(profileFile, measure);
+      profiles.set(id, `  gateway main thread over A's ${id} window (${profileFile}):\n${formatProfile(await summarizeProfile(profileFile), window.a.requests)}`);
+      return window;
     };
     const record = (id: CaseId, window: Window, b: CaseResult['b'], note: string) => {
       const result: CaseResult = { ...window, b, note };
@@ -148,6 +168,8 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
             database.longest.slice(0, 3).map((q) => `\n  ${''.padEnd(17)} ${q.ms} ms ${q.state} ${q.wait}: ${q.query}`).join('')
           : '') +
         `\n  ${''.padEnd(15)} B: ${JSON.stringify(result.b)}${result.note ? ` (${result.note})` : ''}`);
+      const profile = profiles.get(id);
+      if (profile) log(profile);
     };
     const settle = () => sleep(2_000);
 
@@ -157,7 +179,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
 
     const uploads = slowUploads({ url, tokens: await TokenPool.mint(b, audience, 10, 'records:submit'), n: 10, operation: OPERATION_CODE });
     await sleep(1_000);
-    const duringUploads = await measureA();
+    const duringUploads = await measureA('slow-uploads');
     record('slow-uploads', duringUploads, await uploads.stop(), '10 chunked uploads, 1 byte/s; statuses B got');
     await settle();
 
@@ -165,22 +187,23 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     const floodSeconds = o.seconds + 2;
     const flood = await backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(pressure(AGENCY_B_FLOOD), audience, floodRate * floodSeconds + 50) });
     await sleep(1_000);
-    const duringFlood = await measureA();
+    const duringFlood = await measureA('flood');
     record('flood', duringFlood, await flood.stop(), `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min`);
     await settle();
 
     const upload = uploadFile({ url, token: (await TokenPool.mint(b, audience, 1, 'records:submit')).take()!, file: bigFile.path, bytes: bigFile.bytes, format: 'umf-xml', contentType: 'application/xml', operation: OPERATION_CODE });
     await sleep(1_000);
-    const profileFile = join(resultsDir, `isolation-big-upload-${kind}.cpuprofile`);
-    const duringUpload = o.profileBigUpload ? await server.profile(profileFile, measureA) : await measureA();
-    if (o.profileBigUpload) log(`  gateway main thread over A's big-upload window (${profileFile}):\n${formatProfile(await summarizeProfile(profileFile), duringUpload.a.requests)}`);
+    const duringUpload = await measureA('big-upload');
     const uploaded = await upload;
     record('big-upload', duringUpload, uploaded, `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s`);
     await settle();
 
-    const costly = await backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: o.seconds + 2, workers: 4, tokens: await TokenPool.mint(pressure(AGENCY_B_COSTLY), audience, 3_000) });
+    // Refused, B's back-to-back workers send ~1,000 requests a second: tokens for the whole window
+    // (3,000 lasted 5 s of A's 15 and left A alone for the rest). B's note says how long it lasted.
+    const costlySeconds = o.seconds + 2;
+    const costly = await backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: costlySeconds, workers: 4, tokens: await TokenPool.mint(pressure(AGENCY_B_COSTLY), audience, 1_500 * costlySeconds) });
     await sleep(1_000);
-    const duringCostly = await measureA();
+    const duringCostly = await measureA('costly-queries');
     record('costly-queries', duringCostly, await costly.stop(), '4 workers back to back, 10 aliases × suspects(first:100){den operation alsoReportedBy}');
     await settle();
 
@@ -191,7 +214,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }
   const soloP99 = cases.solo!.a.p99;
-  const verdict: Verdict[] = (['slow-uploads', 'flood', 'big-upload', 'costly-queries'] as const)
+  const verdict: Verdict[] = PRESSURE_CASES
     .filter((id) => cases[id])
     .map((id) => {
       const s = cases[id]!.a;

@@ -17,14 +17,16 @@ export type ActivitySummary = {
 type Row = { pid: number; state: string; wait: string; ms: number; query: string };
 
 /** Starts sampling the backends of `database` (the sampler's own excluded); stop() sums up. */
-export function sampleActivity(serverUrl: string, database: string, everyMs = 100): { stop(): Promise<ActivitySummary> } {
+export async function sampleActivity(serverUrl: string, database: string, everyMs = 100): Promise<{ stop(): Promise<ActivitySummary> }> {
   const client = new pg.Client({ connectionString: serverUrl, application_name: 'bench-activity-sampler' });
+  // Connected before it is handed back, so that the server's new backend starts before the
+  // measured window does: started inside it, it took CPU from the first requests measured.
+  await client.connect();
   const waits: Record<string, number> = {};
   const longest = new Map<string, { ms: number; state: string; wait: string; query: string }>();
   let samples = 0;
   let running = true;
   const loop = (async () => {
-    await client.connect();
     while (running) {
       const started = performance.now();
       const { rows } = await client.query<Row>(

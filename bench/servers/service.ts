@@ -34,7 +34,7 @@ await runBenchChild(async () => {
     writerPoolSize: config.writerPoolSize,
   });
   await setupIsolationDatabase(db, setup);
-  const logger = createLogger({ level: config.logLevel, pretty: false, destination: pino.destination({ dest: '/dev/null', sync: false }) });
+  const logger = createLogger({ level: config.logLevel, pretty: false, destination: pino.destination({ dest: process.env.BENCH_ACCESS_LOG ?? '/dev/null', sync: false }) });
   const services = await createServices({ config, db, pseudonymKey: setup.pseudonymKey });
   const app = await createApp({ config, db, logger, verifier: services.verifier, audit: services.audit, ingest: services.ingest });
   // The service's housekeeping too (replay-cache purge): without it the soak measures a gateway no one runs.
