@@ -34,6 +34,7 @@ const envSchema = z.object({
   LIAISON_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   LIAISON_RATE_COST_PER_OPERATION: z.coerce.number().int().min(1).max(100_000_000).default(1_000),
   LIAISON_RATE_CONCURRENT_PER_AGENCY: z.coerce.number().int().min(1).max(1_000).default(4),
+  LIAISON_RATE_REFUSAL_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -89,6 +90,11 @@ export type Config = Readonly<{
     costPerOperation: number;
     /** GraphQL operations of one agency executing at once in one process. */
     concurrentPerAgency: number;
+    /**
+     * How long the answer to a request is held back when its agency keeps sending after it was
+     * refused for its request limit in this window (ISO-36); 0 answers at once.
+     */
+    refusalDelayMs: number;
   }>;
   /** Where the limits' counters live when set; otherwise PostgreSQL (DATABASE_URL) or this process's memory. */
   redisUrl: string | undefined;
@@ -162,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       authFailuresPerMinute: e.LIAISON_AUTH_FAILURES_PER_MINUTE,
       costPerOperation: e.LIAISON_RATE_COST_PER_OPERATION,
       concurrentPerAgency: e.LIAISON_RATE_CONCURRENT_PER_AGENCY,
+      refusalDelayMs: e.LIAISON_RATE_REFUSAL_DELAY_MS,
     }),
     redisUrl: e.REDIS_URL,
     disclosureDueHours: e.LIAISON_DISCLOSURE_DUE_HOURS,

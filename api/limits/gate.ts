@@ -73,6 +73,8 @@ export async function admitCaller(limits: RateLimits, edge: EdgeContext, verifie
   const ip = edge.clientIp ?? 'unknown';
   limits.failures.check(ip);
   const known = await verifier.verifyKnown?.(credentials, (agencyId) => limits.agencies.refusing(agencyId));
+  // Held back first (ISO-36); a window that ended meanwhile lets the request go the whole way.
+  if (known) await limits.agencies.holdRefusal(known.agencyId);
   const refusal = known && limits.agencies.knownRefusal(known, edge);
   if (refusal) {
     // The refusal is the agency's: the access log names it.

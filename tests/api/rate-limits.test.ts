@@ -1,11 +1,11 @@
 // Per-agency rate and cost limits and the per-address limit on failed authentication
-// (docs/security-tests.md: ISO-09…16, ISO-34, GQL-12…14; docs/operations.md, "Limits"). Each
+// (docs/security-tests.md: ISO-09…16, ISO-34, ISO-36, ISO-37, GQL-12…14; docs/operations.md, "Limits"). Each
 // gateway here is configured with low limits; the defaults stay far above what the rest of the
 // suite sends. Counting windows are a real minute, and every test uses agencies of its own.
 import { randomUUID } from 'node:crypto';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { burstPerSecond, createAgencyLimits, OPERATIONS_WAITING_PER_AGENCY } from '../../api/limits/agency-limits.ts';
+import { burstPerSecond, createAgencyLimits, HELD_REFUSALS_PER_AGENCY, OPERATIONS_WAITING_PER_AGENCY } from '../../api/limits/agency-limits.ts';
 import { createCounters, type Counters } from '../../api/limits/counters.ts';
 import type { EdgeContext } from '../../schema/context.ts';
 import { queryCost } from '../../api/limits/query-cost.ts';
@@ -14,7 +14,7 @@ import { schema } from '../../schema/index.ts';
 import type { Config } from '../../kernel/config.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
-const LIMITS: Config['rateLimits'] = { requestsPerMinute: 5, costPerMinute: 400, authFailuresPerMinute: 3, costPerOperation: 5_000, concurrentPerAgency: 4 };
+const LIMITS: Config['rateLimits'] = { requestsPerMinute: 5, costPerMinute: 400, authFailuresPerMinute: 3, costPerOperation: 5_000, concurrentPerAgency: 4, refusalDelayMs: 0 };
 const OPERATOR = 'operator-credential-for-the-rate-limit-tests';
 
 /** The query of issue 9, row 4: 10 aliases of 100 suspects, each with three per-item relations. */
@@ -123,6 +123,30 @@ describe('one agency cannot crowd out the others within its allowance', () => {
     for (let i = 0; i < LIMITS.concurrentPerAgency + 1; i++) expect((await gw.gql(caller, CHEAP)).errors).toBeUndefined();
   });
 
+  it('ISO-37 starts one agency\'s operations at an even pace after a burst of as many as it may run at once; another agency is not paced by it', async () => {
+    const store = createCounters({ redisUrl: undefined }, gw.db);
+    // 5 requests a minute: 10 a second of burst, so a start every 100 ms once the 4 are used.
+    const limits = createAgencyLimits({ config: { rateLimits: LIMITS }, prisma: gw.db.prisma, counters: store });
+    const [agency, other] = [await freshAgency(), await freshAgency()];
+    try {
+      // As many as may run at once start together; their slots are given back at once, so only the pace holds the next.
+      for (const release of await Promise.all(Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency))))) release();
+      const started: number[] = [];
+      const paced = [0, 1, 2].map((i) =>
+        limits.enterOperation(viewerOf(agency)).then((release) => {
+          started.push(i);
+          release();
+        }),
+      );
+      (await limits.enterOperation(viewerOf(other)))();
+      expect(started).toEqual([]);
+      await Promise.all(paced);
+      expect(started).toEqual([0, 1, 2]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('GQL-14 refuses one operation costing more than one operation may, whatever is left of the minute, before it runs', async () => {
     const capped = await createTestGateway({ rateLimits: { ...LIMITS, requestsPerMinute: 100, costPerMinute: 100_000, costPerOperation: 1_000 } });
     try {
@@ -174,6 +198,39 @@ describe('requests per minute per agency', () => {
 });
 
 describe('an agency past its limit', () => {
+  it('ISO-36 holds back the answers of an agency that keeps sending after its refusal, a bounded number at once', async () => {
+    const store = createCounters({ redisUrl: undefined }, gw.db);
+    // Long enough that the other agency's request below is always answered first.
+    const limits = createAgencyLimits({ config: { rateLimits: { ...LIMITS, refusalDelayMs: 2_000 } }, prisma: gw.db.prisma, counters: store });
+    const [agency, other] = [await freshAgency(), await freshAgency()];
+    const edge = () => ({}) as EdgeContext;
+    try {
+      for (let i = 0; i < LIMITS.requestsPerMinute; i++) await limits.admitRequest(viewerOf(agency), edge());
+      // The request that finds the agency over its limit is answered at once.
+      expect(await refusalOf(() => limits.admitRequest(viewerOf(agency), edge()))).toMatchObject({ code: 'RATE_LIMITED', reason: 'request_limit' });
+      const answered: number[] = [];
+      const held = Array.from({ length: HELD_REFUSALS_PER_AGENCY }, (_, i) =>
+        refusalOf(() => limits.admitRequest(viewerOf(agency), edge())).then((refusal) => {
+          answered.push(i);
+          return refusal;
+        }),
+      );
+      // Another agency is neither held nor queued behind them.
+      await limits.admitRequest(viewerOf(other), edge());
+      expect(answered).toEqual([]);
+      // Past the bound, the agency's further requests are refused at once, still before the held ones.
+      expect(await refusalOf(() => limits.admitRequest(viewerOf(agency), edge()))).toMatchObject({ code: 'RATE_LIMITED', reason: 'request_limit' });
+      expect(answered).toEqual([]);
+      // Each held request is refused in the end, with a Retry-After made after the hold.
+      for (const refusal of await Promise.all(held)) {
+        expect(refusal).toMatchObject({ code: 'RATE_LIMITED', reason: 'request_limit' });
+        expect(Number((refusal as { headers?: Record<string, string> }).headers?.['Retry-After'])).toBeGreaterThanOrEqual(1);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('ISO-34 is refused until its window ends without being counted again: a flood past the limit costs no counter write per request', async () => {
     const store = createCounters({ redisUrl: undefined }, gw.db);
     let counted = 0;

@@ -10,7 +10,7 @@ import { generateAgencyKeyPair, mintToken } from '../../api/auth/keys.ts';
 import type { Config } from '../../kernel/config.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
-const LIMITS: Config['rateLimits'] = { requestsPerMinute: 5, costPerMinute: 10_000, authFailuresPerMinute: 1_000, costPerOperation: 5_000, concurrentPerAgency: 4 };
+const LIMITS: Config['rateLimits'] = { requestsPerMinute: 5, costPerMinute: 10_000, authFailuresPerMinute: 1_000, costPerOperation: 5_000, concurrentPerAgency: 4, refusalDelayMs: 0 };
 const CHEAP = '{ me { agency { code } } }';
 
 let gw: TestGateway;

@@ -78,9 +78,16 @@ export async function createTestGateway(
   const db = options.db ?? (await createTestDatabase());
   // Per-minute budgets far above the defaults: a test that is not about rate limits must not trip
   // the per-second burst when the machine is quiet and the reads are fast. Tests of the limits set
-  // their own (`rateLimits` overrides, or an agency's own setting).
+  // their own (`rateLimits` overrides, or an agency's own setting). Refusals are answered at once
+  // (the hold of ISO-36 has its own test), so tests that go past a limit do not wait for it.
   const config = loadConfig(
-    { LOG_LEVEL: 'info', LIAISON_GRAPHIQL: 'false', LIAISON_RATE_REQUESTS_PER_MINUTE: '60000', LIAISON_RATE_COST_PER_MINUTE: '3000000' },
+    {
+      LOG_LEVEL: 'info',
+      LIAISON_GRAPHIQL: 'false',
+      LIAISON_RATE_REQUESTS_PER_MINUTE: '60000',
+      LIAISON_RATE_COST_PER_MINUTE: '3000000',
+      LIAISON_RATE_REFUSAL_DELAY_MS: '0',
+    },
     overrides,
   );
   const clock = { now: new Date('2026-06-01T12:00:00Z') };
