@@ -232,7 +232,11 @@ type ReplyLike = {
   type(contentType: string): ReplyLike;
   send(payload: unknown): unknown;
 };
-type RequestLike = { url: string; id: string; log: Pick<Logger, 'error' | 'warn'> };
+type RequestLike = { url: string; id: string; log: Pick<Logger, 'error' | 'warn' | 'info'> };
+
+/** Node's error for a request whose client closed the connection before the body was read. */
+const clientWentAway = (error: unknown) =>
+  error instanceof Error && error.message === 'aborted' && (error as { code?: unknown }).code === 'ECONNRESET';
 
 /** Fastify's error handler: every REST error leaves as problem+json. */
 export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLike): void {
@@ -244,6 +248,10 @@ export function sendProblem(error: unknown, request: RequestLike, reply: ReplyLi
     coded = new LiaisonError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is over the size limit.');
   } else if (statusCode && statusCode >= 400 && statusCode < 500) {
     coded = new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The request could not be read.', { status: statusCode });
+  } else if (clientWentAway(error)) {
+    // LOG-17: the client's doing, not the gateway's: no error line, no INTERNAL in the metrics.
+    coded = new LiaisonError(ErrorCode.BAD_USER_INPUT, 'The request was not received whole.', { reason: 'client_aborted' });
+    request.log.info({ requestId: request.id }, 'client went away before its request was read');
   } else {
     coded = maskError(error);
     const database = databaseLogLine(coded);
