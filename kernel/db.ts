@@ -193,10 +193,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       options: `-c statement_timeout=${statementTimeoutMs} ${SESSION_SETTINGS}`,
       connectionTimeoutMillis: 5_000,
     });
-    const pools = new Map<string, pg.Pool>();
     const pool = (name: string, max: number, byBackend?: Map<number, pg.ClientBase>) => {
       const made = new pg.Pool(poolConfig(max));
-      pools.set(name, made);
       pgPools.push(made);
       unwatch.push(watchPool(name, made));
       // Between Prisma's connect and disconnect adapter-pg listens too; outside them a dropped idle connection must not crash us.
@@ -207,12 +205,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
         made.on('connect', (client) => byBackend.set(backendPid(client), client));
         made.on('remove', (client) => byBackend.delete(backendPid(client)));
       }
-      return new PrismaPg(made, { statementNameGenerator: (query) => statementName(query.sql) });
+      return made;
     };
-    const adapterFactory = pool('reads', options.poolSize ?? 10);
+    const adapterOf = (made: pg.Pool) => new PrismaPg(made, { statementNameGenerator: (query) => statementName(query.sql) });
+    const readsPool = pool('reads', options.poolSize ?? 10);
+    const adapterFactory = adapterOf(readsPool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     const writerConnections = new Map<number, pg.ClientBase>();
-    const writer = new PrismaClient({ adapter: pool('writer', options.writerPoolSize ?? 4, writerConnections) });
+    const writer = new PrismaClient({ adapter: adapterOf(pool('writer', options.writerPoolSize ?? 4, writerConnections)) });
     const limitsPool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: LIMITS_POOL_SIZE,
@@ -228,7 +228,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       prisma,
       writer,
       limitsPool,
-      statements: plainStatements(pools.get('reads')!),
+      statements: plainStatements(readsPool),
       connectionOf: async (tx) => {
         const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
         return row ? writerConnections.get(row.pid) : undefined;

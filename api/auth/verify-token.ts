@@ -259,12 +259,13 @@ export function createTokenVerifier({
     async verifyKnown(req, worthIt) {
       try {
         const token = extractBearerToken(req);
-        const header = decodeProtectedHeader(token);
-        checkHeader(header);
         const { iss } = decodeJwt(token);
         const agency = typeof iss === 'string' ? registry.lastRead(iss) : undefined;
-        // The signature is checked only for an agency being refused: for anyone else this costs nothing.
+        // The header and signature are checked only for an agency being refused: for anyone else
+        // this is one decode of the payload, which `verify` then does again.
         if (!agency || agency.status !== 'ACTIVE' || !worthIt(agency.id)) return undefined;
+        const header = decodeProtectedHeader(token);
+        checkHeader(header);
         const payload = await signedClaims(token, agency, config.audience);
         return viewerOf({ agency, payload, kid: header.kid! });
       } catch {

@@ -133,17 +133,12 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
    * per refused request, and every other partner's commits queued behind their WAL flushes.
    */
   const refusedUntil = new Map<string, { until: number; minuteEndsAt: number; quota: number; error: (msLeft: number) => LiaisonError }>();
+  /** The agency's refusal while its window lasts; undefined once it has ended. */
+  function activeRefusal(agencyId: string, now = Date.now()) {
+    const refused = refusedUntil.get(agencyId);
+    return refused && refused.until > now ? refused : undefined;
+  }
 
-  /**
-   * ISO-36: an agency that keeps sending after a 429 (within its Retry-After) waits for the next
-   * one. A client sending back to back from a few connections then sends a few requests a
-   * second instead of a thousand, each of which took the one thread that answers every agency
-   * (0.8 ms of it per refusal, measured); an honest client that waits Retry-After never notices.
-   * Held answers cost a timer each, and their number per agency is bounded. Each hold lasts a
-   * random share of the delay: held to the end of a burst's second instead, every held request
-   * and the client's next ones came at the same instant, and the other agencies' requests of
-   * that instant waited behind them (the isolation bench's flood, 6.19×).
-   */
   /**
    * ISO-37: one agency's operations start at an even pace. After a burst of as many as it may
    * run at once, each starts 1/burstPerSecond s after the one before (a token bucket of
@@ -172,11 +167,20 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
     if (waitMs > 0) await sleep(waitMs);
   }
 
+  /**
+   * ISO-36: an agency that keeps sending after a 429 (within its Retry-After) waits for the next
+   * one. A client sending back to back from a few connections then sends a few requests a
+   * second instead of a thousand, each of which took the one thread that answers every agency
+   * (0.8 ms of it per refusal, measured); an honest client that waits Retry-After never notices.
+   * Held answers cost a timer each, and their number per agency is bounded. Each hold lasts a
+   * random share of the delay: held to the end of a burst's second instead, every held request
+   * and the client's next ones came at the same instant, and the other agencies' requests of
+   * that instant waited behind them (the isolation bench's flood, 6.19×).
+   */
   const held = new Map<string, number>();
   async function holdRefusal(agencyId: string): Promise<void> {
-    const refused = refusedUntil.get(agencyId);
     const holding = held.get(agencyId) ?? 0;
-    if (defaults.refusalDelayMs <= 0 || !refused || refused.until <= Date.now() || holding >= HELD_REFUSALS_PER_AGENCY) return;
+    if (defaults.refusalDelayMs <= 0 || !activeRefusal(agencyId) || holding >= HELD_REFUSALS_PER_AGENCY) return;
     const wait = Math.round(defaults.refusalDelayMs * (0.5 + Math.random() / 2));
     held.set(agencyId, holding + 1);
     try {
@@ -189,9 +193,9 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   }
 
   function knownRefusal(viewer: Viewer, edge: EdgeContext): LiaisonError | undefined {
-    const refused = refusedUntil.get(viewer.agencyId);
     const now = Date.now();
-    if (!refused || refused.until <= now) return undefined;
+    const refused = activeRefusal(viewer.agencyId, now);
+    if (!refused) return undefined;
     note(edge, { policy: 'requests', quota: refused.quota, windowSeconds: WINDOW_SECONDS, remaining: 0, resetSeconds: Math.ceil((refused.minuteEndsAt - now) / 1000) });
     return refused.error(refused.until - now);
   }
@@ -212,10 +216,7 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   }
 
   return {
-    refusing(agencyId) {
-      const refused = refusedUntil.get(agencyId);
-      return refused !== undefined && refused.until > Date.now();
-    },
+    refusing: (agencyId) => activeRefusal(agencyId) !== undefined,
 
     knownRefusal,
     holdRefusal,
