@@ -243,28 +243,48 @@ type CachedSummary = { version: string; computedAt: number; readAt: number; summ
 export type SummaryViewer = { agencyId: string; at?: Date | undefined };
 
 /**
- * Summaries served from a per-process cache while the operation's data has not changed.
- * The version is the count and latest completion of the operation's stored submissions
- * (one indexed query), so a new submission shows at once in every process: its first reader
- * waits for the new figures. Changes made outside submissions (direct SQL, seeding, a
- * disclosure grant) show once the cached figures are older than SUMMARY_MAX_AGE_MS: the read
- * that finds them so still gets them, and starts one computation in the background whose
- * result the next reads get. Before, that read and every read behind it waited for the
- * computation: over an operation of 120,000 records, about a second in which every reader of
- * it stalled, every 30 s (the isolation bench's stall). Concurrent callers share one
- * computation. The cache is per operation and viewing agency (visibility is checked before a
- * summary is asked for).
+ * Summaries served from a per-process cache while the figures the viewer would get have not
+ * changed. The version (one statement of indexed lookups, `summaryVersion`) covers whatever
+ * the gateway changes: the operation's stored submissions (count and latest completion), its
+ * retractions (`operation_data_version`, counted by `markOperationChanged`), and the disclosure
+ * grants the viewer holds on suspects (how many are in force, the latest created and revoked:
+ * a grant given, revoked or expired changes which reports the viewer sees). So every process
+ * shows such a change on its next read, and the first reader waits for the new figures.
+ * Changes made behind the gateway's back (direct SQL) show once the cached figures are older
+ * than SUMMARY_MAX_AGE_MS: the read that finds them so still gets them, and starts one
+ * computation in the background whose result the next reads get. That backstop ran every 30 s
+ * when grants and retractions were not in the version: over an operation of 120,000 records a
+ * computation takes about half a second of a PostgreSQL core and, on the embedded database,
+ * 3–4 s of the one thread that answers every partner (the isolation bench's stalls, exactly
+ * every 30 s). Concurrent callers share one computation. The cache is per operation and
+ * viewing agency (visibility is checked before a summary is asked for).
  */
-export const SUMMARY_MAX_AGE_MS = 30_000;
+export const SUMMARY_MAX_AGE_MS = 15 * 60_000;
 /** One cache per database client, so gateways (and tests) on other databases never share it. */
 const summaryCaches = new WeakMap<PrismaClient, Map<string, CachedSummary>>();
 
-/** The operation's data version: its stored submissions' count and latest completion. */
-async function summaryVersion(prisma: PrismaClient | Tx, operationId: string): Promise<string> {
-  const [row] = await prisma.$queryRaw<{ n: number; latest: Date | null }[]>`
-    SELECT count(*)::int AS n, max(completed_at) AS latest
-      FROM submission WHERE operation_id = ${operationId}::uuid AND completed_at IS NOT NULL`;
-  return `${row?.n ?? 0}|${row?.latest?.toISOString() ?? ''}`;
+/** What the viewer's figures of the operation depend on, as one string (see above). */
+async function summaryVersion(prisma: PrismaClient | Tx, operationId: string, viewerId: string, at: Date): Promise<string> {
+  const [row] = await prisma.$queryRaw<{ n: number; latest: Date | null; changes: bigint | null; grants: number; granted: Date | null; revoked: Date | null }[]>`
+    SELECT s.n, s.latest, d.version AS changes, g.grants, g.granted, g.revoked
+      FROM (SELECT count(*)::int AS n, max(completed_at) AS latest
+              FROM submission WHERE operation_id = ${operationId}::uuid AND completed_at IS NOT NULL) s
+      CROSS JOIN (SELECT (count(*) FILTER (WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${at}::timestamptz)))::int AS grants,
+                         max(created_at) AS granted, max(revoked_at) AS revoked
+                    FROM record_grant WHERE grantee_id = ${viewerId}::uuid AND suspect_id IS NOT NULL) g
+      LEFT JOIN operation_data_version d ON d.operation_id = ${operationId}::uuid`;
+  const time = (d: Date | null | undefined) => d?.toISOString() ?? '';
+  return [row?.n ?? 0, time(row?.latest), row?.changes ?? 0, row?.grants ?? 0, time(row?.granted), time(row?.revoked)].join('|');
+}
+
+/**
+ * Counts a change to the operation's records made outside a submission (inside the caller's
+ * transaction), so every process's cached summaries of it are recomputed on their next read.
+ */
+export async function markOperationChanged(tx: Tx, operationId: string, at: Date): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO operation_data_version AS d (operation_id, version, changed_at) VALUES (${operationId}::uuid, 1, ${at}::timestamptz)
+    ON CONFLICT (operation_id) DO UPDATE SET version = d.version + 1, changed_at = EXCLUDED.changed_at`;
 }
 
 function summaryCacheOf(prisma: PrismaClient): Map<string, CachedSummary> {
@@ -290,7 +310,7 @@ export async function cachedOperationSummary(
   viewer: SummaryViewer,
   now = Date.now(),
 ): Promise<OperationSummary> {
-  const version = await summaryVersion(prisma, operationId);
+  const version = await summaryVersion(prisma, operationId, viewer.agencyId, viewer.at ?? new Date(now));
   const cache = summaryCacheOf(prisma);
   const key = `${operationId}:${viewer.agencyId}`;
   const cached = cache.get(key);
@@ -322,12 +342,14 @@ export async function summariesBeforeCommit(prisma: PrismaClient, tx: Tx, operat
   for (const key of keys) if (now - cache.get(key)!.readAt > SUMMARY_IDLE_MS) cache.delete(key);
   const live = keys.filter((key) => cache.has(key));
   if (live.length === 0) return () => {};
-  const version = await summaryVersion(tx, operationId);
-  const computed: [key: string, summary: OperationSummary][] = [];
-  for (const key of live) computed.push([key, await operationSummary(tx, operationId, { agencyId: key.slice(operationId.length + 1) })]);
+  const computed: [key: string, version: string, summary: OperationSummary][] = [];
+  for (const key of live) {
+    const viewer = { agencyId: key.slice(operationId.length + 1) };
+    computed.push([key, await summaryVersion(tx, operationId, viewer.agencyId, new Date(now)), await operationSummary(tx, operationId, viewer)]);
+  }
   const computedAt = Date.now();
   return () => {
-    for (const [key, summary] of computed) {
+    for (const [key, version, summary] of computed) {
       // A reader that finds another version (a concurrent submission) computes its own.
       cache.set(key, { version, computedAt, readAt: cache.get(key)?.readAt ?? computedAt, summary: Promise.resolve(summary) });
     }

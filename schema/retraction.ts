@@ -15,6 +15,7 @@ import type { Viewer } from '../kernel/viewer.ts';
 import type { Tx } from '../ingest/batch/types.ts';
 import type { RecordKind } from '../prisma/generated/client/enums.ts';
 import { Prisma, type PrismaClient } from '../prisma/generated/client/client.ts';
+import { markOperationChanged } from './operations.ts';
 
 export const MAX_RETRACTION_REASON = 500;
 
@@ -83,9 +84,11 @@ export async function retractRecord(
       INSERT INTO record_version (id, kind, record_id, owner_id, submission_id, data, superseded_at)
       SELECT gen_random_uuid(), ${kind}::"RecordKind", x.id, x.owner_id, x.submission_id, to_jsonb(x), ${at}::timestamptz
         FROM ${table} x WHERE x.id = ${id}::uuid`;
-    await tx.$executeRaw`
+    const [retracted] = await tx.$queryRaw<{ operation_id: string | null }[]>`
       UPDATE ${table} SET retracted_at = ${at}::timestamptz, retraction_reason = ${reason}, updated_at = ${at}::timestamptz
-       WHERE id = ${id}::uuid`;
+       WHERE id = ${id}::uuid RETURNING operation_id::text`;
+    // The operation's summaries no longer count the record, in every process, from the next read.
+    if (retracted?.operation_id) await markOperationChanged(tx, retracted.operation_id, at);
     const grants = await tx.recordGrant.findMany({
       where: { [GRANT_COLUMN[kind]]: id, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: at } }] },
       select: { granteeId: true },

@@ -211,3 +211,70 @@ describe('summaries computed before a submission commits', () => {
     expect(computed).toHaveLength(3);
   });
 });
+
+describe('changes made outside submissions', () => {
+  it('a grant given, revoked or expired, and a retraction, show in every process at the next read', async () => {
+    const { cachedOperationSummary } = await import('../../schema/operations.ts');
+    const p = gw.db.prisma;
+    const op = await p.operation.create({
+      data: { code: 'OP-GOV', name: 'Governed', leadId: a.id, participants: { create: [{ agencyId: a.id }, { agencyId: b.id }] } },
+    });
+    await p.suspect.create({ data: { ownerId: a.id, sourceRef: 'G-A', operationId: op.id, personKey: 'PG', role: 'MEMBER', status: 'WANTED' } });
+    const red = await p.suspect.create({
+      data: { ownerId: b.id, sourceRef: 'G-B', operationId: op.id, personKey: 'PG', role: 'MEMBER', status: 'ARRESTED', sharingLevel: 'RED' },
+    });
+    const den = await p.scamDen.create({ data: { ownerId: a.id, sourceRef: 'G-D', operationId: op.id, country: 'KH', denType: 'CALL_CENTRE', status: 'ACTIVE' } });
+    const query = `query { operation(code: "OP-GOV") { summary { scamDens suspects } } }`;
+    // The gateway's own cache, and another process's (its own client, its own cache).
+    const other = spyOnQueries(() => {});
+    const figures = async () => {
+      const res = await gw.gql<{ operation: { summary: { scamDens: number; suspects: number } } }>(a, query);
+      expect(res.errors).toBeUndefined();
+      const there = await cachedOperationSummary(other, op.id, { agencyId: a.id, at: gw.clock.now });
+      expect({ scamDens: there.scamDens, suspects: there.suspects }).toEqual(res.data!.operation.summary);
+      return res.data!.operation.summary;
+    };
+    // A cannot tie its report to B's RED one: two persons.
+    expect(await figures()).toEqual({ scamDens: 1, suspects: 2 });
+
+    const grant = async (expiresAt: Date | null) => {
+      const request = await p.disclosureRequest.create({
+        data: {
+          hitRefHash: `gov-${Date.now()}`.padEnd(64, '0'),
+          requesterId: a.id,
+          requestedBy: 'officer',
+          ownerId: b.id,
+          kind: 'SUSPECT',
+          recordId: red.id,
+          justification: 'summary test',
+          legalBasis: 'summary test',
+          status: 'APPROVED',
+          dueAt: new Date(Date.now() + 48 * 3600_000),
+        },
+      });
+      return p.recordGrant.create({ data: { requestId: request.id, granteeId: a.id, suspectId: red.id, expiresAt } });
+    };
+    // Granted B's report, A sees that both are one person.
+    const given = await grant(null);
+    expect(await figures()).toEqual({ scamDens: 1, suspects: 1 });
+    await p.recordGrant.update({ where: { id: given.id }, data: { revokedAt: new Date() } });
+    expect(await figures()).toEqual({ scamDens: 1, suspects: 2 });
+    // A grant that runs out shows as gone at the first read after its end, with no write.
+    const start = gw.clock.now;
+    await grant(new Date(start.getTime() + 3600_000));
+    expect(await figures()).toEqual({ scamDens: 1, suspects: 1 });
+    gw.clock.now = new Date(start.getTime() + 2 * 3600_000);
+    try {
+      expect(await figures()).toEqual({ scamDens: 1, suspects: 2 });
+    } finally {
+      gw.clock.now = start;
+    }
+
+    const retracted = await gw.gql(a, 'mutation($id: ID!) { retractRecord(id: $id, reason: "entered in error") { id } }', {
+      id: Buffer.from(`ScamDen:${den.id}`).toString('base64'),
+    });
+    expect(retracted.errors).toBeUndefined();
+    // (The clock is back before the grant's end: it is in force again.)
+    expect(await figures()).toEqual({ scamDens: 0, suspects: 1 });
+  });
+});
