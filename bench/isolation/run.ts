@@ -39,6 +39,8 @@ export type IsolationOptions = {
   uploadMiB: number;
   /** The cases over whose A window the gateway's main thread is profiled (V8), each summarised after its row. */
   profile: ProfiledCase[];
+  /** The pressure cases run (all by default); A alone is measured before and after them in any case. */
+  cases: ProfiledCase[];
 };
 
 export const ISOLATION_ARG_OPTIONS = {
@@ -49,6 +51,8 @@ export const ISOLATION_ARG_OPTIONS = {
   'isolation-upload-mib': { type: 'string', default: '48' },
   /** `--isolation-profile flood,costly-queries`: V8 profiles of the gateway over A's window of those cases. */
   'isolation-profile': { type: 'string', default: '' },
+  /** `--isolation-cases flood`: only these pressure cases (to look at one closely; the report says which ran). */
+  'isolation-cases': { type: 'string', default: 'slow-uploads,flood,big-upload,costly-queries' },
 } as const;
 
 export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOptions {
@@ -65,7 +69,8 @@ export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOp
     rate: positive('isolation-rate'),
     limitPerMinute: positive('isolation-limit'),
     uploadMiB: positive('isolation-upload-mib'),
-    profile: profiledCases(String(args['isolation-profile'] ?? '')),
+    profile: caseList('isolation-profile', String(args['isolation-profile'] ?? '')),
+    cases: caseList('isolation-cases', String(args['isolation-cases'] ?? PRESSURE_CASES.join(','))),
   };
 }
 
@@ -73,10 +78,10 @@ export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOp
 const PRESSURE_CASES = ['slow-uploads', 'flood', 'big-upload', 'costly-queries'] as const;
 type ProfiledCase = (typeof PRESSURE_CASES)[number];
 
-function profiledCases(list: string): ProfiledCase[] {
+function caseList(option: string, list: string): ProfiledCase[] {
   const names = list.split(',').map((n) => n.trim()).filter(Boolean);
   for (const n of names) {
-    if (!(PRESSURE_CASES as readonly string[]).includes(n)) throw new Error(`--isolation-profile: one or more of ${PRESSURE_CASES.join(', ')}`);
+    if (!(PRESSURE_CASES as readonly string[]).includes(n)) throw new Error(`--${option}: one or more of ${PRESSURE_CASES.join(', ')}`);
   }
   return names as ProfiledCase[];
 }
@@ -106,7 +111,7 @@ const GATEWAY_SETTINGS = { LIAISON_RATE_REQUESTS_PER_MINUTE: '6000', LIAISON_RAT
 const limitsOf = (o: IsolationOptions) =>
   Object.fromEntries(AGENCIES.slice(1).map((b) => [b.code, { requestsPerMinute: o.limitPerMinute, costPerMinute: 30_000 }]));
 
-async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, keys: Record<string, AgencyKeyPair>, bigFile: { path: string; bytes: number }, log: (m: string) => void): Promise<DatabaseResult> {
+async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, keys: Record<string, AgencyKeyPair>, bigFile: { path: string; bytes: number } | undefined, log: (m: string) => void): Promise<DatabaseResult> {
   const audience = loadConfig({}).audience;
   const pseudonymKey = randomBytes(32).toString('hex');
   const pg = kind === 'postgres' ? await createBenchDatabase(benchServerUrl()) : undefined;
@@ -177,35 +182,43 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     record('solo', await measureA(), {}, 'B idle');
     await settle();
 
-    const uploads = slowUploads({ url, tokens: await TokenPool.mint(b, audience, 10, 'records:submit'), n: 10, operation: OPERATION_CODE });
-    await sleep(1_000);
-    const duringUploads = await measureA('slow-uploads');
-    record('slow-uploads', duringUploads, await uploads.stop(), '10 chunked uploads, 1 byte/s; statuses B got');
-    await settle();
+    if (o.cases.includes('slow-uploads')) {
+      const uploads = slowUploads({ url, tokens: await TokenPool.mint(b, audience, 10, 'records:submit'), n: 10, operation: OPERATION_CODE });
+      await sleep(1_000);
+      const duringUploads = await measureA('slow-uploads');
+      record('slow-uploads', duringUploads, await uploads.stop(), '10 chunked uploads, 1 byte/s; statuses B got');
+      await settle();
+    }
 
-    const floodRate = Math.ceil((10 * o.limitPerMinute) / 60);
-    const floodSeconds = o.seconds + 2;
-    const flood = await backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(pressure(AGENCY_B_FLOOD), audience, floodRate * floodSeconds + 50) });
-    await sleep(1_000);
-    const duringFlood = await measureA('flood');
-    record('flood', duringFlood, await flood.stop(), `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min`);
-    await settle();
+    if (o.cases.includes('flood')) {
+      const floodRate = Math.ceil((10 * o.limitPerMinute) / 60);
+      const floodSeconds = o.seconds + 2;
+      const flood = await backgroundLoad({ url, body: readBody, seconds: floodSeconds, rate: floodRate, tokens: await TokenPool.mint(pressure(AGENCY_B_FLOOD), audience, floodRate * floodSeconds + 50) });
+      await sleep(1_000);
+      const duringFlood = await measureA('flood');
+      record('flood', duringFlood, await flood.stop(), `B at ${floodRate} req/s = 10× its limit of ${o.limitPerMinute}/min`);
+      await settle();
+    }
 
-    const upload = uploadFile({ url, token: (await TokenPool.mint(b, audience, 1, 'records:submit')).take()!, file: bigFile.path, bytes: bigFile.bytes, format: 'umf-xml', contentType: 'application/xml', operation: OPERATION_CODE });
-    await sleep(1_000);
-    const duringUpload = await measureA('big-upload');
-    const uploaded = await upload;
-    record('big-upload', duringUpload, uploaded, `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s`);
-    await settle();
+    if (bigFile) {
+      const upload = uploadFile({ url, token: (await TokenPool.mint(b, audience, 1, 'records:submit')).take()!, file: bigFile.path, bytes: bigFile.bytes, format: 'umf-xml', contentType: 'application/xml', operation: OPERATION_CODE });
+      await sleep(1_000);
+      const duringUpload = await measureA('big-upload');
+      const uploaded = await upload;
+      record('big-upload', duringUpload, uploaded, `${(bigFile.bytes / 1048576).toFixed(1)} MiB umf-xml, answered after ${uploaded.seconds.toFixed(1)} s`);
+      await settle();
+    }
 
     // Refused, B's back-to-back workers send ~1,000 requests a second: tokens for the whole window
     // (3,000 lasted 5 s of A's 15 and left A alone for the rest). B's note says how long it lasted.
-    const costlySeconds = o.seconds + 2;
-    const costly = await backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: costlySeconds, workers: 4, tokens: await TokenPool.mint(pressure(AGENCY_B_COSTLY), audience, 1_500 * costlySeconds) });
-    await sleep(1_000);
-    const duringCostly = await measureA('costly-queries');
-    record('costly-queries', duringCostly, await costly.stop(), '4 workers back to back, 10 aliases × suspects(first:100){den operation alsoReportedBy}');
-    await settle();
+    if (o.cases.includes('costly-queries')) {
+      const costlySeconds = o.seconds + 2;
+      const costly = await backgroundLoad({ url, body: JSON.stringify({ query: COSTLY }), seconds: costlySeconds, workers: 4, tokens: await TokenPool.mint(pressure(AGENCY_B_COSTLY), audience, 1_500 * costlySeconds) });
+      await sleep(1_000);
+      const duringCostly = await measureA('costly-queries');
+      record('costly-queries', duringCostly, await costly.stop(), '4 workers back to back, 10 aliases × suspects(first:100){den operation alsoReportedBy}');
+      await settle();
+    }
 
     record('solo-after', await measureA(), {}, 'B idle again (drift check)');
   } finally {
@@ -244,14 +257,18 @@ export async function runIsolationBench(o: IsolationOptions, log: (m: string) =>
   for (const agency of AGENCIES) keys[agency.code] = await generateAgencyKeyPair({ kid: `${agency.code.toLowerCase()}-isolation` });
   const dir = await mkdtemp(join(tmpdir(), 'liaison-isolation-files-'));
   try {
-    const base = { format: 'umf-xml' as const, agencyCode: AGENCY_B.code, operationCode: OPERATION_CODE, seed: 7 };
-    const perRecord = await bytesPerRecord(dir, base);
-    const path = join(dir, 'big.xml');
-    // As many records as fit the size, but no more than one submission may hold (else it is refused as too large).
-    const bytes = await generateFile(path, { ...base, count: Math.min(MAX_RECORDS, Math.floor((o.uploadMiB * 1048576) / perRecord)) });
-    log(`generated ${path}: ${(bytes / 1048576).toFixed(1)} MiB umf-xml`);
+    let bigFile: { path: string; bytes: number } | undefined;
+    if (o.cases.includes('big-upload')) {
+      const base = { format: 'umf-xml' as const, agencyCode: AGENCY_B.code, operationCode: OPERATION_CODE, seed: 7 };
+      const perRecord = await bytesPerRecord(dir, base);
+      const path = join(dir, 'big.xml');
+      // As many records as fit the size, but no more than one submission may hold (else it is refused as too large).
+      const bytes = await generateFile(path, { ...base, count: Math.min(MAX_RECORDS, Math.floor((o.uploadMiB * 1048576) / perRecord)) });
+      log(`generated ${path}: ${(bytes / 1048576).toFixed(1)} MiB umf-xml`);
+      bigFile = { path, bytes };
+    }
     const results: DatabaseResult[] = [];
-    for (const kind of o.databases) results.push(await runOneDatabase(kind, o, keys, { path, bytes }, log));
+    for (const kind of o.databases) results.push(await runOneDatabase(kind, o, keys, bigFile, log));
     log(`\n${formatVerdicts(results)}`);
     await mkdir(resultsDir, { recursive: true });
     const file = `${resultsDir}isolation.json`;
