@@ -1,11 +1,11 @@
 // Per-agency rate and cost limits and the per-address limit on failed authentication
-// (docs/security-tests.md: ISO-09…16, ISO-34, ISO-36, ISO-37, GQL-12…14; docs/operations.md, "Limits"). Each
+// (docs/security-tests.md: ISO-09…16, ISO-34, ISO-36, ISO-37, ISO-38, GQL-12…14; docs/operations.md, "Limits"). Each
 // gateway here is configured with low limits; the defaults stay far above what the rest of the
 // suite sends. Counting windows are a real minute, and every test uses agencies of its own.
 import { randomUUID } from 'node:crypto';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { burstPerSecond, createAgencyLimits, HELD_REFUSALS_PER_AGENCY, OPERATIONS_WAITING_PER_AGENCY } from '../../api/limits/agency-limits.ts';
+import { AVERAGE_PACE_FLOOR, averagePace, burstPerSecond, CONTENDED_MS, createAgencyLimits, HELD_REFUSALS_PER_AGENCY, OPERATIONS_WAITING_PER_AGENCY } from '../../api/limits/agency-limits.ts';
 import { createCounters, type Counters } from '../../api/limits/counters.ts';
 import type { EdgeContext } from '../../schema/context.ts';
 import { queryCost } from '../../api/limits/query-cost.ts';
@@ -142,6 +142,35 @@ describe('one agency cannot crowd out the others within its allowance', () => {
       expect(started).toEqual([]);
       await Promise.all(paced);
       expect(started).toEqual([0, 1, 2]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("ISO-38 paces one agency's operations at its minute's average, not its burst rate, while another agency is active", async () => {
+    const store = createCounters({ redisUrl: undefined }, gw.db);
+    // 5 requests a minute: a start every 100 ms at the burst rate (10 a second), every 200 ms at
+    // the average's floor (5 a second) while the gateway is shared.
+    const limits = createAgencyLimits({ config: { rateLimits: LIMITS }, prisma: gw.db.prisma, counters: store });
+    expect(burstPerSecond(LIMITS.requestsPerMinute)).toBe(10);
+    expect(averagePace(LIMITS.requestsPerMinute)).toBe(AVERAGE_PACE_FLOOR);
+    /** How long the agency's next start waits once it has used its burst of starts at once. */
+    const waitAfterBurst = async (agency: TestAgency) => {
+      for (const release of await Promise.all(Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency))))) release();
+      const from = performance.now();
+      (await limits.enterOperation(viewerOf(agency)))();
+      return performance.now() - from;
+    };
+    try {
+      // Alone (in this limiter): the burst rate.
+      const alone = await waitAfterBurst(await freshAgency());
+      expect(alone).toBeGreaterThanOrEqual(90);
+      await new Promise((resolve) => setTimeout(resolve, CONTENDED_MS + 50)); // the first agency is no longer active
+      // Another agency has just started an operation: the average. (Lower bounds only: a start
+      // is never sooner than its turn; how much later depends on the machine.)
+      const [agency, other] = [await freshAgency(), await freshAgency()];
+      (await limits.enterOperation(viewerOf(other)))();
+      expect(await waitAfterBurst(agency)).toBeGreaterThanOrEqual(190);
     } finally {
       await store.close();
     }
