@@ -134,6 +134,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Time for the server to finish what a phase left in flight: twice its p99, 0.5–5 s. */
 const drain = (phase: Phase) => sleep(Math.min(5_000, Math.max(500, 2 * phase.p99)));
 
+/** Single-use tokens minted for one measured window, at most (about 40 MB of them). */
+const MAX_TOKENS = 60_000;
+
 /** Warm-up, then the measured window with its marks. */
 export async function measure(options: {
   server: ServerChild;
@@ -147,8 +150,10 @@ export async function measure(options: {
   around?: <T>(work: () => Promise<T>) => Promise<T>;
 }): Promise<Measurement> {
   const { server, settings, auth } = options;
+  // At most MAX_TOKENS: 20,000 ran out under the raw auth handler (about 2,000 req/s), whose
+  // refused requests then counted as fast answers and flattered the baseline.
   const pool = async (rps: number, seconds: number) =>
-    auth ? TokenPool.mint(auth.agency, auth.audience, Math.min(20_000, Math.ceil(rps * seconds * 1.6) + 200)) : undefined;
+    auth ? TokenPool.mint(auth.agency, auth.audience, Math.min(MAX_TOKENS, Math.ceil(rps * seconds * 1.6) + 200)) : undefined;
   const phase = (seconds: number, tokens: TokenPool | undefined) =>
     runPhase({ url: server.url, body: options.body, seconds, connections: settings.connections, expectedLength: options.expectedLength, ...(tokens ? { tokens } : {}) });
 
