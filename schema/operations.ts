@@ -344,8 +344,9 @@ export async function summariesBeforeCommit(prisma: PrismaClient, tx: Tx, operat
   if (live.length === 0) return () => {};
   const computed: [key: string, version: string, summary: OperationSummary][] = [];
   for (const key of live) {
-    const viewer = { agencyId: key.slice(operationId.length + 1) };
-    computed.push([key, await summaryVersion(tx, operationId, viewer.agencyId, new Date(now)), await operationSummary(tx, operationId, viewer)]);
+    // The version and the figures are taken at the same instant (a grant may end in between).
+    const viewer = { agencyId: key.slice(operationId.length + 1), at: new Date(now) };
+    computed.push([key, await summaryVersion(tx, operationId, viewer.agencyId, viewer.at), await operationSummary(tx, operationId, viewer)]);
   }
   const computedAt = Date.now();
   return () => {

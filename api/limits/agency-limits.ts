@@ -180,7 +180,6 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
     const now = Date.now();
     const perMinute = cache.get(agencyId)?.allowance.requestsPerMinute ?? defaults.requestsPerMinute;
     const perSecond = othersActive(agencyId, now) ? averagePace(perMinute) : burstPerSecond(perMinute);
-    lastStart.set(agencyId, now);
     const capacity = defaults.concurrentPerAgency;
     const bucket = pace.get(agencyId) ?? { tokens: capacity, at: now };
     bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) * perSecond) / 1000);
@@ -190,8 +189,10 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
       throw rateLimited(`Your agency has ${Math.round(-bucket.tokens)} operations waiting for their turn; send the next when one has answered.`, 'concurrency_limit', 1_000);
     }
     // The token is taken now (the balance may go below zero): later starts queue behind this one.
+    // Only a start that is not refused makes the process count as shared for the others.
     bucket.tokens -= 1;
     pace.set(agencyId, bucket);
+    lastStart.set(agencyId, now);
     if (waitMs > 0) await sleep(waitMs);
   }
 

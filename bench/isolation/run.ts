@@ -38,9 +38,9 @@ export type IsolationOptions = {
   limitPerMinute: number;
   uploadMiB: number;
   /** The cases over whose A window the gateway's main thread is profiled (V8), each summarised after its row. */
-  profile: ProfiledCase[];
+  profile: PressureCase[];
   /** The pressure cases run (all by default); A alone is measured before and after them in any case. */
-  cases: ProfiledCase[];
+  cases: PressureCase[];
 };
 
 export const ISOLATION_ARG_OPTIONS = {
@@ -76,14 +76,14 @@ export function isolationOptionsFrom(args: Record<string, unknown>): IsolationOp
 
 
 const PRESSURE_CASES = ['slow-uploads', 'flood', 'big-upload', 'costly-queries'] as const;
-type ProfiledCase = (typeof PRESSURE_CASES)[number];
+type PressureCase = (typeof PRESSURE_CASES)[number];
 
-function caseList(option: string, list: string): ProfiledCase[] {
+function caseList(option: string, list: string): PressureCase[] {
   const names = list.split(',').map((n) => n.trim()).filter(Boolean);
   for (const n of names) {
     if (!(PRESSURE_CASES as readonly string[]).includes(n)) throw new Error(`--${option}: one or more of ${PRESSURE_CASES.join(', ')}`);
   }
-  return names as ProfiledCase[];
+  return names as PressureCase[];
 }
 
 /** The review's costly query: 10 aliases × 100 suspects × three per-item relations. */
@@ -152,7 +152,7 @@ async function runOneDatabase(kind: 'postgres' | 'pglite', o: IsolationOptions, 
     };
     /** A's window under a case, with a V8 profile of the gateway over it when `--isolation-profile` names the case. */
     const profiles = new Map<CaseId, string>();
-    const measureA = async (id?: ProfiledCase): Promise<Window> => {
+    const measureA = async (id?: PressureCase): Promise<Window> => {
       if (!id || !o.profile.includes(id)) return measure();
       const profileFile = join(resultsDir, `isolation-${id}-${kind}.cpuprofile`);
       const window = await server!.profile(profileFile, measure);
