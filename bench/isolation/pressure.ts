@@ -28,6 +28,8 @@ export type ReadSample = {
   max: number;
   /** Answers by HTTP status, then by GraphQL error code (e.g. `200 RATE_LIMITED`); `error`/`timeout` without one. */
   statuses: StatusCounts;
+  /** The window's length in seconds: `seconds`, or less when `until` settled first. */
+  windowS: number;
   /** Seconds from the window's start to the last answer: shorter than the window when the minted tokens ran out. */
   spanS: number;
   /** The five slowest answers: when each was sent (seconds into the window) and how long it took. */
@@ -43,6 +45,8 @@ export type Load = {
   rate?: number;
   /** Closed loop: this many workers, each sending its next request when the last is answered. */
   workers?: number;
+  /** Ends the window early once it settles (B's upload answered), so that all of it is under the pressure. */
+  until?: Promise<unknown>;
 };
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -87,7 +91,11 @@ export async function graphqlLoad(load: Load): Promise<ReadSample> {
   const url = new URL(load.url);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const started = performance.now();
-  const end = started + load.seconds * 1000;
+  let end = started + load.seconds * 1000;
+  const cut = () => {
+    end = Math.min(end, performance.now());
+  };
+  load.until?.then(cut, cut);
   const pending: Promise<Answer>[] = [];
   const next = () => load.tokens.take() ?? 'exhausted';
   if (load.rate) {
@@ -95,6 +103,7 @@ export async function graphqlLoad(load: Load): Promise<ReadSample> {
       const at = started + (i * 1000) / load.rate;
       if (at >= end) break;
       await sleepUntil(at);
+      if (at >= end) break;
       pending.push(postGraphql(agent, url, load.body, next(), at));
     }
   } else {
@@ -116,10 +125,12 @@ export async function graphqlLoad(load: Load): Promise<ReadSample> {
   const sorted = answers.map((a) => a.ms).sort((x, y) => x - y);
   const good = statuses['200'] ?? 0;
   const round = (ms: number) => Math.round(ms);
+  const windowS = (Math.min(end, started + load.seconds * 1000) - started) / 1000;
   return {
     requests: answers.length,
     good,
-    rps: good / load.seconds,
+    rps: good / windowS,
+    windowS: Math.round(windowS * 10) / 10,
     p50: round(percentile(sorted, 50)),
     p90: round(percentile(sorted, 90)),
     p99: round(percentile(sorted, 99)),
