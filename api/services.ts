@@ -3,7 +3,7 @@
 // (whose keys are sealed under the pseudonym key), the access-token key of the OAuth token
 // endpoint and the paging-cursor key (both derived from the pseudonym key) and the reference
 // exchange rates.
-import { appendAuditEvent, type AuditSink } from '../kernel/audit.ts';
+import { createAuditWriter } from '../kernel/audit.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
 import { deriveAccessTokenKey, withAccessTokens } from './auth/access-token.ts';
 import type { Config } from '../kernel/config.ts';
@@ -37,11 +37,8 @@ export async function createServices(options: {
     now,
     allowInsecureJwksUri: options.allowInsecureJwksUri ?? false,
   });
-  const audit: AuditSink = {
-    append: async (event) => {
-      await appendAuditEvent(options.db.statements, event, now());
-    },
-  };
+  // Events that arrive while an append is running are stored together by the next one.
+  const audit = createAuditWriter(options.db.statements, now);
   await ensureReferenceRates(options.db.prisma);
   const signer = await createReceiptSigner(options.db.prisma, options.pseudonymKey, now);
   return {

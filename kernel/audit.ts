@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { Prisma, type PrismaClient } from '../prisma/generated/client/client.ts';
+import { batched } from './batch.ts';
 import { auditAppendDuration } from './metrics.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -87,6 +88,49 @@ const isUniqueViolation = (error: unknown) =>
 /** PostgreSQL's 22012 (the guard of a missing head below), as Prisma reports a raw query's database error. */
 const isDivisionByZero = (error: unknown) => /\b22012\b|division by zero/.test(String((error as { message?: unknown } | null)?.message ?? ''));
 
+/** An event as it will be stored and hashed; made before any statement, so a bad detail fails only its own append. */
+type PreparedEvent = { fields: StoredFields; canonical: string };
+
+function prepareEvent(event: AuditEventInput, at: Date): PreparedEvent {
+  const fields: StoredFields = {
+    agencyCode: event.agencyCode ?? null,
+    subject: event.subject ?? null,
+    action: event.action,
+    target: event.target ?? null,
+    outcome: event.outcome,
+    detail: storableDetail(event.detail),
+    // The column keeps milliseconds; so does a Date, and so does the hash input.
+    at: new Date(at.getTime()),
+  };
+  return { fields, canonical: canonicalEvent(fields) };
+}
+
+/**
+ * Runs one append statement, again after a unique violation (only reachable if a writer
+ * bypassed the head: the unique prev_hash refused the fork, and the whole statement, with
+ * whatever it wrote alongside, was rolled back), timing each attempt's outcome.
+ */
+async function appendStatement<T>(run: () => Promise<T>): Promise<T> {
+  const timer = auditAppendDuration.startTimer();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await run();
+      timer({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      if (isDivisionByZero(error)) {
+        // No head row, so no event: the `written` guard failed the statement, and nothing alongside was written either.
+        timer({ outcome: 'error' });
+        throw new Error('audit_chain_head is missing: run the migrations', { cause: error });
+      }
+      if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) {
+        timer({ outcome: 'error' });
+        throw error;
+      }
+    }
+  }
+}
+
 /**
  * Appends one event at the chain head; returns its seq and hash. One round trip. `alongside`
  * are further data-modifying CTEs (`name AS (INSERT … RETURNING …)`) written by the same
@@ -100,57 +144,117 @@ export async function appendAuditEvent(
   at: Date,
   alongside: readonly Prisma.Sql[] = [],
 ): Promise<AuditHead> {
-  const fields: StoredFields = {
-    agencyCode: event.agencyCode ?? null,
-    subject: event.subject ?? null,
-    action: event.action,
-    target: event.target ?? null,
-    outcome: event.outcome,
-    detail: storableDetail(event.detail),
-    // The column keeps milliseconds; so does a Date, and so does the hash input.
-    at: new Date(at.getTime()),
-  };
-  const canonical = canonicalEvent(fields);
+  return appendPreparedEvent(prisma, prepareEvent(event, at), alongside);
+}
+
+async function appendPreparedEvent(
+  prisma: Pick<PrismaClient, '$queryRaw'>,
+  { fields, canonical }: PreparedEvent,
+  alongside: readonly Prisma.Sql[] = [],
+): Promise<AuditHead> {
   const more = alongside.length > 0 ? Prisma.sql`, ${Prisma.join(alongside, ', ')}` : Prisma.empty;
-  const timer = auditAppendDuration.startTimer();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // seq is bigint through Prisma, a string from node-postgres (kernel/db.ts statements).
-      const rows = await prisma.$queryRaw<{ seq: bigint | string; hash: string }[]>`
-        WITH audit_head AS (
-          UPDATE audit_chain_head
-             SET seq = seq + 1,
-                 prev_hash = hash,
-                 hash = encode(sha256(convert_to(hash || ${canonical}, 'UTF8')), 'hex')
-           WHERE id = 1
-       RETURNING seq, prev_hash, hash
-        ), audit_row AS (
-          INSERT INTO audit_event (seq, agency_code, subject, action, target, outcome, detail, at, prev_hash, hash)
-          SELECT audit_head.seq, ${fields.agencyCode}, ${fields.subject}, ${fields.action}, ${fields.target}, ${fields.outcome},
-                 ${JSON.stringify(fields.detail)}::jsonb, ${fields.at}::timestamptz, audit_head.prev_hash, audit_head.hash
-            FROM audit_head
-       RETURNING seq, hash
-        )${more}
-        SELECT audit_row.seq, audit_row.hash, 1 / (SELECT count(*) FROM audit_row) AS written
-          FROM (SELECT 1) AS one LEFT JOIN audit_row ON true`;
-      // Always one row: without a head row the `written` guard has failed the statement.
-      const row = rows[0]!;
-      timer({ outcome: 'ok' });
-      return { seq: BigInt(row.seq), hash: row.hash };
-    } catch (error) {
-      if (isDivisionByZero(error)) {
-        // No head row, so no event: `written` failed the statement, and `alongside` wrote nothing either.
-        timer({ outcome: 'error' });
-        throw new Error('audit_chain_head is missing: run the migrations', { cause: error });
-      }
-      // Only reachable if a writer bypassed the head: the unique prev_hash refused the fork
-      // (the whole statement, `alongside` too, was rolled back and is tried again).
-      if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) {
-        timer({ outcome: 'error' });
-        throw error;
-      }
-    }
-  }
+  return appendStatement(async () => {
+    // seq is bigint through Prisma, a string from node-postgres (kernel/db.ts statements).
+    const rows = await prisma.$queryRaw<{ seq: bigint | string; hash: string }[]>`
+      WITH audit_head AS (
+        UPDATE audit_chain_head
+           SET seq = seq + 1,
+               prev_hash = hash,
+               hash = encode(sha256(convert_to(hash || ${canonical}, 'UTF8')), 'hex')
+         WHERE id = 1
+     RETURNING seq, prev_hash, hash
+      ), audit_row AS (
+        INSERT INTO audit_event (seq, agency_code, subject, action, target, outcome, detail, at, prev_hash, hash)
+        SELECT audit_head.seq, ${fields.agencyCode}, ${fields.subject}, ${fields.action}, ${fields.target}, ${fields.outcome},
+               ${JSON.stringify(fields.detail)}::jsonb, ${fields.at}::timestamptz, audit_head.prev_hash, audit_head.hash
+          FROM audit_head
+     RETURNING seq, hash
+      )${more}
+      SELECT audit_row.seq, audit_row.hash, 1 / (SELECT count(*) FROM audit_row) AS written
+        FROM (SELECT 1) AS one LEFT JOIN audit_row ON true`;
+    // Always one row: without a head row the `written` guard has failed the statement.
+    const row = rows[0]!;
+    return { seq: BigInt(row.seq), hash: row.hash };
+  });
+}
+
+/**
+ * Appends several events in the order given, in ONE statement: the head row is locked once
+ * (FOR UPDATE reads its latest version, whoever moved it last), the events are chained from it
+ * one after another by a recursive CTE with the same hash as appendAuditEvent's, stored, and
+ * the head moved to the last of them. Returns each event's seq and hash, in order.
+ */
+async function appendPreparedEvents(prisma: Pick<PrismaClient, '$queryRaw'>, events: readonly PreparedEvent[]): Promise<AuditHead[]> {
+  const column = <T>(pick: (f: StoredFields) => T) => events.map((e) => pick(e.fields));
+  return appendStatement(async () => {
+    const rows = await prisma.$queryRaw<{ seq: bigint | string; hash: string; written: number }[]>`
+      WITH RECURSIVE audit_head AS (
+        SELECT seq, hash::text AS hash FROM audit_chain_head WHERE id = 1 FOR UPDATE
+      ), incoming AS (
+        SELECT *
+          FROM unnest(${events.map((e) => e.canonical)}::text[], ${column((f) => f.agencyCode)}::text[], ${column((f) => f.subject)}::text[],
+                      ${column((f) => f.action)}::text[], ${column((f) => f.target)}::text[], ${column((f) => f.outcome)}::text[],
+                      ${column((f) => JSON.stringify(f.detail))}::text[], ${column((f) => f.at)}::timestamptz[])
+               WITH ORDINALITY AS e(canonical, agency_code, subject, action, target, outcome, detail, at, n)
+      ), chain (n, seq, prev_hash, hash) AS (
+        SELECT 0::bigint, audit_head.seq, audit_head.hash, audit_head.hash FROM audit_head
+        UNION ALL
+        SELECT chain.n + 1, chain.seq + 1, chain.hash, encode(sha256(convert_to(chain.hash || incoming.canonical, 'UTF8')), 'hex')
+          FROM chain JOIN incoming ON incoming.n = chain.n + 1
+      ), audit_rows AS (
+        INSERT INTO audit_event (seq, agency_code, subject, action, target, outcome, detail, at, prev_hash, hash)
+        SELECT chain.seq, i.agency_code, i.subject, i.action, i.target, i.outcome, i.detail::jsonb, i.at, chain.prev_hash, chain.hash
+          FROM chain JOIN incoming i ON i.n = chain.n
+     RETURNING seq, hash
+      ), moved AS (
+        UPDATE audit_chain_head AS h
+           SET seq = last.seq, prev_hash = last.prev_hash, hash = last.hash
+          FROM (SELECT seq, prev_hash, hash FROM chain ORDER BY n DESC LIMIT 1) AS last
+         WHERE h.id = 1
+     RETURNING h.seq
+      )
+      SELECT audit_rows.seq, audit_rows.hash, 1 / (SELECT count(*) FROM moved) AS written
+        FROM (SELECT 1) AS one LEFT JOIN audit_rows ON true
+       ORDER BY audit_rows.seq`;
+    // Without a head row `moved` is empty and the `written` guard has failed the statement.
+    if (rows.length !== events.length) throw new Error(`audit append stored ${rows.length} of ${events.length} events`);
+    return rows.map((row) => ({ seq: BigInt(row.seq), hash: row.hash }));
+  });
+}
+
+/** Appends `events` (each with its own time) in the order given, in one statement; returns each one's seq and hash. */
+export function appendAuditEvents(
+  prisma: Pick<PrismaClient, '$queryRaw'>,
+  events: readonly { event: AuditEventInput; at: Date }[],
+): Promise<AuditHead[]> {
+  return appendPreparedEvents(prisma, events.map((e) => prepareEvent(e.event, e.at)));
+}
+
+/** Events one process appends together at most (one statement's arrays). */
+const MAX_EVENTS_PER_APPEND = 128;
+
+/**
+ * The audit sink of one gateway process, for the events of every request: an event is stored
+ * before `append` resolves, as with appendAuditEvent, but while one append statement of this
+ * process is running, the events that arrive meanwhile wait and are then stored together by the
+ * next one (appendAuditEvents). Each append holds the chain head's row lock until its commit
+ * has reached the disk, so appending one event per statement made every agency's requests
+ * queue behind every other agency's commits, one disk flush each: a flood of one partner, or
+ * one slow flush, then held up everybody (issue 9). Together, one flush serves them all
+ * (kernel/batch.ts). A statement that fails fails the appends it carried, and only those.
+ */
+export function createAuditWriter(prisma: Pick<PrismaClient, '$queryRaw'>, now: () => Date): AuditSink {
+  const store = batched<PreparedEvent, AuditHead>(
+    // One event alone takes the plain append (no recursive chain to plan).
+    async (events) => (events.length === 1 ? [await appendPreparedEvent(prisma, events[0]!)] : appendPreparedEvents(prisma, events)),
+    MAX_EVENTS_PER_APPEND,
+  );
+  return {
+    async append(event) {
+      // Prepared first, so an event that cannot be stored is refused alone.
+      await store(prepareEvent(event, now()));
+    },
+  };
 }
 
 /** The current head, to be exported and kept outside the database; genesis when empty. */

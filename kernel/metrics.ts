@@ -105,7 +105,7 @@ export const submissions = new Counter({
 
 export const auditAppendDuration = new Histogram({
   name: 'liaison_audit_append_duration_seconds',
-  help: 'Time to append one event to the hash-chained audit log, by outcome (ok, error)',
+  help: 'Time of one append statement to the hash-chained audit log (one event, or the events a process stored together), by outcome (ok, error)',
   labelNames: ['outcome'] as const,
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
   registers,

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendAuditEvent,
+  appendAuditEvents,
   auditEventHash,
+  createAuditWriter,
   auditHead,
   GENESIS_HASH,
   verifyAuditChain,
@@ -105,6 +107,96 @@ describe('appendAuditEvent', () => {
     expect(await auditHead(db.prisma)).toEqual({ seq: 0n, hash: GENESIS_HASH });
     const heads = await appendMany(3);
     expect(await auditHead(db.prisma)).toEqual(heads[2]);
+  });
+});
+
+describe('appendAuditEvents', () => {
+  it('chains several events in one statement, each hashed as appendAuditEvent hashes it alone', async () => {
+    const [first] = await appendMany(1);
+    const events = [1, 2, 3].map((i) => ({ event: { ...event(i), agencyCode: i === 2 ? undefined : 'ES-PN' }, at: new Date(AT.getTime() + i) }));
+    const heads = await appendAuditEvents(db.prisma, events);
+    let prev = first!.hash;
+    const rows = await db.prisma.auditEvent.findMany({ where: { seq: { gt: first!.seq } }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => r.seq)).toEqual([first!.seq + 1n, first!.seq + 2n, first!.seq + 3n]);
+    for (const [i, row] of rows.entries()) {
+      expect(row.prevHash).toBe(prev);
+      expect(row.hash).toBe(auditEventHash(prev, row));
+      expect(heads[i]).toEqual({ seq: row.seq, hash: row.hash });
+      prev = row.hash;
+    }
+    expect(rows[1]!.agencyCode).toBeNull();
+    expect(await auditHead(db.prisma)).toEqual(heads[2]);
+    expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, count: 4 });
+  });
+
+  it.runIf(process.env.DATABASE_URL)(
+    'LOG-07 keeps one linear chain when batches and single appends of five processes (clients) race',
+    async () => {
+      const clients = await Promise.all(Array.from({ length: 5 }, () => openDatabase({ databaseUrl: db.url, poolSize: 10 })));
+      try {
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            i % 2 === 0
+              ? appendAuditEvent(clients[i % 5]!.statements, event(i), AT)
+              : appendAuditEvents(clients[i % 5]!.statements, [0, 1, 2].map((k) => ({ event: event(100 * i + k), at: AT }))),
+          ),
+        );
+        expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, count: 80 });
+      } finally {
+        await Promise.all(clients.map((c) => c.close()));
+      }
+    },
+  );
+});
+
+describe('createAuditWriter', () => {
+  /** The writer's statements, counted, with the first one held `holdMs` and any numbered in `fail` failed. */
+  function watched(holdMs: number, fail: number[] = []) {
+    let statements = 0;
+    const prisma = {
+      $queryRaw: (async (...args: Parameters<typeof db.prisma.$queryRaw>) => {
+        const n = ++statements;
+        if (n === 1) await new Promise((resolve) => setTimeout(resolve, holdMs));
+        if (fail.includes(n)) throw new Error('the database went away');
+        return db.prisma.$queryRaw(...args);
+      }) as typeof db.prisma.$queryRaw,
+    };
+    return { prisma, count: () => statements };
+  }
+
+  it('ISO-39 stores the events that arrive during an append together, in the next statement, each before its append resolves', async () => {
+    const { prisma, count } = watched(150);
+    const writer = createAuditWriter(prisma, () => AT);
+    const first = writer.append(event(0));
+    const later = Array.from({ length: 30 }, (_, i) => writer.append(event(i + 1)));
+    await Promise.all([first, ...later]);
+    // Appended one by one, the 30 would each have taken the head's lock and a disk flush of their own.
+    expect(count()).toBe(2);
+    expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, count: 31 });
+    const targets = (await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' }, select: { target: true } })).map((r) => r.target);
+    expect(targets).toEqual(Array.from({ length: 31 }, (_, i) => `scam_den:${i}`));
+  });
+
+  it('fails only the appends of a statement that failed, and stores none of them', async () => {
+    const { prisma } = watched(100, [2]);
+    const writer = createAuditWriter(prisma, () => AT);
+    const first = writer.append(event(0));
+    const failed = Array.from({ length: 5 }, (_, i) => writer.append(event(i + 1)));
+    await expect(first).resolves.toBeUndefined();
+    for (const f of failed) await expect(f).rejects.toThrow('the database went away');
+    await writer.append(event(9));
+    expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, count: 2 });
+  });
+
+  it('refuses an event that cannot be stored on its own, and stores the others', async () => {
+    const { prisma } = watched(100);
+    const writer = createAuditWriter(prisma, () => AT);
+    const first = writer.append(event(0));
+    const bad = writer.append({ action: 'x', outcome: 'ok', detail: { n: 1n } });
+    const good = writer.append(event(2));
+    await expect(bad).rejects.toThrow(TypeError);
+    await Promise.all([first, good]);
+    expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, count: 2 });
   });
 });
 
