@@ -4,9 +4,11 @@
 // in memory: the database is queried by the agency code, after that code passed a strict
 // pattern (TOK-06, TOK-13).
 //
-// Freshness: the agency row (status, scopes, keys) is read on every verification, so a
+// Freshness: the agency row (status, scopes, keys) is read for every verification, so a
 // suspension, an added kid or a removed kid takes effect at once in every gateway process
-// (TOK-20, TOK-21) without any cross-process invalidation. A removed kid (its row kept with
+// (TOK-20, TOK-21) without any cross-process invalidation. Verifications of one agency that
+// start while a read of its row is under way share that read (one statement for a burst of
+// requests, not one each): what they see is at most one statement older than their arrival. A removed kid (its row kept with
 // `removed_at`) is refused from the agency's remote JWKS too, whatever that JWKS still serves.
 // What is cached is only the imported key set, keyed by the exact content of the rows, so a
 // change of rows is a cache miss.
@@ -107,8 +109,20 @@ export function createAgencyKeyRegistry({
   /** By code; one entry per registered agency at most (a code that finds no row is removed). */
   const lastRows = new Map<string, RegisteredAgency>();
 
-  async function findAgency(iss: string): Promise<RegisteredAgency | null> {
-    if (!isValidIssuer(iss)) return null;
+  /** Reads under way, by code: a verification that starts while one runs takes its answer. */
+  const reading = new Map<string, Promise<RegisteredAgency | null>>();
+
+  function findAgency(iss: string): Promise<RegisteredAgency | null> {
+    if (!isValidIssuer(iss)) return Promise.resolve(null);
+    let read = reading.get(iss);
+    if (!read) {
+      read = readAgency(iss).finally(() => reading.delete(iss));
+      reading.set(iss, read);
+    }
+    return read;
+  }
+
+  async function readAgency(iss: string): Promise<RegisteredAgency | null> {
     // One statement for the agency and its keys: this runs on every request. (Prisma's
     // relationJoins would do it too, but turning it on makes joins the default everywhere,
     // and the nested record connections got many times slower.)

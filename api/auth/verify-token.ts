@@ -19,7 +19,7 @@ export type { Viewer } from '../../kernel/viewer.ts';
 import { invalidRequest, invalidToken, missingToken } from './auth-errors.ts';
 import { databaseOutage } from '../error-response.ts';
 import { ALLOWED_ALGS, MAX_KID_LENGTH } from './key-policy.ts';
-import { claimJti, isAcceptableJti } from './replay-cache.ts';
+import { createJtiClaims, isAcceptableJti } from './replay-cache.ts';
 import { grantedScopes, type Scope } from '../../kernel/scopes.ts';
 
 
@@ -174,6 +174,8 @@ export function createTokenVerifier({
   allowInsecureJwksUri?: boolean;
 }): PartnerTokenVerifier {
   const registry = createAgencyKeyRegistry({ prisma, config, allowInsecureJwksUri });
+  // Claims arriving while one claim statement runs go together in the next (kernel/batch.ts).
+  const claimJti = createJtiClaims(prisma);
   const { tokens } = config;
 
   /** The claims of a token signed by a key of `agency`, checked (TOK-10…12, TOK-15); else the coded refusal. */
@@ -226,7 +228,7 @@ export function createTokenVerifier({
     const exp = payload.exp!;
     const jti = payload.jti!;
     const expiresAt = new Date((exp + tokens.clockToleranceSeconds) * 1000);
-    const first = await fromDatabase(() => claimJti({ prisma, iss: agency.code, jti, expiresAt }));
+    const first = await fromDatabase(() => claimJti({ iss: agency.code, jti, expiresAt }));
     if (!first) throw invalidToken('token_reused', 'replay');
     return verified;
   }

@@ -97,6 +97,27 @@ describe('TOK-20 key rotation and revocation (registered keys)', () => {
     await expectUnauthenticated(second.verify(bearer(await tokenFor(agency))), 'ERR_JWKS_NO_MATCHING_KEY');
   });
 
+  it('TOK-20 verifications that start while the agency is being read share that read; one that starts after it sees a suspension at once', async () => {
+    let agencyReads = 0;
+    const prisma = {
+      $queryRaw: (async (...args: Parameters<typeof db.prisma.$queryRaw>) => {
+        const sql = String((args[0] as unknown as { sql?: string; strings?: string[] }).strings?.join('?') ?? args[0]);
+        if (sql.includes('FROM agency a LEFT JOIN agency_key')) agencyReads++;
+        return db.prisma.$queryRaw(...args);
+      }) as typeof db.prisma.$queryRaw,
+      $executeRaw: db.prisma.$executeRaw.bind(db.prisma) as typeof db.prisma.$executeRaw,
+    };
+    const verifier = createTokenVerifier({ prisma, config, now: () => NOW });
+    const agency = await registerAgency(db.prisma, { code: 'XX-BURST', kid: 'kid1' });
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => tokenFor(agency)));
+    const viewers = await Promise.all(tokens.map((t) => verifier.verify(bearer(t))));
+    expect(viewers.map((v) => v.agencyCode)).toEqual(Array(8).fill('XX-BURST'));
+    expect(agencyReads).toBe(1);
+    await db.prisma.agency.update({ where: { id: agency.id }, data: { status: 'SUSPENDED' } });
+    await expectAuthError(verifier.verify(bearer(await tokenFor(agency))), 'UNAUTHENTICATED', 'agency_suspended');
+    expect(agencyReads).toBe(2);
+  });
+
   it('TOK-20 refuses tokens when two keys without kid are stored (kid is required and must match its row)', async () => {
     const verifier = localVerifier();
     const agency = await registerAgency(db.prisma, { code: 'XX-NOKID', kid: 'a', withKeyRow: false });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../kernel/db.ts';
-import { claimJti, isAcceptableJti, purgeExpiredJtis } from '../../api/auth/replay-cache.ts';
+import { claimJti, createJtiClaims, isAcceptableJti, purgeExpiredJtis } from '../../api/auth/replay-cache.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { NOW } from './support.ts';
 
@@ -49,11 +49,65 @@ describe('claimJti', () => {
     },
   );
 
+  /** `db.prisma`'s raw statements, counted, the first one held `holdMs` (so that others arrive while it runs). */
+  function watched(holdMs: number) {
+    let statements = 0;
+    const hold = async () => {
+      if (++statements === 1) await new Promise((resolve) => setTimeout(resolve, holdMs));
+    };
+    const prisma = {
+      $executeRaw: (async (...args: Parameters<typeof db.prisma.$executeRaw>) => {
+        await hold();
+        return db.prisma.$executeRaw(...args);
+      }) as typeof db.prisma.$executeRaw,
+      $queryRaw: (async (...args: Parameters<typeof db.prisma.$queryRaw>) => {
+        await hold();
+        return db.prisma.$queryRaw(...args);
+      }) as typeof db.prisma.$queryRaw,
+    };
+    return { prisma, count: () => statements };
+  }
+
+  it('TOK-15 claims that arrive while a claim statement runs go together in the next, and still only the first use of an id wins', async () => {
+    const { prisma, count } = watched(150);
+    const claim = createJtiClaims(prisma);
+    const base = { iss: 'ES-PN', expiresAt: later(130) };
+    const first = claim({ ...base, jti: 'batch-0' });
+    // Meanwhile: ten new ids, one id three times, and the first id again.
+    const later10 = Array.from({ length: 10 }, (_, i) => claim({ ...base, jti: `batch-${i + 1}` }));
+    const same = Array.from({ length: 3 }, () => claim({ ...base, jti: 'batch-same' }));
+    const again = claim({ ...base, jti: 'batch-0' });
+    expect(await first).toBe(true);
+    expect(await Promise.all(later10)).toEqual(Array(10).fill(true));
+    expect(await Promise.all(same)).toEqual([true, false, false]);
+    expect(await again).toBe(false);
+    expect(count()).toBe(2);
+    // The batch's ids are stored: a later claim of any of them is a replay, with or without batching.
+    expect(await claimJti({ prisma: db.prisma, ...base, jti: 'batch-7' })).toBe(false);
+    expect(await claim({ ...base, jti: 'batch-same' })).toBe(false);
+  });
+
+  it.runIf(process.env.DATABASE_URL)(
+    'TOK-15 admits exactly one of 40 parallel claims made by two gateway processes that each batch theirs',
+    async () => {
+      const other: Database = await openDatabase({ databaseUrl: db.url, poolSize: 10 });
+      try {
+        const claimers = [createJtiClaims(db.statements), createJtiClaims(other.statements)];
+        const claim = { iss: 'ES-PN', jti: 'jti-two-batching', expiresAt: later(130) };
+        const results = await Promise.all(Array.from({ length: 40 }, (_, i) => claimers[i % 2]!(claim)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+    },
+  );
+
   it('refuses a jti that is too long, empty or not printable (programmer error: the verifier checks first)', async () => {
     const base = { prisma: db.prisma, iss: 'ES-PN', expiresAt: later(1) };
     await expect(claimJti({ ...base, jti: 'x'.repeat(129) })).rejects.toBeInstanceOf(TypeError);
     await expect(claimJti({ ...base, jti: '' })).rejects.toBeInstanceOf(TypeError);
     await expect(claimJti({ ...base, jti: 'a\u0000b' })).rejects.toBeInstanceOf(TypeError);
+    await expect(createJtiClaims(db.prisma)({ iss: 'ES-PN', expiresAt: later(1), jti: '' })).rejects.toBeInstanceOf(TypeError);
     expect(isAcceptableJti('x'.repeat(128))).toBe(true);
     expect(isAcceptableJti('ä')).toBe(false);
     expect(isAcceptableJti(42)).toBe(false);
