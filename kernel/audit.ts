@@ -3,8 +3,9 @@
 // the RFC 8785 canonical JSON of the event's own fields (not its seq). An append is ONE
 // statement: it advances the one-row audit_chain_head (whose row lock serialises writers in
 // every process) and inserts the event with the head's new seq and hash, computed by
-// PostgreSQL's sha256 over the same bytes as auditEventHash. The unique prev_hash makes a
-// forked chain impossible even if the head were bypassed.
+// PostgreSQL's sha256 over the same bytes as auditEventHash; several events go in one
+// statement the same way, one after another (appendAuditEvents, createAuditWriter). The
+// unique prev_hash makes a forked chain impossible even if the head were bypassed.
 //
 // What the chain proves: editing, deleting or reordering rows inside the table is found by
 // `verifyAuditChain`. Cutting off the tail, or rewriting the whole chain, is only found against

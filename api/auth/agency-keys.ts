@@ -8,8 +8,9 @@
 // suspension, an added kid or a removed kid takes effect at once in every gateway process
 // (TOK-20, TOK-21) without any cross-process invalidation. Verifications of one agency that
 // start while a read of its row is under way share that read (one statement for a burst of
-// requests, not one each): what they see is at most one statement older than their arrival. A removed kid (its row kept with
-// `removed_at`) is refused from the agency's remote JWKS too, whatever that JWKS still serves.
+// requests, not one each): what they see is at most one statement older than their arrival.
+// A removed kid (its row kept with `removed_at`) is refused from the agency's remote JWKS too,
+// whatever that JWKS still serves.
 // What is cached is only the imported key set, keyed by the exact content of the rows, so a
 // change of rows is a cache miss.
 // `invalidate(code)` drops that cache and the agency's remote JWKS (forcing a refetch).
