@@ -164,8 +164,17 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
    * isolation bench's flood, 5 runs side by side: A's p99 1.22–3.37×, median 2.04×, paced at the
    * burst rate; 0.74–3.19×, median 1.35×, at the average). Over a minute the agency gets what
    * its allowance says either way.
+   *
+   * ISO-40: an agency refused for its request limit (per minute or per second) in this process
+   * starts its operations at half that average while another agency is active, until the end of
+   * the minute it was refused in. Sending past the limit is no honest partner's way: flooding at
+   * ten times its limit, B's admitted reads still ran at its full average while the other
+   * agencies' reads shared the two cores with them (the isolation bench's flood on PostgreSQL,
+   * 60 s windows: A's p99 1.14–1.61×, its slowest answers spread over the window, not stalls).
    */
   const pace = new Map<string, { tokens: number; at: number }>();
+  /** ISO-40: agencies refused for their request limit, until the end of the minute they were refused in. */
+  const overLimitUntil = new Map<string, number>();
   /** When each agency last started an operation in this process (entries older than CONTENDED_MS are dropped). */
   const lastStart = new Map<string, number>();
   function othersActive(agencyId: string, now: number): boolean {
@@ -179,7 +188,9 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   async function paceOperation(agencyId: string): Promise<void> {
     const now = Date.now();
     const perMinute = cache.get(agencyId)?.allowance.requestsPerMinute ?? defaults.requestsPerMinute;
-    const perSecond = othersActive(agencyId, now) ? averagePace(perMinute) : burstPerSecond(perMinute);
+    const shared = othersActive(agencyId, now);
+    if ((overLimitUntil.get(agencyId) ?? 0) <= now) overLimitUntil.delete(agencyId);
+    const perSecond = !shared ? burstPerSecond(perMinute) : averagePace(perMinute) / (overLimitUntil.has(agencyId) ? 2 : 1);
     const capacity = defaults.concurrentPerAgency;
     const bucket = pace.get(agencyId) ?? { tokens: capacity, at: now };
     bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) * perSecond) / 1000);
@@ -269,6 +280,7 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
       note(edge, stateOf('requests', quota, counted));
       const refuse = (error: (msLeft: number) => LiaisonError, msBeforeNext: number): never => {
         refusedUntil.set(viewer.agencyId, { until: now + msBeforeNext, minuteEndsAt: now + counted.msBeforeNext, quota, error });
+        overLimitUntil.set(viewer.agencyId, now + counted.msBeforeNext);
         throw error(msBeforeNext);
       };
       if (counted.consumedPoints > quota) {
@@ -342,6 +354,7 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
     forgetOverrides() {
       cache.clear();
       refusedUntil.clear();
+      overLimitUntil.clear();
     },
   };
 }

@@ -1,5 +1,5 @@
 // Per-agency rate and cost limits and the per-address limit on failed authentication
-// (docs/security-tests.md: ISO-09…16, ISO-34, ISO-36, ISO-37, ISO-38, GQL-12…14; docs/operations.md, "Limits"). Each
+// (docs/security-tests.md: ISO-09…16, ISO-34, ISO-36, ISO-37, ISO-38, ISO-40, GQL-12…14; docs/operations.md, "Limits"). Each
 // gateway here is configured with low limits; the defaults stay far above what the rest of the
 // suite sends. Counting windows are a real minute, and every test uses agencies of its own.
 import { randomUUID } from 'node:crypto';
@@ -171,6 +171,30 @@ describe('one agency cannot crowd out the others within its allowance', () => {
       const [agency, other] = [await freshAgency(), await freshAgency()];
       (await limits.enterOperation(viewerOf(other)))();
       expect(await waitAfterBurst(agency)).toBeGreaterThanOrEqual(190);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('ISO-40 paces an agency refused for its request limit at half its average while another agency is active', async () => {
+    const store = createCounters({ redisUrl: undefined }, gw.db);
+    const limits = createAgencyLimits({ config: { rateLimits: LIMITS }, prisma: gw.db.prisma, counters: store });
+    const edge = () => ({}) as EdgeContext;
+    /** How long the agency's next start waits once it has used its burst of starts at once. */
+    const waitAfterBurst = async (agency: TestAgency) => {
+      for (const release of await Promise.all(Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency))))) release();
+      const from = performance.now();
+      (await limits.enterOperation(viewerOf(agency)))();
+      return performance.now() - from;
+    };
+    try {
+      const [flooding, other] = [await freshAgency(), await freshAgency()];
+      for (let i = 0; i < LIMITS.requestsPerMinute; i++) await limits.admitRequest(viewerOf(flooding), edge());
+      expect(await refusalOf(() => limits.admitRequest(viewerOf(flooding), edge()))).toMatchObject({ reason: 'request_limit' });
+      // Shared: half the average's floor of 5 a second, a start every 400 ms (lower bound only).
+      (await limits.enterOperation(viewerOf(other)))();
+      // (With the average pace, as for an agency within its limit, it waited 200 ms.)
+      expect(await waitAfterBurst(flooding)).toBeGreaterThanOrEqual(380);
     } finally {
       await store.close();
     }
