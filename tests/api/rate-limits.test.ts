@@ -22,6 +22,14 @@ const perItemRelations = (n: number) =>
   `{ ${Array.from({ length: n }, (_, i) => `a${i}: suspects(first: 100) { edges { node { den { id } operation { code } alsoReportedBy { code } } } }`).join(' ')} }`;
 const CHEAP = '{ me { agency { code } } }';
 
+/** How long the agency's next start waits once it has used its burst of starts at once (ISO-38, ISO-40). */
+async function waitAfterBurstOf(limits: ReturnType<typeof createAgencyLimits>, agency: TestAgency): Promise<number> {
+  for (const release of await Promise.all(Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency))))) release();
+  const from = performance.now();
+  (await limits.enterOperation(viewerOf(agency)))();
+  return performance.now() - from;
+}
+
 let gw: TestGateway;
 let counter = 0;
 /** A fresh agency, so that each test starts with a full allowance. */
@@ -154,13 +162,7 @@ describe('one agency cannot crowd out the others within its allowance', () => {
     const limits = createAgencyLimits({ config: { rateLimits: LIMITS }, prisma: gw.db.prisma, counters: store });
     expect(burstPerSecond(LIMITS.requestsPerMinute)).toBe(10);
     expect(averagePace(LIMITS.requestsPerMinute)).toBe(AVERAGE_PACE_FLOOR);
-    /** How long the agency's next start waits once it has used its burst of starts at once. */
-    const waitAfterBurst = async (agency: TestAgency) => {
-      for (const release of await Promise.all(Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency))))) release();
-      const from = performance.now();
-      (await limits.enterOperation(viewerOf(agency)))();
-      return performance.now() - from;
-    };
+    const waitAfterBurst = (agency: TestAgency) => waitAfterBurstOf(limits, agency);
     try {
       // Alone (in this limiter): the burst rate.
       const alone = await waitAfterBurst(await freshAgency());
@@ -180,13 +182,7 @@ describe('one agency cannot crowd out the others within its allowance', () => {
     const store = createCounters({ redisUrl: undefined }, gw.db);
     const limits = createAgencyLimits({ config: { rateLimits: LIMITS }, prisma: gw.db.prisma, counters: store });
     const edge = () => ({}) as EdgeContext;
-    /** How long the agency's next start waits once it has used its burst of starts at once. */
-    const waitAfterBurst = async (agency: TestAgency) => {
-      for (const release of await Promise.all(Array.from({ length: LIMITS.concurrentPerAgency }, () => limits.enterOperation(viewerOf(agency))))) release();
-      const from = performance.now();
-      (await limits.enterOperation(viewerOf(agency)))();
-      return performance.now() - from;
-    };
+    const waitAfterBurst = (agency: TestAgency) => waitAfterBurstOf(limits, agency);
     try {
       const [flooding, other] = [await freshAgency(), await freshAgency()];
       for (let i = 0; i < LIMITS.requestsPerMinute; i++) await limits.admitRequest(viewerOf(flooding), edge());
