@@ -14,6 +14,7 @@ import {
 } from '../../kernel/audit.ts';
 import { openDatabase } from '../../kernel/db.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { heldStatements } from '../helpers/held-statements.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -150,22 +151,8 @@ describe('appendAuditEvents', () => {
 });
 
 describe('createAuditWriter', () => {
-  /** The writer's statements, counted, with the first one held `holdMs` and any numbered in `fail` failed. */
-  function watched(holdMs: number, fail: number[] = []) {
-    let statements = 0;
-    const prisma = {
-      $queryRaw: (async (...args: Parameters<typeof db.prisma.$queryRaw>) => {
-        const n = ++statements;
-        if (n === 1) await new Promise((resolve) => setTimeout(resolve, holdMs));
-        if (fail.includes(n)) throw new Error('the database went away');
-        return db.prisma.$queryRaw(...args);
-      }) as typeof db.prisma.$queryRaw,
-    };
-    return { prisma, count: () => statements };
-  }
-
   it('ISO-39 stores the events that arrive during an append together, in the next statement, each before its append resolves', async () => {
-    const { prisma, count } = watched(150);
+    const { prisma, count } = heldStatements(db.prisma, 150);
     const writer = createAuditWriter(prisma, () => AT);
     const first = writer.append(event(0));
     const later = Array.from({ length: 30 }, (_, i) => writer.append(event(i + 1)));
@@ -178,7 +165,7 @@ describe('createAuditWriter', () => {
   });
 
   it('fails only the appends of a statement that failed, and stores none of them', async () => {
-    const { prisma } = watched(100, [2]);
+    const { prisma } = heldStatements(db.prisma, 100, [2]);
     const writer = createAuditWriter(prisma, () => AT);
     const first = writer.append(event(0));
     const failed = Array.from({ length: 5 }, (_, i) => writer.append(event(i + 1)));
@@ -189,7 +176,7 @@ describe('createAuditWriter', () => {
   });
 
   it('refuses an event that cannot be stored on its own, and stores the others', async () => {
-    const { prisma } = watched(100);
+    const { prisma } = heldStatements(db.prisma, 100);
     const writer = createAuditWriter(prisma, () => AT);
     const first = writer.append(event(0));
     const bad = writer.append({ action: 'x', outcome: 'ok', detail: { n: 1n } });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../kernel/db.ts';
 import { claimJti, createJtiClaims, isAcceptableJti, purgeExpiredJtis } from '../../api/auth/replay-cache.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { heldStatements } from '../helpers/held-statements.ts';
 import { NOW } from './support.ts';
 
 let db: TestDatabase;
@@ -49,27 +50,8 @@ describe('claimJti', () => {
     },
   );
 
-  /** `db.prisma`'s raw statements, counted, the first one held `holdMs` (so that others arrive while it runs). */
-  function watched(holdMs: number) {
-    let statements = 0;
-    const hold = async () => {
-      if (++statements === 1) await new Promise((resolve) => setTimeout(resolve, holdMs));
-    };
-    const prisma = {
-      $executeRaw: (async (...args: Parameters<typeof db.prisma.$executeRaw>) => {
-        await hold();
-        return db.prisma.$executeRaw(...args);
-      }) as typeof db.prisma.$executeRaw,
-      $queryRaw: (async (...args: Parameters<typeof db.prisma.$queryRaw>) => {
-        await hold();
-        return db.prisma.$queryRaw(...args);
-      }) as typeof db.prisma.$queryRaw,
-    };
-    return { prisma, count: () => statements };
-  }
-
   it('TOK-15 claims that arrive while a claim statement runs go together in the next, and still only the first use of an id wins', async () => {
-    const { prisma, count } = watched(150);
+    const { prisma, count } = heldStatements(db.prisma, 150);
     const claim = createJtiClaims(prisma);
     const base = { iss: 'ES-PN', expiresAt: later(130) };
     const first = claim({ ...base, jti: 'batch-0' });
