@@ -35,6 +35,11 @@ export async function claimJti({
   expiresAt: Date;
 }): Promise<boolean> {
   checkClaim({ iss, jti, expiresAt });
+  return insertClaim(prisma, { iss, jti, expiresAt });
+}
+
+/** The claim's row, inserted unless (iss, jti) is stored already; true when it was inserted. */
+async function insertClaim(prisma: Db, { iss, jti, expiresAt }: JtiClaim): Promise<boolean> {
   const inserted = await prisma.$executeRaw`
     INSERT INTO replay_cache (iss, jti, expires_at) VALUES (${iss}, ${jti}, ${expiresAt})
     ON CONFLICT (iss, jti) DO NOTHING`;
@@ -53,7 +58,8 @@ const MAX_CLAIMS_PER_STATEMENT = 128;
  */
 export function createJtiClaims(prisma: Pick<PrismaClient, '$executeRaw' | '$queryRaw'>): (claim: JtiClaim) => Promise<boolean> {
   const claim = batched<JtiClaim, boolean>(async (claims) => {
-    if (claims.length === 1) return [await claimJti({ prisma, ...claims[0]! })];
+    // Each claim was checked when it was made.
+    if (claims.length === 1) return [await insertClaim(prisma, claims[0]!)];
     const inserted = await prisma.$queryRaw<{ iss: string; jti: string }[]>`
       INSERT INTO replay_cache (iss, jti, expires_at)
       SELECT * FROM unnest(${claims.map((c) => c.iss)}::text[], ${claims.map((c) => c.jti)}::text[], ${claims.map((c) => c.expiresAt)}::timestamptz[])

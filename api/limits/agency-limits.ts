@@ -188,9 +188,9 @@ export function createAgencyLimits(deps: { config: Pick<Config, 'rateLimits'>; p
   async function paceOperation(agencyId: string): Promise<void> {
     const now = Date.now();
     const perMinute = cache.get(agencyId)?.allowance.requestsPerMinute ?? defaults.requestsPerMinute;
-    const shared = othersActive(agencyId, now);
-    if ((overLimitUntil.get(agencyId) ?? 0) <= now) overLimitUntil.delete(agencyId);
-    const perSecond = !shared ? burstPerSecond(perMinute) : averagePace(perMinute) / (overLimitUntil.has(agencyId) ? 2 : 1);
+    const overLimit = (overLimitUntil.get(agencyId) ?? 0) > now;
+    if (!overLimit) overLimitUntil.delete(agencyId);
+    const perSecond = othersActive(agencyId, now) ? averagePace(perMinute) / (overLimit ? 2 : 1) : burstPerSecond(perMinute);
     const capacity = defaults.concurrentPerAgency;
     const bucket = pace.get(agencyId) ?? { tokens: capacity, at: now };
     bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) * perSecond) / 1000);

@@ -93,25 +93,24 @@ export async function sampleActivity(serverUrl: string, database: string, everyM
   const loop = (async () => {
     while (running) {
       const started = performance.now();
-      const { rows } = await client.query<Row>(
-        `SELECT pid, state, coalesce(wait_event_type || ':' || wait_event, '-') AS wait,
-                (extract(epoch FROM clock_timestamp() - coalesce(query_start, clock_timestamp())) * 1000)::float8 AS ms, left(query, 120) AS query
-           FROM pg_stat_activity
-          WHERE datname = $1 AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'`,
+      // One query per sample: the database's backends, and the server's own processes wherever
+      // they are not simply waiting for work (an autovacuum worker of the database is both).
+      const { rows } = await client.query<Row & { kind: string; ours: boolean; background: boolean }>(
+        `SELECT * FROM (
+           SELECT pid, state, coalesce(wait_event_type || ':' || wait_event, '-') AS wait, backend_type AS kind,
+                  (extract(epoch FROM clock_timestamp() - coalesce(query_start, clock_timestamp())) * 1000)::float8 AS ms, left(query, 120) AS query,
+                  coalesce(datname = $1 AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle', false) AS ours,
+                  coalesce(backend_type NOT IN ('client backend', 'walsender') AND coalesce(wait_event_type, '') NOT IN ('Activity'), false) AS background
+             FROM pg_stat_activity) AS a
+          WHERE ours OR background`,
         [database],
       );
       samples++;
-      // The server's own processes, wherever they are not simply waiting for work.
-      const server = await client.query<{ kind: string; wait: string }>(
-        `SELECT backend_type AS kind, coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS wait
-           FROM pg_stat_activity
-          WHERE backend_type NOT IN ('client backend', 'walsender') AND coalesce(wait_event_type, '') NOT IN ('Activity')`,
-      );
-      for (const r of server.rows) {
-        const key = `${r.kind} ${r.wait}`;
+      for (const r of rows.filter((row) => row.background)) {
+        const key = `${r.kind} ${r.wait === '-' ? 'on CPU' : r.wait}`;
         background[key] = (background[key] ?? 0) + 1;
       }
-      for (const r of rows) {
+      for (const r of rows.filter((row) => row.ours)) {
         const key = `${r.state} ${r.wait}`;
         waits[key] = (waits[key] ?? 0) + 1;
         const id = `${r.pid}:${r.query}`;
