@@ -225,6 +225,7 @@ async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void
 /** Streams the file into the writer, then writes the rows that waited for a den. */
 async function streamRecords(tx: Tx, s: Session): Promise<void> {
   const { input, report } = s;
+  const wal = walMeter(input.db);
   const writer = new RecordWriter(
     statementRunner(tx, await input.db.connectionOf(tx)),
     { ownerId: input.agency.id, submissionId: s.id, operationId: s.operation.id, now: s.receivedAt, today: isoDate(s.receivedAt) },
@@ -233,8 +234,13 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
     (batches) => input.log.debug({ submission: s.id, batches, records: report.counts.received }, 'ingest batch written'),
     // The owner retracted this record earlier: it stays retracted, and the report says so.
     ({ kind, ref, at }) => report.add({ ...at, field: '(record)', code: 'RETRACTED_NOT_REVIVED', severity: 'warning', ref, kind }),
-    // Other partners' answers first (kernel/foreground.ts): rest and wait, within bounds, while they are active.
-    (lastBatchMs) => paceBehindForeground(lastBatchMs, input.yieldToForegroundMs ?? (pacedOn(input.db) ? YIELD_TO_FOREGROUND_MS : 0)),
+    // Other partners' answers first (kernel/foreground.ts): rest and wait, within bounds, while
+    // they are active, long enough for the time and the write-ahead log the last batch took.
+    async (lastBatchMs) => {
+      const maxWaitMs = input.yieldToForegroundMs ?? (pacedOn(input.db) ? YIELD_TO_FOREGROUND_MS : 0);
+      if (maxWaitMs <= 0 || !foregroundActive()) return wal.forget();
+      await paceBehindForeground(lastBatchMs, maxWaitMs, await wal.sinceLast());
+    },
   );
   try {
     await readItems(tx, s, writer);
@@ -249,6 +255,30 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
 }
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * How much the server's write-ahead log grew since the last reading (bytes), for pacing: every
+ * commit of another partner waits for the log written before it to reach the disk. 0 for the
+ * first reading after `forget`, on the embedded database, and when the position cannot be read
+ * (pacing never fails an ingestion).
+ */
+export function walMeter(db: Pick<Database, 'kind' | 'statements'>): { sinceLast(): Promise<number>; forget(): void } {
+  let last: number | undefined;
+  return {
+    async sinceLast() {
+      if (db.kind !== 'postgres') return 0;
+      const at = await db.statements
+        .$queryRawUnsafe<{ at: number }[]>(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 AS at`)
+        .then(([row]) => row?.at, () => undefined);
+      const grown = last === undefined || at === undefined ? 0 : Math.max(0, at - last);
+      last = at;
+      return grown;
+    },
+    forget() {
+      last = undefined;
+    },
+  };
+}
 
 async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
   const { input, report } = s;

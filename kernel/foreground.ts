@@ -9,7 +9,11 @@
 // the database busy, so it takes at most about a third of the time while they are there, as
 // PostgreSQL's cost-based vacuum delay does for vacuum: a large upload otherwise kept one core
 // and the WAL busy all the time, and every small commit of another partner waited behind its
-// WAL flush (the isolation bench's big upload: A's median doubled). Alone, it runs at full speed.
+// WAL flush (the isolation bench's big upload: A's median doubled). The rest is also long
+// enough to hold the WAL the step added to WAL_BYTES_PER_MS_WHILE_SHARED: right after a
+// checkpoint starts, the first change to each page logs the whole page, a 100-record batch
+// wrote 1–3.7 MB instead of 0.3 MB in the same time, and other partners' commits flushed it
+// (ISO-41). Alone, it runs at full speed.
 // The count is per process: every request and submission of one gateway process share it.
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -19,6 +23,11 @@ export const RECENT_FOREGROUND_MS = 1_000;
 export const REST_PER_BUSY_MS = 2;
 /** The longest rest after one step of bulk work. */
 export const MAX_REST_MS = 1_000;
+/**
+ * While others are active, bulk work's write-ahead log is held to this many bytes per
+ * millisecond of its steps and rests together (about 1.5 MiB a second).
+ */
+export const WAL_BYTES_PER_MS_WHILE_SHARED = 1_536;
 
 let inFlight = 0;
 let lastAnsweredAt = Number.NEGATIVE_INFINITY;
@@ -69,17 +78,24 @@ export function yieldToForeground(maxWaitMs: number): Promise<void> {
 /** A foreground request is in flight, or one was answered within RECENT_FOREGROUND_MS. */
 export const foregroundActive = (now = performance.now()): boolean => inFlight > 0 || now - lastAnsweredAt < RECENT_FOREGROUND_MS;
 
-/** The rest after a step of bulk work that kept the database busy `busyMs`, while others are active. */
-export const restAfter = (busyMs: number): number => Math.min(Math.max(0, busyMs) * REST_PER_BUSY_MS, MAX_REST_MS);
+/**
+ * The rest after a step of bulk work that kept the database busy `busyMs` and added `walBytes`
+ * to the server's write-ahead log, while others are active: twice the busy time, or as long as
+ * it takes the step and its rest to stay within WAL_BYTES_PER_MS_WHILE_SHARED, whichever is longer.
+ */
+export function restAfter(busyMs: number, walBytes = 0): number {
+  const busy = Math.max(0, busyMs);
+  return Math.min(Math.max(busy * REST_PER_BUSY_MS, walBytes / WAL_BYTES_PER_MS_WHILE_SHARED - busy), MAX_REST_MS);
+}
 
 /**
  * Bulk work's pause before its next step, after one that kept the database busy `busyMs`:
  * while foreground traffic is present, restAfter(busyMs), then yieldToForeground(maxWaitMs).
  * Nothing when no foreground request was seen lately; nothing at all when `maxWaitMs` is 0.
  */
-export async function paceBehindForeground(busyMs: number, maxWaitMs: number): Promise<void> {
+export async function paceBehindForeground(busyMs: number, maxWaitMs: number, walBytes = 0): Promise<void> {
   if (maxWaitMs <= 0 || !foregroundActive()) return;
-  const rest = restAfter(busyMs);
+  const rest = restAfter(busyMs, walBytes);
   if (rest >= 1) {
     resting++;
     try {

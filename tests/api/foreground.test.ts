@@ -7,6 +7,9 @@
 // second), bulk work also rests twice as long as its last step kept the database busy, and an
 // ingestion's batches are 100 records instead of 1,000; alone it neither rests nor shrinks, and
 // on the embedded database (one connection, held by the submission's transaction) it never does.
+// ISO-41: the rest is also long enough for the write-ahead log the step added to stay within
+// about 1.5 MiB a second, so a step that wrote much (full-page images after a checkpoint)
+// rests longer than its time alone says.
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,9 +23,11 @@ import {
   REST_PER_BUSY_MS,
   restAfter,
   restingForForeground,
+  WAL_BYTES_PER_MS_WHILE_SHARED,
   yieldingToForeground,
   yieldToForeground,
 } from '../../kernel/foreground.ts';
+import { walMeter } from '../../ingest/pipeline.ts';
 import { DEFAULT_BATCH_SIZE, FOREGROUND_BATCH_SIZE } from '../../ingest/writer.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { listening, openEventStream } from '../events/support.ts';
@@ -166,6 +171,15 @@ describe('the pace of bulk work', () => {
     answering();
   });
 
+  it('ISO-41 rests long enough, while others are active, for the write-ahead log its last step added to stay within a rate', () => {
+    // A step that wrote little rests by its time; one that wrote much, by its log.
+    expect(restAfter(100, 10_000)).toBe(100 * REST_PER_BUSY_MS);
+    expect(restAfter(25, 300 * 1024)).toBeCloseTo((300 * 1024) / WAL_BYTES_PER_MS_WHILE_SHARED - 25, 6);
+    expect(restAfter(25, 300 * 1024)).toBeGreaterThan(25 * REST_PER_BUSY_MS);
+    expect(restAfter(25, 3 * 1024 * 1024)).toBe(MAX_REST_MS);
+    expect(restAfter(0, -1)).toBe(0);
+  });
+
   describe('an ingestion', () => {
     let f: IngestFixture;
     beforeAll(async () => {
@@ -186,6 +200,18 @@ describe('the pace of bulk work', () => {
       }
       return { batches: logs.filter((l) => l.msg === 'ingest batch written').length, paused };
     };
+
+    it('ISO-41 reads how much the server\'s write-ahead log grew between its batches on PostgreSQL, and nothing on the embedded database', async () => {
+      const wal = walMeter(f.db);
+      expect(await wal.sinceLast()).toBe(0);
+      const result = await f.ingest(f.agencies['ES-PN']!, 'liaison-json', bigLiaisonJson(200, 'WAL'));
+      expect(result.report.counts.accepted).toBe(200);
+      const grown = await wal.sinceLast();
+      if (f.db.kind === 'postgres') expect(grown).toBeGreaterThan(50_000);
+      else expect(grown).toBe(0);
+      wal.forget();
+      expect(await wal.sinceLast()).toBe(0);
+    });
 
     it('ISO-33 writes shorter batches and rests while another partner is active on PostgreSQL, full ones alone; on the embedded database, whose one connection its transaction holds, never', async () => {
       const postgres = f.db.kind === 'postgres';
