@@ -4,9 +4,11 @@
 // /v1/events and the webhook deliverer — so all of them see the same rows in the same order:
 // - only the viewer's own agency's events, only the types this gateway documents;
 // - by ascending id, after a cursor (the id of the last event the caller has);
-// - only once every older transaction has ended (the row's `tx` is below the snapshot's
-//   xmin): a transaction that got a lower id but commits later would otherwise be passed by
-//   a cursor and never delivered;
+// - only ids up to agency_event_listable_up_to() (migration 20261206220000_agency_event_hold),
+//   asked in a statement of its own before the one that lists: a transaction that got a
+//   lower id but commits later would otherwise be passed by a cursor and never delivered.
+//   Only transactions that insert events hold ids back, and only above their own; a long
+//   transaction of any other kind, in this database or another, holds back nothing;
 // - payloads without selector hashes or other hash-shaped values (defence in depth: inserters
 //   never put identifiers in events, and this makes sure none gets out).
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
@@ -109,13 +111,23 @@ export const eventView = (row: EventRow): AgencyEventView => ({
   payload: publicPayload(row.payload),
 });
 
+/**
+ * The highest event id a reader may list now (see the header of this file). Ask it in a
+ * statement before the one that lists, never in the same: a transaction seen ending here must
+ * have its rows in the listing statement's snapshot.
+ */
+async function listableUpTo(prisma: PrismaClient): Promise<bigint> {
+  const rows = await prisma.$queryRaw<{ up_to: bigint | null }[]>`SELECT agency_event_listable_up_to() AS up_to`;
+  return rows[0]?.up_to ?? 0n;
+}
+
 /** The agency's events after `after`, oldest first, at most `limit` (see the header of this file). */
 export async function listAgencyEvents(prisma: PrismaClient, agencyId: string, after: bigint | undefined, limit: number): Promise<AgencyEventView[]> {
+  const upTo = await listableUpTo(prisma);
   const rows = await prisma.$queryRaw<EventRow[]>`
     SELECT id, type, payload, created_at FROM agency_event
-     WHERE agency_id = ${agencyId}::uuid AND id > ${after ?? 0n}
+     WHERE agency_id = ${agencyId}::uuid AND id > ${after ?? 0n} AND id <= ${upTo}
        AND type = ANY(${[...EVENT_TYPES]}::text[])
-       AND tx < pg_snapshot_xmin(pg_current_snapshot())
      ORDER BY id
      LIMIT ${limit}`;
   return rows.map(eventView);
@@ -123,25 +135,25 @@ export async function listAgencyEvents(prisma: PrismaClient, agencyId: string, a
 
 /** How many events the agency has, counted as listAgencyEvents lists them. */
 export async function countAgencyEvents(prisma: PrismaClient, agencyId: string): Promise<number> {
+  const upTo = await listableUpTo(prisma);
   const rows = await prisma.$queryRaw<{ n: number }[]>`
     SELECT count(*)::int AS n FROM agency_event
-     WHERE agency_id = ${agencyId}::uuid
-       AND type = ANY(${[...EVENT_TYPES]}::text[])
-       AND tx < pg_snapshot_xmin(pg_current_snapshot())`;
+     WHERE agency_id = ${agencyId}::uuid AND id <= ${upTo}
+       AND type = ANY(${[...EVENT_TYPES]}::text[])`;
   return rows[0]?.n ?? 0;
 }
 
 /**
- * Whether the agency has events after `after` that an older, still-running transaction holds
- * back (they are committed but not yet listed): the live feed looks again shortly.
+ * Whether the agency has events after `after` that a transaction inserting events, still
+ * running, holds back (they are committed but not yet listed): the live feed looks again shortly.
  */
 export async function hasHeldBackEvents(prisma: PrismaClient, agencyId: string, after: bigint): Promise<boolean> {
+  const upTo = await listableUpTo(prisma);
   const rows = await prisma.$queryRaw<{ held: boolean }[]>`
     SELECT EXISTS (
       SELECT 1 FROM agency_event
-       WHERE agency_id = ${agencyId}::uuid AND id > ${after}
-         AND type = ANY(${[...EVENT_TYPES]}::text[])
-         AND tx >= pg_snapshot_xmin(pg_current_snapshot())) AS held`;
+       WHERE agency_id = ${agencyId}::uuid AND id > ${after > upTo ? after : upTo}
+         AND type = ANY(${[...EVENT_TYPES]}::text[])) AS held`;
   return rows[0]?.held ?? false;
 }
 

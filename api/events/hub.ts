@@ -31,17 +31,23 @@ type Page = { events: AgencyEventView[]; held: boolean };
 export function createEventHub(options: { db: Database; notifier: EventNotifier; now: () => Date; maxStreamsPerAgency: number }): EventHub {
   const { db } = options;
   const byAgency = new Map<string, Set<Stream>>();
-  const pages = new Map<string, Promise<Page>>();
+  const pages = new Map<string, { page: Promise<Page>; startedAs: number }>();
   const rechecks = new Map<string, NodeJS.Timeout>();
   let listening: Promise<() => void> | undefined;
   let closed = false;
 
+  // Wake-ups counted per agency: a page query shared by a stream must have started after the
+  // stream's last wake-up, or it may have read before the event that woke it was committed.
+  const wakeUps = new Map<string, number>();
   const wake = (stream: Stream) => {
     stream.dirty = true;
     stream.wakeUp?.();
   };
-  const wakeAgency = (agencyId: string) => byAgency.get(agencyId)?.forEach(wake);
-  const wakeAll = () => byAgency.forEach((streams) => streams.forEach(wake));
+  const wakeAgency = (agencyId: string) => {
+    wakeUps.set(agencyId, (wakeUps.get(agencyId) ?? 0) + 1);
+    byAgency.get(agencyId)?.forEach(wake);
+  };
+  const wakeAll = () => byAgency.forEach((_, agencyId) => wakeAgency(agencyId));
 
   const endAgency = (agencyId: string) => byAgency.get(agencyId)?.forEach((s) => s.stop());
 
@@ -53,19 +59,24 @@ export function createEventHub(options: { db: Database; notifier: EventNotifier;
         throw error;
       }));
 
-  /** One query per (agency, cursor) at a time, whatever the number of streams waiting for it. */
-  const pageAfter = (agencyId: string, cursor: bigint): Promise<Page> => {
+  /**
+   * One query per (agency, cursor) at a time, whatever the number of streams waiting for it,
+   * shared only by streams woken before it started (`wokenAs`: the agency's wake-up count
+   * when the stream last looked).
+   */
+  const pageAfter = (agencyId: string, cursor: bigint, wokenAs: number): Promise<Page> => {
     const key = `${agencyId}:${cursor}`;
-    let page = pages.get(key);
-    if (!page) {
-      page = (async () => {
-        const events = await listAgencyEvents(db.prisma, agencyId, cursor, MAX_EVENTS_PAGE);
-        const last = events.at(-1);
-        const held = events.length < MAX_EVENTS_PAGE && (await hasHeldBackEvents(db.prisma, agencyId, last ? BigInt(last.id) : cursor));
-        return { events, held };
-      })().finally(() => pages.delete(key));
-      pages.set(key, page);
-    }
+    const shared = pages.get(key);
+    if (shared && shared.startedAs >= wokenAs) return shared.page;
+    const page = (async () => {
+      const events = await listAgencyEvents(db.prisma, agencyId, cursor, MAX_EVENTS_PAGE);
+      const last = events.at(-1);
+      const held = events.length < MAX_EVENTS_PAGE && (await hasHeldBackEvents(db.prisma, agencyId, last ? BigInt(last.id) : cursor));
+      return { events, held };
+    })();
+    const entry = { page, startedAs: wokenAs };
+    pages.set(key, entry);
+    void page.finally(() => pages.get(key) === entry && pages.delete(key)).catch(() => undefined);
     return page;
   };
 
@@ -111,7 +122,7 @@ export function createEventHub(options: { db: Database; notifier: EventNotifier;
           stream.wakeUp = undefined;
           if (stop) break;
           stream.dirty = false;
-          const page = await pageAfter(viewer.agencyId, cursor);
+          const page = await pageAfter(viewer.agencyId, cursor, wakeUps.get(viewer.agencyId) ?? 0);
           for (const event of page.events) {
             if (stop) break;
             await push(event);
