@@ -14,6 +14,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import type { Config } from '../../kernel/config.ts';
+import { batched } from '../../kernel/batch.ts';
 import type { Database } from '../../kernel/db.ts';
 
 /** Every limit counts over one fixed window of a minute. */
@@ -30,6 +31,9 @@ export type CounterStore = 'memory' | 'postgres' | 'redis';
  */
 const UNBOUNDED = 2_000_000_000;
 
+/** The most callers whose counts one statement carries. */
+const MAX_CALLERS_PER_STATEMENT = 200;
+
 /** One count to add: `points` (negative gives back) to `key` in the counter of `kind`. */
 export type Charge = { readonly kind: string; readonly key: string; readonly points: number };
 
@@ -40,8 +44,11 @@ export type Counters = {
   /**
    * Adds every charge at once, each in its own kind's counter (made first with `counter`), and
    * returns where each stands, in the order given. On PostgreSQL this is one statement for all
-   * of them (a request's minute and second counts cost one round trip, not two); the counts,
-   * windows and keys are exactly those `counter(kind).consume` keeps, so both read one count.
+   * of them (a request's minute and second counts cost one round trip, not two), shared with the
+   * callers that count while the previous statement runs (one statement of counts at a time per
+   * process, kernel/batch.ts: under load the statements follow the time they take, not the
+   * requests); the counts, windows and keys are exactly those `counter(kind).consume` keeps, so
+   * both read one count.
    */
   consumeTogether(charges: readonly Charge[]): Promise<RateLimiterRes[]>;
   close(): Promise<void>;
@@ -99,25 +106,48 @@ export function createCounters(config: Pick<Config, 'redisUrl'>, db: Pick<Databa
     return counter;
   }
 
-  /** One statement for every charge; a failing store counts them in memory, as each counter would. */
-  async function upsertMany(pool: pg.Pool, charges: readonly Charge[]): Promise<RateLimiterRes[]> {
+  /**
+   * One statement for the charges of several callers (each caller's list in arrival order): the
+   * points of one key are added up and the row changed once; each charge then reads the count as
+   * it stood after it, as if the callers had counted one after another. A failing store counts
+   * them in memory, as each counter would.
+   */
+  async function upsertMany(pool: pg.Pool, callers: readonly (readonly Charge[])[]): Promise<RateLimiterRes[][]> {
     const now = Date.now();
-    const keys = charges.map((c) => counterOf(c.kind).getKey(c.key));
-    if (new Set(keys).size !== keys.length) throw new Error('consumeTogether: one charge per key');
+    const totals = new Map<string, { points: number; expire: number }>();
+    const keyed = callers.map((charges) =>
+      charges.map((charge) => {
+        const key = counterOf(charge.kind).getKey(charge.key);
+        const total = totals.get(key) ?? { points: 0, expire: now + counterOf(charge.kind).duration * 1000 };
+        total.points += charge.points;
+        totals.set(key, total);
+        return { charge, key, after: total.points };
+      }),
+    );
     let rows: { key: string; points: number; expire: string | null }[];
     try {
       const result = await pool.query({
         name: 'liaison-limits-upsert-many',
         text: UPSERT_MANY,
-        values: [keys, charges.map((c) => c.points), charges.map((c) => now + counterOf(c.kind).duration * 1000), now],
+        values: [[...totals.keys()], [...totals.values()].map((t) => t.points), [...totals.values()].map((t) => t.expire), now],
       });
       rows = result.rows;
     } catch {
-      return Promise.all(charges.map((c) => insurance.get(c.kind)!.consume(c.key, c.points)));
+      return Promise.all(callers.map((charges) => Promise.all(charges.map((c) => insurance.get(c.kind)!.consume(c.key, c.points)))));
     }
     const byKey = new Map(rows.map((row) => [row.key, row]));
-    return charges.map((c, i) => resOf(c.points, byKey.get(keys[i]!)!, now));
+    // The row holds the count after every charge of the statement; a charge's own count is that
+    // less what the charges after it in the statement added.
+    return keyed.map((charges) =>
+      charges.map(({ charge, key, after }) => {
+        const row = byKey.get(key)!;
+        return resOf(charge.points, { ...row, points: row.points - (totals.get(key)!.points - after) }, now);
+      }),
+    );
   }
+
+  /** Callers that count while a statement runs go together in the next one (kernel/batch.ts). */
+  const upsertTogether = db.limitsPool ? batched((callers: (readonly Charge[])[]) => upsertMany(db.limitsPool!, callers), MAX_CALLERS_PER_STATEMENT) : undefined;
 
   return {
     store,
@@ -130,7 +160,8 @@ export function createCounters(config: Pick<Config, 'redisUrl'>, db: Pick<Databa
       return counter;
     },
     consumeTogether(charges) {
-      if (store === 'postgres' && db.limitsPool) return upsertMany(db.limitsPool, charges);
+      if (new Set(charges.map((c) => `${c.kind}\n${c.key}`)).size !== charges.length) throw new Error('consumeTogether: one charge per key');
+      if (store === 'postgres' && upsertTogether) return upsertTogether(charges);
       return Promise.all(charges.map((c) => counterOf(c.kind).consume(c.key, c.points)));
     },
     async close() {

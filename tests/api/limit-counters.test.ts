@@ -53,6 +53,41 @@ describe('counting several limits at once', () => {
     expect(records!.synchronous_commit).toBe('on');
   });
 
+  it.runIf(process.env.DATABASE_URL)('ISO-42 counts the requests that arrive while a statement runs in the next one, each reading its own count in arrival order', async () => {
+    let statements = 0;
+    const held: Pick<pg.Pool, 'query'> = {
+      query: (async (...args: Parameters<pg.Pool['query']>) => {
+        if (++statements === 1) await new Promise((resolve) => setTimeout(resolve, 300));
+        return (db.limitsPool!.query as (...a: unknown[]) => unknown)(...args);
+      }) as pg.Pool['query'],
+    };
+    const batching = createCounters({ redisUrl: undefined }, { limitsPool: held as pg.Pool });
+    try {
+      batching.counter('requests');
+      batching.counter('requests-per-second', 1);
+      const [busy, quiet] = [randomUUID(), randomUUID()];
+      const request = (agency: string) =>
+        batching.consumeTogether([
+          { kind: 'requests', key: agency, points: 1 },
+          { kind: 'requests-per-second', key: agency, points: 1 },
+        ]);
+      const first = request(busy);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const meanwhile = Array.from({ length: 30 }, (_, i) => (i === 10 ? request(quiet) : request(busy)));
+      const counts = await Promise.all([first, ...meanwhile]);
+      expect(statements).toBe(2);
+      // The busy agency's 30 requests read 1..30 in the order they came; the other agency's, 1.
+      const busyCounts = counts.filter((_, i) => i !== 11).map((pair) => pair.map((r) => r.consumedPoints));
+      expect(busyCounts).toEqual(Array.from({ length: 30 }, (_, i) => [i + 1, i + 1]));
+      expect(counts[11]!.map((r) => r.consumedPoints)).toEqual([1, 1]);
+      // The rows hold the sums, and the kinds' own counters read them.
+      expect((await batching.counter('requests').get(busy))?.consumedPoints).toBe(30);
+      expect((await counters.counter('requests').get(quiet))?.consumedPoints).toBe(1);
+    } finally {
+      await batching.close();
+    }
+  });
+
   it('ISO-30 keeps other agencies\' counts apart in one call', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
     await counters.consumeTogether([{ kind: 'requests', key: a, points: 3 }]);
