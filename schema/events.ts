@@ -121,16 +121,30 @@ async function listableUpTo(prisma: PrismaClient): Promise<bigint> {
   return rows[0]?.up_to ?? 0n;
 }
 
-/** The agency's events after `after`, oldest first, at most `limit` (see the header of this file). */
-export async function listAgencyEvents(prisma: PrismaClient, agencyId: string, after: bigint | undefined, limit: number): Promise<AgencyEventView[]> {
-  const upTo = await listableUpTo(prisma);
+/** The agency's events after `after` and up to `upTo`, oldest first, at most `limit`. */
+async function eventsUpTo(prisma: PrismaClient, agencyId: string, after: bigint, upTo: bigint, limit: number): Promise<AgencyEventView[]> {
   const rows = await prisma.$queryRaw<EventRow[]>`
     SELECT id, type, payload, created_at FROM agency_event
-     WHERE agency_id = ${agencyId}::uuid AND id > ${after ?? 0n} AND id <= ${upTo}
+     WHERE agency_id = ${agencyId}::uuid AND id > ${after} AND id <= ${upTo}
        AND type = ANY(${[...EVENT_TYPES]}::text[])
      ORDER BY id
      LIMIT ${limit}`;
   return rows.map(eventView);
+}
+
+/** Whether the agency has committed events after `after` that `upTo` holds back. */
+async function heldAbove(prisma: PrismaClient, agencyId: string, after: bigint, upTo: bigint): Promise<boolean> {
+  const rows = await prisma.$queryRaw<{ held: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM agency_event
+       WHERE agency_id = ${agencyId}::uuid AND id > ${after > upTo ? after : upTo}
+         AND type = ANY(${[...EVENT_TYPES]}::text[])) AS held`;
+  return rows[0]?.held ?? false;
+}
+
+/** The agency's events after `after`, oldest first, at most `limit` (see the header of this file). */
+export async function listAgencyEvents(prisma: PrismaClient, agencyId: string, after: bigint | undefined, limit: number): Promise<AgencyEventView[]> {
+  return eventsUpTo(prisma, agencyId, after ?? 0n, await listableUpTo(prisma), limit);
 }
 
 /** How many events the agency has, counted as listAgencyEvents lists them. */
@@ -144,17 +158,18 @@ export async function countAgencyEvents(prisma: PrismaClient, agencyId: string):
 }
 
 /**
- * Whether the agency has events after `after` that a transaction inserting events, still
- * running, holds back (they are committed but not yet listed): the live feed looks again shortly.
+ * A page of the live feed: the agency's events after `after`, as listAgencyEvents lists them,
+ * and, when the page is not full, whether committed events beyond it are held back by a
+ * transaction inserting events that still runs (the feed then looks again shortly). One
+ * reading of how far it may list serves both: an event it holds back that is listable by the
+ * time of the second statement only makes the feed look again.
  */
-export async function hasHeldBackEvents(prisma: PrismaClient, agencyId: string, after: bigint): Promise<boolean> {
+export async function agencyEventsPage(prisma: PrismaClient, agencyId: string, after: bigint, limit: number): Promise<{ events: AgencyEventView[]; held: boolean }> {
   const upTo = await listableUpTo(prisma);
-  const rows = await prisma.$queryRaw<{ held: boolean }[]>`
-    SELECT EXISTS (
-      SELECT 1 FROM agency_event
-       WHERE agency_id = ${agencyId}::uuid AND id > ${after > upTo ? after : upTo}
-         AND type = ANY(${[...EVENT_TYPES]}::text[])) AS held`;
-  return rows[0]?.held ?? false;
+  const events = await eventsUpTo(prisma, agencyId, after, upTo, limit);
+  const last = events.at(-1);
+  const held = events.length < limit && (await heldAbove(prisma, agencyId, last ? BigInt(last.id) : after, upTo));
+  return { events, held };
 }
 
 /** The newest event id of the agency (0 when none): where a subscription without `after` starts. */

@@ -14,7 +14,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Database } from '../../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../../kernel/errors.ts';
 import type { Viewer } from '../../kernel/viewer.ts';
-import { hasHeldBackEvents, latestEventId, listAgencyEvents, MAX_EVENTS_PAGE, type AgencyEventView, type EventFeed } from '../../schema/events.ts';
+import { agencyEventsPage, latestEventId, MAX_EVENTS_PAGE, type AgencyEventView, type EventFeed } from '../../schema/events.ts';
 import type { EventNotifier } from './notifier.ts';
 /** How soon a stream looks again when an older transaction still holds events back. */
 const HELD_BACK_RECHECK_MS = 250;
@@ -68,12 +68,7 @@ export function createEventHub(options: { db: Database; notifier: EventNotifier;
     const key = `${agencyId}:${cursor}`;
     const shared = pages.get(key);
     if (shared && shared.startedAs >= wokenAs) return shared.page;
-    const page = (async () => {
-      const events = await listAgencyEvents(db.prisma, agencyId, cursor, MAX_EVENTS_PAGE);
-      const last = events.at(-1);
-      const held = events.length < MAX_EVENTS_PAGE && (await hasHeldBackEvents(db.prisma, agencyId, last ? BigInt(last.id) : cursor));
-      return { events, held };
-    })();
+    const page = agencyEventsPage(db.prisma, agencyId, cursor, MAX_EVENTS_PAGE);
     const entry = { page, startedAs: wokenAs };
     pages.set(key, entry);
     void page.finally(() => pages.get(key) === entry && pages.delete(key)).catch(() => undefined);

@@ -9,7 +9,7 @@
 // Needs concurrent connections: PostgreSQL only.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasHeldBackEvents } from '../../schema/events.ts';
+import { agencyEventsPage } from '../../schema/events.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 import { listening, openEventStream } from './support.ts';
 
@@ -64,11 +64,11 @@ describe.skipIf(!postgres)('the order of an agency\'s events (PostgreSQL)', () =
 
     // Committed, but listing it would move a cursor past `lower`.
     expect(await listed()).toEqual(start);
-    expect(await hasHeldBackEvents(gw.db.prisma, owner.id, 0n)).toBe(true);
+    expect((await agencyEventsPage(gw.db.prisma, owner.id, 0n, 100)).held).toBe(true);
 
     await first.query('COMMIT');
     expect(await listed()).toEqual([...start, lower, higher]);
-    expect(await hasHeldBackEvents(gw.db.prisma, owner.id, BigInt(higher))).toBe(false);
+    expect((await agencyEventsPage(gw.db.prisma, owner.id, BigInt(higher), 100)).held).toBe(false);
   });
 
   it('MAT-38 lets a rolled-back transaction hold back nothing once it has ended', async () => {
