@@ -54,7 +54,11 @@ const locationOf = (item: RecordItem): Location => ({
 
 const withLocation = (issue: Issue, at: Location): Issue => (issue.line === undefined && issue.path === undefined ? { ...issue, ...at } : issue);
 
-async function prepareBatch(items: Item[], options: PrepareOptions, findUnchanged: FindUnchanged): Promise<PreparedBatch> {
+/** A batch whose digests are computed and whose lookup is on its way. */
+type LookedUpBatch = { items: Item[]; digests: Map<RecordItem, string | null>; probed: RecordItem[]; unchanged: Promise<number[]> };
+
+/** Digests a batch's records and sends their one lookup, without waiting for its answer. */
+function lookUpBatch(items: Item[], options: PrepareOptions, findUnchanged: FindUnchanged): LookedUpBatch {
   const digests = new Map<RecordItem, string | null>();
   const probes: DigestProbe[] = [];
   const probed: RecordItem[] = [];
@@ -67,7 +71,16 @@ async function prepareBatch(items: Item[], options: PrepareOptions, findUnchange
       probed.push(item);
     }
   }
-  const unchanged = new Set((await findUnchanged(probes)).map((i) => probed[i]));
+  const unchanged = findUnchanged(probes);
+  // Awaited once the next batch is read; a failure meanwhile is not an unhandled rejection.
+  unchanged.catch(() => {});
+  return { items, digests, probed, unchanged };
+}
+
+/** Once its lookup has answered: the batch's unchanged records counted, the others pseudonymized, checked and converted. */
+async function prepareBatch(lookedUp: LookedUpBatch, options: PrepareOptions): Promise<PreparedBatch> {
+  const { items, digests, probed } = lookedUp;
+  const unchanged = new Set((await lookedUp.unchanged).map((i) => probed[i]));
   const batch: PreparedBatch = { entries: [], records: 0, unchanged: 0, rows: {} };
   const rows: Row[] = [];
   for (const item of items) {
@@ -93,21 +106,41 @@ async function prepareBatch(items: Item[], options: PrepareOptions, findUnchange
   return batch;
 }
 
-/** The file's items in batches of at most `batchRecords` items (records and issues). */
+/**
+ * The file's items in batches of at most `batchRecords` items (records and issues). A batch's
+ * lookup is sent as soon as the batch is cut, and answered while the next batch is read and
+ * digested: the worker does not wait for the database between batches. This does not change
+ * what a lookup answers: on PostgreSQL it runs outside the submission's transaction, so it never
+ * sees this file's own writes; on the embedded database it runs in it, and a record's lookup can
+ * only be affected by an earlier write of the same kind and ref, which the adapters refuse
+ * within one file (DUPLICATE_REF, adapters/shared/records.ts).
+ */
 export async function* prepareBatches(items: AsyncIterable<Item>, options: PrepareOptions, findUnchanged: FindUnchanged): AsyncGenerator<PreparedBatch> {
   let batch: Item[] = [];
   let total = 0;
+  let waiting: LookedUpBatch | undefined;
   const size = options.batchRecords;
   const batchRecords = typeof size === 'number' ? () => size : size;
+  // Cuts the batch read so far and sends its lookup; answers the batch before it, once prepared.
+  const cut = async (): Promise<PreparedBatch | undefined> => {
+    const previous = waiting;
+    waiting = lookUpBatch(batch, options, findUnchanged);
+    batch = [];
+    return previous && prepareBatch(previous, options);
+  };
   for await (const item of items) {
     batch.push(item);
     if (item.kind === 'record') total++;
     // Issues count too, so that a file of nothing but issues is still sent in bounded batches.
     if (batch.length >= batchRecords() || total > options.maxRecords) {
-      yield await prepareBatch(batch, options, findUnchanged);
-      batch = [];
-      if (total > options.maxRecords) return;
+      const ready = await cut();
+      if (ready) yield ready;
+      if (total > options.maxRecords) break;
     }
   }
-  if (batch.length > 0) yield await prepareBatch(batch, options, findUnchanged);
+  if (batch.length > 0) {
+    const ready = await cut();
+    if (ready) yield ready;
+  }
+  if (waiting) yield await prepareBatch(waiting, options);
 }
