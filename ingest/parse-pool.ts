@@ -25,8 +25,14 @@ export type WorkerLease = {
 };
 
 const WORKER_ENTRY = new URL('./parse-worker.mjs', import.meta.url);
-/** Over this, the worker stops with ERR_WORKER_OUT_OF_MEMORY and the submission fails, nothing stored. */
-const WORKER_HEAP = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 };
+/**
+ * Over this, the worker stops with ERR_WORKER_OUT_OF_MEMORY and the submission fails, nothing
+ * stored. The young generation keeps V8's default size (a fixed bound, whatever the file): with
+ * an 8 MB cap the garbage collector took 22% of the worker's profile samples (15% without), and
+ * an unchanged resubmission of 100,000 records took 8.3 -> 7.4 s and 7.0 -> 6.3 s with the cap
+ * lifted (two runs each).
+ */
+const WORKER_HEAP = { maxOldGenerationSizeMb: 256 };
 
 type Slot = {
   worker: Worker;
