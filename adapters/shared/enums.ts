@@ -38,7 +38,18 @@ export function sharedNames<T extends string>(values: readonly T[]): ValueTable<
 /** The spellings a table accepts, as the format writes them. */
 export const spellingsOf = <T extends string>(table: ValueTable<T>): string[] => [...table.spellings.keys()];
 
+/** Raw spellings already matched, per table: a file repeats a handful of them on every record. */
+const matched = new WeakMap<ValueTable<string>, Map<string, string>>();
+/** Distinct raw spellings kept per table; past it, a spelling is folded each time as before. */
+const MATCHED_PER_TABLE = 256;
+
 export function matchValue<T extends string>(table: ValueTable<T>, raw: string): Result<T, 'UNKNOWN_VALUE'> {
+  let seen = matched.get(table) as Map<string, T> | undefined;
+  const known = seen?.get(raw);
+  if (known !== undefined) return ok(known);
   const value = table.get(foldForMatch(raw));
-  return value === undefined ? fail('UNKNOWN_VALUE', { allowed: [...table.spellings.keys()] }) : ok(value);
+  if (value === undefined) return fail('UNKNOWN_VALUE', { allowed: [...table.spellings.keys()] });
+  if (!seen) matched.set(table, (seen = new Map<string, T>()));
+  if (seen.size < MATCHED_PER_TABLE) seen.set(raw, value);
+  return ok(value);
 }

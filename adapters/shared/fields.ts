@@ -61,7 +61,9 @@ export function absentIdentifierGroups(carried: Partial<Record<IdentifierGroup, 
 
 /** Drops undefined members so records compare and serialize cleanly. */
 function compact<R extends object>(record: R): R {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as R;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value;
+  return out as R;
 }
 
 export class FieldReader {

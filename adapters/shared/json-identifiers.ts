@@ -4,7 +4,7 @@
 // from pseudonymization points at the right one. A type the gateway does not take is an
 // UNSUPPORTED_IDENTIFIER warning and a malformed entry an INVALID_IDENTIFIER warning; neither
 // refuses the record. Validity of the value itself is pseudonymization's job.
-import { SELECTOR_TYPES, type RawIdentifier, type SelectorType } from '../contract.ts';
+import { SELECTOR_TYPES, type IdentifierGroup, type RawIdentifier, type SelectorType } from '../contract.ts';
 import { isCryptoTicker } from './currencies.ts';
 import { sharedNames, matchValue } from './enums.ts';
 import type { FieldReader } from './fields.ts';
@@ -51,11 +51,19 @@ export function readJsonIdentifiers(reader: FieldReader, field: string, raw: Jso
  * identifier list is left out (a list, even empty, replaces them all), NAME_DOB when the name
  * or the birth date is left out.
  */
-export function jsonAbsentIdentifiers(list: JsonValue | undefined, name: JsonValue | undefined, birthDate: JsonValue | undefined) {
-  const listed = list !== undefined;
-  const carried = Object.fromEntries(SELECTOR_TYPES.map((type) => [type, listed]));
-  return absentIdentifierGroups({ ...carried, NAME_DOB: name !== undefined && birthDate !== undefined });
+export function jsonAbsentIdentifiers(list: JsonValue | undefined, name: JsonValue | undefined, birthDate: JsonValue | undefined): IdentifierGroup[] {
+  const nameDob = name !== undefined && birthDate !== undefined;
+  const groups = list !== undefined ? (nameDob ? ABSENT.listed.nameDob : ABSENT.listed.noNameDob) : nameDob ? ABSENT.unlisted.nameDob : ABSENT.unlisted.noNameDob;
+  return [...groups];
 }
+
+/** The four possible answers, computed once (every suspect of a file asks). */
+const absentWhen = (listed: boolean, nameDob: boolean): readonly IdentifierGroup[] =>
+  absentIdentifierGroups({ ...Object.fromEntries(SELECTOR_TYPES.map((type) => [type, listed])), NAME_DOB: nameDob });
+const ABSENT = {
+  listed: { nameDob: absentWhen(true, true), noNameDob: absentWhen(true, false) },
+  unlisted: { nameDob: absentWhen(false, true), noNameDob: absentWhen(false, false) },
+};
 
 /**
  * A fund's account: BANK_ACCOUNT or CRYPTO_WALLET; a wallet without a ticker takes a crypto
