@@ -69,6 +69,7 @@ const UNIT = valueTable({ '0': ['元'], '4': ['万元'], '8': ['亿元'] });
 const VICTIM = { yes: ['是', 'true'], no: ['否', 'false'] };
 const victim = yesNoParser(VICTIM);
 const MATCHABLE = { yes: ['是', 'true'], no: ['否', 'false'] };
+const matchable = yesNoParser(MATCHABLE);
 
 /** The fixed lists of cn-mps-json, by key (the officer guide lists them). */
 export const CN_ALLOWED_VALUES: Readonly<Record<string, readonly string[]>> = {
@@ -100,7 +101,7 @@ function codesOf(r: FieldReader, o: JsonObject) {
     handling: ['处理代码', o['处理代码']],
     handlingNote: ['处理说明', o['处理说明']],
     evaluation: ['评估等级', o['评估等级']],
-    matchable: ['可比对', o['可比对'], yesNoParser(MATCHABLE)],
+    matchable: ['可比对', o['可比对'], matchable],
   });
 }
 

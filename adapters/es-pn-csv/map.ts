@@ -86,6 +86,7 @@ const SEXO = valueTable({ M: ['H'], F: ['M'], X: ['X'] });
 const VICTIMA_TRATA = { yes: ['SI'], no: ['NO'] };
 const victimaTrata = yesNoParser(VICTIMA_TRATA);
 const COTEJABLE = { yes: ['SI'], no: ['NO'] };
+const cotejable = yesNoParser(COTEJABLE);
 const importe = amountParser('spanish');
 const cuenta = countParser('spanish');
 
@@ -98,7 +99,7 @@ function rowBasics(r: FieldReader, row: EsPnRow, context: MapContext) {
       handling: ['tratamiento', row.tratamiento],
       handlingNote: ['nota_tratamiento', row.nota_tratamiento],
       evaluation: ['evaluacion', row.evaluacion],
-      matchable: ['cotejable', row.cotejable, yesNoParser(COTEJABLE)],
+      matchable: ['cotejable', row.cotejable, cotejable],
     }),
   };
 }

@@ -20,8 +20,7 @@ import {
 import { readCodes } from '../shared/codes.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { sharedNames } from '../shared/enums.ts';
-import { byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
+import { coordinateParser, countParser, dateParser, sharedNameParsers, yesNoParser } from '../shared/field-parsers.ts';
 import { FieldReader, parseFreeText, type FieldParser, type MapContext, type MapResult } from '../shared/fields.ts';
 import { fail } from '../shared/issues.ts';
 import { jsonAbsentIdentifiers, readJsonAccount, readJsonIdentifiers } from '../shared/json-identifiers.ts';
@@ -29,14 +28,7 @@ import type { JsonObject } from '../shared/json-stream.ts';
 import { parseAmount } from '../shared/numbers.ts';
 
 
-const sharing = byTable(sharedNames(SHARING_LEVELS));
-const denType = byTable(sharedNames(DEN_TYPES));
-const denStatus = byTable(sharedNames(DEN_STATUSES));
-const sex = byTable(sharedNames(SEXES));
-const role = byTable(sharedNames(SUSPECT_ROLES));
-const suspectStatus = byTable(sharedNames(SUSPECT_STATUSES));
-const channel = byTable(sharedNames(FUND_CHANNELS));
-const action = byTable(sharedNames(FUND_ACTIONS));
+const { sharingLevel: sharing, denType, denStatus, sex, role, suspectStatus, channel, action } = sharedNameParsers;
 const trueFalse = yesNoParser({ yes: ['true'], no: ['false'] });
 
 /** The fixed lists of liaison-json, by field (the officer guide lists them). */

@@ -24,8 +24,7 @@ import {
 import { DEFAULT_CODES, readCodes } from '../shared/codes.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { sharedNames } from '../shared/enums.ts';
-import { byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
+import { coordinateParser, countParser, dateParser, sharedNameParsers, yesNoParser } from '../shared/field-parsers.ts';
 import { FieldReader, parseFreeText, textOf, type FieldParser, type MapContext, type MapResult } from '../shared/fields.ts';
 import { fail, ok } from '../shared/issues.ts';
 import { jsonAbsentIdentifiers, readJsonAccount, readJsonIdentifiers } from '../shared/json-identifiers.ts';
@@ -159,8 +158,8 @@ export function mapStixDen(o: JsonObject, location: JoinedLocation | undefined, 
   const required = {
     ref: r.ref('id', o.id, stixId('infrastructure')),
     country: r.need('country', loc.country, parseCountry, locAt('country')),
-    denType: r.need('x_liaison_den_type', o.x_liaison_den_type, byTable(sharedNames(DEN_TYPES))),
-    status: r.need('x_liaison_status', o.x_liaison_status, byTable(sharedNames(DEN_STATUSES))),
+    denType: r.need('x_liaison_den_type', o.x_liaison_den_type, sharedNameParsers.denType),
+    status: r.need('x_liaison_status', o.x_liaison_status, sharedNameParsers.denStatus),
   };
   const optional = {
     sharingLevel: sharingOf(r, o, context),
@@ -179,15 +178,15 @@ export function mapStixSuspect(o: JsonObject, denRef: string | undefined, contex
   const date = dateParser(r.today, ['iso']);
   const required = {
     ref: r.ref('id', o.id, stixId('threat-actor')),
-    role: r.need('x_liaison_role', o.x_liaison_role, byTable(sharedNames(SUSPECT_ROLES))),
-    status: r.need('x_liaison_status', o.x_liaison_status, byTable(sharedNames(SUSPECT_STATUSES))),
+    role: r.need('x_liaison_role', o.x_liaison_role, sharedNameParsers.role),
+    status: r.need('x_liaison_status', o.x_liaison_status, sharedNameParsers.suspectStatus),
   };
   const optional = {
     sharingLevel: sharingOf(r, o, context),
     ...codesOf(r, o, context),
     fullName: r.read('name', o.name, parseFreeText),
     birthDate: r.read('x_liaison_birth_date', o.x_liaison_birth_date, date),
-    sex: r.read('x_liaison_sex', o.x_liaison_sex, byTable(sharedNames(SEXES)), { emptyAs: 'UNKNOWN' as const }),
+    sex: r.read('x_liaison_sex', o.x_liaison_sex, sharedNameParsers.sex, { emptyAs: 'UNKNOWN' as const }),
     nationality: r.read('x_liaison_nationality', o.x_liaison_nationality, parseCountry),
     identifiers: readJsonIdentifiers(r, 'x_liaison_identifiers', o.x_liaison_identifiers),
     absentIdentifiers: jsonAbsentIdentifiers(o.x_liaison_identifiers, o.name, o.x_liaison_birth_date),
@@ -204,8 +203,8 @@ export function mapStixFund(o: JsonObject, denRef: string | undefined, context: 
     ref: r.ref('id', o.id, stixId('x-liaison-intercepted-fund')),
     amount: r.need('amount', o.amount, decimalString),
     currency: r.need('currency', o.currency, parseCurrency),
-    channel: r.need('channel', o.channel, byTable(sharedNames(FUND_CHANNELS))),
-    action: r.need('action', o.action, byTable(sharedNames(FUND_ACTIONS))),
+    channel: r.need('channel', o.channel, sharedNameParsers.channel),
+    action: r.need('action', o.action, sharedNameParsers.action),
   };
   const optional = {
     sharingLevel: sharingOf(r, o, context),

@@ -19,8 +19,8 @@ import {
 import { EVALUATION_CODES, readCodes } from '../shared/codes.ts';
 import { parseCountry } from '../shared/countries.ts';
 import { parseCurrency } from '../shared/currencies.ts';
-import { matchValue, sharedNames, spellingsOf, valueTable } from '../shared/enums.ts';
-import { amountParser, byTable, coordinateParser, countParser, dateParser, yesNoParser } from '../shared/field-parsers.ts';
+import { matchValue, spellingsOf, valueTable } from '../shared/enums.ts';
+import { amountParser, coordinateParser, countParser, dateParser, sharedNameParsers, yesNoParser } from '../shared/field-parsers.ts';
 import { absentIdentifierGroups, FieldReader, parseFreeText, type MapContext, type MapResult } from '../shared/fields.ts';
 import { child, childrenNamed, type XmlElement } from './xml-stream.ts';
 
@@ -90,8 +90,8 @@ export function mapUmfLocation(el: XmlElement, context: UmfMapContext): MapResul
   const required = {
     ref: r.ref('@id', el.attrs.id),
     country: r.need('Country', textOf(el, 'Country'), parseCountry),
-    denType: r.need('Category', textOf(el, 'Category'), byTable(sharedNames(DEN_TYPES))),
-    status: r.need('Status', textOf(el, 'Status'), byTable(sharedNames(DEN_STATUSES))),
+    denType: r.need('Category', textOf(el, 'Category'), sharedNameParsers.denType),
+    status: r.need('Status', textOf(el, 'Status'), sharedNameParsers.denStatus),
   };
   const optional = {
     sharingLevel: sharingOf(r, el, context),
@@ -152,8 +152,8 @@ export function mapUmfPerson(el: XmlElement, context: UmfMapContext): MapResult 
   const r = new FieldReader(context);
   const required = {
     ref: r.ref('@id', el.attrs.id),
-    role: r.need('Role', textOf(el, 'Role'), byTable(sharedNames(SUSPECT_ROLES))),
-    status: r.need('Status', textOf(el, 'Status'), byTable(sharedNames(SUSPECT_STATUSES))),
+    role: r.need('Role', textOf(el, 'Role'), sharedNameParsers.role),
+    status: r.need('Status', textOf(el, 'Status'), sharedNameParsers.suspectStatus),
   };
   const nationality = r.read('Nationality', textOf(el, 'Nationality'), parseCountry);
   const optional = {
@@ -161,7 +161,7 @@ export function mapUmfPerson(el: XmlElement, context: UmfMapContext): MapResult 
     ...codesOf(r, el),
     fullName: r.read('Name', fullNameOf(el), parseFreeText),
     birthDate: r.read('BirthDate', textOf(el, 'BirthDate'), iso(r)),
-    sex: r.read('Sex', textOf(el, 'Sex'), byTable(sharedNames(SEXES)), { emptyAs: 'UNKNOWN' as const }),
+    sex: r.read('Sex', textOf(el, 'Sex'), sharedNameParsers.sex, { emptyAs: 'UNKNOWN' as const }),
     nationality,
     identifiers: personIdentifiers(r, el, nationality ?? undefined),
     absentIdentifiers: personAbsentIdentifiers(el),
@@ -195,8 +195,8 @@ export function mapUmfMonetaryValue(el: XmlElement, context: UmfMapContext): Map
     ref: r.ref('@id', el.attrs.id),
     amount: r.need('Amount', textOf(el, 'Amount'), amountParser()),
     currency: r.need('Amount/@currency', attrOf(el, 'Amount', 'currency'), parseCurrency),
-    channel: r.need('Channel', textOf(el, 'Channel'), byTable(sharedNames(FUND_CHANNELS))),
-    action: r.need('Measure', textOf(el, 'Measure'), byTable(sharedNames(FUND_ACTIONS))),
+    channel: r.need('Channel', textOf(el, 'Channel'), sharedNameParsers.channel),
+    action: r.need('Measure', textOf(el, 'Measure'), sharedNameParsers.action),
   };
   const optional = {
     sharingLevel: sharingOf(r, el, context),
