@@ -97,12 +97,12 @@ async function* csvRecords(input: AsyncIterable<Uint8Array>): AsyncGenerator<Csv
   if (parser.errored) throw csvFileError(parser.errored);
 }
 
-/** The first column a row's tipo needs that the header lacks (checked once per tipo). */
+/** The first column a row's tipo needs that the header lacks (checked once per tipo as the file spells it). */
 function missingForTipo(row: EsPnRow, columns: Map<EsPnColumn, number>, checked: Set<string>): EsPnColumn | undefined {
-  const tipo = foldForMatch(row.tipo ?? '').toUpperCase();
-  if (checked.has(tipo)) return undefined;
-  checked.add(tipo);
-  return ES_PN_REQUIRED_BY_TIPO[tipo]?.find((column) => !columns.has(column));
+  const spelled = row.tipo ?? '';
+  if (checked.has(spelled)) return undefined;
+  checked.add(spelled);
+  return ES_PN_REQUIRED_BY_TIPO[foldForMatch(spelled).toUpperCase()]?.find((column) => !columns.has(column));
 }
 
 async function* readEsPnCsv(input: AsyncIterable<Uint8Array>, context: ParseContext): AsyncGenerator<Item> {
