@@ -6,8 +6,8 @@
 // realistic and unique: refs are numbered, passports follow each country's shape, phones are
 // valid mobile numbers of the suspect's nationality (checked with the gateway's own
 // normalizePhone by selfCheck()), each number derived from the record index by a bijection,
-// so no two records share a selector. The same (format, count, seed, agency) gives the same
-// bytes. Files go to a temp directory and are never committed.
+// so no two records share a selector (nor two files written from disjoint `firstIndex` ranges).
+// The same (format, count, seed, agency, firstIndex) gives the same bytes. Files go to a temp directory and are never committed.
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -28,6 +28,11 @@ export type GenerateOptions = {
   seed: number;
   /** Pretty-printed layout (one field per line) where the format allows it: bigger files, same records. */
   pretty?: boolean;
+  /**
+   * The index the file's identifiers start from (default 0). Files written from disjoint index
+   * ranges share no passport or phone, so that one file's records never link to another's.
+   */
+  firstIndex?: number;
 };
 
 /** One suspect: the raw values every format writes in its own way. */
@@ -274,7 +279,7 @@ export async function generateFile(path: string, options: GenerateOptions): Prom
   const out = createWriteStream(path);
   let buffer = layout.head;
   for (let i = 0; i < options.count; i++) {
-    const values = suspectValues(i, random);
+    const values = suspectValues((options.firstIndex ?? 0) + i, random);
     buffer += (i > 0 ? layout.separator : '') + layout.record(values, layout.ref(i));
     if (buffer.length >= 1 << 16) {
       if (!out.write(buffer)) await once(out, 'drain');
