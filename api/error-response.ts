@@ -55,6 +55,11 @@ const PG_POOL_MESSAGES = new Set([
   'Connection terminated unexpectedly',
   'Connection terminated due to connection timeout',
 ]);
+/**
+ * Node's own socket errors, which node-postgres passes on unwrapped when a new connection to a
+ * restarting server is refused or cut (seen from the audit append during a restart under load).
+ */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * What the caller reads, how long it should wait, and the operator's log line, for each of the
@@ -90,7 +95,7 @@ function databaseRetryReason(error: unknown): keyof typeof DATABASE_RETRY | unde
   if (e?.name === 'PrismaClientKnownRequestError') failure = { ...driverCause(e), prismaCode: e.code };
   // A statement sent on the transaction's own connection (ingest's batch statements, kernel/db.ts connectionOf).
   else if (e instanceof pg.DatabaseError) failure = { sqlState: e.code };
-  else return e instanceof Error && PG_POOL_MESSAGES.has(e.message) ? 'database_unavailable' : undefined;
+  else return e instanceof Error && (PG_POOL_MESSAGES.has(e.message) || SOCKET_CODES.has((e as { code?: unknown }).code as string)) ? 'database_unavailable' : undefined;
   const { kind, sqlState, prismaCode } = failure;
   if (sqlState === '57014') return 'database_timeout';
   if (sqlState === '53100') return 'database_full';

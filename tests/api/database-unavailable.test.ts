@@ -72,6 +72,16 @@ describe('database unavailable', () => {
     expect(maskError(new Error('something else')).code).toBe('INTERNAL');
   });
 
+  it("REL-09 answers a refused or cut connection, which node-postgres passes on as Node's socket error, as database_unavailable", () => {
+    const socketError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, syscall: 'connect' });
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT']) {
+      const masked = maskError(socketError(code));
+      expect(masked.reason).toBe('database_unavailable');
+      expect(masked.code).toBe('SERVICE_UNAVAILABLE');
+    }
+    expect(maskError(socketError('ENOENT')).code).toBe('INTERNAL');
+  });
+
   it('REL-09 still answers any other Prisma error as INTERNAL, logged as an error', () => {
     expect(maskError(prismaError('P2002')).code).toBe('INTERNAL');
   });
