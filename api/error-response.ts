@@ -56,10 +56,14 @@ const PG_POOL_MESSAGES = new Set([
   'Connection terminated due to connection timeout',
 ]);
 /**
- * Node's own socket errors, which node-postgres passes on unwrapped when a new connection to a
- * restarting server is refused or cut (seen from the audit append during a restart under load).
+ * Node's own error for a connection that could not be opened, which node-postgres passes on
+ * unwrapped when a restarting server refuses a new connection (seen from the audit append during
+ * a restart under load). Only a failed `connect`: the request paths open connections to the
+ * database alone (a remote JWKS outage has its own answer), while a reset or broken pipe on an
+ * open socket may be the client's and stays the gateway's own error unless pg names it.
  */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const failedConnect = (e: { code?: unknown; syscall?: unknown }) => e.syscall === 'connect' && CONNECT_CODES.has(e.code as string);
 
 /**
  * What the caller reads, how long it should wait, and the operator's log line, for each of the
@@ -95,7 +99,7 @@ function databaseRetryReason(error: unknown): keyof typeof DATABASE_RETRY | unde
   if (e?.name === 'PrismaClientKnownRequestError') failure = { ...driverCause(e), prismaCode: e.code };
   // A statement sent on the transaction's own connection (ingest's batch statements, kernel/db.ts connectionOf).
   else if (e instanceof pg.DatabaseError) failure = { sqlState: e.code };
-  else return e instanceof Error && (PG_POOL_MESSAGES.has(e.message) || SOCKET_CODES.has((e as { code?: unknown }).code as string)) ? 'database_unavailable' : undefined;
+  else return e instanceof Error && (PG_POOL_MESSAGES.has(e.message) || failedConnect(e as { code?: unknown; syscall?: unknown })) ? 'database_unavailable' : undefined;
   const { kind, sqlState, prismaCode } = failure;
   if (sqlState === '57014') return 'database_timeout';
   if (sqlState === '53100') return 'database_full';

@@ -72,14 +72,17 @@ describe('database unavailable', () => {
     expect(maskError(new Error('something else')).code).toBe('INTERNAL');
   });
 
-  it("REL-09 answers a refused or cut connection, which node-postgres passes on as Node's socket error, as database_unavailable", () => {
-    const socketError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, syscall: 'connect' });
+  it("REL-09 answers a connection that could not be opened, which node-postgres passes on as Node's socket error, as database_unavailable", () => {
+    const socketError = (code: string, syscall?: string) => Object.assign(new Error(`${syscall ?? 'write'} ${code} 127.0.0.1:5432`), { code, ...(syscall ? { syscall } : {}) });
     for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT']) {
-      const masked = maskError(socketError(code));
+      const masked = maskError(socketError(code, 'connect'));
       expect(masked.reason).toBe('database_unavailable');
       expect(masked.code).toBe('SERVICE_UNAVAILABLE');
     }
-    expect(maskError(socketError('ENOENT')).code).toBe('INTERNAL');
+    // Not a failed connect (a broken pipe on an open socket may be the client's): the gateway's own error.
+    expect(maskError(socketError('EPIPE')).code).toBe('INTERNAL');
+    expect(maskError(socketError('ECONNREFUSED')).code).toBe('INTERNAL');
+    expect(maskError(socketError('ENOENT', 'connect')).code).toBe('INTERNAL');
   });
 
   it('REL-09 still answers any other Prisma error as INTERNAL, logged as an error', () => {
