@@ -9,7 +9,11 @@ import { fail, ok, type Result } from './issues.ts';
  * Folded spelling → shared value, plus the spellings as the format writes them (what an
  * UNKNOWN_VALUE issue lists as allowed, and what the officer docs must list).
  */
-export type ValueTable<T extends string> = ReadonlyMap<string, T> & { readonly spellings: ReadonlyMap<string, T> };
+export type ValueTable<T extends string> = ReadonlyMap<string, T> & {
+  readonly spellings: ReadonlyMap<string, T>;
+  /** Raw spellings already matched (matchValue): a file repeats a handful of them on every record. */
+  readonly matched: Map<string, T>;
+};
 
 function tableOf<T extends string>(entries: Iterable<readonly [string, T]>): ValueTable<T> {
   const table = new Map<string, T>();
@@ -20,7 +24,7 @@ function tableOf<T extends string>(entries: Iterable<readonly [string, T]>): Val
     table.set(key, value);
     spellings.set(name, value);
   }
-  return Object.assign(table, { spellings });
+  return Object.assign(table, { spellings, matched: new Map<string, T>() });
 }
 
 /** Builds a table from `{ SHARED_VALUE: [spellings…] }`. Throws at load on a spelling listed twice. */
@@ -38,18 +42,14 @@ export function sharedNames<T extends string>(values: readonly T[]): ValueTable<
 /** The spellings a table accepts, as the format writes them. */
 export const spellingsOf = <T extends string>(table: ValueTable<T>): string[] => [...table.spellings.keys()];
 
-/** Raw spellings already matched, per table: a file repeats a handful of them on every record. */
-const matched = new WeakMap<ValueTable<string>, Map<string, string>>();
-/** Distinct raw spellings kept per table; past it, a spelling is folded each time as before. */
+/** Distinct raw spellings a table keeps matched; past it, a spelling is folded each time as before. */
 const MATCHED_PER_TABLE = 256;
 
 export function matchValue<T extends string>(table: ValueTable<T>, raw: string): Result<T, 'UNKNOWN_VALUE'> {
-  let seen = matched.get(table) as Map<string, T> | undefined;
-  const known = seen?.get(raw);
+  const known = table.matched.get(raw);
   if (known !== undefined) return ok(known);
   const value = table.get(foldForMatch(raw));
   if (value === undefined) return fail('UNKNOWN_VALUE', { allowed: [...table.spellings.keys()] });
-  if (!seen) matched.set(table, (seen = new Map<string, T>()));
-  if (seen.size < MATCHED_PER_TABLE) seen.set(raw, value);
+  if (table.matched.size < MATCHED_PER_TABLE) table.matched.set(raw, value);
   return ok(value);
 }

@@ -7,7 +7,8 @@
 // valid mobile numbers of the suspect's nationality (checked with the gateway's own
 // normalizePhone by selfCheck()), each number derived from the record index by a bijection,
 // so no two records share a selector (nor two files written from disjoint `firstIndex` ranges).
-// The same (format, count, seed, agency, firstIndex) gives the same bytes. Files go to a temp directory and are never committed.
+// The same (format, count, seed, agency, firstIndex) gives the same bytes. Files go to a temp
+// directory and are never committed.
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
