@@ -25,6 +25,7 @@ import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
 import { useArmor } from './plugins/use-armor.ts';
 import { useAudit } from './plugins/use-audit.ts';
 import { useJit } from './plugins/use-jit.ts';
+import { useDirectReads } from './plugins/use-direct-reads.ts';
 import { usePageLimits } from './plugins/use-page-limits.ts';
 import { usePartnerAuth, type EdgeServerContext } from './plugins/use-partner-auth.ts';
 import { useRefusalStatus } from './plugins/use-refusal-status.ts';
@@ -172,6 +173,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       useRateLimit(rateLimits.agencies, schema),
       useAudit(deps.audit),
       useJit(logger),
+      useDirectReads(),
     ],
   });
 

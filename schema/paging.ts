@@ -29,7 +29,7 @@ export type PageQuery = { where: { id?: { gt?: string; lt?: string } }; orderBy:
 export type PageConnection<Row> = {
   edges: { cursor: string; node: Row }[];
   pageInfo: { startCursor: string | null; endCursor: string | null; hasPreviousPage: boolean; hasNextPage: boolean };
-  totalCount: () => Promise<number>;
+  totalCount: () => number | Promise<number>;
 };
 
 function pageShape(args: PageArgs) {
@@ -62,7 +62,7 @@ export function pageConnection<Row extends { id: string }>(
   pager: Pager,
   args: PageArgs,
   rows: readonly Row[],
-  totalCount: () => Promise<number>,
+  totalCount: () => number | Promise<number>,
 ): PageConnection<Row> {
   const { expectedSize, inverted, hasPreviousPage, hasNextPage } = pageShape(args);
   const page = rows.slice(0, expectedSize);

@@ -7,6 +7,7 @@
 //   +armor     the same with graphql-armor (depth, aliases, tokens, directives, cost)
 //   +pages     the same with armor and the page-size limits
 //   execute    graphql-js execute() of the parsed document (no HTTP, no Yoga)
+//   direct     schema/compiled/direct.ts alone: the root resolver's statement and the answer written without execution
 //   yoga+jit   Yoga with the schema alone and @envelop/graphql-jit (the document compiled once)
 //   prisma     the Prisma queries execute() sends, alone (root page + nested pages, counts off)
 //   cursors    encoding every edge's cursor (AES-GCM seal per edge)
@@ -19,6 +20,7 @@ import { execute, parse, type DocumentNode } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { createApp } from '../../api/app.ts';
+import { executeDirect } from '../../schema/compiled/direct.ts';
 import { useArmor } from '../../api/plugins/use-armor.ts';
 import { usePageLimits } from '../../api/plugins/use-page-limits.ts';
 import { loadConfig } from '../../kernel/config.ts';
@@ -146,6 +148,12 @@ try {
     const once = await execute({ schema, document, variableValues: variables, contextValue: context(compiledReads) });
     check(once, `execute/${tag}`);
     await measure(`execute (${tag})`, () => execute({ schema, document, variableValues: variables, contextValue: context(compiledReads) }) as Promise<unknown>);
+
+    if (compiledReads) {
+      const direct = () => executeDirect({ schema, document, variableValues: variables, contextValue: context(true) });
+      check((await direct()) ?? { errors: ['the direct writer declined the bench read'] }, 'direct');
+      await measure('direct (compiled)', direct);
+    }
 
     const jitYoga = createYoga({ schema, logging: false, plugins: [useGraphQlJit()], context: () => context(compiledReads) });
     const jitPost = () => jitYoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });

@@ -23,6 +23,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
+  type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
@@ -36,7 +37,8 @@ import { preparedNode, type PreparedNode } from './prepared.ts';
 /** A record list's filter as the root field receives it (already coerced by GraphQL). */
 export type RecordFilter = Record<string, unknown> & { operationCode?: string | null; owner?: string | null };
 
-type Walk = { info: GraphQLResolveInfo; fragments: Record<string, FragmentDefinitionNode> };
+/** What planning reads of the request: the schema, the coerced variables and the document's fragments. */
+export type Walk = { schema: GraphQLSchema; variables: Record<string, unknown>; fragments: Record<string, FragmentDefinitionNode> };
 
 /** What one node selection reads: per response key, a column, the global id, a link or a connection. */
 type NodePlan = { model: RecordModel; entries: Entry[] };
@@ -53,7 +55,7 @@ const refuse = (): never => {
 };
 
 /** The fields of `sets` by response key, through fragments and @skip/@include, as graphql's collectFields does. */
-function collectFields(walk: Walk, typeName: string, sets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
+export function collectFields(walk: Walk, typeName: string, sets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
   const fields = new Map<string, FieldNode[]>();
   const visit = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
@@ -82,7 +84,7 @@ function included(walk: Walk, node: { directives?: readonly { name: { value: str
   for (const directive of node.directives) {
     if (directive.name.value !== 'skip' && directive.name.value !== 'include') refuse();
   }
-  const variables = walk.info.variableValues;
+  const variables = walk.variables;
   if (getDirectiveValues(GraphQLSkipDirective, node as FieldNode, variables)?.if === true) return false;
   return getDirectiveValues(GraphQLIncludeDirective, node as FieldNode, variables)?.if !== false;
 }
@@ -99,7 +101,7 @@ function subSelections(nodes: readonly FieldNode[]): SelectionSetNode[] {
 }
 
 function objectType(walk: Walk, name: string): GraphQLObjectType {
-  return walk.info.schema.getType(name) as GraphQLObjectType;
+  return walk.schema.getType(name) as GraphQLObjectType;
 }
 
 function planNode(walk: Walk, model: RecordModel, sets: readonly SelectionSetNode[]): NodePlan {
@@ -117,7 +119,7 @@ function planNode(walk: Walk, model: RecordModel, sets: readonly SelectionSetNod
       const nested = sql.connections[name];
       if (nodes.length > 1) refuse();
       const field = objectType(walk, model).getFields()[name] ?? refuse();
-      const args = getArgumentValues(field, nodes[0]!, walk.info.variableValues) as PageArgs;
+      const args = getArgumentValues(field, nodes[0]!, walk.variables) as PageArgs;
       entries.push({ key, kind: 'connection', field: name, args, plan: planConnection(walk, nested.model, nested.connection, subSelections(nodes)) });
     } else refuse();
   }
@@ -273,7 +275,18 @@ function decodeConnection(plan: ConnectionPlan, args: PageArgs, [total, rows]: C
   const { ctx } = decode;
   const nodes = rows.map(([id, values]) => decodeNode(plan.node, id, values, decode));
   const count = Number(total ?? 0);
-  return pageConnection(pagerOf(ctx, plan.connection), args, nodes, () => Promise.resolve(count));
+  return pageConnection(pagerOf(ctx, plan.connection), args, nodes, () => count);
+}
+
+/** Whether a record connection selected by `fieldNodes` compiles (the read compiler knows every field it asks for). */
+export function compiles(walk: Walk, model: RecordModel, connection: string, fieldNodes: readonly FieldNode[]): boolean {
+  try {
+    planConnection(walk, model, connection, subSelections(fieldNodes));
+    return true;
+  } catch (error) {
+    if (error instanceof NotCompiled) return false;
+    throw error;
+  }
 }
 
 /** Where a compiled connection's records come from: a root list (its filter) or an operation's records. */
@@ -295,7 +308,7 @@ export async function compileRecordConnection(
   args: PageArgs,
   source: ConnectionSource,
 ): Promise<PageConnection<PreparedNode> | undefined> {
-  const walk: Walk = { info, fragments: info.fragments };
+  const walk: Walk = { schema: info.schema, variables: info.variableValues, fragments: info.fragments };
   const build: Build = { params: new SqlParams(), viewer, ctx, alias: 0 };
   let plan: ConnectionPlan;
   let sql: string;

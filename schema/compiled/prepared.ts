@@ -14,6 +14,11 @@ export function preparedNode(id: string, values: Record<string, unknown>): Prepa
   return { id, [PREPARED]: values };
 }
 
+/** The prepared values of a compiled node by response key, or undefined for any other value. */
+export function preparedValues(node: unknown): Record<string, unknown> | undefined {
+  return (node as Partial<PreparedNode> | null | undefined)?.[PREPARED];
+}
+
 /** The record types whose nodes a compiled read prepares. */
 export const COMPILED_TYPES = ['ScamDen', 'Suspect', 'InterceptedFund'] as const;
 
@@ -24,7 +29,7 @@ export function servePreparedNodes(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(type.getFields())) {
       const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
       field.resolve = (parent, args, ctx, info) => {
-        const prepared = (parent as Partial<PreparedNode> | null)?.[PREPARED];
+        const prepared = preparedValues(parent);
         return prepared ? prepared[info.path.key as string] : resolve(parent, args, ctx, info);
       };
     }

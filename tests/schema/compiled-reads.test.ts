@@ -7,8 +7,9 @@
 import { execute, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../schema/index.ts';
-import type { RequestContext } from '../../schema/context.ts';
-import { ephemeralCursorKey } from '../../schema/cursor.ts';
+import type { RequestContext, Scope } from '../../schema/context.ts';
+import { decodeCursor, ephemeralCursorKey } from '../../schema/cursor.ts';
+import { executeDirect } from '../../schema/compiled/direct.ts';
 import type { PrismaClient } from '../../prisma/generated/client/client.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
 
@@ -145,6 +146,22 @@ function withoutCursors(value: unknown): unknown {
   return value;
 }
 
+/** A request context of `agency` with records:read (or `scopes`), on `prisma`, with compiled reads on. */
+function contextFor(agency: TestAgency, prisma: PrismaClient, scopes: Scope[] = ['records:read'], cursorKey = ephemeralCursorKey()): RequestContext {
+  const viewer = { agencyId: agency.id, agencyCode: agency.code, agencyName: agency.code, subject: 'test', scopes, jti: 'x', expiresAt: new Date(Date.now() + 60_000) };
+  return {
+    prisma,
+    viewer: { ...viewer, at: new Date() },
+    requestId: 'test',
+    log: compiled.app.fastify.log as never,
+    now: () => new Date(),
+    edge: { viewer, requestId: 'test' },
+    ingest: undefined,
+    cursorKey,
+    compiledReads: true,
+  };
+}
+
 describe('compiled record reads', () => {
   for (const [title, query, variables] of QUERIES) {
     it(`GQL-15 answer as the Prisma path does: ${title}`, async () => {
@@ -215,18 +232,7 @@ describe('compiled record reads', () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     }) as PrismaClient;
-    const viewer = { agencyId: lead.id, agencyCode: lead.code, agencyName: 'Lead', subject: 'test', scopes: ['records:read' as const], jti: 'x', expiresAt: new Date(Date.now() + 60_000) };
-    const context = (): RequestContext => ({
-      prisma,
-      viewer: { ...viewer, at: new Date() },
-      requestId: 'test',
-      log: compiled.app.fastify.log as never,
-      now: () => new Date(),
-      edge: { viewer, requestId: 'test' },
-      ingest: undefined,
-      cursorKey: ephemeralCursorKey(),
-      compiledReads: true,
-    });
+    const context = () => contextFor(lead, prisma);
     const nested = await execute({
       schema,
       document: parse('{ scamDens(first: 50) { totalCount edges { cursor node { id country suspects(first: 10) { edges { node { id den { id } } } } interceptedFunds(first: 10) { totalCount edges { node { id amount } } } } } } }'),
@@ -243,5 +249,101 @@ describe('compiled record reads', () => {
     expect(other.errors).toBeUndefined();
     expect(calls).not.toContain('$queryRawUnsafe');
     expect(calls).toContain('suspect');
+  });
+});
+
+/** Every cursor of an answer (by path) opened to its position, and the answer with each cursor replaced by its path. */
+function openCursors(value: unknown, key: RequestContext['cursorKey'], path = ''): { shape: unknown; positions: Record<string, unknown> } {
+  const positions: Record<string, unknown> = {};
+  const walk = (v: unknown, at: string, connection: string): unknown => {
+    if (Array.isArray(v)) return v.map((item, i) => walk(item, `${at}.${i}`, connection));
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.entries(v).map(([k, item]) => {
+          if (/cursor$/i.test(k) && typeof item === 'string') {
+            positions[`${at}.${k}`] = ['Query.scamDens', 'Query.suspects', 'Query.interceptedFunds', 'ScamDen.suspects', 'ScamDen.interceptedFunds']
+              .map((c) => decodeCursor(key, c, item))
+              .find((p) => p !== undefined);
+            return [k, `cursor at ${at}.${k}`];
+          }
+          return [k, walk(item, `${at}.${k}`, connection)];
+        }),
+      );
+    }
+    return v;
+  };
+  return { shape: walk(value, path, ''), positions };
+}
+
+const DIRECT_QUERIES: [string, string, Record<string, unknown>][] = [
+  ['the bench page: dens with suspects and funds', `query($code: String!) { scamDens(first: 50, filter: { operationCode: $code }) { edges { node {
+     id country region denType status raidedOn devicesSeized
+     suspects(first: 10) { edges { node { id personKey role status statusOn } } }
+     interceptedFunds(first: 10) { edges { node { id amount currency amountUsd action } } } } } } }`, { code: 'OP-COMP' }],
+  ...QUERIES.slice(0, 3),
+  ['typenames, cursors and page info at every level, every field of every type',
+   `{ __typename scamDens(last: 3) { __typename totalCount pageInfo { __typename startCursor endCursor hasNextPage hasPreviousPage }
+      edges { __typename cursor node { __typename ${DEN_FIELDS} handling handlingNote sourceReliability informationAssessment matchable retractionReason
+        suspects(first: 2) { __typename edges { cursor node { ${SUSPECT_FIELDS} den { __typename id status } } } pageInfo { endCursor } }
+        interceptedFunds(first: 2) { edges { cursor node { ${FUND_FIELDS} den { id } } } } } } }
+     suspects(first: 3) { edges { node { id den { id suspects(first: 2) { totalCount edges { node { id } } } } } } } }`, {}],
+  ['one list under two keys, edges twice, fragments and directives from variables with defaults',
+   `query($first: Int = 2, $with: Boolean = true, $without: Boolean = false) {
+      a: interceptedFunds(first: $first) { edges { node { id ...F } } e2: edges { node { amount @include(if: $with) currency @skip(if: $with) } } }
+      b: interceptedFunds(first: 1) { ... on InterceptedFundConnection { totalCount @skip(if: $without) } } }
+    fragment F on InterceptedFund { action ... @include(if: $with) { amountUsd } }`, {}],
+];
+
+describe('compiled record reads written without execution', () => {
+  for (const [title, query, variables] of DIRECT_QUERIES) {
+    it(`GQL-19 answer byte for byte as graphql execution does: ${title}`, async () => {
+      for (const viewer of [lead, partner, outsider]) {
+        const ctx = contextFor(viewer, compiled.db.prisma);
+        const document = parse(query);
+        const direct = await executeDirect({ schema, document, variableValues: variables, contextValue: ctx });
+        const executed = await execute({ schema, document, variableValues: variables, contextValue: ctx });
+        expect(executed.errors).toBeUndefined();
+        expect(direct, `${viewer.code}: written directly`).toBeDefined();
+        const a = openCursors(direct!.data, ctx.cursorKey);
+        const b = openCursors(executed.data, ctx.cursorKey);
+        // Same keys in the same order, same values; each cursor opens to the same position.
+        expect(JSON.stringify(a.shape), viewer.code).toBe(JSON.stringify(b.shape));
+        expect(a.positions).toEqual(b.positions);
+        expect(Object.values(a.positions).every((p) => Array.isArray(p))).toBe(true);
+      }
+    });
+  }
+
+  it('GQL-19 declines what it does not write, and execution answers it as before', async () => {
+    const prisma = compiled.db.prisma;
+    const declined: [string, string, RequestContext][] = [
+      ['a field the compiler does not know', '{ suspects(first: 2) { edges { node { id owner { code } } } } }', contextFor(lead, prisma)],
+      ['another root field beside a list', '{ scamDens(first: 1) { totalCount } me { agency { code } } }', contextFor(lead, prisma)],
+      ['a viewer without records:read', '{ scamDens(first: 1) { totalCount } }', contextFor(lead, prisma, ['records:submit'])],
+      ['no viewer', '{ scamDens(first: 1) { totalCount } }', { ...contextFor(lead, prisma), viewer: null }],
+      ['a forged cursor', '{ scamDens(first: 1, after: "AAAA") { totalCount } }', contextFor(lead, prisma)],
+      ['a nested forged cursor', '{ scamDens(first: 1) { edges { node { suspects(after: "AAAA") { totalCount } } } } }', contextFor(lead, prisma)],
+      ['compiled reads off', '{ scamDens(first: 1) { totalCount } }', { ...contextFor(lead, prisma), compiledReads: false }],
+    ];
+    for (const [title, query, ctx] of declined) {
+      expect(await executeDirect({ schema, document: parse(query), contextValue: ctx }), title).toBeUndefined();
+    }
+    // A complexity over the limit is the executor's error, not a direct answer.
+    const heavy = `{ scamDens(first: 100) { edges { node { suspects(first: 100) { edges { node { den { suspects(first: 100) { totalCount } } } } } } } } }`;
+    const ctx = contextFor(lead, prisma);
+    expect(await executeDirect({ schema, document: parse(heavy), contextValue: ctx })).toBeUndefined();
+    // And through the gateway each gets the executor's answer: the scope and the cursor refusals.
+    const refused = await compiled.gql(lead, heavy);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('GQL-19 a mutation or a document with several operations is executed', async () => {
+    const ctx = contextFor(lead, compiled.db.prisma);
+    const two = parse('query A { scamDens(first: 1) { totalCount } } query B { suspects(first: 1) { totalCount } }');
+    const chosen = await executeDirect({ schema, document: two, operationName: 'B', contextValue: ctx });
+    // The named operation is the one answered.
+    expect(Object.keys(chosen?.data ?? {})).toEqual(['suspects']);
+    expect(await executeDirect({ schema, document: two, contextValue: ctx })).toBeUndefined();
+    expect(await executeDirect({ schema, document: parse('mutation { retractRecord(id: "x", reason: "y") { id } }'), contextValue: ctx })).toBeUndefined();
   });
 });
