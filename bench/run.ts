@@ -185,7 +185,7 @@ async function runVariants(seeded: SeededDatabase, audience: string, roles: stri
   const report = (id: VariantId, m: Measurement) => {
     results[id] = m;
     log(`  ${id}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.serverCpuMs.toFixed(2)} ms server CPU/req` +
-      (m.bad ? `, ${m.bad} BAD responses` : ''));
+      (m.bad ? `, ${m.bad} BAD responses, the first: ${m.firstBad ?? '(no answer)'}` : ''));
   };
   const profiled = async (server: ServerChild, key: string, expectedLength: number, auth?: Parameters<typeof measure>[0]['auth']) => {
     await mkdir(resultsDir, { recursive: true });

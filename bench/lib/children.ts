@@ -67,7 +67,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
   live.delete(child);
 }
 
-/** Starts bench/servers/<file> with the given environment. */
+/**
+ * Starts bench/servers/<file> with the given environment, as deployed: NODE_ENV=production, which
+ * graphql-js (the gateway's and PostGraphile's) reads once at load to skip its development-time
+ * checks (each type test otherwise looks for a second copy of graphql on a miss).
+ */
 export async function startServerChild(options: {
   name: string;
   file: 'raw.ts' | 'raw-js.ts' | 'raw-auth.ts' | 'postgraphile.ts' | 'gateway.ts' | 'service.ts' | 'match.ts';
@@ -75,7 +79,7 @@ export async function startServerChild(options: {
 }): Promise<ServerChild> {
   const child = fork(serverFile(options.file), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   live.add(child);

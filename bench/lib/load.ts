@@ -31,6 +31,8 @@ export type Measurement = {
   /** Measured responses that were not 2xx, failed, or differed in length from the verified answer. */
   bad: number;
   tokensExhausted: boolean;
+  /** The first bad answer of the measured window: status and the start of its body. */
+  firstBad?: string;
 };
 
 /** Hands out pre-minted tokens; never mints during a measured window. */
@@ -74,6 +76,8 @@ type Phase = {
   p50: number;
   p99: number;
   tokensExhausted: boolean;
+  /** The first bad answer's status and the start of its body, to say why answers were bad. */
+  firstBad?: string;
 };
 
 async function runPhase(options: {
@@ -86,6 +90,7 @@ async function runPhase(options: {
 }): Promise<Phase> {
   let tokensExhausted = false;
   let lengthMismatches = 0;
+  let firstBad: string | undefined;
   const started = performance.now();
   let instance: autocannon.Instance | undefined;
   const load: autocannon.Options = {
@@ -109,7 +114,9 @@ async function runPhase(options: {
           return { ...request, headers: { ...request.headers, authorization: `Bearer ${token ?? 'exhausted'}` } };
         },
         onResponse: (status, body) => {
-          if (status === 200 && Buffer.byteLength(body) !== options.expectedLength) lengthMismatches++;
+          const mismatch = status === 200 && Buffer.byteLength(body) !== options.expectedLength;
+          if (mismatch) lengthMismatches++;
+          if ((mismatch || status >= 300) && firstBad === undefined) firstBad = `${status} ${String(body).slice(0, 240)}`;
         },
       },
     ],
@@ -127,6 +134,7 @@ async function runPhase(options: {
     p50: result.latency.p50,
     p99: result.latency.p99,
     tokensExhausted,
+    ...(firstBad === undefined ? {} : { firstBad }),
   };
 }
 
@@ -136,6 +144,8 @@ const drain = (phase: Phase) => sleep(Math.min(5_000, Math.max(500, 2 * phase.p9
 
 /** Single-use tokens minted for one measured window, at most (about 40 MB of them). */
 const MAX_TOKENS = 60_000;
+/** The least rate a warm-up's tokens are minted for (the raw auth handler answers about 3,000 req/s). */
+const WARMUP_RPS = 4_000;
 
 /** Warm-up, then the measured window with its marks. */
 export async function measure(options: {
@@ -157,7 +167,10 @@ export async function measure(options: {
   const phase = (seconds: number, tokens: TokenPool | undefined) =>
     runPhase({ url: server.url, body: options.body, seconds, connections: settings.connections, expectedLength: options.expectedLength, ...(tokens ? { tokens } : {}) });
 
-  const warm = await phase(settings.warmupSeconds, await pool(auth?.guessRps ?? 0, settings.warmupSeconds));
+  // The warm-up's pool is sized for at least WARMUP_RPS whatever the guess: a warm-up that ran out
+  // sent placeholder tokens, and 120 refused tokens a minute close the gateway to the bench's
+  // address (auth_failure_limit), so every later variant measured that refusal.
+  const warm = await phase(settings.warmupSeconds, await pool(Math.max(auth?.guessRps ?? 0, WARMUP_RPS), settings.warmupSeconds));
   const tokens = await pool(warm.requests / warm.seconds, settings.measureSeconds);
   await drain(warm);
 
@@ -192,5 +205,6 @@ export async function measure(options: {
     ),
     bad: run.bad,
     tokensExhausted: run.tokensExhausted,
+    ...(run.firstBad === undefined ? {} : { firstBad: run.firstBad }),
   };
 }
