@@ -57,6 +57,22 @@ export function pageQuery(pager: Pager, args: PageArgs): PageQuery {
   };
 }
 
+/**
+ * The page of the rows a `pageQuery` fetched (in fetch order, one more than asked when more
+ * follow): the rows to show, in the connection's order, and whether pages lie on either side.
+ */
+export function cutPage<Row>(args: PageArgs, rows: readonly Row[]): { page: Row[]; hasPreviousPage: boolean; hasNextPage: boolean } {
+  const { expectedSize, inverted, hasPreviousPage, hasNextPage } = pageShape(args);
+  const page = rows.slice(0, expectedSize);
+  if (inverted) page.reverse();
+  return { page, hasPreviousPage: hasPreviousPage(rows.length), hasNextPage: hasNextPage(rows.length) };
+}
+
+/** The sealed cursor of the edge at row `id` (an AES-GCM seal: made only for cursors a document reads). */
+export function cursorAt(pager: Pager, id: string): string {
+  return encodeCursor(pager.key, pager.connection, [id]);
+}
+
 /** The connection of the rows a `pageQuery` fetched, in order, with a cursor per edge; totalCount runs only when asked. */
 export function pageConnection<Row extends { id: string }>(
   pager: Pager,
@@ -64,9 +80,7 @@ export function pageConnection<Row extends { id: string }>(
   rows: readonly Row[],
   totalCount: () => number | Promise<number>,
 ): PageConnection<Row> {
-  const { expectedSize, inverted, hasPreviousPage, hasNextPage } = pageShape(args);
-  const page = rows.slice(0, expectedSize);
-  if (inverted) page.reverse();
+  const { page, hasPreviousPage, hasNextPage } = cutPage(args, rows);
   // Sealing a cursor is an AES-GCM encryption: done only for the cursors the document reads
   // (a page of 50 dens with 10 suspects and 10 funds each is 1,050 edges; profile in docs/architecture.md).
   const edges = page.map((node) => lazyEdge(pager, node));
@@ -79,8 +93,8 @@ export function pageConnection<Row extends { id: string }>(
       get endCursor() {
         return edges.at(-1)?.cursor ?? null;
       },
-      hasPreviousPage: hasPreviousPage(rows.length),
-      hasNextPage: hasNextPage(rows.length),
+      hasPreviousPage,
+      hasNextPage,
     },
     totalCount,
   };
@@ -92,7 +106,7 @@ function lazyEdge<Row extends { id: string }>(pager: Pager, node: Row): { cursor
   return {
     node,
     get cursor() {
-      cursor ??= encodeCursor(pager.key, pager.connection, [node.id]);
+      cursor ??= cursorAt(pager, node.id);
       return cursor;
     },
   };

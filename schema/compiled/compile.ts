@@ -41,13 +41,13 @@ export type RecordFilter = Record<string, unknown> & { operationCode?: string | 
 export type Walk = { schema: GraphQLSchema; variables: Record<string, unknown>; fragments: Record<string, FragmentDefinitionNode> };
 
 /** What one node selection reads: per response key, a column, the global id, a link or a connection. */
-type NodePlan = { model: RecordModel; entries: Entry[] };
-type Entry =
+export type NodePlan = { model: RecordModel; entries: Entry[] };
+export type Entry =
   | { key: string; kind: 'id' }
   | { key: string; kind: 'column'; column: string; type: string }
   | { key: string; kind: 'link'; link: string; node: NodePlan }
   | { key: string; kind: 'connection'; field: string; args: PageArgs; plan: ConnectionPlan };
-type ConnectionPlan = { model: RecordModel; connection: string; total: boolean; node: NodePlan };
+export type ConnectionPlan = { model: RecordModel; connection: string; total: boolean; node: NodePlan };
 
 class NotCompiled extends Error {}
 const refuse = (): never => {
@@ -241,7 +241,13 @@ function sealed(decode: Decode, value: [ownerId: string, storedKey: string] | nu
 }
 
 /** What decoding needs: the request (its pagers and keys) and the viewer keys are sealed for. */
-type Decode = { ctx: RequestContext; viewer: Viewer };
+export type Decode = { ctx: RequestContext; viewer: Viewer };
+
+/** An id or column entry's value as the statement built it, shown as the response shows it: the global id, a sealed key. */
+export function shownValue(model: RecordModel, entry: Extract<Entry, { kind: 'id' | 'column' }>, value: unknown, decode: Decode): unknown {
+  if (entry.kind === 'id') return encodeGlobalID(model, value as string);
+  return entry.type === 'sealed' ? sealed(decode, value as [string, string] | null) : value;
+}
 
 /** The JSON of one node as the statement built it, back into a node carrying its prepared values. */
 function decodeNode(plan: NodePlan, id: string, values: unknown[], decode: Decode): PreparedNode {
@@ -250,13 +256,11 @@ function decodeNode(plan: NodePlan, id: string, values: unknown[], decode: Decod
     const value = values[i];
     switch (entry.kind) {
       case 'id':
-        prepared[entry.key] = encodeGlobalID(plan.model, value as string);
-        break;
       case 'column':
-        prepared[entry.key] = entry.type === 'sealed' ? sealed(decode, value as [string, string] | null) : value;
+        prepared[entry.key] = shownValue(plan.model, entry, value, decode);
         break;
       case 'link': {
-        const linked = value as [string, unknown[]] | null;
+        const linked = value as NodeJson | null;
         prepared[entry.key] = linked === null ? null : decodeNode(entry.node, linked[0], linked[1], decode);
         break;
       }
@@ -268,14 +272,37 @@ function decodeNode(plan: NodePlan, id: string, values: unknown[], decode: Decod
   return preparedNode(id, prepared);
 }
 
-/** A connection as its statement builds it: [totalCount or null, [[row id, [entry values…]]…]]. */
-type ConnectionJson = [number | null, [string, unknown[]][]];
+/** A node as its statement builds it: [row id, [entry values…]]. */
+export type NodeJson = [id: string, values: unknown[]];
+/** A connection as its statement builds it: [totalCount or null, [node…]]. */
+export type ConnectionJson = [number | null, NodeJson[]];
 
 function decodeConnection(plan: ConnectionPlan, args: PageArgs, [total, rows]: ConnectionJson, decode: Decode): PageConnection<PreparedNode> {
   const { ctx } = decode;
   const nodes = rows.map(([id, values]) => decodeNode(plan.node, id, values, decode));
   const count = Number(total ?? 0);
   return pageConnection(pagerOf(ctx, plan.connection), args, nodes, () => count);
+}
+
+/**
+ * A compiled connection as its statement answered it, not decoded into nodes: what the direct
+ * writer (direct.ts) writes straight into the response, for the root fields it asks this of.
+ */
+export class RawConnection {
+  constructor(
+    readonly plan: ConnectionPlan,
+    readonly args: PageArgs,
+    readonly json: ConnectionJson,
+    readonly decode: Decode,
+  ) {}
+}
+
+const RAW_ANSWERS = new WeakSet<GraphQLResolveInfo>();
+
+/** Makes compileRecordConnection answer the field resolved with `info` as a RawConnection (direct.ts builds such infos). */
+export function answerRaw(info: GraphQLResolveInfo): GraphQLResolveInfo {
+  RAW_ANSWERS.add(info);
+  return info;
 }
 
 /** Whether a record connection selected by `fieldNodes` compiles (the read compiler knows every field it asks for). */
@@ -307,7 +334,7 @@ export async function compileRecordConnection(
   connection: string,
   args: PageArgs,
   source: ConnectionSource,
-): Promise<PageConnection<PreparedNode> | undefined> {
+): Promise<PageConnection<PreparedNode> | RawConnection | undefined> {
   const walk: Walk = { schema: info.schema, variables: info.variableValues, fragments: info.fragments };
   const build: Build = { params: new SqlParams(), viewer, ctx, alias: 0 };
   let plan: ConnectionPlan;
@@ -324,5 +351,6 @@ export async function compileRecordConnection(
     throw error;
   }
   const [result] = await (ctx.statements ?? ctx.prisma).$queryRawUnsafe<{ j: string }[]>(sql, ...build.params.values);
-  return decodeConnection(plan, args, JSON.parse(result!.j) as ConnectionJson, { ctx, viewer });
+  const json = JSON.parse(result!.j) as ConnectionJson;
+  return RAW_ANSWERS.has(info) ? new RawConnection(plan, args, json, { ctx, viewer }) : decodeConnection(plan, args, json, { ctx, viewer });
 }

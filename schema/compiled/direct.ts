@@ -1,15 +1,17 @@
 // A query whose root fields are all compiled record lists (`scamDens`, `suspects`,
 // `interceptedFunds`, and `__typename`) is answered without graphql execution: the root fields'
 // own resolvers run (so scope-auth, the complexity limit, argument coercion and the compiled
-// statement are exactly those of an executed query), and the answer is then written straight
-// from their connections of prepared nodes (prepared.ts), selection by selection, in response-key
-// order, each leaf through its type's own `serialize`. Executing the same tree costs a resolver
-// call, a resolve info and a completion per field: about 8 ms of CPU for the bench's page of 50
-// dens with 10 suspects and 10 funds each (~9,000 fields; docs/architecture.md, "Read path").
+// statement are exactly those of an executed query), asked to hand back their statement's JSON
+// undecoded (compile.ts, RawConnection), and the answer is written straight from that JSON,
+// selection by selection, in response-key order, each leaf through its type's own `serialize`,
+// pages cut and cursors sealed by the same functions as pageConnection's. Executing the same tree
+// costs a resolver call, a resolve info and a completion per field, and decoding it first costs
+// an object per node and edge: most of the gateway's CPU for the bench's page of 50 dens with 10
+// suspects and 10 funds each (~9,000 fields; docs/architecture.md, "Read path").
 // Anything this writer does not know gives undefined and the caller executes the document as
 // before: a root field that is not a compiled list, a selection the compiler refuses, an
-// abstract type, a null where the schema says non-null, a value not yet resolved, or any error
-// (a refused scope, a bad cursor, the database): execution then gives the usual answer and errors.
+// abstract type, a null where the schema says non-null, or any error (a refused scope, a bad
+// cursor, the database): execution then gives the usual answer and errors.
 import {
   getArgumentValues,
   getOperationAST,
@@ -31,13 +33,23 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { RequestContext } from '../context.ts';
-import { collectFields, compiles, type Walk } from './compile.ts';
+import { cursorAt, cutPage, pagerOf } from '../paging.ts';
+import {
+  answerRaw,
+  collectFields,
+  compiles,
+  RawConnection,
+  shownValue,
+  type ConnectionJson,
+  type Decode,
+  type NodeJson,
+  type NodePlan,
+  type Walk,
+} from './compile.ts';
 import type { RecordModel } from './models.ts';
-import { COMPILED_TYPES, preparedValues } from './prepared.ts';
 
 /** The root record lists a direct answer may hold: field → the record model and its cursors' connection. */
 const ROOT_LISTS: Readonly<Record<string, RecordModel>> = { scamDens: 'ScamDen', suspects: 'Suspect', interceptedFunds: 'InterceptedFund' };
-const RECORD_TYPES: ReadonlySet<string> = new Set(COMPILED_TYPES);
 
 /** The part of an execution request a direct answer reads (graphql's ExecutionArgs, as envelop hands them over). */
 export type DirectRequest = {
@@ -104,28 +116,101 @@ function complete(writer: Writer, completion: Completion, value: unknown, nodes:
   }
 }
 
+/** The object type a completion writes, or NotDirect. */
+const objectOf = (completion: Completion): GraphQLObjectType => (completion.kind === 'object' ? completion.type : notDirect());
+
+/** Each node plan's entries by response key (a plan serves every node of its list). */
+const entryIndexes = new WeakMap<NodePlan, Map<string, number>>();
+function entryIndex(plan: NodePlan): Map<string, number> {
+  let index = entryIndexes.get(plan);
+  if (!index) entryIndexes.set(plan, (index = new Map(plan.entries.map((entry, i) => [entry.key, i]))));
+  return index;
+}
+
 /**
- * An object of the compiled tree: a record node from its prepared values (by response key); a
- * connection, edge or page info from its properties, as their Pothos fields read them
- * (`totalCount` may be a function of the connection, a seal on read for `cursor`).
+ * An object of the answer: a compiled connection (its statement's JSON, written straight into
+ * the response) or a connection's page info; anything else (a Prisma path's rows) is executed.
  */
 function writeObject(writer: Writer, type: GraphQLObjectType, value: unknown, nodes: readonly FieldNode[]): Record<string, unknown> {
-  const prepared = RECORD_TYPES.has(type.name) ? (preparedValues(value) ?? notDirect()) : undefined;
+  if (value instanceof RawConnection) return writeConnection(writer, type, value, nodes);
+  if (type.name !== 'PageInfo') return notDirect();
   const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const slot of slotsOf(writer, type, nodes)) {
+    out[slot.key] = slot.completion ? complete(writer, slot.completion, source[slot.name], slot.nodes) : type.name;
+  }
+  return out;
+}
+
+/** A connection from its statement's JSON: the page cut as pageConnection cuts it, cursors sealed only where asked. */
+function writeConnection(writer: Writer, type: GraphQLObjectType, raw: RawConnection, nodes: readonly FieldNode[]): Record<string, unknown> {
+  const { page, hasPreviousPage, hasNextPage } = cutPage(raw.args, raw.json[1]);
+  const pager = pagerOf(raw.decode.ctx, raw.plan.connection);
+  // One seal per edge, shared by its edge and the page info (a page's start cursor is its first edge's).
+  const sealed: (string | undefined)[] = [];
+  const cursor = (i: number) => (sealed[i] ??= cursorAt(pager, page[i]![0]));
+  const out: Record<string, unknown> = {};
+  for (const slot of slotsOf(writer, type, nodes)) {
+    if (!slot.completion) out[slot.key] = type.name;
+    else if (slot.name === 'totalCount') out[slot.key] = complete(writer, slot.completion, Number(raw.json[0] ?? 0), slot.nodes);
+    else if (slot.name === 'pageInfo') {
+      const info = {
+        hasPreviousPage,
+        hasNextPage,
+        get startCursor() {
+          return page.length ? cursor(0) : null;
+        },
+        get endCursor() {
+          return page.length ? cursor(page.length - 1) : null;
+        },
+      };
+      out[slot.key] = complete(writer, slot.completion, info, slot.nodes);
+    } else if (slot.name === 'edges' && slot.completion.kind === 'list') {
+      const edgeType = objectOf(slot.completion.of);
+      out[slot.key] = page.map((row, i) => writeEdge(writer, edgeType, () => cursor(i), raw, row, slot.nodes));
+    } else notDirect();
+  }
+  return out;
+}
+
+function writeEdge(writer: Writer, type: GraphQLObjectType, cursor: () => string, raw: RawConnection, row: NodeJson, nodes: readonly FieldNode[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const slot of slotsOf(writer, type, nodes)) {
+    if (!slot.completion) out[slot.key] = type.name;
+    else if (slot.name === 'cursor') out[slot.key] = complete(writer, slot.completion, cursor(), slot.nodes);
+    else if (slot.name === 'node') out[slot.key] = writeNode(writer, objectOf(slot.completion), raw.plan.node, row, raw.decode, slot.nodes);
+    else notDirect();
+  }
+  return out;
+}
+
+/** A record node from its statement's JSON: each response key's entry of the node plan. */
+function writeNode(writer: Writer, type: GraphQLObjectType, plan: NodePlan, [, values]: NodeJson, decode: Decode, nodes: readonly FieldNode[]): Record<string, unknown> {
+  const index = entryIndex(plan);
   const out: Record<string, unknown> = {};
   for (const slot of slotsOf(writer, type, nodes)) {
     if (!slot.completion) {
       out[slot.key] = type.name;
       continue;
     }
-    let field: unknown;
-    if (prepared) field = slot.key in prepared ? prepared[slot.key] : notDirect();
-    else {
-      field = source[slot.name];
-      if (typeof field === 'function') field = (field as () => unknown).call(source);
-      if (typeof (field as PromiseLike<unknown> | null)?.then === 'function') notDirect();
+    const i = index.get(slot.key) ?? notDirect();
+    const entry = plan.entries[i]!;
+    const value = values[i];
+    switch (entry.kind) {
+      case 'id':
+      case 'column':
+        out[slot.key] = complete(writer, slot.completion, shownValue(plan.model, entry, value, decode), slot.nodes);
+        break;
+      case 'link':
+        out[slot.key] =
+          value === null || value === undefined
+            ? complete(writer, slot.completion, null, slot.nodes)
+            : writeNode(writer, objectOf(slot.completion), entry.node, value as NodeJson, decode, slot.nodes);
+        break;
+      case 'connection':
+        out[slot.key] = writeConnection(writer, objectOf(slot.completion), new RawConnection(entry.plan, entry.args, value as ConnectionJson, decode), slot.nodes);
+        break;
     }
-    out[slot.key] = complete(writer, slot.completion, field, slot.nodes);
   }
   return out;
 }
@@ -180,7 +265,7 @@ export async function executeDirect(request: DirectRequest): Promise<ExecutionRe
         const field = query.getFields()[nodes[0]!.name.value];
         if (!field) return query.name;
         const args = getArgumentValues(field, nodes[0]!, writer.variables);
-        return (field.resolve ?? notDirect)(undefined, args, ctx, rootInfo(writer, operation, query, key, nodes));
+        return (field.resolve ?? notDirect)(undefined, args, ctx, answerRaw(rootInfo(writer, operation, query, key, nodes)));
       }),
     );
     const data: Record<string, unknown> = {};

@@ -15,7 +15,7 @@ export function preparedNode(id: string, values: Record<string, unknown>): Prepa
 }
 
 /** The prepared values of a compiled node by response key, or undefined for any other value. */
-export function preparedValues(node: unknown): Record<string, unknown> | undefined {
+function preparedValues(node: unknown): Record<string, unknown> | undefined {
   return (node as Partial<PreparedNode> | null | undefined)?.[PREPARED];
 }
 

@@ -275,6 +275,20 @@ function openCursors(value: unknown, key: RequestContext['cursorKey'], path = ''
   return { shape: walk(value, path, ''), positions };
 }
 
+/** Every connection in an answer whose page info and edges both carry cursors: the page's ends are its edges' own seals. */
+function pageEndsAreEdgeCursors(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce<number>((n, item) => n + pageEndsAreEdgeCursors(item), 0);
+  if (!value || typeof value !== 'object') return 0;
+  const connection = value as { pageInfo?: { startCursor?: string; endCursor?: string }; edges?: { cursor?: string }[] };
+  let checked = 0;
+  if (connection.edges?.length && connection.edges[0]!.cursor !== undefined && connection.pageInfo?.startCursor !== undefined) {
+    expect(connection.pageInfo.startCursor).toBe(connection.edges[0]!.cursor);
+    expect(connection.pageInfo.endCursor).toBe(connection.edges.at(-1)!.cursor);
+    checked += 1;
+  }
+  return checked + Object.values(value).reduce<number>((n, item) => n + pageEndsAreEdgeCursors(item), 0);
+}
+
 const DIRECT_QUERIES: [string, string, Record<string, unknown>][] = [
   ['the bench page: dens with suspects and funds', `query($code: String!) { scamDens(first: 50, filter: { operationCode: $code }) { edges { node {
      id country region denType status raidedOn devicesSeized
@@ -310,6 +324,7 @@ describe('compiled record reads written without execution', () => {
         expect(JSON.stringify(a.shape), viewer.code).toBe(JSON.stringify(b.shape));
         expect(a.positions).toEqual(b.positions);
         expect(Object.values(a.positions).every((p) => Array.isArray(p))).toBe(true);
+        expect(pageEndsAreEdgeCursors(direct!.data)).toBe(pageEndsAreEdgeCursors(executed.data));
       }
     });
   }
