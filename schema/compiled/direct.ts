@@ -185,7 +185,7 @@ function writeEdge(writer: Writer, type: GraphQLObjectType, cursor: () => string
 }
 
 /** A record node from its statement's JSON: each response key's entry of the node plan. */
-function writeNode(writer: Writer, type: GraphQLObjectType, plan: NodePlan, [, values]: NodeJson, decode: Decode, nodes: readonly FieldNode[]): Record<string, unknown> {
+function writeNode(writer: Writer, type: GraphQLObjectType, plan: NodePlan, row: NodeJson, decode: Decode, nodes: readonly FieldNode[]): Record<string, unknown> {
   const index = entryIndex(plan);
   const out: Record<string, unknown> = {};
   for (const slot of slotsOf(writer, type, nodes)) {
@@ -195,11 +195,11 @@ function writeNode(writer: Writer, type: GraphQLObjectType, plan: NodePlan, [, v
     }
     const i = index.get(slot.key) ?? notDirect();
     const entry = plan.entries[i]!;
-    const value = values[i];
+    const value = row[plan.at[i]!];
     switch (entry.kind) {
       case 'id':
       case 'column':
-        out[slot.key] = complete(writer, slot.completion, shownValue(plan.model, entry, value, decode), slot.nodes);
+        out[slot.key] = complete(writer, slot.completion, shownValue(plan.model, entry, row, plan.at[i]!, decode), slot.nodes);
         break;
       case 'link':
         out[slot.key] =

@@ -8,8 +8,8 @@ import type { RecordTable } from '../sharing.ts';
 /**
  * How a column reaches the prepared result: JSON as PostgreSQL builds it (text, int, bool,
  * enum as its label), a `date` as YYYY-MM-DD, a `timestamp` as ISO 8601 UTC with milliseconds,
- * a `decimal` as its exact text (never through a float), and a `sealed` stored pseudonym as
- * [owner id, stored key], which the compiler seals for the viewer (schema/exposed-keys.ts) before
+ * a `decimal` as its exact text (never through a float), and a `sealed` stored pseudonym as two
+ * values, owner id then stored key, which the compiler seals for the viewer (schema/exposed-keys.ts) before
  * any resolver sees it: the stored key itself never reaches a response.
  */
 export type ColumnKind = 'text' | 'int' | 'bool' | 'enum' | 'date' | 'timestamp' | 'decimal' | 'sealed';
@@ -121,18 +121,20 @@ export const MODELS: Readonly<Record<RecordModel, ModelSql>> = {
   },
 };
 
-/** The column as the prepared result carries it (alias.column rendered per its kind). */
+/** The column as the prepared result carries it (alias.column rendered per its kind; a sealed key is two values). */
 export function renderColumn(alias: string, column: string, kind: ColumnKind): string {
   const ref = `${alias}.${column}`;
   switch (kind) {
     case 'date':
-      return `to_char(${ref}, 'YYYY-MM-DD')`;
+      // PostgreSQL writes a date into JSON as ISO 8601 (YYYY-MM-DD) whatever the DateStyle, and
+      // cheaper than to_char (about a tenth of the bench statement's time for one date per row).
+      return ref;
     case 'timestamp':
       return `to_char(${ref} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
     case 'decimal':
       return `${ref}::text`;
     case 'sealed':
-      return `CASE WHEN ${ref} IS NULL THEN NULL ELSE json_build_array(${alias}.owner_id, ${ref}) END`;
+      return `${alias}.owner_id, ${ref}`;
     default:
       return ref;
   }

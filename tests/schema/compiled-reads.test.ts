@@ -79,7 +79,8 @@ beforeAll(async () => {
           channel: i % 2 ? 'CRYPTO' : 'BANK_TRANSFER',
           action: i % 2 ? 'FROZEN' : 'SEIZED',
           actionOn: new Date('2025-06-0' + (i + 1)),
-          accountKey: `acct-${i}`,
+          // One fund without an account key: a sealed column's null.
+          accountKey: d === 3 && i === 2 ? null : `acct-${i}`,
           accountCountry: 'HK',
           victimCount: i,
           denId: den.id,
