@@ -13,7 +13,9 @@
 //   cursors    encoding every edge's cursor (AES-GCM seal per edge)
 // Each of app/yoga/execute/jit runs twice: with record reads compiled to SQL and without
 // (the Prisma path), so before/after come from the same data in the same run.
-// Usage: tsx bench/profile-read/run.ts [--requests 200] [--dens 2000]  (DATABASE_URL: a server to create the db on)
+// Usage: NODE_ENV=production tsx bench/profile-read/run.ts [--requests 200] [--dens 2000] [--only <layer text>]
+// (DATABASE_URL: a server to create the db on). NODE_ENV=production as deployed: graphql-js reads
+// it once at load, so it must be set before the process starts (the bench's servers get it too).
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { execute, parse, type DocumentNode } from 'graphql';
@@ -59,6 +61,7 @@ function check(result: { errors?: readonly unknown[]; data?: unknown }, layer: s
   if (edges.length !== DENS_PAGE) throw new Error(`${layer}: ${edges.length} dens, expected ${DENS_PAGE}`);
 }
 
+if (process.env.NODE_ENV !== 'production') console.warn('NODE_ENV is not production: graphql-js runs its development checks, unlike the deployed gateway');
 const server = benchServerUrl();
 const target = await createBenchDatabase(server);
 let db: Database | undefined;
