@@ -48,7 +48,7 @@ import {
 } from './compile.ts';
 import type { RecordModel } from './models.ts';
 
-/** The root record lists a direct answer may hold: field → the record model and its cursors' connection. */
+/** The root record lists a direct answer may hold: field → its record model (its cursors' connection is `Query.<field>`). */
 const ROOT_LISTS: Readonly<Record<string, RecordModel>> = { scamDens: 'ScamDen', suspects: 'Suspect', interceptedFunds: 'InterceptedFund' };
 
 /** The part of an execution request a direct answer reads (graphql's ExecutionArgs, as envelop hands them over). */
@@ -249,10 +249,10 @@ export async function executeDirect(request: DirectRequest): Promise<ExecutionRe
   const operation = getOperationAST(request.document, request.operationName);
   const query = request.schema.getQueryType();
   if (operation?.operation !== 'query' || !query) return undefined;
-  const coerced = getVariableValues(request.schema, operation.variableDefinitions ?? [], request.variableValues ?? {});
-  if (coerced.errors) return undefined;
-  const writer: Writer = { schema: request.schema, variables: coerced.coerced, fragments: fragmentsOf(request.document), slots: new Map() };
   try {
+    const coerced = getVariableValues(request.schema, operation.variableDefinitions ?? [], request.variableValues ?? {});
+    if (coerced.errors) return undefined;
+    const writer: Writer = { schema: request.schema, variables: coerced.coerced, fragments: fragmentsOf(request.document), slots: new Map() };
     const roots = [...collectFields(writer, query.name, [operation.selectionSet])];
     for (const [, nodes] of roots) {
       const name = nodes[0]!.name.value;
@@ -275,7 +275,7 @@ export async function executeDirect(request: DirectRequest): Promise<ExecutionRe
     });
     return { data };
   } catch {
-    // A refused selection, a missing scope, a bad argument or cursor, the database: execution answers it.
+    // A refused selection, a missing scope, bad variables, arguments or cursors, the database: execution answers it.
     return undefined;
   }
 }
