@@ -237,6 +237,11 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
     // Other partners' answers first (kernel/foreground.ts): rest and wait, within bounds, while
     // they are active, long enough for the time and the write-ahead log the last batch took.
     async (lastBatchMs) => {
+      // On the embedded database each statement runs on this thread and answers without the
+      // event loop; with the worker's batches already waiting, a whole file went by without one
+      // turn of it (20,000 records: 2.9 s without a timer, a health check or a stream's heartbeat).
+      // Its queries still wait for the transaction, but nothing else does.
+      if (input.db.kind === 'pglite') await new Promise<void>((resolve) => setImmediate(resolve));
       const maxWaitMs = input.yieldToForegroundMs ?? (pacedOn(input.db) ? YIELD_TO_FOREGROUND_MS : 0);
       if (maxWaitMs <= 0 || !foregroundActive()) return wal.forget();
       await paceBehindForeground(lastBatchMs, maxWaitMs, await wal.sinceLast());
