@@ -321,21 +321,24 @@ export class RawConnection {
   ) {}
 }
 
-const RAW_ANSWERS = new WeakSet<GraphQLResolveInfo>();
+/** The infos direct.ts built for its root fields, with the plan it already made of each. */
+const RAW_ANSWERS = new WeakMap<GraphQLResolveInfo, ConnectionPlan>();
 
-/** Makes compileRecordConnection answer the field resolved with `info` as a RawConnection (direct.ts builds such infos). */
-export function answerRaw(info: GraphQLResolveInfo): GraphQLResolveInfo {
-  RAW_ANSWERS.add(info);
+/**
+ * Makes compileRecordConnection answer the field resolved with `info` as a RawConnection, from
+ * `plan` (planConnectionOf's, made of the same selection and variables) instead of planning again.
+ */
+export function answerRaw(info: GraphQLResolveInfo, plan: ConnectionPlan): GraphQLResolveInfo {
+  RAW_ANSWERS.set(info, plan);
   return info;
 }
 
-/** Whether a record connection selected by `fieldNodes` compiles (the read compiler knows every field it asks for). */
-export function compiles(walk: Walk, model: RecordModel, connection: string, fieldNodes: readonly FieldNode[]): boolean {
+/** The plan of a record connection selected by `fieldNodes`, or undefined when the read compiler does not know every field it asks for. */
+export function planConnectionOf(walk: Walk, model: RecordModel, connection: string, fieldNodes: readonly FieldNode[]): ConnectionPlan | undefined {
   try {
-    planConnection(walk, model, connection, subSelections(fieldNodes));
-    return true;
+    return planConnection(walk, model, connection, subSelections(fieldNodes));
   } catch (error) {
-    if (error instanceof NotCompiled) return false;
+    if (error instanceof NotCompiled) return undefined;
     throw error;
   }
 }
@@ -361,10 +364,11 @@ export async function compileRecordConnection(
 ): Promise<PageConnection<PreparedNode> | RawConnection | undefined> {
   const walk: Walk = { schema: info.schema, variables: info.variableValues, fragments: info.fragments };
   const build: Build = { params: new SqlParams(), viewer, ctx, alias: 0 };
+  const planned = RAW_ANSWERS.get(info);
   let plan: ConnectionPlan;
   let sql: string;
   try {
-    plan = planConnection(walk, model, connection, subSelections(info.fieldNodes));
+    plan = planned ?? planConnection(walk, model, connection, subSelections(info.fieldNodes));
     const scope =
       source.kind === 'root'
         ? (alias: string) => filterSql(build, MODELS[model], source.filter, alias)
@@ -376,5 +380,5 @@ export async function compileRecordConnection(
   }
   const [result] = await (ctx.statements ?? ctx.prisma).$queryRawUnsafe<{ j: string }[]>(sql, ...build.params.values);
   const json = JSON.parse(result!.j) as ConnectionJson;
-  return RAW_ANSWERS.has(info) ? new RawConnection(plan, args, json, { ctx, viewer }) : decodeConnection(plan, args, json, { ctx, viewer });
+  return planned ? new RawConnection(plan, args, json, { ctx, viewer }) : decodeConnection(plan, args, json, { ctx, viewer });
 }

@@ -37,12 +37,13 @@ import { cursorAt, cutPage, pagerOf } from '../paging.ts';
 import {
   answerRaw,
   collectFields,
-  compiles,
+  planConnectionOf,
   RawConnection,
   shownValue,
   type ConnectionJson,
   type Decode,
   type NodeJson,
+  type ConnectionPlan,
   type NodePlan,
   type Walk,
 } from './compile.ts';
@@ -83,13 +84,15 @@ function completionOf(type: GraphQLOutputType, nonNull = false): Completion {
 /** One field of an object's selection, as collected once per selection and request (`completion` absent: __typename). */
 type Slot = { key: string; name: string; completion: Completion | undefined; nodes: FieldNode[] };
 
-/** The request's walk plus its collected selections (the same field nodes select every node of a list). */
-type Writer = Walk & { slots: Map<string, WeakMap<readonly FieldNode[], Slot[]>> };
+/**
+ * The request's walk plus its collected selections, by the field nodes that select them: the same
+ * nodes select every object of a list, and each array of nodes (collectFields makes one per
+ * response key) selects objects of one type only.
+ */
+type Writer = Walk & { slots: Map<readonly FieldNode[], Slot[]> };
 
 function slotsOf(writer: Writer, type: GraphQLObjectType, nodes: readonly FieldNode[]): Slot[] {
-  let byNodes = writer.slots.get(type.name);
-  if (!byNodes) writer.slots.set(type.name, (byNodes = new WeakMap()));
-  let slots = byNodes.get(nodes);
+  let slots = writer.slots.get(nodes);
   if (!slots) {
     const sets = nodes.map((n) => n.selectionSet ?? notDirect());
     const fields = type.getFields();
@@ -98,7 +101,7 @@ function slotsOf(writer: Writer, type: GraphQLObjectType, nodes: readonly FieldN
       const completion = name === '__typename' ? undefined : completionOf((fields[name] ?? notDirect()).type);
       return { key, name, completion, nodes: fieldNodes };
     });
-    byNodes.set(nodes, slots);
+    writer.slots.set(nodes, slots);
   }
   return slots;
 }
@@ -254,18 +257,25 @@ export async function executeDirect(request: DirectRequest): Promise<ExecutionRe
     if (coerced.errors) return undefined;
     const writer: Writer = { schema: request.schema, variables: coerced.coerced, fragments: fragmentsOf(request.document), slots: new Map() };
     const roots = [...collectFields(writer, query.name, [operation.selectionSet])];
+    // Each root list's plan, made once here and handed to its resolver's compileRecordConnection.
+    const plans: (ConnectionPlan | undefined)[] = [];
     for (const [, nodes] of roots) {
       const name = nodes[0]!.name.value;
-      if (name === '__typename') continue;
+      if (name === '__typename') {
+        plans.push(undefined);
+        continue;
+      }
       const model = ROOT_LISTS[name];
-      if (!model || nodes.some((n) => n.name.value !== name) || !compiles(writer, model, `Query.${name}`, nodes)) return undefined;
+      const plan = model && !nodes.some((n) => n.name.value !== name) ? planConnectionOf(writer, model, `Query.${name}`, nodes) : undefined;
+      if (!plan) return undefined;
+      plans.push(plan);
     }
     const values = await Promise.all(
-      roots.map(([key, nodes]) => {
+      roots.map(([key, nodes], i) => {
         const field = query.getFields()[nodes[0]!.name.value];
         if (!field) return query.name;
         const args = getArgumentValues(field, nodes[0]!, writer.variables);
-        return (field.resolve ?? notDirect)(undefined, args, ctx, answerRaw(rootInfo(writer, operation, query, key, nodes)));
+        return (field.resolve ?? notDirect)(undefined, args, ctx, answerRaw(rootInfo(writer, operation, query, key, nodes), plans[i]!));
       }),
     );
     const data: Record<string, unknown> = {};
