@@ -6,6 +6,7 @@
 // and LiaisonError live in kernel/errors.ts, where every floor can throw them.
 import { GraphQLError } from 'graphql';
 import pg from 'pg';
+import { isDatabaseSocketError } from '../kernel/db.ts';
 import { ErrorCode, errorTable, isLiaisonError, LiaisonError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { countAnsweredError } from '../kernel/metrics.ts';
@@ -54,13 +55,16 @@ const PG_POOL_MESSAGES = new Set([
   'timeout exceeded when trying to connect',
   'Connection terminated unexpectedly',
   'Connection terminated due to connection timeout',
+  // A pooled connection whose socket failed before the statement was sent on it.
+  'Client has encountered a connection error and is not queryable',
 ]);
 /**
  * Node's own error for a connection that could not be opened, which node-postgres passes on
  * unwrapped when a restarting server refuses a new connection (seen from the audit append during
  * a restart under load). Only a failed `connect`: the request paths open connections to the
  * database alone (a remote JWKS outage has its own answer), while a reset or broken pipe on an
- * open socket may be the client's and stays the gateway's own error unless pg names it.
+ * open socket may be the client's and stays the gateway's own error unless pg names it or
+ * `Database.statements` marked it as its own socket's (kernel/db.ts isDatabaseSocketError).
  */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 const failedConnect = (e: { code?: unknown; syscall?: unknown }) => e.syscall === 'connect' && CONNECT_CODES.has(e.code as string);
@@ -99,7 +103,10 @@ function databaseRetryReason(error: unknown): keyof typeof DATABASE_RETRY | unde
   if (e?.name === 'PrismaClientKnownRequestError') failure = { ...driverCause(e), prismaCode: e.code };
   // A statement sent on the transaction's own connection (ingest's batch statements, kernel/db.ts connectionOf).
   else if (e instanceof pg.DatabaseError) failure = { sqlState: e.code };
-  else return e instanceof Error && (PG_POOL_MESSAGES.has(e.message) || failedConnect(e as { code?: unknown; syscall?: unknown })) ? 'database_unavailable' : undefined;
+  else {
+    const unavailable = PG_POOL_MESSAGES.has((e as Error | null)?.message ?? '') || failedConnect(e ?? {}) || isDatabaseSocketError(e);
+    return e instanceof Error && unavailable ? 'database_unavailable' : undefined;
+  }
   const { kind, sqlState, prismaCode } = failure;
   if (sqlState === '57014') return 'database_timeout';
   if (sqlState === '53100') return 'database_full';

@@ -60,12 +60,32 @@ export type Database = {
 export type PlainStatements = Pick<PrismaClient, '$queryRaw' | '$executeRaw' | '$queryRawUnsafe'>;
 
 /**
+ * Errors of the database's own sockets that are not PostgreSQL's answers: a connection reset
+ * or cut while a statement was on it (a restarting server drops some connections so; seen as
+ * `read ECONNRESET` from the audit append under load). Node's error names no peer, so it is
+ * marked where it is known to come from the database, and only there.
+ */
+const connectionFailures = new WeakSet<object>();
+const isSocketError = (e: unknown): e is Error =>
+  e instanceof Error && !(e instanceof pg.DatabaseError) && typeof (e as { syscall?: unknown }).syscall === 'string';
+
+/** Whether `error` is a failure of a database connection's socket, thrown by `Database.statements`. */
+export const isDatabaseSocketError = (error: unknown): boolean => typeof error === 'object' && error !== null && connectionFailures.has(error);
+
+/**
  * Prisma's raw-statement calls, sent by node-postgres on `pool`, each statement prepared once
  * per connection under the name Prisma's own statements get. Errors are pg's DatabaseError
  * (api/error-response.ts reads its SQLSTATE as it reads Prisma's).
  */
 function plainStatements(pool: pg.Pool): PlainStatements {
-  const run = (text: string, values: readonly unknown[]) => pool.query({ name: statementName(text), text, values: values as unknown[] });
+  const run = async (text: string, values: readonly unknown[]) => {
+    try {
+      return await pool.query({ name: statementName(text), text, values: values as unknown[] });
+    } catch (error) {
+      if (isSocketError(error)) connectionFailures.add(error);
+      throw error;
+    }
+  };
   const sqlOf = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) => (query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values));
   const statements = {
     $queryRaw: async (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {

@@ -2,10 +2,12 @@
 // connection closed) is a reason to retry, not a gateway bug: partners get 503 with Retry-After
 // and the reason `database_unavailable`, never INTERNAL; the operator gets a warning, not an
 // error. Real Prisma errors of the generated client, through the gateway's one mask.
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { GraphQLError } from 'graphql';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createGraphQLMask, maskError, sendProblem } from '../../api/error-response.ts';
+import { openDatabase } from '../../kernel/db.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
 
 const prismaError = (code: string) => new Prisma.PrismaClientKnownRequestError(`prisma says ${code}`, { code, clientVersion: 'test' });
@@ -70,6 +72,8 @@ describe('database unavailable', () => {
   it("REL-09 answers node-postgres's own pool timeout as database_unavailable", () => {
     expect(maskError(new Error('timeout exceeded when trying to connect')).reason).toBe('database_unavailable');
     expect(maskError(new Error('something else')).code).toBe('INTERNAL');
+    // A pooled connection whose socket failed before the statement was sent on it.
+    expect(maskError(new Error('Client has encountered a connection error and is not queryable')).reason).toBe('database_unavailable');
   });
 
   it("REL-09 answers a connection that could not be opened, which node-postgres passes on as Node's socket error, as database_unavailable", () => {
@@ -87,5 +91,45 @@ describe('database unavailable', () => {
 
   it('REL-09 still answers any other Prisma error as INTERNAL, logged as an error', () => {
     expect(maskError(prismaError('P2002')).code).toBe('INTERNAL');
+  });
+});
+
+// A socket of the database's own that is reset while a statement is on it (a restarting server
+// drops some connections so): Node's `read ECONNRESET`, which names no peer, is the database's
+// when `Database.statements` threw it. Through a loopback proxy that resets every connection.
+describe.skipIf(!process.env.DATABASE_URL)('a reset database connection (PostgreSQL pass)', () => {
+  it('REL-09 answers a connection reset mid-statement as database_unavailable, and the same error from elsewhere as INTERNAL', async () => {
+    const target = new URL(process.env.DATABASE_URL!);
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const server = connect(Number(target.port || 5432), target.hostname);
+      sockets.add(client);
+      client.pipe(server).pipe(client);
+      client.on('error', () => undefined);
+      server.on('error', () => undefined);
+      client.on('close', () => server.destroy());
+      server.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const through = new URL(target);
+    through.hostname = '127.0.0.1';
+    through.port = String((proxy.address() as AddressInfo).port);
+    const db = await openDatabase({ databaseUrl: through.toString(), poolSize: 1 });
+    try {
+      expect(await db.statements.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+      const sleeping = db.statements.$queryRaw`SELECT pg_sleep(5)`.then(() => undefined, (error: unknown) => error);
+      await new Promise((r) => setTimeout(r, 200));
+      for (const socket of sockets) socket.resetAndDestroy();
+      const error = (await sleeping) as Error & { code?: string; syscall?: string };
+      expect([error.code, error.syscall]).toEqual(['ECONNRESET', 'read']);
+      expect(maskError(error)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' });
+      // The same shape of error not thrown by the database's statements stays the gateway's own.
+      const elsewhere = Object.assign(new Error(error.message), { code: error.code, syscall: error.syscall });
+      expect(maskError(elsewhere).code).toBe('INTERNAL');
+    } finally {
+      await db.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
