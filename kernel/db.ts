@@ -37,7 +37,7 @@ export type Database = {
    * parameters (ingest's batch statements send each batch as one large JSON text). Undefined
    * on the embedded database, and whenever the connection cannot be told for certain.
    */
-  connectionOf(tx: Pick<PrismaClient, '$queryRaw'>): Promise<pg.ClientBase | undefined>;
+  connectionOf(tx: Pick<PrismaClient, '$queryRaw'>): Promise<TransactionConnection | undefined>;
   /**
    * The statements every request sends (the token check, the audit append, compiled reads,
    * match lookups) without Prisma's runtime: on PostgreSQL straight on the reads pool, which
@@ -56,6 +56,11 @@ export type Database = {
   close(): Promise<void>;
 };
 
+/** A statement sent on a write transaction's own connection (`Database.connectionOf`). */
+export type TransactionConnection = {
+  query<R extends pg.QueryResultRow>(statement: string | { text: string; values?: unknown[] }): Promise<{ rows: R[] }>;
+};
+
 /** The raw-statement subset of Prisma's client, which `Database.statements` implements outside it. */
 export type PlainStatements = Pick<PrismaClient, '$queryRaw' | '$executeRaw' | '$queryRawUnsafe'>;
 
@@ -69,8 +74,17 @@ const connectionFailures = new WeakSet<object>();
 const isSocketError = (e: unknown): e is Error =>
   e instanceof Error && !(e instanceof pg.DatabaseError) && typeof (e as { syscall?: unknown }).syscall === 'string';
 
-/** Whether `error` is a failure of a database connection's socket, thrown by `Database.statements`. */
+/** Whether `error` is a failure of a database connection's socket, thrown by `Database.statements` or a `TransactionConnection`. */
 export const isDatabaseSocketError = (error: unknown): boolean => typeof error === 'object' && error !== null && connectionFailures.has(error);
+
+async function markingSocketErrors<T>(sent: Promise<T>): Promise<T> {
+  try {
+    return await sent;
+  } catch (error) {
+    if (isSocketError(error)) connectionFailures.add(error);
+    throw error;
+  }
+}
 
 /**
  * Prisma's raw-statement calls, sent by node-postgres on `pool`, each statement prepared once
@@ -78,14 +92,7 @@ export const isDatabaseSocketError = (error: unknown): boolean => typeof error =
  * (api/error-response.ts reads its SQLSTATE as it reads Prisma's).
  */
 function plainStatements(pool: pg.Pool): PlainStatements {
-  const run = async (text: string, values: readonly unknown[]) => {
-    try {
-      return await pool.query({ name: statementName(text), text, values: values as unknown[] });
-    } catch (error) {
-      if (isSocketError(error)) connectionFailures.add(error);
-      throw error;
-    }
-  };
+  const run = (text: string, values: readonly unknown[]) => markingSocketErrors(pool.query({ name: statementName(text), text, values: values as unknown[] }));
   const sqlOf = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) => (query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values));
   const statements = {
     $queryRaw: async (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => {
@@ -251,7 +258,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       statements: plainStatements(readsPool),
       connectionOf: async (tx) => {
         const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
-        return row ? writerConnections.get(row.pid) : undefined;
+        const client = row ? writerConnections.get(row.pid) : undefined;
+        return client && { query: (statement) => markingSocketErrors(client.query(statement)) };
       },
       pglite: undefined,
       adapterFactory,

@@ -4,8 +4,8 @@
 // versions of rows it is about to change go to record_version, new rows are inserted,
 // changed rows updated, and rows equal to what is stored are left alone (IS DISTINCT FROM),
 // which is what the report counts as `unchanged`.
-import type pg from 'pg';
 import type { Location } from '../../adapters/contract.ts';
+import type { TransactionConnection } from '../../kernel/db.ts';
 import { Prisma } from '../../prisma/generated/client/client.ts';
 import type { CodeColumnBits } from '../rows.ts';
 import { CODE_INPUT, inputColumns, type TableInput } from './input.ts';
@@ -46,7 +46,7 @@ export type RunStatement = (statement: Prisma.Sql) => Promise<CountRow[]>;
  * JSON-encodes the parameters and the adapter decodes them again, which for a 1,000-record
  * batch copies about a megabyte twice more per table (bytes would go as base64, slower still).
  */
-export function statementRunner(tx: Tx, connection: pg.ClientBase | undefined): RunStatement {
+export function statementRunner(tx: Tx, connection: TransactionConnection | undefined): RunStatement {
   if (connection) return async (statement) => (await connection.query<CountRow>({ text: statement.text, values: statement.values })).rows;
   const text = new TextDecoder();
   return (statement) =>

@@ -98,7 +98,7 @@ describe('database unavailable', () => {
 // drops some connections so): Node's `read ECONNRESET`, which names no peer, is the database's
 // when `Database.statements` threw it. Through a loopback proxy that resets every connection.
 describe.skipIf(!process.env.DATABASE_URL)('a reset database connection (PostgreSQL pass)', () => {
-  it('REL-09 answers a connection reset mid-statement as database_unavailable, and the same error from elsewhere as INTERNAL', async () => {
+  it('REL-09 answers a connection reset mid-statement as database_unavailable, on the reads pool and on a write transaction, and the same error from elsewhere as INTERNAL', async () => {
     const target = new URL(process.env.DATABASE_URL!);
     const sockets = new Set<Socket>();
     const proxy = createServer((client) => {
@@ -126,6 +126,20 @@ describe.skipIf(!process.env.DATABASE_URL)('a reset database connection (Postgre
       // The same shape of error not thrown by the database's statements stays the gateway's own.
       const elsewhere = Object.assign(new Error(error.message), { code: error.code, syscall: error.syscall });
       expect(maskError(elsewhere).code).toBe('INTERNAL');
+
+      // The same on a write transaction's own connection (ingest's batch statements).
+      const batch = db.writer
+        .$transaction(async (tx) => {
+          const connection = await db.connectionOf(tx);
+          expect(connection).toBeDefined();
+          const sent = connection!.query('SELECT pg_sleep(5)');
+          setTimeout(() => sockets.forEach((socket) => socket.resetAndDestroy()), 200);
+          await sent;
+        })
+        .then(() => undefined, (thrown: unknown) => thrown);
+      const batchError = (await batch) as Error & { code?: string };
+      expect(batchError.code).toBe('ECONNRESET');
+      expect(maskError(batchError)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' });
     } finally {
       await db.close();
       for (const socket of sockets) socket.destroy();
