@@ -11,17 +11,23 @@
 //   yoga+jit   Yoga with the schema alone and @envelop/graphql-jit (the document compiled once)
 //   prisma     the Prisma queries execute() sends, alone (root page + nested pages, counts off)
 //   cursors    encoding every edge's cursor (AES-GCM seal per edge)
+//   auth+audit the app with the real token verifier and audit chain, on the read and on `{ me }`
+//              (beside `me` with a fixed viewer): what auth and audit cost one request
 // Each of app/yoga/execute/jit runs twice: with record reads compiled to SQL and without
 // (the Prisma path), so before/after come from the same data in the same run.
-// Usage: NODE_ENV=production tsx bench/profile-read/run.ts [--requests 200] [--dens 2000] [--only <layer text>]
+// Usage: NODE_ENV=production tsx bench/profile-read/run.ts [--requests 200] [--dens 2000] [--only <layer text>] [--profile-dir DIR]
 // (DATABASE_URL: a server to create the db on). NODE_ENV=production as deployed: graphql-js reads
 // it once at load, so it must be set before the process starts (the bench's servers get it too).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { execute, parse, type DocumentNode } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga } from 'graphql-yoga';
 import { createApp } from '../../api/app.ts';
+import { createServices } from '../../api/services.ts';
 import { executeDirect } from '../../schema/compiled/direct.ts';
 import { useArmor } from '../../api/plugins/use-armor.ts';
 import { usePageLimits } from '../../api/plugins/use-page-limits.ts';
@@ -32,7 +38,9 @@ import type { RequestContext, Viewer } from '../../schema/context.ts';
 import { schema } from '../../schema/index.ts';
 import { encodeCursor, ephemeralCursorKey } from '../../schema/cursor.ts';
 import { benchServerUrl, createBenchDatabase, seedBenchDatabase } from '../lib/database.ts';
-import { DENS_QUERY, DENS_PAGE, NESTED_PAGE } from '../lib/queries.ts';
+import { TokenPool } from '../lib/load.ts';
+import { formatProfile, summarizeProfile } from '../lib/profile.ts';
+import { DENS_QUERY, DENS_PAGE, ME_QUERY, NESTED_PAGE } from '../lib/queries.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -40,6 +48,8 @@ const { values: opts } = parseArgs({
     dens: { type: 'string', default: '2000' },
     /** Only the layers whose name contains this (e.g. `execute (compiled)` under --cpu-prof). */
     only: { type: 'string', default: '' },
+    /** Samples each measured loop alone (not the seeding) and prints where its CPU went. */
+    'profile-dir': { type: 'string', default: '' },
   },
 });
 const REQUESTS = Math.min(Number(opts.requests), 2_000);
@@ -53,6 +63,25 @@ async function cpuPerCall(run: () => Promise<unknown>): Promise<{ cpuMs: number;
   for (let i = 0; i < REQUESTS; i += 1) await run();
   const used = process.cpuUsage(cpu);
   return { cpuMs: (used.user + used.system) / 1000 / REQUESTS, wallMs: (performance.now() - wall) / REQUESTS };
+}
+
+/** Runs `work` under V8's sampling profiler; writes `<layer>.cpuprofile` and prints its summary. */
+async function sampled<T>(layer: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  const post = <R>(method: string) => new Promise<R>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result as R))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await post<{ profile: object }>('Profiler.stop');
+    session.disconnect();
+    await mkdir(opts['profile-dir'], { recursive: true });
+    const file = join(opts['profile-dir'], `${layer.replace(/[^\w+-]+/g, '_')}.cpuprofile`);
+    await writeFile(file, JSON.stringify(profile));
+    console.log(`${formatProfile(await summarizeProfile(file), REQUESTS + 20)}\n(${file})`);
+  }
 }
 
 function check(result: { errors?: readonly unknown[]; data?: unknown }, layer: string): void {
@@ -113,7 +142,7 @@ try {
   const rows: { layer: string; cpuMs: number; wallMs: number }[] = [];
   const measure = async (layer: string, run: () => Promise<unknown>) => {
     if (!layer.includes(opts.only)) return;
-    const figures = await cpuPerCall(run);
+    const figures = opts['profile-dir'] ? await sampled(layer, () => cpuPerCall(run)) : await cpuPerCall(run);
     rows.push({ layer, ...figures });
     console.log(`${layer.padEnd(28)} ${figures.cpuMs.toFixed(2).padStart(7)} ms CPU/req  ${figures.wallMs.toFixed(2).padStart(7)} ms wall/req`);
   };
@@ -163,6 +192,34 @@ try {
     check(await (await jitPost()).json(), `yoga+jit/${tag}`);
     await measure(`yoga+jit, no plugins (${tag})`, async () => (await jitPost()).text());
   }
+
+  // Auth and audit as deployed: the real token verifier (jose, the agency's row, the replay
+  // cache) and the real audit chain, on the nested read and on `{ me }`, beside the same app with
+  // a fixed viewer, so their difference is what auth and audit cost a request.
+  const services = await createServices({ config, db, pseudonymKey: seeded.pseudonymKey });
+  const authed = await createApp({ config, db, logger, verifier: services.verifier, audit: services.audit, cursorKey, compiledReads: true });
+  const fixed = await createApp({ config, db, logger, verifier, audit, cursorKey, compiledReads: true });
+  const meBody = JSON.stringify({ query: ME_QUERY });
+  for (const [layer, app, payload] of [
+    ['app, auth+audit (compiled)', authed, body],
+    ['me, fixed viewer', fixed, meBody],
+    ['me, auth+audit', authed, meBody],
+  ] as const) {
+    if (!layer.includes(opts.only)) continue;
+    const tokens = await TokenPool.mint(seeded.agencies[0]!, config.audience, REQUESTS + 25);
+    const post = async () => {
+      const answer = await app.fastify.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.take()}` },
+        payload,
+      });
+      if (answer.statusCode !== 200 || answer.body.includes('"errors"')) throw new Error(`${layer}: ${answer.statusCode} ${answer.body.slice(0, 200)}`);
+    };
+    await measure(layer, post);
+  }
+  await authed.close();
+  await fixed.close();
 
   // The Prisma part alone: the queries the Prisma path sends for this document.
   const operation = await db.prisma.operation.findFirstOrThrow({ where: { code: seeded.operationCode }, select: { id: true } });
