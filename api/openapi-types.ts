@@ -38,7 +38,9 @@ export interface paths {
          *       rejected records). A dry run also answers 201 (or 422) but stores nothing.
          *     - `200`: a replay. The same `Idempotency-Key` with the same request, or identical content
          *       already accepted for this agency, format, operation and mode: the first report is
-         *       returned and nothing new is stored.
+         *       returned and nothing new is stored. Identical content is recognised by the file's hash
+         *       before any record is read, so retrying an upload that timed out on the client's side
+         *       costs the upload, not another run of the file.
          *     - `422` with a report (`application/json`): REJECTED, because the mode is ATOMIC and a record is
          *       invalid, or the file as a whole is unreadable; no record is stored.
          *     - `422` with a problem: the `Idempotency-Key` was already used for a different request.

@@ -315,16 +315,23 @@ async function runSubmission(tx: Tx, s: Session): Promise<IngestResult> {
   // A batch statement may take longer than the gateway's per-query default on a busy server.
   await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
   await tx.$executeRawUnsafe(`SAVEPOINT ${SAVEPOINT}`);
-  await streamRecords(tx, s);
+  // The whole file is spooled, so its hash is known before a record is read: content this
+  // agency already had ACCEPTED (same format, operation, mode, defaults) is answered with the
+  // first report at once, without parsing it again (a retried upload of 100,000 records took as
+  // long as the first). The content lock is held from here to the end of the transaction, so an
+  // identical upload arriving meanwhile waits for this one and then replays it.
   const contentSha256 = s.spool.sha256;
+  if (!input.dryRun) {
+    const first = await findIdenticalAccepted(tx, input.agency.id, fingerprintOf(s, contentSha256), s.id);
+    if (first) throw new RollBack({ status: 200, report: first, replayed: true });
+  }
+  await streamRecords(tx, s);
 
   const rejected = report.fileError || (input.mode === 'ATOMIC' && report.hasRecordErrors);
   if (rejected) {
     await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
     Object.assign(report.counts, { accepted: 0, updated: 0, unchanged: 0 });
   } else if (!input.dryRun) {
-    const first = await findIdenticalAccepted(tx, input.agency.id, fingerprintOf(s, contentSha256), s.id);
-    if (first) throw new RollBack({ status: 200, report: first, replayed: true });
     // Governed linkage (ingest/linkage.ts): owners and watchers told, the quota charged. The
     // report says nothing of it, so the submitter learns no link from its own submission.
     await linkSubmission(tx, {

@@ -4,6 +4,7 @@
 // request simply waits for the first instead of meeting its lock).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isLiaisonError } from '../../kernel/errors.ts';
+import { ParsePool } from '../../ingest/parse-pool.ts';
 import { findSubmission } from '../../ingest/pipeline.ts';
 import { addParticipant, createIngestFixture, den, heldBody, liaisonJson, type Agency, type IngestFixture } from './support.ts';
 
@@ -99,6 +100,21 @@ describe('identical content', () => {
     // Another mode is another request; a REJECTED or dry-run first attempt does not count.
     expect((await f.ingest(agency, 'liaison-json', file, { mode: 'PARTIAL' })).status).toBe(201);
     expect(await submissionsOf(agency)).toBe(2);
+  });
+
+  test('identical content already ACCEPTED is answered before any record is parsed again', async () => {
+    const agency = await newAgency();
+    const pool = new ParsePool(1);
+    const file = liaisonJson([den('D-1'), den('D-2'), den('D-3')]);
+    const first = await f.ingest(agency, 'liaison-json', file, { parsePool: pool });
+    expect(pool.jobsRun).toBe(1);
+    const again = await f.ingest(agency, 'liaison-json', file, { parsePool: pool, idempotencyKey: 'retry-after-timeout' });
+    expect(again).toEqual({ status: 200, report: first.report, replayed: true });
+    // The replay came from the spooled file's hash: the worker never read the file.
+    expect(pool.jobsRun).toBe(1);
+    // Other content from the same agency is parsed as ever.
+    expect((await f.ingest(agency, 'liaison-json', liaisonJson([den('D-4')]), { parsePool: pool })).status).toBe(201);
+    expect(pool.jobsRun).toBe(2);
   });
 
   test('identical content after a dry run or a rejection is processed normally', async () => {
