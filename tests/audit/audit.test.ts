@@ -155,6 +155,8 @@ describe('createAuditWriter', () => {
     const { prisma, count } = heldStatements(db.prisma, 150);
     const writer = createAuditWriter(prisma, () => AT);
     const first = writer.append(event(0));
+    // The first statement has started (and is held): the 30 arrive while it runs.
+    await expect.poll(count).toBe(1);
     const later = Array.from({ length: 30 }, (_, i) => writer.append(event(i + 1)));
     await Promise.all([first, ...later]);
     // Appended one by one, the 30 would each have taken the head's lock and a disk flush of their own.
@@ -165,9 +167,10 @@ describe('createAuditWriter', () => {
   });
 
   it('fails only the appends of a statement that failed, and stores none of them', async () => {
-    const { prisma } = heldStatements(db.prisma, 100, [2]);
+    const { prisma, count } = heldStatements(db.prisma, 100, [2]);
     const writer = createAuditWriter(prisma, () => AT);
     const first = writer.append(event(0));
+    await expect.poll(count).toBe(1);
     const failed = Array.from({ length: 5 }, (_, i) => writer.append(event(i + 1)));
     await expect(first).resolves.toBeUndefined();
     for (const f of failed) await expect(f).rejects.toThrow('the database went away');

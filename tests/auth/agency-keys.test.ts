@@ -315,6 +315,22 @@ describe('remote JWKS', () => {
   });
 });
 
+describe('reading the agency', () => {
+  it('reads an agency once for the verifications that start while its read is under way, and again for a later one', async () => {
+    const agency = await registerAgency(db.prisma, { code: 'XX-ONE-TURN', alg: 'ES256' });
+    let statements = 0;
+    const counted = { $queryRaw: ((...args: Parameters<typeof db.prisma.$queryRaw>) => (statements++, db.prisma.$queryRaw(...args))) as typeof db.prisma.$queryRaw };
+    const registry = createAgencyKeyRegistry({ prisma: counted as typeof db.prisma, config });
+    const found = await Promise.all(Array.from({ length: 5 }, () => registry.findAgency(agency.code)));
+    expect(found.map((a) => a?.code)).toEqual(Array(5).fill(agency.code));
+    expect(statements).toBe(1);
+    // Suspended since: the next lookup reads the row again and sees it.
+    await db.prisma.agency.update({ where: { code: agency.code }, data: { status: 'SUSPENDED' } });
+    expect((await registry.findAgency(agency.code))?.status).toBe('SUSPENDED');
+    expect(statements).toBe(2);
+  });
+});
+
 describe('key resolver without the algorithms option (TOK-02 unit)', () => {
   it('TOK-02 resolves only the asymmetric key the header names', async () => {
     const agency = await registerAgency(db.prisma, { code: 'XX-RESOLVER', alg: 'ES256' });

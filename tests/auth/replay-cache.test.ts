@@ -55,7 +55,8 @@ describe('claimJti', () => {
     const claim = createJtiClaims(prisma);
     const base = { iss: 'ES-PN', expiresAt: later(130) };
     const first = claim({ ...base, jti: 'batch-0' });
-    // Meanwhile: ten new ids, one id three times, and the first id again.
+    // Meanwhile (the first statement has started and is held): ten new ids, one id three times, and the first id again.
+    await expect.poll(count).toBe(1);
     const later10 = Array.from({ length: 10 }, (_, i) => claim({ ...base, jti: `batch-${i + 1}` }));
     const same = Array.from({ length: 3 }, () => claim({ ...base, jti: 'batch-same' }));
     const again = claim({ ...base, jti: 'batch-0' });
