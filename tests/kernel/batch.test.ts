@@ -2,7 +2,7 @@
 // the event loop submits goes in one statement, what arrives while a statement runs goes in the
 // next, a statement never carries more than its bound, and a failed statement fails only its own
 // items. The statements here are a recording stand-in: the real ones are tested with the audit
-// log (tests/audit/audit.test.ts, ISO-39) and the replay cache (tests/auth/replay-cache.test.ts, TOK-15).
+// log (tests/audit/audit.test.ts) and the replay cache (tests/auth/replay-cache.test.ts).
 import { describe, expect, it } from 'vitest';
 import { batched } from '../../kernel/batch.ts';
 
