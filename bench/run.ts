@@ -12,10 +12,12 @@
 //            rule as row-level security for its own role (bench/lib/postgraphile-setup.ts);
 //        (b) gateway with real JWT verification, replay cache and audit log (one fresh
 //            pre-minted token per request);
-//        (a) the same gateway, operation summary (also with 1 connection: service time);
+//        (b) right after it, the gateway with a fixed viewer and a no-op audit sink (their
+//            difference is `auth+audit cost`: measured back to back, as it once was last of
+//            all and swung 16-43% with the machine's state);
+//        (a) the gateway with auth, operation summary (also with 1 connection: service time);
 //        (me) the same gateway, `{ me { agency { code } } }`, and a raw node:http + pg + jose
-//            handler doing the same authentication;
-//        (b) gateway with a fixed viewer and a no-op audit sink.
+//            handler doing the same authentication.
 //      Before load, each variant's answer is checked (no errors; for (b) exactly the first raw
 //      baseline's data); during the measured window the server's SQL statements are counted.
 //   3. Prints req/s, p50, p99, server and PostgreSQL CPU per request, statements per request,
@@ -232,6 +234,12 @@ async function runVariants(seeded: SeededDatabase, audience: string, roles: stri
     log(`  verified (b) equals the raw answer; (me) ${viewer.code}; (a) summary ${JSON.stringify(summaryData).slice(0, 160)}…`);
     const auth = { agency: viewer, audience, guessRps };
     report('gateway-b', await measure({ ...base, server, body: densBody, expectedLength: answer.length, auth }));
+    await withServer('gateway (no auth/audit)', 'gateway.ts', { [ENV.gatewayMode]: 'noauth' }, async (noauth) => {
+      const fixedAnswer = await post(noauth.url, densBody);
+      checkDensAnswer('gateway no-auth', fixedAnswer, baseline.facts);
+      report('noauth-b', await measure({ ...base, server: noauth, body: densBody, expectedLength: fixedAnswer.length }));
+      if (args.profile) await profiled(noauth, 'noauth-b', fixedAnswer.length);
+    });
     const summaryAuth = { ...auth, guessRps: 200 };
     report('gateway-a', await measure({ ...base, server, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
     const oneConnection = { ...base, settings: { ...settings, connections: 1 } };
@@ -248,13 +256,6 @@ async function runVariants(seeded: SeededDatabase, audience: string, roles: stri
     if (reused.status !== 401) throw new Error(`raw auth: a reused token answered ${reused.status}, expected 401`);
     log(`  verified: (me) ${viewer.code}; a reused token is refused`);
     report('raw-auth-me', await measure({ ...base, server, body: meBody, expectedLength: me.length, auth: { agency: viewer, audience, guessRps: 2_000 } }));
-  });
-
-  await withServer('gateway (no auth/audit)', 'gateway.ts', { [ENV.gatewayMode]: 'noauth' }, async (server) => {
-    const answer = await post(server.url, densBody);
-    checkDensAnswer('gateway no-auth', answer, baseline.facts);
-    report('noauth-b', await measure({ ...base, server, body: densBody, expectedLength: answer.length }));
-    if (args.profile) await profiled(server, 'noauth-b', answer.length);
   });
 
   const ratios = ratiosOf(results);
