@@ -115,11 +115,19 @@ describe.skipIf(!process.env.DATABASE_URL)('a reset database connection (Postgre
     through.hostname = '127.0.0.1';
     through.port = String((proxy.address() as AddressInfo).port);
     const db = await openDatabase({ databaseUrl: through.toString(), poolSize: 1 });
+    // Straight to the server: tells when a statement is running there, so the reset comes mid-statement.
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const running = async (marker: string) =>
+      (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND pid <> pg_backend_pid()`, [`%${marker}%`])).rows[0]!.n;
+    const resetWhenRunning = async (marker: string) => {
+      await expect.poll(() => running(marker), { timeout: 10_000 }).toBe(1);
+      for (const socket of sockets) socket.resetAndDestroy();
+    };
     try {
       expect(await db.statements.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
-      const sleeping = db.statements.$queryRaw`SELECT pg_sleep(5)`.then(() => undefined, (error: unknown) => error);
-      await new Promise((r) => setTimeout(r, 200));
-      for (const socket of sockets) socket.resetAndDestroy();
+      const sleeping = db.statements.$queryRaw`SELECT pg_sleep(5) /* reset-reads-pool */`.then(() => undefined, (error: unknown) => error);
+      await resetWhenRunning('reset-reads-pool');
       const error = (await sleeping) as Error & { code?: string; syscall?: string };
       expect([error.code, error.syscall]).toEqual(['ECONNRESET', 'read']);
       expect(maskError(error)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' });
@@ -132,15 +140,14 @@ describe.skipIf(!process.env.DATABASE_URL)('a reset database connection (Postgre
         .$transaction(async (tx) => {
           const connection = await db.connectionOf(tx);
           expect(connection).toBeDefined();
-          const sent = connection!.query('SELECT pg_sleep(5)');
-          setTimeout(() => sockets.forEach((socket) => socket.resetAndDestroy()), 200);
-          await sent;
+          await Promise.all([connection!.query('SELECT pg_sleep(5) /* reset-transaction */'), resetWhenRunning('reset-transaction')]);
         })
         .then(() => undefined, (thrown: unknown) => thrown);
       const batchError = (await batch) as Error & { code?: string };
       expect(batchError.code).toBe('ECONNRESET');
       expect(maskError(batchError)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' });
     } finally {
+      await admin.end();
       await db.close();
       for (const socket of sockets) socket.destroy();
       await new Promise((r) => proxy.close(r));
