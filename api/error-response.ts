@@ -67,7 +67,7 @@ const PG_POOL_MESSAGES = new Set([
  * `Database.statements` marked it as its own socket's (kernel/db.ts isDatabaseSocketError).
  */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-const failedConnect = (e: { code?: unknown; syscall?: unknown }) => e.syscall === 'connect' && CONNECT_CODES.has(e.code as string);
+const failedConnect = (e: Error & { code?: unknown; syscall?: unknown }) => e.syscall === 'connect' && CONNECT_CODES.has(e.code as string);
 
 /**
  * What the caller reads, how long it should wait, and the operator's log line, for each of the
@@ -103,10 +103,8 @@ function databaseRetryReason(error: unknown): keyof typeof DATABASE_RETRY | unde
   if (e?.name === 'PrismaClientKnownRequestError') failure = { ...driverCause(e), prismaCode: e.code };
   // A statement sent on the transaction's own connection (ingest's batch statements, kernel/db.ts connectionOf).
   else if (e instanceof pg.DatabaseError) failure = { sqlState: e.code };
-  else {
-    const unavailable = PG_POOL_MESSAGES.has((e as Error | null)?.message ?? '') || failedConnect(e ?? {}) || isDatabaseSocketError(e);
-    return e instanceof Error && unavailable ? 'database_unavailable' : undefined;
-  }
+  else if (!(e instanceof Error)) return undefined;
+  else return PG_POOL_MESSAGES.has(e.message) || failedConnect(e) || isDatabaseSocketError(e) ? 'database_unavailable' : undefined;
   const { kind, sqlState, prismaCode } = failure;
   if (sqlState === '57014') return 'database_timeout';
   if (sqlState === '53100') return 'database_full';

@@ -22,6 +22,7 @@
 // participant: one answer for both), PAYLOAD_TOO_LARGE, CONFLICT (same key in progress),
 // BAD_USER_INPUT 400 (malformed key) or 422 IDEMPOTENCY_KEY_REUSED.
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { getAdapter } from '../adapters/index.ts';
 import type { Database } from '../kernel/db.ts';
 import { ErrorCode, LiaisonError } from '../kernel/errors.ts';
@@ -241,7 +242,7 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
       // event loop; with the worker's batches already waiting, a whole file went by without one
       // turn of it (20,000 records: 2.9 s without a timer, a health check or a stream's heartbeat).
       // Its queries still wait for the transaction, but nothing else does.
-      if (input.db.kind === 'pglite') await new Promise<void>((resolve) => setImmediate(resolve));
+      if (input.db.kind === 'pglite') await nextTurn();
       const maxWaitMs = input.yieldToForegroundMs ?? (pacedOn(input.db) ? YIELD_TO_FOREGROUND_MS : 0);
       if (maxWaitMs <= 0 || !foregroundActive()) return wal.forget();
       await paceBehindForeground(lastBatchMs, maxWaitMs, await wal.sinceLast());

@@ -21,9 +21,9 @@ export type BatchRun<I, O> = (items: I[]) => Promise<O[]>;
 export function batched<I, O>(run: BatchRun<I, O>, maxItems: number): (item: I) => Promise<O> {
   type Waiting = { item: I; resolve: (result: O) => void; reject: (error: unknown) => void };
   const waiting: Waiting[] = [];
+  /** A drain is queued or under way: set when it is queued, cleared when it has nothing left. */
   let running = false;
   async function drain(): Promise<void> {
-    running = true;
     try {
       while (waiting.length > 0) {
         const batch = waiting.splice(0, maxItems);
