@@ -7,8 +7,6 @@
 // its own CPU with the V8 profiler over the submissions only.
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDatabase, type Database } from '../../kernel/db.ts';
 import { createLogger } from '../../kernel/logger.ts';
@@ -16,6 +14,7 @@ import { sharedParsePool } from '../../ingest/parse-pool.ts';
 import { ingestSubmission } from '../../ingest/pipeline.ts';
 import { createReceiptSigner } from '../../ingest/receipts.ts';
 import { postgresCpu, postgresCpuDelta } from '../lib/pg-cpu.ts';
+import { startCpuProfile } from '../lib/profile.ts';
 import { JOB_ENV, OPERATION_CODE, setupIngestDatabase, type AgencyRef, type IngestChildResult, type IngestJob, type SubmissionRun } from './setup.ts';
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
@@ -42,13 +41,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
     await sharedParsePool().warm();
     const log = createLogger({ level: 'silent', pretty: false });
     const rssBeforeMb = mb(process.memoryUsage().rss);
-    let profiler: Session | undefined;
-    if (job.profileFile) {
-      profiler = new Session();
-      profiler.connect();
-      await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.start');
-    }
+    const stopProfiler = job.profileFile ? await startCpuProfile() : undefined;
     const runs: SubmissionRun[] = [];
     for (const s of job.submissions) {
       const agency = agencies[s.agencyCode];
@@ -93,11 +86,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
         eventLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       });
     }
-    if (profiler && job.profileFile) {
-      const { profile } = await profiler.post('Profiler.stop');
-      profiler.disconnect();
-      await writeFile(job.profileFile, JSON.stringify(profile));
-    }
+    if (stopProfiler && job.profileFile) await stopProfiler(job.profileFile);
     // maxRSS is in kilobytes.
     return { runs, rssBeforeMb, maxRssMb: process.resourceUsage().maxRSS / 1024 };
   } finally {

@@ -8,11 +8,9 @@
 // (pg.Pool) and Prisma's @prisma/adapter-pg go through; BEGIN/COMMIT count as statements too.
 // On request the child also samples itself with the V8 profiler (node:inspector) over exactly
 // the measured window and writes a .cpuprofile.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import pg from 'pg';
+import { startCpuProfile } from './profile.ts';
 import type { ChildMessage, ParentMessage, Pauses } from './protocol.ts';
 
 type Started = { port: number; close(): Promise<void> };
@@ -92,22 +90,17 @@ function pauseTracker(): { take(): Pauses } {
   };
 }
 
-let profiler: Session | undefined;
+let stopProfiler: ((file: string) => Promise<void>) | undefined;
 
 async function startProfile(): Promise<void> {
-  profiler = new Session();
-  profiler.connect();
-  await profiler.post('Profiler.enable');
-  await profiler.post('Profiler.start');
+  stopProfiler = await startCpuProfile();
 }
 
 async function stopProfile(file: string): Promise<void> {
-  if (!profiler) throw new Error('profiler not started');
-  const { profile } = await profiler.post('Profiler.stop');
-  profiler.disconnect();
-  profiler = undefined;
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify(profile));
+  if (!stopProfiler) throw new Error('profiler not started');
+  const stop = stopProfiler;
+  stopProfiler = undefined;
+  await stop(file);
 }
 
 /**

@@ -4,7 +4,9 @@
 // the top functions by self time, and the project's own functions by inclusive time.
 // Frames of the bench harness itself (the statement-counting wrapper of pg's query) are left
 // out of inclusive time; their own self time, if any, still shows.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type CallFrame = { functionName: string; url: string; lineNumber: number };
@@ -59,6 +61,23 @@ function top(map: Map<string, number>, total: number, count: number): Share[] {
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([name, ms]) => ({ name, ms, percent: (ms / total) * 100 }));
+}
+
+/**
+ * Starts V8's sampling profiler on this thread (the bench's server children, the ingest child,
+ * profile-read's layers); the function it answers stops it and writes the .cpuprofile to `file`.
+ */
+export async function startCpuProfile(): Promise<(file: string) => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(profile));
+  };
 }
 
 export async function summarizeProfile(file: string, count = 15): Promise<ProfileSummary> {

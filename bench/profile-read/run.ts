@@ -18,8 +18,6 @@
 // Usage: NODE_ENV=production tsx bench/profile-read/run.ts [--requests 200] [--dens 2000] [--only <layer text>] [--profile-dir DIR]
 // (DATABASE_URL: a server to create the db on). NODE_ENV=production as deployed: graphql-js reads
 // it once at load, so it must be set before the process starts (the bench's servers get it too).
-import { mkdir, writeFile } from 'node:fs/promises';
-import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -39,7 +37,7 @@ import { schema } from '../../schema/index.ts';
 import { encodeCursor, ephemeralCursorKey } from '../../schema/cursor.ts';
 import { benchServerUrl, createBenchDatabase, seedBenchDatabase } from '../lib/database.ts';
 import { TokenPool } from '../lib/load.ts';
-import { formatProfile, summarizeProfile } from '../lib/profile.ts';
+import { formatProfile, startCpuProfile, summarizeProfile } from '../lib/profile.ts';
 import { DENS_QUERY, DENS_PAGE, ME_QUERY, NESTED_PAGE } from '../lib/queries.ts';
 
 const { values: opts } = parseArgs({
@@ -67,19 +65,12 @@ async function cpuPerCall(run: () => Promise<unknown>): Promise<{ cpuMs: number;
 
 /** Runs `work` under V8's sampling profiler; writes `<layer>.cpuprofile` and prints its summary. */
 async function sampled<T>(layer: string, work: () => Promise<T>): Promise<T> {
-  const session = new Session();
-  session.connect();
-  const post = <R>(method: string) => new Promise<R>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result as R))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
+  const stop = await startCpuProfile();
   try {
     return await work();
   } finally {
-    const { profile } = await post<{ profile: object }>('Profiler.stop');
-    session.disconnect();
-    await mkdir(opts['profile-dir'], { recursive: true });
     const file = join(opts['profile-dir'], `${layer.replace(/[^\w+-]+/g, '_')}.cpuprofile`);
-    await writeFile(file, JSON.stringify(profile));
+    await stop(file);
     console.log(`${formatProfile(await summarizeProfile(file), REQUESTS + 20)}\n(${file})`);
   }
 }
