@@ -259,7 +259,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       connectionOf: async (tx) => {
         const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
         const client = row ? writerConnections.get(row.pid) : undefined;
-        return client && { query: (statement) => markingSocketErrors(client.query(statement)) };
+        // A statement given as text and values is prepared once per connection, as the reads'
+        // are (statementName): an ingest batch statement, the same text for every batch of a
+        // table, was parsed and planned again for each batch.
+        return (
+          client && {
+            query: (statement) =>
+              markingSocketErrors(client.query(typeof statement === 'string' ? statement : { name: statementName(statement.text), ...statement })),
+          }
+        );
       },
       pglite: undefined,
       adapterFactory,

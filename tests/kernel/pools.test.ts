@@ -52,6 +52,18 @@ describe.skipIf(!process.env.DATABASE_URL)('separate pools for reads and submiss
       expect(await name((sql) => tx.$queryRawUnsafe(sql))).not.toBe('liaison-connection-of');
     });
   });
+
+  it('prepares a statement given as text and values once per connection, as a batch statement sent for every batch is', async () => {
+    const text = 'SELECT $1::int + 1 AS next /* connection-of prepared */';
+    await db.writer.$transaction(async (tx) => {
+      const connection = (await db.connectionOf(tx))!;
+      const answers = [];
+      for (const n of [1, 2, 3]) answers.push((await connection.query<{ next: number }>({ text, values: [n] })).rows[0]!.next);
+      expect(answers).toEqual([2, 3, 4]);
+      const prepared = await connection.query<{ n: number }>({ text: 'SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1', values: [text] });
+      expect(prepared.rows[0]!.n).toBe(1);
+    });
+  });
 });
 
 describe.skipIf(Boolean(process.env.DATABASE_URL))('embedded database', () => {
