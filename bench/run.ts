@@ -4,8 +4,8 @@
 //   1. Creates a uniquely named database on DATABASE_URL's server (else the local one),
 //      migrates it, fills it with the deterministic generator (20,000 dens, 100,000 suspects,
 //      100,000 funds over 3 agencies in one operation) and runs VACUUM (ANALYZE) on it.
-//   2. Runs each server under test alone, in its own child process (bench/servers/*.ts via
-//      tsx), and loads it with autocannon on 127.0.0.1 from this process:
+//   2. Starts each server under test in its own child process (bench/servers/*.ts via tsx) and
+//      loads one at a time with autocannon on 127.0.0.1 from this process:
 //        (b) raw — node:http + pg, PostgreSQL builds the JSON in one statement;
 //        (b) raw — node:http + pg, three plain queries, the JSON built in JS;
 //        (b) PostGraphile 4 on the same database, the same query in its schema, the sharing
@@ -20,9 +20,13 @@
 //            handler doing the same authentication.
 //      Before load, each variant's answer is checked (no errors; for (b) exactly the first raw
 //      baseline's data); during the measured window the server's SQL statements are counted.
-//   3. Prints req/s, p50, p99, server and PostgreSQL CPU per request, statements per request,
-//      and every (b) ratio against the best raw baseline of this run (`gateway / best raw`,
-//      `gateway / PostGraphile`).
+//      The variants of the (b) and (me) ratios are measured in --rounds rounds (default 3), each
+//      round all of them one after the other, so that the machine's slow minutes fall on every
+//      variant alike; (a) is measured once.
+//   3. Prints each variant's median round (by req/s: req/s, p50, p99, server and PostgreSQL CPU
+//      per request, statements per request), each round's ratios, and the median of every ratio
+//      over the rounds: each (b) ratio against the best raw baseline of its round (`gateway /
+//      best raw`, `gateway / PostGraphile`).
 //   4. With --profile, samples the gateway's CPU during an extra measured window of (b), with
 //      and without auth, and prints where the time went (bench/results/*.cpuprofile).
 //   5. At the end prints one verdict per target of issue 11 (MET / MISSED with the figure, or
@@ -68,6 +72,8 @@ const OPTIONS = {
   warmup: { type: 'string', default: '3' },
   duration: { type: 'string', default: '10' },
   pool: { type: 'string', default: '10' },
+  /** Each ratio's variants are measured this many times, interleaved; the report takes the medians. */
+  rounds: { type: 'string', default: '3' },
   profile: { type: 'boolean', default: false },
   part: { type: 'string', default: 'all' },
   ...INGEST_ARG_OPTIONS,
@@ -92,6 +98,7 @@ const positive = (name: keyof typeof args) => {
   return n;
 };
 
+const roundCount = positive('rounds');
 const shape = { dens: positive('dens'), suspects: positive('suspects'), funds: positive('funds'), seed: positive('seed') };
 const settings: LoadSettings = {
   connections: positive('connections'),
@@ -152,7 +159,12 @@ type ReadFigures = {
   counts: SeededDatabase['counts'];
   seedSeconds: number;
   settings: LoadSettings;
+  /** How many times each ratio's variants were measured, interleaved. */
+  rounds: number;
+  /** Each variant's median round (by req/s). */
   results: Partial<Record<VariantId, Measurement>>;
+  /** The ratios of each round, and their medians (what the verdicts read). */
+  perRound: Ratios[];
   ratios: Ratios;
   profiles: Record<string, ProfileSummary & { requests: number }>;
 };
@@ -170,24 +182,21 @@ async function runVariants(seeded: SeededDatabase, audience: string, roles: stri
   const summaryBody = graphqlBody(SUMMARY_QUERY, seeded.operationCode);
   const meBody = JSON.stringify({ query: ME_QUERY });
   const oneToken = async () => (await TokenPool.mint(viewer, audience, 1)).take()!;
-  const results: Partial<Record<VariantId, Measurement>> = {};
   const profiles: Record<string, ProfileSummary & { requests: number }> = {};
   const base = { database: seeded.name, settings };
 
   type ServerFile = 'raw.ts' | 'raw-js.ts' | 'raw-auth.ts' | 'postgraphile.ts' | 'gateway.ts';
-  const withServer = async <T>(name: string, file: ServerFile, env: Record<string, string>, work: (s: ServerChild) => Promise<T>) => {
+  const started: ServerChild[] = [];
+  const start = async (name: string, file: ServerFile, env: Record<string, string>) => {
     const server = await startServerChild({ name, file, env: { ...childEnv, ...env } });
+    started.push(server);
     log(`\n[${name}] pid ${server.pid} on ${server.url}`);
-    try {
-      return await work(server);
-    } finally {
-      await server.stop();
-    }
+    return server;
   };
-  const report = (id: VariantId, m: Measurement) => {
-    results[id] = m;
-    log(`  ${id}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.serverCpuMs.toFixed(2)} ms server CPU/req` +
+  const report = (id: VariantId, m: Measurement, round?: number) => {
+    log(`  ${round === undefined ? '' : `round ${round}: `}${id}: ${m.rps.toFixed(1)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.serverCpuMs.toFixed(2)} ms server CPU/req` +
       (m.bad ? `, ${m.bad} BAD responses, the first: ${m.firstBad ?? '(no answer)'}` : ''));
+    return m;
   };
   const profiled = async (server: ServerChild, key: string, expectedLength: number, auth?: Parameters<typeof measure>[0]['auth']) => {
     await mkdir(resultsDir, { recursive: true });
@@ -197,72 +206,142 @@ async function runVariants(seeded: SeededDatabase, audience: string, roles: stri
     log(`  profiled ${key}: ${m.rps.toFixed(1)} req/s under the profiler; profile in ${file}`);
   };
 
-  // (b) raw baselines: the first one's answer is the reference every other variant must equal.
-  let baseline!: { facts: DensFacts; length: number };
-  await withServer('raw, PostgreSQL builds the JSON', 'raw.ts', {}, async (server) => {
-    const answer = await post(server.url, densBody);
-    baseline = { facts: checkDensAnswer('raw', answer), length: answer.length };
-    log(`  verified: ${baseline.facts.dens} dens, ${baseline.facts.suspects} suspects, ${baseline.facts.funds} funds, ${answer.length} bytes`);
-    report('raw-b', await measure({ ...base, server, body: densBody, expectedLength: baseline.length }));
-  });
-  await withServer('raw, 3 queries + JSON in JS', 'raw-js.ts', {}, async (server) => {
-    const answer = await post(server.url, densBody);
-    checkDensAnswer('raw-js', answer, baseline.facts);
-    log(`  verified: the same data as the first raw baseline (${answer.length} bytes)`);
-    report('raw-js-b', await measure({ ...base, server, body: densBody, expectedLength: answer.length }));
-  });
-  const guessRps = Math.max(results['raw-b']!.rps, results['raw-js-b']!.rps);
+  try {
+    // Every server is started and its answer checked first; then each ratio's variants are
+    // measured once per round, one after the other, so that a slow minute of the machine falls
+    // on every variant of a round alike (a raw baseline measured minutes before the gateway moved
+    // the ratio by a third between runs of the same code).
+    // (b) raw baselines: the first one's answer is the reference every other variant must equal.
+    const raw = await start('raw, PostgreSQL builds the JSON', 'raw.ts', {});
+    const rawAnswer = await post(raw.url, densBody);
+    const baseline: { facts: DensFacts; length: number } = { facts: checkDensAnswer('raw', rawAnswer), length: rawAnswer.length };
+    log(`  verified: ${baseline.facts.dens} dens, ${baseline.facts.suspects} suspects, ${baseline.facts.funds} funds, ${rawAnswer.length} bytes`);
 
-  const role = await preparePostgraphile(seeded.url);
-  roles.push(role);
-  const pgBody = postgraphileBody(seeded.operationId);
-  await withServer('PostGraphile 4', 'postgraphile.ts', { [ENV.postgraphileRole]: role }, async (server) => {
-    const answer = await post(server.url, pgBody);
-    checkDensAnswer('PostGraphile', postgraphileAsGateway(answer), baseline.facts);
-    log(`  verified: the same data as the raw baseline, in PostGraphile's schema (${answer.length} bytes)`);
-    report('postgraphile-b', await measure({ ...base, server, body: pgBody, expectedLength: answer.length }));
-  });
+    const rawJs = await start('raw, 3 queries + JSON in JS', 'raw-js.ts', {});
+    const rawJsAnswer = await post(rawJs.url, densBody);
+    checkDensAnswer('raw-js', rawJsAnswer, baseline.facts);
+    log(`  verified: the same data as the first raw baseline (${rawJsAnswer.length} bytes)`);
 
-  await withServer('gateway (auth+audit)', 'gateway.ts', { [ENV.gatewayMode]: 'full' }, async (server) => {
-    const answer = await post(server.url, densBody, await oneToken());
+    const role = await preparePostgraphile(seeded.url);
+    roles.push(role);
+    const pgBody = postgraphileBody(seeded.operationId);
+    const postgraphile = await start('PostGraphile 4', 'postgraphile.ts', { [ENV.postgraphileRole]: role });
+    const pgAnswer = await post(postgraphile.url, pgBody);
+    checkDensAnswer('PostGraphile', postgraphileAsGateway(pgAnswer), baseline.facts);
+    log(`  verified: the same data as the raw baseline, in PostGraphile's schema (${pgAnswer.length} bytes)`);
+
+    const gateway = await start('gateway (auth+audit)', 'gateway.ts', { [ENV.gatewayMode]: 'full' });
+    const answer = await post(gateway.url, densBody, await oneToken());
     checkDensAnswer('gateway', answer, baseline.facts);
     if (answer.length !== baseline.length) log(`  note: gateway body ${answer.length} bytes, raw ${baseline.length} bytes (same data)`);
-    const summary = await post(server.url, summaryBody, await oneToken());
+    const summary = await post(gateway.url, summaryBody, await oneToken());
     const summaryData = checkSummaryAnswer('gateway', summary, { dens: seeded.counts.dens, funds: seeded.counts.funds });
-    const me = await post(server.url, meBody, await oneToken());
+    const me = await post(gateway.url, meBody, await oneToken());
     checkMeAnswer('gateway', me, viewer.code);
     log(`  verified (b) equals the raw answer; (me) ${viewer.code}; (a) summary ${JSON.stringify(summaryData).slice(0, 160)}…`);
-    const auth = { agency: viewer, audience, guessRps };
-    report('gateway-b', await measure({ ...base, server, body: densBody, expectedLength: answer.length, auth }));
-    await withServer('gateway (no auth/audit)', 'gateway.ts', { [ENV.gatewayMode]: 'noauth' }, async (noauth) => {
-      const fixedAnswer = await post(noauth.url, densBody);
-      checkDensAnswer('gateway no-auth', fixedAnswer, baseline.facts);
-      report('noauth-b', await measure({ ...base, server: noauth, body: densBody, expectedLength: fixedAnswer.length }));
-      if (args.profile) await profiled(noauth, 'noauth-b', fixedAnswer.length);
-    });
-    const summaryAuth = { ...auth, guessRps: 200 };
-    report('gateway-a', await measure({ ...base, server, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
-    const oneConnection = { ...base, settings: { ...settings, connections: 1 } };
-    report('gateway-a1', await measure({ ...oneConnection, server, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
-    report('gateway-me', await measure({ ...base, server, body: meBody, expectedLength: me.length, auth: { ...auth, guessRps: 1_000 } }));
-    if (args.profile) await profiled(server, 'gateway-b', answer.length, auth);
-  });
 
-  await withServer('raw auth handler (me)', 'raw-auth.ts', {}, async (server) => {
+    const noauth = await start('gateway (no auth/audit)', 'gateway.ts', { [ENV.gatewayMode]: 'noauth' });
+    const fixedAnswer = await post(noauth.url, densBody);
+    checkDensAnswer('gateway no-auth', fixedAnswer, baseline.facts);
+    log('  verified (b) equals the raw answer');
+
+    const rawAuth = await start('raw auth handler (me)', 'raw-auth.ts', {});
     const token = await oneToken();
-    const me = await post(server.url, meBody, token);
-    checkMeAnswer('raw auth', me, viewer.code);
-    const reused = await post(server.url, meBody, token);
+    const rawMe = await post(rawAuth.url, meBody, token);
+    checkMeAnswer('raw auth', rawMe, viewer.code);
+    const reused = await post(rawAuth.url, meBody, token);
     if (reused.status !== 401) throw new Error(`raw auth: a reused token answered ${reused.status}, expected 401`);
     log(`  verified: (me) ${viewer.code}; a reused token is refused`);
-    report('raw-auth-me', await measure({ ...base, server, body: meBody, expectedLength: me.length, auth: { agency: viewer, audience, guessRps: 2_000 } }));
-  });
 
-  const ratios = ratiosOf(results);
-  log(`\n${formatTable(results)}\n\n${formatRatios(ratios, results)}\n`);
-  log(formatStatements(results));
-  for (const [name, summary] of Object.entries(profiles)) log(`\nprofile ${name}: ${formatProfile(summary, summary.requests)}`);
-  return { shape, counts: seeded.counts, seedSeconds: seeded.seedSeconds, settings, results, ratios, profiles };
+    // The tokens the gateway's (b) window needs are minted for a guess of its rate: the best raw's so far.
+    let guessRps = 200;
+    const auth = (rate: number) => ({ agency: viewer, audience, guessRps: rate });
+    const variants: { id: VariantId; run: () => Promise<Measurement> }[] = [
+      { id: 'raw-b', run: () => measure({ ...base, server: raw, body: densBody, expectedLength: baseline.length }) },
+      { id: 'raw-js-b', run: () => measure({ ...base, server: rawJs, body: densBody, expectedLength: rawJsAnswer.length }) },
+      { id: 'postgraphile-b', run: () => measure({ ...base, server: postgraphile, body: pgBody, expectedLength: pgAnswer.length }) },
+      { id: 'gateway-b', run: () => measure({ ...base, server: gateway, body: densBody, expectedLength: answer.length, auth: auth(guessRps) }) },
+      // Right after the gateway with auth: their difference is the auth+audit cost.
+      { id: 'noauth-b', run: () => measure({ ...base, server: noauth, body: densBody, expectedLength: fixedAnswer.length }) },
+      { id: 'gateway-me', run: () => measure({ ...base, server: gateway, body: meBody, expectedLength: me.length, auth: auth(1_000) }) },
+      { id: 'raw-auth-me', run: () => measure({ ...base, server: rawAuth, body: meBody, expectedLength: rawMe.length, auth: auth(2_000) }) },
+    ];
+    const rounds: Partial<Record<VariantId, Measurement>>[] = [];
+    for (let round = 1; round <= roundCount; round += 1) {
+      log(`\nround ${round} of ${roundCount}`);
+      const measured: Partial<Record<VariantId, Measurement>> = {};
+      for (const variant of variants) {
+        measured[variant.id] = report(variant.id, await variant.run(), round);
+        if (variant.id === 'raw-js-b') guessRps = Math.max(guessRps, measured['raw-b']?.rps ?? 0, measured['raw-js-b']?.rps ?? 0);
+      }
+      rounds.push(measured);
+    }
+
+    // (a) the summary: its targets are latencies, not ratios, so one window each.
+    const summaryAuth = auth(200);
+    const once: Partial<Record<VariantId, Measurement>> = {};
+    once['gateway-a'] = report('gateway-a', await measure({ ...base, server: gateway, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
+    const oneConnection = { ...base, settings: { ...settings, connections: 1 } };
+    once['gateway-a1'] = report('gateway-a1', await measure({ ...oneConnection, server: gateway, body: summaryBody, expectedLength: summary.length, auth: summaryAuth }));
+    if (args.profile) {
+      await profiled(noauth, 'noauth-b', fixedAnswer.length);
+      await profiled(gateway, 'gateway-b', answer.length, auth(guessRps));
+    }
+
+    // Each variant's row is its median round (by req/s); each ratio is the median of the rounds' ratios.
+    const results: Partial<Record<VariantId, Measurement>> = { ...once };
+    for (const { id } of variants) results[id] = medianBy(rounds.map((r) => r[id]!), (m) => m.rps);
+    const perRound = rounds.map((r) => ratiosOf({ ...r, ...once }));
+    const ratios = medianRatios(perRound, ratiosOf(results).bestRaw);
+    log(`\n${formatTable(results)}\n\n${formatRoundRatios(perRound)}\n\n${formatRatios(ratios, results)}\n`);
+    log(formatStatements(results));
+    for (const [name, summary] of Object.entries(profiles)) log(`\nprofile ${name}: ${formatProfile(summary, summary.requests)}`);
+    return { shape, counts: seeded.counts, seedSeconds: seeded.seedSeconds, settings, rounds: roundCount, results, perRound, ratios, profiles };
+  } finally {
+    for (const server of started.reverse()) await server.stop();
+  }
+}
+
+/** The middle item by `key` (of an even count, the lower middle: a measured row, not a blend). */
+function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** Each ratio's median over the rounds (of an even count, the mean of the two middle ones). */
+function medianRatios(perRound: readonly Ratios[], bestRaw: Ratios['bestRaw']): Ratios {
+  const median = (key: Exclude<keyof Ratios, 'bestRaw'>): number | null => {
+    const values = perRound.map((r) => r[key]).filter((v): v is number => v !== null).sort((a, b) => a - b);
+    if (!values.length) return null;
+    const mid = values.length / 2;
+    return Number.isInteger(mid) ? (values[mid - 1]! + values[mid]!) / 2 : values[Math.floor(mid)]!;
+  };
+  return {
+    bestRaw,
+    gatewayOverBestRaw: median('gatewayOverBestRaw'),
+    noauthOverBestRaw: median('noauthOverBestRaw'),
+    postgraphileOverBestRaw: median('postgraphileOverBestRaw'),
+    gatewayOverPostgraphile: median('gatewayOverPostgraphile'),
+    gatewayCpuMs: median('gatewayCpuMs'),
+    p99OverBestRaw: median('p99OverBestRaw'),
+    meOverRaw: median('meOverRaw'),
+    authAuditCost: median('authAuditCost'),
+    authAuditCpuShare: median('authAuditCpuShare'),
+    summaryP50Ms: median('summaryP50Ms'),
+    summaryP50OneConnectionMs: median('summaryP50OneConnectionMs'),
+  };
+}
+
+/** One line per round: its ratios, so that the spread behind each median is in the output. */
+function formatRoundRatios(perRound: readonly Ratios[]): string {
+  const x = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)}x`);
+  return perRound
+    .map((r, i) =>
+      `round ${i + 1}: gateway / best raw ${x(r.gatewayOverBestRaw)} (best raw ${r.bestRaw ?? 'n/a'}), gateway / PostGraphile ${x(r.gatewayOverPostgraphile)}, ` +
+      `gateway CPU ${r.gatewayCpuMs?.toFixed(2) ?? 'n/a'} ms, p99 ${x(r.p99OverBestRaw)}, me ${x(r.meOverRaw)}, ` +
+      `auth+audit ${r.authAuditCost === null ? 'n/a' : `${(r.authAuditCost * 100).toFixed(1)}%`}`,
+    )
+    .join('\n');
 }
 
 /** Writes bench/results/<timestamp>.json (git-ignored) with the figures of this run. */
