@@ -59,9 +59,9 @@ export type AppDeps = {
   oauth?: Pick<OAuthDeps, 'key' | 'assertions'>;
   /** Seals paging cursors; without it, a key of this process alone (its cursors open nowhere else). */
   cursorKey?: KeyObject;
-  /** Submissions (REST and GraphQL) and the receipt keys; without it the gateway is read-only. */
   /** Record reads compiled to one SQL statement per root field (default); false keeps the Prisma path (profiling). */
   compiledReads?: boolean;
+  /** Submissions (REST and GraphQL) and the receipt keys; without it the gateway is read-only. */
   ingest?: Omit<IngestServices, 'db' | 'maxUploadBytes' | 'uploadIdleMs' | 'submissionsPerAgency' | 'spoolDir'>;
 };
 
@@ -78,6 +78,9 @@ export type App = {
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
 };
+
+/** Content types of answers sent as they are produced (server-sent events, incremental delivery). */
+const STREAMED = /^(text\/event-stream|multipart\/mixed)/i;
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, logger } = deps;
@@ -217,7 +220,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const response = await yoga.handleNodeRequestAndResponse(request, reply, { edge: request.edge, body: request.body });
       for (const [name, value] of response.headers) reply.header(name, value);
       reply.status(response.status);
-      return reply.send(response.body);
+      // Every answer here is complete once Yoga returns it (there are no subscriptions): it goes
+      // out as one buffer with its length. Handed over as Yoga's web stream, Fastify wrote it
+      // chunked through a stream adapter: 0.4-0.7 ms more of this thread per bench read of
+      // 116 KB (3.8-4.2 against 3.1-3.8 ms, three rounds side by side). An event stream, which
+      // only a client asking for one gets, stays a stream.
+      if (STREAMED.test(response.headers.get('content-type') ?? '')) return reply.send(response.body);
+      return reply.send(Buffer.from(await response.arrayBuffer()));
     },
   });
 

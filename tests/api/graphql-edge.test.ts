@@ -121,6 +121,36 @@ describe('query limits', () => {
   });
 });
 
+describe('answers', () => {
+  /** POSTs over a real socket (inject measures the body itself): status, headers and body as sent. */
+  async function overHttp(body: string, headers: Record<string, string>) {
+    if (!gw.app.fastify.server.listening) await gw.app.fastify.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = gw.app.fastify.server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await agency.token()}`, ...headers },
+      body,
+    });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  }
+
+  it('sends a GraphQL answer whole, with its length, and an event stream asked for as a stream', async () => {
+    const query = JSON.stringify({ query: '{ me { agency { code } } }' });
+    const res = await overHttp(query, {});
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text).data.me.agency.code).toBe('ES-PN');
+    expect(res.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(res.headers.get('transfer-encoding')).toBeNull();
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(res.text)));
+
+    const events = await overHttp(query, { accept: 'text/event-stream' });
+    expect(events.status).toBe(200);
+    expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(events.headers.get('content-length')).toBeNull();
+    expect(events.text).toContain('"code":"ES-PN"');
+  });
+});
+
 describe('errors and methods', () => {
   it('GQL-10 masks unexpected errors: no SQL, no stack', async () => {
     const original = gw.db.prisma.scamDen.findMany;
