@@ -6,12 +6,19 @@ import { builder } from './builder.ts';
 const DECIMAL_PATTERN = /^-?\d{1,20}(\.\d{1,18})?$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const ZERO = 0x30; // '0'
+
 /** Plain decimal notation without exponent; at least two decimals, no other trailing zeros. */
 export function formatDecimal(value: { toFixed(): string } | string): string {
   const text = typeof value === 'string' ? value : value.toFixed();
-  const [whole, fraction = ''] = text.split('.');
-  const trimmed = fraction.replace(/0+$/, '');
-  return `${whole}.${trimmed.padEnd(2, '0')}`;
+  // Scanned, not split: a page of funds formats two amounts per fund (2,000 for the bench's read).
+  const point = text.indexOf('.');
+  if (point < 0) return `${text}.00`;
+  let end = text.length;
+  while (end > point + 1 && text.charCodeAt(end - 1) === ZERO) end -= 1;
+  const digits = end - point - 1;
+  if (digits >= 2) return end === text.length ? text : text.slice(0, end);
+  return digits === 1 ? `${text.slice(0, end)}0` : `${text.slice(0, point)}.00`;
 }
 
 export function formatDate(date: Date): string {
