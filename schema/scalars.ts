@@ -16,9 +16,10 @@ export function formatDecimal(value: { toFixed(): string } | string): string {
   if (point < 0) return `${text}.00`;
   let end = text.length;
   while (end > point + 1 && text.charCodeAt(end - 1) === ZERO) end -= 1;
+  // What is kept, padded with zeros to two decimals ('00'.slice(n): the zeros n decimals still need).
   const digits = end - point - 1;
-  if (digits >= 2) return end === text.length ? text : text.slice(0, end);
-  return digits === 1 ? `${text.slice(0, end)}0` : `${text.slice(0, point)}.00`;
+  const kept = text.slice(0, end);
+  return digits >= 2 ? kept : `${kept}${'00'.slice(digits)}`;
 }
 
 export function formatDate(date: Date): string {
