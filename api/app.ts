@@ -220,11 +220,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const response = await yoga.handleNodeRequestAndResponse(request, reply, { edge: request.edge, body: request.body });
       for (const [name, value] of response.headers) reply.header(name, value);
       reply.status(response.status);
-      // Every answer here is complete once Yoga returns it (there are no subscriptions): it goes
-      // out as one buffer with its length. Handed over as Yoga's web stream, Fastify wrote it
-      // chunked through a stream adapter: 0.4-0.7 ms more of this thread per bench read of
-      // 116 KB (3.8-4.2 against 3.1-3.8 ms, three rounds side by side). An event stream, which
-      // only a client asking for one gets, stays a stream.
+      // A query's or mutation's answer is complete once Yoga returns it: it goes out as one
+      // buffer with its length. Handed over as Yoga's web stream, Fastify wrote it chunked
+      // through a stream adapter: 0.4-0.7 ms more of this thread per bench read of 116 KB
+      // (3.8-4.2 against 3.1-3.8 ms, three rounds side by side). The subscription's event
+      // stream, which only a client asking for text/event-stream gets, stays a stream.
       if (STREAMED.test(response.headers.get('content-type') ?? '')) return reply.send(response.body);
       return reply.send(Buffer.from(await response.arrayBuffer()));
     },

@@ -50,10 +50,11 @@ export type AgencyEventView = {
 
 /**
  * What the HTTP edge provides for the subscription: live events of the viewer's agency,
- * starting after `after` (or from now), until the token expires or the caller leaves.
+ * starting after `after` (or from now: the moment the promise settles, before the response
+ * starts), until the token expires or the caller leaves.
  */
 export type EventFeed = {
-  subscribe(viewer: Viewer, after: bigint | undefined): AsyncIterable<AgencyEventView>;
+  subscribe(viewer: Viewer, after: bigint | undefined): Promise<AsyncIterable<AgencyEventView>>;
 };
 
 const CURSOR = /^(0|[1-9]\d{0,18})$/;

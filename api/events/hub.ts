@@ -94,9 +94,15 @@ export function createEventHub(options: { db: Database; notifier: EventNotifier;
     );
   };
 
-  function subscribe(viewer: Viewer, after: bigint | undefined): AsyncIterable<AgencyEventView> {
+  /**
+   * Listens and fixes the stream's starting cursor before answering, so before the response
+   * starts: an event committed once the client holds the response's head is in its stream.
+   */
+  async function subscribe(viewer: Viewer, after: bigint | undefined): Promise<AsyncIterable<AgencyEventView>> {
     if (closed) throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'The gateway is shutting down; reconnect shortly.');
     refuseOverCap(viewer.agencyId);
+    await listen();
+    const start = after ?? (await latestEventId(db.prisma, viewer.agencyId));
     return new Repeater<AgencyEventView>(async (push, stopped) => {
       refuseOverCap(viewer.agencyId);
       let stop = false;
@@ -110,8 +116,7 @@ export function createEventHub(options: { db: Database; notifier: EventNotifier;
       const expiry = setTimeout(() => stopped(), Math.max(0, viewer.expiresAt.getTime() - options.now().getTime()));
       expiry.unref();
       try {
-        await listen();
-        let cursor = after ?? (await latestEventId(db.prisma, viewer.agencyId));
+        let cursor = start;
         while (!stop) {
           if (!stream.dirty) await new Promise<void>((resolve) => (stream.wakeUp = resolve));
           stream.wakeUp = undefined;

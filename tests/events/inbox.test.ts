@@ -5,8 +5,9 @@
 // open streams are capped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../api/auth/keys.ts';
+import { createEventHub } from '../../api/events/hub.ts';
 import { createTestGateway, type TestAgency, type TestGateway } from '../helpers/app.ts';
-import { listening, matchOwnerRecord, openEventStream, PASSPORT, seedOwnerRecord, until, type StreamedEvent } from './support.ts';
+import { listening, matchOwnerRecord, openEventStream, PASSPORT, seedOwnerRecord, until, WAIT_MS, type StreamedEvent } from './support.ts';
 
 let gw: TestGateway;
 let owner: TestAgency;
@@ -55,6 +56,25 @@ describe('Subscription.events over SSE', () => {
       noSecrets(event);
     } finally {
       stream.close();
+    }
+  });
+
+  it('MAT-15 a stream from now holds every event committed once the subscription has answered, read or not', async () => {
+    // The hub of the gateway's own notifier, so the stream can be held unread: its start is
+    // fixed when `subscribe` answers (before the response's head goes out), not when the
+    // client first reads.
+    const hub = createEventHub({ db: gw.db, notifier: gw.app.notifier, now: () => gw.clock.now, maxStreamsPerAgency: 1 });
+    const viewer = { agencyId: owner.id, agencyCode: 'VN-MPS', agencyName: 'VN-MPS', subject: 'test', scopes: [], jti: 'j', expiresAt: new Date(gw.clock.now.getTime() + 60_000) };
+    try {
+      const stream = (await hub.subscribe(viewer, undefined))[Symbol.asyncIterator]();
+      await raiseEvent(owner, 'PARTICIPANT_JOINED', { operation: 'OP-BEFORE-READ', agency: 'ES-PN' });
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no event within ${WAIT_MS} ms`)), WAIT_MS)));
+      const first = await Promise.race([stream.next(), late]).finally(() => clearTimeout(timer));
+      expect(first.value).toMatchObject({ type: 'PARTICIPANT_JOINED', payload: { operation: 'OP-BEFORE-READ' } });
+      await stream.return?.();
+    } finally {
+      await hub.close();
     }
   });
 
