@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FileError } from './bytes.ts';
-import { JsonNumber, readJsonStream, type JsonEvent } from './json-stream.ts';
+import { JsonNumber, packJson, readJsonStream, unpackJson, type JsonEvent, type JsonObject } from './json-stream.ts';
 import { chunksOf } from '../test-support.ts';
 
 async function events(text: string, sizes?: number[]): Promise<JsonEvent[] | string> {
@@ -57,6 +57,39 @@ describe('readJsonStream', () => {
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 20 }), async (sizes) => {
         expect(await events(text, sizes)).toEqual(whole);
       }),
+    );
+  });
+});
+
+describe('packJson / unpackJson', () => {
+  it('gives back what the reader read: numbers as JsonNumbers with their text, at any depth', async () => {
+    const text =
+      '{"records":[{"a":12.50,"b":[1e309,-0,{"c":0.1}],"text":"12.5","s":"__proto__","t":"\\"__proto__\\"","n":null,"f":false,"u":"\u00e9\ud83d\ude00"}]}';
+    const [element] = (await events(text)) as JsonEvent[];
+    const value = element!.value as JsonObject;
+    const back = unpackJson(packJson(value));
+    expect(back).toStrictEqual(value);
+    expect((back.b as unknown[])[0]).toBeInstanceOf(JsonNumber);
+    // A string member named like the mark, or an object { text }, stays what it was.
+    expect(back.s).toBe('__proto__');
+    expect(back.text).toBe('12.5');
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+  });
+
+  it('round-trips any element the reader accepts (property)', async () => {
+    const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })).map((n) => new JsonNumber(JSON.stringify(n)));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.string(), number, fc.array(tie('tree')), tie('object')),
+      object: fc.dictionary(fc.string().filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k)), tie('tree')),
+    }));
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string().filter((k) => !['__proto__', 'constructor', 'prototype'].includes(k)), tree), async (object) => {
+        const written = JSON.stringify({ records: [object] }, (_, v: unknown) => (v instanceof JsonNumber ? Number(v.text) : v));
+        const [element] = (await events(written)) as JsonEvent[];
+        const value = element!.value as JsonObject;
+        expect(unpackJson(packJson(value))).toStrictEqual(value);
+      }),
+      { numRuns: 300 },
     );
   });
 });

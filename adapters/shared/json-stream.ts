@@ -39,6 +39,27 @@ const DEFAULT_MAX_ELEMENT_VALUES = 10_000;
 export const isJsonObject = (value: JsonValue | undefined): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
 
+/**
+ * Packed as JSON text, a JsonNumber is an object whose one member is `__proto__`: a key that
+ * no object read here can have (the reader refuses it, FIL-06), so the mark is unambiguous.
+ */
+const NUMBER_MARK = '__proto__';
+const packValue = (_key: string, value: unknown): unknown => (value instanceof JsonNumber ? { [NUMBER_MARK]: value.text } : value);
+const unpackValue = (_key: string, value: unknown): unknown =>
+  typeof value === 'object' && value !== null && Object.hasOwn(value, NUMBER_MARK) ? new JsonNumber((value as Record<string, string>)[NUMBER_MARK]!) : value;
+
+/**
+ * An object read by readJsonStream as one string, for a reader that must hold many until the
+ * end of the file: one string is one object for the garbage collector to trace, where the
+ * object itself is dozens (100,000 STIX objects: 207 MB of parsed objects, 62 MB of text).
+ */
+export const packJson = (object: JsonObject): string => JSON.stringify(object, packValue);
+
+/** The object packJson packed, JsonNumbers included. */
+export const unpackJson = (text: string): JsonObject =>
+  // Only text with a packed number needs the (slower) reviver.
+  (text.includes(`"${NUMBER_MARK}"`) ? JSON.parse(text, unpackValue) : JSON.parse(text)) as JsonObject;
+
 /** RFC 6901 JSON pointer from path segments. */
 export const jsonPointer = (segments: readonly (string | number)[]): string =>
   segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
