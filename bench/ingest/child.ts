@@ -41,7 +41,9 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
     await sharedParsePool().warm();
     const log = createLogger({ level: 'silent', pretty: false });
     const rssBeforeMb = mb(process.memoryUsage().rss);
-    const stopProfiler = job.profileFile ? await startCpuProfile() : undefined;
+    // The parse worker was started above, so its thread is profiled too: that is where files
+    // are parsed, mapped, digested and pseudonymized.
+    const stopProfiler = job.profileFile ? await startCpuProfile({ workers: /\/ingest\/parse-worker\.m?[jt]s$/ }) : undefined;
     const runs: SubmissionRun[] = [];
     for (const s of job.submissions) {
       const agency = agencies[s.agencyCode];
@@ -86,9 +88,9 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
         eventLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       });
     }
-    if (stopProfiler && job.profileFile) await stopProfiler(job.profileFile);
+    const profileFiles = stopProfiler && job.profileFile ? await stopProfiler(job.profileFile) : undefined;
     // maxRSS is in kilobytes.
-    return { runs, rssBeforeMb, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+    return { runs, rssBeforeMb, maxRssMb: process.resourceUsage().maxRSS / 1024, ...(profileFiles ? { profileFiles } : {}) };
   } finally {
     await db.close();
   }

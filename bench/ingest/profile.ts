@@ -1,5 +1,6 @@
-// Where the pipeline's own CPU goes, from a V8 .cpuprofile of the gateway child over one
-// submission: every busy sample is put in ONE stage, decided by the innermost frame on its
+// Where the pipeline's own CPU goes, from the V8 .cpuprofiles of the gateway child over one
+// submission (its main thread, and its ingest worker, where the file is parsed, mapped,
+// digested and pseudonymized; each summarized on its own): every busy sample is put in ONE stage, decided by the innermost frame on its
 // stack that belongs to a known stage (node core frames are skipped over, so HMAC's
 // node:crypto work lands on hmacHex, a socket write on pg). Stages: phone normalization
 // (libphonenumber-js), HMAC, the rest of pseudonymization, file parsing and mapping by the
@@ -77,10 +78,11 @@ export async function summarizeStages(file: string): Promise<StageSummary> {
   return { busyMs, idleMs, stages };
 }
 
-export function formatStages(summary: StageSummary, records: number): string {
+/** `thread`: which thread the profile is of, and what it waits for when idle. */
+export function formatStages(summary: StageSummary, records: number, thread = 'gateway main thread', waiting = 'waiting, mostly on PostgreSQL'): string {
   const wall = summary.busyMs + summary.idleMs;
   return [
-    `gateway main thread: busy ${(summary.busyMs / 1000).toFixed(2)} s, idle (waiting, mostly on PostgreSQL) ${(summary.idleMs / 1000).toFixed(2)} s ` +
+    `${thread}: busy ${(summary.busyMs / 1000).toFixed(2)} s, idle (${waiting}) ${(summary.idleMs / 1000).toFixed(2)} s ` +
       `of ${(wall / 1000).toFixed(2)} s; ${((summary.busyMs * 1000) / records).toFixed(1)} µs CPU/record`,
     ...summary.stages.map(
       (s) => `  ${s.percent.toFixed(1).padStart(5)}%  ${((s.ms * 1000) / records).toFixed(1).padStart(6)} µs/record  ${s.stage}`,

@@ -14,8 +14,9 @@
 //   3. PGlite (a temp-dir database of a child of its own): liaison-json and es-pn-csv.
 //   4. Peak RSS (process.resourceUsage().maxRSS) of a gateway child that ingests the 5 MB file
 //      and of one that ingests the 50 MB file, on PostgreSQL and on PGlite.
-//   5. A V8 CPU profile of the child over one liaison-json submission on PostgreSQL, split
-//      into pipeline stages (bench/ingest/profile.ts).
+//   5. V8 CPU profiles of the child over one liaison-json submission on PostgreSQL, its main
+//      thread and its ingest worker (where the file is parsed, mapped and pseudonymized) each
+//      split into pipeline stages (bench/ingest/profile.ts).
 // Prints the tables with MET/MISSED per target and the load average, writes
 // bench/results/ingest-latest.json. Children, databases and files are removed at the end,
 // also after a failure or Ctrl-C.
@@ -128,7 +129,10 @@ const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(', ');
 export type IngestBenchResult = {
   throughput: ThroughputRow[];
   rss: RssRow[];
+  /** The profiled submission's main thread. */
   profile: StageSummary | null;
+  /** The same submission's ingest workers. */
+  workerProfiles: StageSummary[];
   loadAverage: { start: string; end: string };
 };
 
@@ -293,6 +297,7 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
 
     // 5. Where the time goes: a profiled liaison-json submission on PostgreSQL.
     let profile: StageSummary | null = null;
+    let workerProfiles: StageSummary[] = [];
     if (options.profile) {
       await mkdir(RESULTS_DIR, { recursive: true });
       const profileFile = join(RESULTS_DIR, 'ingest-liaison-json.cpuprofile');
@@ -300,10 +305,15 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
       const profiled = await runChild('PostgreSQL profile', { ...secrets, database: pgDatabase, submissions: [submission], profileFile }, log);
       const run = profiled.runs[0]!;
       profile = await summarizeStages(profileFile);
+      const workerFiles = (profiled.profileFiles ?? []).slice(1);
+      workerProfiles = await Promise.all(workerFiles.map((file) => summarizeStages(file)));
       log(
         `\nprofile of one ${RSS_FORMAT} submission on PostgreSQL (${run.counts.received} records in ${run.seconds.toFixed(2)} s under the profiler, ` +
           `${(run.counts.received / run.seconds).toFixed(0)} records/s; PG backend CPU ${run.postgresCpuSeconds?.toFixed(2) ?? 'n/a'} s; ${profileFile}):\n` +
-          formatStages(profile, run.counts.received),
+          [
+            formatStages(profile, run.counts.received),
+            ...workerProfiles.map((w, i) => formatStages(w, run.counts.received, `ingest worker ${i + 1} (${workerFiles[i]})`, 'waiting for the main thread to take its batches')),
+          ].join('\n'),
       );
     }
 
@@ -316,7 +326,7 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
     );
     log(`load average (1, 5, 15 min): ${loadStart} at the start, ${loadEnd} at the end (2 cores); ingest part took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
-    const result: IngestBenchResult = { throughput, rss, profile, loadAverage: { start: loadStart, end: loadEnd } };
+    const result: IngestBenchResult = { throughput, rss, profile, workerProfiles, loadAverage: { start: loadStart, end: loadEnd } };
     await mkdir(RESULTS_DIR, { recursive: true });
     await writeFile(
       join(RESULTS_DIR, 'ingest-latest.json'),

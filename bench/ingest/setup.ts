@@ -100,4 +100,6 @@ export type IngestChildResult = {
   rssBeforeMb: number;
   /** process.resourceUsage().maxRSS: the peak over the child's whole life. */
   maxRssMb: number;
+  /** With `profileFile`: the profiles written, this thread's first, then each ingest worker's. */
+  profileFiles?: string[];
 };

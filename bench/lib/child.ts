@@ -90,7 +90,7 @@ function pauseTracker(): { take(): Pauses } {
   };
 }
 
-let stopProfiler: ((file: string) => Promise<void>) | undefined;
+let stopProfiler: ((file: string) => Promise<unknown>) | undefined;
 
 async function startProfile(): Promise<void> {
   stopProfiler = await startCpuProfile();

@@ -66,18 +66,66 @@ function top(map: Map<string, number>, total: number, count: number): Share[] {
 /**
  * Starts V8's sampling profiler on this thread (the bench's server children, the ingest child,
  * profile-read's layers); the function it answers stops it and writes the .cpuprofile to `file`.
+ * With `workers`, also on each worker thread running when it starts whose entry URL it matches
+ * (the ingest child's parse workers, where files are parsed, mapped and pseudonymized; not
+ * tsx's loader threads), through the inspector's NodeWorker domain: each worker's profile goes
+ * to `<file without .cpuprofile>.worker-<n>.cpuprofile`. Answers the files written.
  */
-export async function startCpuProfile(): Promise<(file: string) => Promise<void>> {
+export async function startCpuProfile(options: { workers?: RegExp } = {}): Promise<(file: string) => Promise<string[]>> {
   const session = new Session();
   session.connect();
+  const workers = options.workers ? await attachWorkers(session, options.workers) : [];
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+  for (const worker of workers) {
+    await worker.post('Profiler.enable');
+    await worker.post('Profiler.start');
+  }
   return async (file) => {
     const { profile } = await session.post('Profiler.stop');
-    session.disconnect();
+    const written = [file];
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(profile));
+    for (const [n, worker] of workers.entries()) {
+      const { profile: workerProfile } = (await worker.post('Profiler.stop')) as { profile: unknown };
+      const workerFile = file.replace(/\.cpuprofile$/, '') + `.worker-${n + 1}.cpuprofile`;
+      await writeFile(workerFile, JSON.stringify(workerProfile));
+      written.push(workerFile);
+    }
+    session.disconnect();
+    return written;
   };
+}
+
+type WorkerSession = { post(method: string, params?: object): Promise<unknown> };
+
+/** A session on each worker thread running now whose URL matches (the NodeWorker domain reports them on enable). */
+async function attachWorkers(session: Session, url: RegExp): Promise<WorkerSession[]> {
+  const workers: WorkerSession[] = [];
+  const pending = new Map<string, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  session.on('NodeWorker.attachedToWorker', ({ params }: { params: { sessionId: string; workerInfo: { url: string } } }) => {
+    const { sessionId } = params;
+    if (!url.test(params.workerInfo.url)) return;
+    workers.push({
+      post: (method, params = {}) =>
+        new Promise((resolve, reject) => {
+          const id = ++nextId;
+          pending.set(`${sessionId}:${id}`, { resolve, reject });
+          void session.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method, params }) });
+        }),
+    });
+  });
+  session.on('NodeWorker.receivedMessageFromWorker', ({ params }: { params: { sessionId: string; message: string } }) => {
+    const message = JSON.parse(params.message) as { id?: number; result?: unknown; error?: { message: string } };
+    if (message.id === undefined) return;
+    const waiting = pending.get(`${params.sessionId}:${message.id}`);
+    pending.delete(`${params.sessionId}:${message.id}`);
+    if (message.error) waiting?.reject(new Error(message.error.message));
+    else waiting?.resolve(message.result);
+  });
+  await session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  return workers;
 }
 
 export async function summarizeProfile(file: string, count = 15): Promise<ProfileSummary> {
