@@ -311,7 +311,8 @@ export type Adapter = {
   /**
    * Streams the items of one file. Record-level problems are yielded as issues and the
    * stream goes on; a file-level problem is yielded as an issue with severity `error`
-   * and ends the stream. Never throws for bad input.
+   * and ends the stream. Never throws for bad input. An `input` that starts over each time it is
+   * iterated may be read again after a syntax error, to place it (see readJsonStream).
    */
   parse(input: AsyncIterable<Uint8Array>, context: ParseContext): AsyncIterable<Item>;
 };

@@ -22,7 +22,8 @@ export async function* chunksOf(bytes: Uint8Array, sizes: readonly number[] = [b
 export async function run(adapter: Adapter, input: Uint8Array | string, context: ParseContext = CONTEXT, sizes?: readonly number[]): Promise<Item[]> {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   const items: Item[] = [];
-  for await (const item of adapter.parse(chunksOf(bytes, sizes), context)) items.push(item);
+  // Iterable again, as the worker's spool is (a JSON reader reads it again to place a syntax error).
+  for await (const item of adapter.parse({ [Symbol.asyncIterator]: () => chunksOf(bytes, sizes) }, context)) items.push(item);
   return items;
 }
 

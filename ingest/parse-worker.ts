@@ -55,7 +55,9 @@ async function runJob(job: WorkerJob): Promise<void> {
             post({ type: 'lookup', job: self.id, lookup, probes });
           });
     const batches = prepareBatches(
-      adapter.parse(readSpool(source), job.context),
+      // An iterable that reads the spool from the start each time: a JSON reader reads it again
+      // to place a syntax error instead of shadowing every file (adapters/shared/json-stream.ts).
+      adapter.parse({ [Symbol.asyncIterator]: () => readSpool(source) }, job.context),
       {
         pseudonymKey: job.pseudonymKey,
         ownerCode: job.ownerCode,

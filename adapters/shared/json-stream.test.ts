@@ -93,3 +93,45 @@ describe('packJson / unpackJson', () => {
     );
   });
 });
+
+describe('syntax error positions', () => {
+  /** The FileError of reading `input` whole (code, line, column, path), or 'none'. */
+  async function errorOf(input: AsyncIterable<Uint8Array>): Promise<FileError['at'] & { code?: string } | 'none'> {
+    try {
+      for await (const _ of readJsonStream(input, { streamed: new Set(['records']) }));
+    } catch (error) {
+      if (error instanceof FileError) return { code: error.code, ...error.at };
+      throw error;
+    }
+    return 'none';
+  }
+  const again = (bytes: Uint8Array, sizes?: number[]): AsyncIterable<Uint8Array> => ({ [Symbol.asyncIterator]: () => chunksOf(bytes, sizes) });
+
+  it('places an error read again exactly where the shadowing reader does', async () => {
+    // Line 3, column 7: the `:` after an array element (a string), where `,` or `]` must be.
+    const bytes = new TextEncoder().encode('{"records":[\n  {"ref":"é€😀"},\n   "x": ]},\n  {"ref":"A-2"}]}');
+    const expected = { code: 'MALFORMED_FILE', line: 3, column: 7 };
+    expect(await errorOf(chunksOf(bytes))).toEqual(expected);
+    expect(await errorOf(again(bytes))).toEqual(expected);
+    expect(await errorOf(again(bytes, [3, 5]))).toMatchObject({ line: 3, column: 7 });
+  });
+
+  it('gives the same line and column read again or shadowed, however the file is cut (property)', async () => {
+    const text = fc.json({ maxDepth: 3 }).map((record) => `{"records":[\n${record},\n${record}]}`);
+    const corruption = fc.constantFrom('}', ']', ',', ':', 'x', '"', '\n', '0', '-', 'é', '😀');
+    await fc.assert(
+      fc.asyncProperty(text, fc.nat(), corruption, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 4 }), async (valid, at, bad, sizes) => {
+        const i = at % (valid.length + 1);
+        const bytes = new TextEncoder().encode(valid.slice(0, i) + bad + valid.slice(i));
+        const shadowed = await errorOf(chunksOf(bytes, sizes));
+        // Cut alike, the same error, path included (the path depends on where the chunks end).
+        expect(await errorOf(again(bytes, sizes))).toEqual(shadowed);
+        // Cut otherwise, the same place.
+        const whole = await errorOf(again(bytes));
+        if (shadowed === 'none' || whole === 'none') expect(whole).toEqual(shadowed);
+        else expect({ line: whole.line, column: whole.column }).toEqual({ line: shadowed.line, column: shadowed.column });
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

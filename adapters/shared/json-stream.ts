@@ -198,15 +198,15 @@ const newTokenizer = (): Tokenizer => jsonParser({ packValues: true, streamValue
 
 /**
  * Where a syntax error is, as 1-based line and column (UTF-16 units). The tokenizer does not say,
- * so a second one (`shadow`) is fed each chunk after the first accepted it; when the first one
- * refuses a chunk, the shadow, still in the state before it, takes that chunk one character at a
- * time up to the one it refuses.
+ * so a second one (`shadow`) takes the same text up to the chunk the first refused, then that
+ * chunk one character at a time up to the one it refuses.
  */
 class SyntaxLocator {
   private readonly shadow = newTokenizer();
   private line = 1;
   private column = 1;
 
+  /** Text the first tokenizer accepted: the shadow takes it too, and the position moves past it. */
   accepted(text: string): void {
     this.shadow(text);
     let newline = text.indexOf('\n');
@@ -223,45 +223,89 @@ class SyntaxLocator {
     this.column = text.length - last;
   }
 
-  locate(text: string | typeof none): { line: number; column: number } {
-    if (typeof text === 'string') {
-      for (const ch of text) {
-        try {
-          this.shadow(ch);
-        } catch {
-          break;
-        }
-        if (ch === '\n') {
-          this.line++;
-          this.column = 1;
-        } else this.column += ch.length;
+  /** Takes `text` one character at a time: true, standing at it, when one is refused. */
+  refusesIn(text: string): boolean {
+    for (const ch of text) {
+      try {
+        this.shadow(ch);
+      } catch {
+        return true;
       }
+      if (ch === '\n') {
+        this.line++;
+        this.column = 1;
+      } else this.column += ch.length;
     }
+    return false;
+  }
+
+  get position(): { line: number; column: number } {
     return { line: this.line, column: this.column };
   }
 }
 
-/** Streams the top-level members and array elements of a JSON object; throws FileError. */
+/**
+ * The position of a syntax error, found by reading the input again: the first `offset`
+ * characters were accepted, the next `length` (none: the end of the input) refused.
+ */
+async function locateAgain(input: AsyncIterable<Uint8Array>, offset: number, length: number): Promise<{ line: number; column: number }> {
+  const locator = new SyntaxLocator();
+  let seen = 0;
+  for await (const text of decodeUtf8(input)) {
+    const before = Math.min(text.length, Math.max(0, offset - seen));
+    if (before > 0) locator.accepted(text.slice(0, before));
+    const refused = text.slice(before, Math.max(before, offset + length - seen));
+    if (refused && locator.refusesIn(refused)) break;
+    seen += text.length;
+    if (seen >= offset + length) break;
+  }
+  return locator.position;
+}
+
+/**
+ * Streams the top-level members and array elements of a JSON object; throws FileError.
+ * An input that starts over each time it is iterated (the spool, ingest/spool.ts) is read again
+ * only to place a syntax error; a one-shot input (a generator) has its text shadowed by a second
+ * tokenizer as it goes, which costs a second tokenization of every file.
+ */
 export async function* readJsonStream(input: AsyncIterable<Uint8Array>, options: JsonStreamOptions): AsyncGenerator<JsonEvent> {
   const tokenize = newTokenizer();
-  const locator = new SyntaxLocator();
   const assembler = new Assembler(options);
-  const feed = (chunk: string | typeof none): JsonEvent[] => {
+  const iterator = input[Symbol.asyncIterator]();
+  const again = (iterator as unknown) === input ? undefined : input;
+  const shadowed = again ? undefined : new SyntaxLocator();
+  let offset = 0;
+  const refused = async (chunk: string | typeof none): Promise<FileError> => {
+    const path = assembler.pointer();
+    const length = typeof chunk === 'string' ? chunk.length : 0;
+    const position = again ? await locateAgain(again, offset, length) : (shadowed!.refusesIn(typeof chunk === 'string' ? chunk : ''), shadowed!.position);
+    return new FileError('MALFORMED_FILE', { ...position, ...(path ? { path } : {}) });
+  };
+  // The chunk's events, or undefined when the tokenizer refused it.
+  const feed = (chunk: string | typeof none): JsonEvent[] | undefined => {
     const events: JsonEvent[] = [];
     let result: unknown;
     try {
       result = tokenize(chunk);
     } catch {
-      const path = assembler.pointer();
-      throw new FileError('MALFORMED_FILE', { ...locator.locate(chunk), ...(path ? { path } : {}) });
+      return undefined;
     }
-    if (typeof chunk === 'string') locator.accepted(chunk);
+    if (typeof chunk === 'string') {
+      shadowed?.accepted(chunk);
+      offset += chunk.length;
+    }
     if (result === none) return events;
     const tokens = (isMany(result) ? getManyValues(result) : [result]) as Token[];
     for (const token of tokens) assembler.push(token, events);
     return events;
   };
-  for await (const text of decodeUtf8(input)) yield* feed(text);
-  yield* feed(none);
+  for await (const text of decodeUtf8({ [Symbol.asyncIterator]: () => iterator })) {
+    const events = feed(text);
+    if (!events) throw await refused(text);
+    yield* events;
+  }
+  const last = feed(none);
+  if (!last) throw await refused(none);
+  yield* last;
   assembler.end();
 }

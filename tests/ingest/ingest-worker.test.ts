@@ -98,6 +98,17 @@ describe('the ingest worker pool', () => {
     const broken = await f.ingest(agency, 'liaison-json', truncated, { parsePool: pool, mode: 'PARTIAL' });
     expect(broken.status).toBe(422);
     expect(broken.report.issues[0]).toMatchObject({ code: 'MALFORMED_FILE', line: 1 });
+    // Past the first chunks of the spool (read again to place the error), exactly where it is.
+    const pretty = JSON.stringify(JSON.parse(liaisonJson(Array.from({ length: 1_500 }, (_, i) => suspect(`S-P${i}`, `E9${i}`)))), null, 2);
+    const at = pretty.indexOf('"status"', pretty.indexOf('"S-P1234"'));
+    const head = pretty.slice(0, at);
+    const misplaced = await f.ingest(agency, 'liaison-json', `${head}#${pretty.slice(at)}`, { parsePool: pool, mode: 'PARTIAL' });
+    expect(misplaced.status).toBe(422);
+    expect(misplaced.report.issues.at(-1)).toMatchObject({
+      code: 'MALFORMED_FILE',
+      line: head.split('\n').length,
+      column: head.length - head.lastIndexOf('\n'),
+    });
     const csv = 'id_registro;tipo_registro;nivel\nX-1;desconocido;VERDE\n';
     const csvReport = await f.ingest(agency, 'es-pn-csv', csv, { parsePool: pool, mode: 'PARTIAL' });
     expect(csvReport.report.issues.some((i) => i.line !== undefined)).toBe(true);
