@@ -275,10 +275,15 @@ export async function* readJsonStream(input: AsyncIterable<Uint8Array>, options:
   const again = (iterator as unknown) === input ? undefined : input;
   const shadowed = again ? undefined : new SyntaxLocator();
   let offset = 0;
+  // Where in `text` (empty: at the end of the input) the tokenizer stopped.
+  const placeIn = async (text: string): Promise<{ line: number; column: number }> => {
+    if (again) return locateAgain(again, offset, text.length);
+    shadowed!.refusesIn(text);
+    return shadowed!.position;
+  };
   const refused = async (chunk: string | typeof none): Promise<FileError> => {
     const path = assembler.pointer();
-    const length = typeof chunk === 'string' ? chunk.length : 0;
-    const position = again ? await locateAgain(again, offset, length) : (shadowed!.refusesIn(typeof chunk === 'string' ? chunk : ''), shadowed!.position);
+    const position = await placeIn(typeof chunk === 'string' ? chunk : '');
     return new FileError('MALFORMED_FILE', { ...position, ...(path ? { path } : {}) });
   };
   // The chunk's events, or undefined when the tokenizer refused it.

@@ -64,7 +64,7 @@ describe('Subscription.events over SSE', () => {
     // fixed when `subscribe` answers (before the response's head goes out), not when the
     // client first reads.
     const hub = createEventHub({ db: gw.db, notifier: gw.app.notifier, now: () => gw.clock.now, maxStreamsPerAgency: 1 });
-    const viewer = { agencyId: owner.id, agencyCode: 'VN-MPS', agencyName: 'VN-MPS', subject: 'test', scopes: [], jti: 'j', expiresAt: new Date(gw.clock.now.getTime() + 60_000) };
+    const viewer = { agencyId: owner.id, agencyCode: owner.code, agencyName: owner.code, subject: 'test', scopes: [], jti: 'j', expiresAt: new Date(gw.clock.now.getTime() + 60_000) };
     try {
       const stream = (await hub.subscribe(viewer, undefined))[Symbol.asyncIterator]();
       await raiseEvent(owner, 'PARTICIPANT_JOINED', { operation: 'OP-BEFORE-READ', agency: 'ES-PN' });
