@@ -15,12 +15,36 @@ import { ingestSubmission } from '../../ingest/pipeline.ts';
 import { createReceiptSigner } from '../../ingest/receipts.ts';
 import { postgresCpu, postgresCpuDelta } from '../lib/pg-cpu.ts';
 import { startCpuProfile } from '../lib/profile.ts';
-import { JOB_ENV, OPERATION_CODE, setupIngestDatabase, type AgencyRef, type IngestChildResult, type IngestJob, type SubmissionRun } from './setup.ts';
+import { JOB_ENV, OPERATION_CODE, setupIngestDatabase, type AgencyRef, type IngestChildResult, type IngestJob, type MemorySample, type SubmissionRun } from './setup.ts';
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
 
 async function* fileChunks(path: string): AsyncIterable<Uint8Array> {
   for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) yield chunk as Buffer;
+}
+
+function memorySample(): MemorySample {
+  const m = process.memoryUsage();
+  return {
+    rssMb: mb(m.rss),
+    heapTotalMb: mb(m.heapTotal),
+    heapUsedMb: mb(m.heapUsed),
+    externalMb: mb(m.external),
+    otherMb: mb(m.rss - m.heapTotal - m.external),
+  };
+}
+
+/** Samples the memory every 20 ms and keeps the sample of the highest RSS, to say what the peak was made of. */
+function watchPeak(): () => MemorySample {
+  let peak = memorySample();
+  const timer = setInterval(() => {
+    const now = memorySample();
+    if (now.rssMb > peak.rssMb) peak = now;
+  }, 20);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
 }
 
 async function openJobDatabase(job: IngestJob): Promise<{ db: Database; agencies: Record<string, AgencyRef>; pgName?: string }> {
@@ -43,6 +67,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
     const rssBeforeMb = mb(process.memoryUsage().rss);
     // The parse worker was started above, so its thread is profiled too: that is where files
     // are parsed, mapped, digested and pseudonymized.
+    const stopWatching = watchPeak();
     const stopProfiler = job.profileFile ? await startCpuProfile({ workers: /\/ingest\/parse-worker\.m?[jt]s$/ }) : undefined;
     const runs: SubmissionRun[] = [];
     for (const s of job.submissions) {
@@ -88,9 +113,10 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
         eventLoopDelayMs: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       });
     }
+    const atPeak = stopWatching();
     const profileFiles = stopProfiler && job.profileFile ? await stopProfiler(job.profileFile) : undefined;
     // maxRSS is in kilobytes.
-    return { runs, rssBeforeMb, maxRssMb: process.resourceUsage().maxRSS / 1024, ...(profileFiles ? { profileFiles } : {}) };
+    return { runs, rssBeforeMb, maxRssMb: process.resourceUsage().maxRSS / 1024, atPeak, ...(profileFiles ? { profileFiles } : {}) };
   } finally {
     await db.close();
   }

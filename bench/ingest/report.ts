@@ -3,6 +3,7 @@
 // ratio to COPY of the same rows) and the peak-RSS table, each row marked against the
 // issue's targets (MET / MISSED, or blank where the issue sets none).
 import type { BenchFormat } from './generate.ts';
+import type { MemorySample } from './setup.ts';
 
 export const INGEST_TARGETS = {
   postgresRecordsPerSecond: 24_000,
@@ -38,6 +39,8 @@ export type RssRow = {
   seconds: number;
   rssBeforeMb: number;
   peakRssMb: number;
+  /** What the highest sampled RSS was made of. */
+  atPeak: MemorySample;
   verdict: string;
 };
 
@@ -101,7 +104,7 @@ export function formatThroughput(rows: ThroughputRow[]): string {
 
 export function formatRss(rows: RssRow[]): string {
   return table(
-    ['format', 'database', 'size MB', 'records', 'seconds', 'RSS before MB', 'peak RSS MB', 'target'],
+    ['format', 'database', 'size MB', 'records', 'seconds', 'RSS before MB', 'peak RSS MB', 'at peak: main heap / external / other MB', 'target'],
     rows.map((r) => [
       r.format,
       r.database,
@@ -110,6 +113,7 @@ export function formatRss(rows: RssRow[]): string {
       r.seconds.toFixed(2),
       r.rssBeforeMb.toFixed(0),
       r.peakRssMb.toFixed(0),
+      [r.atPeak.heapTotalMb, r.atPeak.externalMb, r.atPeak.otherMb].map((v) => v.toFixed(0)).join(' / '),
       r.verdict,
     ]),
     2,

@@ -289,7 +289,7 @@ export async function runIngestBench(options: IngestBenchOptions, log: (m: strin
         if (check) log(`  RSS run ${database} ${r.sizeMb} MB: ${check}`);
         rss.push({
           database, format: RSS_FORMAT, fileMb: r.bytes / MB, records: run.counts.received, seconds: run.seconds,
-          rssBeforeMb: result.rssBeforeMb, peakRssMb: result.maxRssMb, verdict: check,
+          rssBeforeMb: result.rssBeforeMb, peakRssMb: result.maxRssMb, atPeak: result.atPeak, verdict: check,
         });
       }
     }

@@ -94,12 +94,26 @@ export type SubmissionRun = {
   eventLoopDelayMs: { p99: number; max: number };
 };
 
+/** Parts of the child's memory at one moment, in MB (process.memoryUsage()). */
+export type MemorySample = {
+  rssMb: number;
+  /** The main thread's V8 heap (the ingest worker's heap is in `otherMb`). */
+  heapTotalMb: number;
+  heapUsedMb: number;
+  /** Memory outside V8's heap held by the main thread's objects (Buffers, transferred ArrayBuffers). */
+  externalMb: number;
+  /** The rest of the RSS: the worker threads' heaps, code, the native allocations of Node and its libraries. */
+  otherMb: number;
+};
+
 export type IngestChildResult = {
   runs: SubmissionRun[];
   /** RSS of the child after start-up and database set-up, before the first submission. */
   rssBeforeMb: number;
   /** process.resourceUsage().maxRSS: the peak over the child's whole life. */
   maxRssMb: number;
+  /** The sample of process.memoryUsage() (every 20 ms during the submissions) whose RSS was highest. */
+  atPeak: MemorySample;
   /** With `profileFile`: the profiles written, this thread's first, then each ingest worker's. */
   profileFiles?: string[];
 };
