@@ -21,6 +21,12 @@ export type WorkerLease = {
    * `nextBatchRecords`, each batch taken tells the worker the size of the batches it prepares next.
    */
   prepare(job: PrepareJob, findUnchanged: (probes: DigestProbe[]) => Promise<number[]>, nextBatchRecords?: () => number): AsyncGenerator<PreparedBatch>;
+  /**
+   * Gives a written batch's buffers back to the worker, which fills them again for the batches
+   * still to come (they leave this thread: the caller must not read them again). Nothing
+   * happens once the job has ended or the lease is released.
+   */
+  recycle(buffers: readonly ArrayBuffer[]): void;
   release(): void;
 };
 
@@ -40,6 +46,8 @@ type Slot = {
   ready: Promise<void>;
   busy: boolean;
   dead: boolean;
+  /** The running job's id. */
+  job?: number;
   /** The running job's handlers. */
   onMessage?: (message: FromWorker) => void;
   onFailure?: (error: Error) => void;
@@ -106,6 +114,13 @@ export class ParsePool {
     let released = false;
     return {
       prepare: (job, findUnchanged, nextBatchRecords) => this.run(slot, { ...job, id: ++this.nextJob }, findUnchanged, nextBatchRecords),
+      recycle: (buffers) => {
+        // A detached buffer (byte length 0) cannot be transferred again.
+        const movable = buffers.filter((b) => b.byteLength > 0);
+        if (released || slot.dead || slot.job === undefined || movable.length === 0) return;
+        const message: ToWorker = { type: 'recycle', job: slot.job, buffers: movable };
+        slot.worker.postMessage(message, movable);
+      },
       release: () => {
         if (released) return;
         released = true;
@@ -156,6 +171,7 @@ export class ParsePool {
       notify();
     };
     this.jobsRun++;
+    slot.job = job.id;
     slot.worker.ref();
     post({ type: 'job', job });
     try {
@@ -174,6 +190,7 @@ export class ParsePool {
       if (!done && !slot.dead) post({ type: 'cancel', job: job.id });
       slot.onMessage = undefined;
       slot.onFailure = undefined;
+      slot.job = undefined;
       if (!slot.dead) slot.worker.unref();
     }
   }

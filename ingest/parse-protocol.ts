@@ -29,7 +29,9 @@ export type ToWorker =
   /** The pipeline needs no more (a file error, the record cap): stop reading. */
   | { type: 'cancel'; job: number }
   /** The answer to a lookup: indexes of the probes whose stored row carries the same digest. */
-  | { type: 'unchanged'; job: number; lookup: number; unchanged: number[] };
+  | { type: 'unchanged'; job: number; lookup: number; unchanged: number[] }
+  /** A written batch's buffers (transferred back), for the worker to fill again (ingest/batch/input.ts BufferShelf). */
+  | { type: 'recycle'; job: number; buffers: ArrayBuffer[] };
 
 export type FromWorker =
   /** The worker's code is loaded (ParsePool.warm waits for it). */

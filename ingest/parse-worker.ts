@@ -12,7 +12,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { getAdapter } from '../adapters/index.ts';
-import { transferablesOf } from './batch/input.ts';
+import { BufferShelf, transferablesOf } from './batch/input.ts';
 import { prepareBatches } from './prepare.ts';
 import { digestKey } from './record-digest.ts';
 import { readSpool } from './spool.ts';
@@ -38,6 +38,8 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMes
 
 let running: Running | undefined;
 let queue: Promise<void> = Promise.resolve();
+/** The running job's buffers given back to be filled again; emptied when the job ends, so an idle worker holds none. */
+const shelf = new BufferShelf();
 
 async function runJob(job: WorkerJob): Promise<void> {
   const self: Running = { id: job.id, sizing: { batchRecords: job.batchRecords }, cancelled: false, unacked: 0, lookups: new Map(), nextLookup: 0 };
@@ -65,6 +67,7 @@ async function runJob(job: WorkerJob): Promise<void> {
         digest: job.digest,
         batchRecords: () => self.sizing.batchRecords,
         maxRecords: job.maxRecords,
+        bytes: shelf.take,
       },
       findUnchanged,
     );
@@ -81,6 +84,7 @@ async function runJob(job: WorkerJob): Promise<void> {
     post({ type: 'error', job: self.id, name: error instanceof Error ? error.name : 'Error' });
   } finally {
     running = undefined;
+    shelf.clear();
   }
 }
 
@@ -106,6 +110,9 @@ port.on('message', (message: ToWorker) => {
       job.wakeAck = undefined;
       return;
     }
+    case 'recycle':
+      if (running?.id === message.job) shelf.put(message.buffers);
+      return;
     case 'unchanged': {
       const job = running;
       if (!job || job.id !== message.job) return;

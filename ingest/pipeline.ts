@@ -247,6 +247,8 @@ async function streamRecords(tx: Tx, s: Session): Promise<void> {
       if (maxWaitMs <= 0 || !foregroundActive()) return wal.forget();
       await paceBehindForeground(lastBatchMs, maxWaitMs, await wal.sinceLast());
     },
+    // Written: its bytes go back to the worker to be filled again, instead of waiting here for a full collection.
+    (written) => s.worker.recycle([written.jsonb.buffer as ArrayBuffer]),
   );
   try {
     await readItems(tx, s, writer);

@@ -8,7 +8,7 @@
 // two counts, and one text per table.
 import type { Issue, Item, Location, RecordItem } from '../adapters/contract.ts';
 import { pseudonymize } from '../adapters/pseudonymize.ts';
-import { batchRows, type BatchRows } from './batch/input.ts';
+import { batchRows, type BatchRows, type BytesSource } from './batch/input.ts';
 import { recordDigest, type DigestContext } from './record-digest.ts';
 import { toReportIssue, type ReportIssue } from './report.ts';
 import { toRow, type Row } from './rows.ts';
@@ -43,6 +43,8 @@ export type PrepareOptions = {
   batchRecords: number | (() => number);
   /** The adapter is not read beyond this many records (the pipeline refuses more anyway). */
   maxRecords: number;
+  /** Where the batch inputs' bytes come from (the worker's BufferShelf); new buffers otherwise. */
+  bytes?: BytesSource;
 };
 
 export type FindUnchanged = (probes: DigestProbe[]) => Promise<number[]>;
@@ -102,7 +104,7 @@ async function prepareBatch(lookedUp: LookedUpBatch, options: PrepareOptions): P
       batch.entries.push({ t: 'rejected', issues });
     } else rows.push(converted.row);
   }
-  batch.rows = batchRows(rows);
+  batch.rows = batchRows(rows, options.bytes);
   return batch;
 }
 

@@ -49,12 +49,15 @@ export class RecordWriter {
     private readonly onRetracted: (row: UnwrittenRow) => void = () => {},
     /** Awaited before each batch is sent, with how long the previous one took (pacing, kernel/foreground.ts). */
     private readonly beforeBatch: (lastBatchMs: number) => Promise<void> = async () => {},
+    /** Called with each input once its statement has run (the pipeline gives its buffer back to the ingest worker). */
+    private readonly onWritten: (input: TableInput) => void = () => {},
   ) {}
 
   /** Writes one table's input; answers the elements whose den is not there yet. */
   private async writeTable(kind: RecordKindName, input: TableInput | undefined, write: Writer): Promise<unknown[]> {
     if (!input) return [];
     const result = await write(this.run, this.ctx, input);
+    this.onWritten(input);
     const written = input.count - result.unresolved.length;
     this.counts.accepted += result.inserted;
     this.counts.updated += result.updated;

@@ -161,17 +161,21 @@ export const JSONB_VERSION = 1;
 /** A batch's rows by table, in the order the writers take them (dens first). */
 export type BatchRows = { scamDen?: TableInput; suspect?: TableInput; interceptedFund?: TableInput };
 
+/** A Buffer of `size` bytes over an ArrayBuffer of its own (transferable, unlike Node's pooled small buffers). */
+export type BytesSource = (size: number) => Buffer;
+
+const freshBytes: BytesSource = (size) => Buffer.allocUnsafeSlow(size);
+
 /**
  * The elements as one table's input (undefined when there are none), written element by
- * element into one buffer of its own (transferable, unlike Node's pooled small buffers): no
- * string of the whole array is ever made.
+ * element into one buffer from `bytes`: no string of the whole array is ever made.
  */
-export function tableInput(elements: readonly unknown[]): TableInput | undefined {
+export function tableInput(elements: readonly unknown[], bytes: BytesSource = freshBytes): TableInput | undefined {
   if (elements.length === 0) return undefined;
   const parts = elements.map((element) => JSON.stringify(element));
   let size = 2 + parts.length; // the version byte, '[', the commas and ']'
   for (const part of parts) size += Buffer.byteLength(part, 'utf8');
-  const jsonb = Buffer.allocUnsafeSlow(size);
+  const jsonb = bytes(size);
   jsonb[0] = JSONB_VERSION;
   let at = 1 + jsonb.write('[', 1, 'latin1');
   parts.forEach((part, i) => {
@@ -182,13 +186,47 @@ export function tableInput(elements: readonly unknown[]): TableInput | undefined
   return { jsonb, count: elements.length };
 }
 
+/** Buffers kept for reuse at most (two batches in flight, three tables each). */
+const MAX_SHELVED = 6;
+/** Capacity is rounded up to this, so that a buffer fits the next batches of about the same size. */
+const CAPACITY_STEP = 64 * 1024;
+
+/**
+ * The ingest worker's buffers for table inputs, used again: the thread that writes the batches
+ * gives each batch's buffers back once its statements have run (ingest/parse-pool.ts, `recycle`).
+ * Without this, every batch's buffers moved to that thread and waited there for a full garbage
+ * collection, which V8 starts only once such memory has grown by tens of megabytes: the
+ * gateway's memory grew with the size of the file (bench/ingest, peak RSS).
+ */
+export class BufferShelf {
+  private readonly shelved: ArrayBuffer[] = [];
+
+  /** Keeps what was given back, the largest first when there are too many. */
+  put(buffers: readonly ArrayBuffer[]): void {
+    this.shelved.push(...buffers.filter((b) => b.byteLength > 0));
+    this.shelved.sort((a, b) => a.byteLength - b.byteLength);
+    this.shelved.splice(0, Math.max(0, this.shelved.length - MAX_SHELVED));
+  }
+
+  /** The smallest shelved buffer that holds `size` bytes, or a new one. */
+  readonly take: BytesSource = (size) => {
+    const i = this.shelved.findIndex((b) => b.byteLength >= size);
+    const buffer = i >= 0 ? this.shelved.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.ceil(size / CAPACITY_STEP) * CAPACITY_STEP).buffer;
+    return Buffer.from(buffer, 0, size);
+  };
+
+  clear(): void {
+    this.shelved.length = 0;
+  }
+}
+
 /** The memory of a batch's inputs, to be transferred with it (each input owns its ArrayBuffer). */
 export function transferablesOf(rows: BatchRows): ArrayBuffer[] {
   return [rows.scamDen, rows.suspect, rows.interceptedFund].flatMap((input) => (input ? [input.jsonb.buffer as ArrayBuffer] : []));
 }
 
 /** A batch's valid rows, in file order within each table, as the three statements' inputs. */
-export function batchRows(rows: readonly Row[]): BatchRows {
+export function batchRows(rows: readonly Row[], bytes?: BytesSource): BatchRows {
   const dens: unknown[] = [];
   const suspects: unknown[] = [];
   const funds: unknown[] = [];
@@ -198,7 +236,7 @@ export function batchRows(rows: readonly Row[]): BatchRows {
     else funds.push(fundInput(r.row));
   }
   const out: BatchRows = {};
-  const [scamDen, suspect, interceptedFund] = [tableInput(dens), tableInput(suspects), tableInput(funds)];
+  const [scamDen, suspect, interceptedFund] = [tableInput(dens, bytes), tableInput(suspects, bytes), tableInput(funds, bytes)];
   if (scamDen) out.scamDen = scamDen;
   if (suspect) out.suspect = suspect;
   if (interceptedFund) out.interceptedFund = interceptedFund;

@@ -13,6 +13,7 @@ import { liaisonJsonAdapter } from '../../adapters/liaison-json/index.ts';
 import type { MappedRecord } from '../../adapters/contract.ts';
 import {
   addParticipant,
+  bigLiaisonJson,
   bytesOf,
   chunked,
   createIngestFixture,
@@ -114,6 +115,48 @@ describe('the ingest worker pool', () => {
     expect(csvReport.report.issues.some((i) => i.line !== undefined)).toBe(true);
     const after = await tableCounts(f.db);
     expect({ ...after, submissions: 0 }).toEqual({ ...before, submissions: 0 });
+  });
+});
+
+describe('the batches\' buffers', () => {
+  /** A pool whose leases note every buffer given back to the worker, as it was when given. */
+  class WatchedPool extends ParsePool {
+    readonly given: { bytes: number; after: () => number }[] = [];
+    override async lease() {
+      const lease = await super.lease();
+      return {
+        ...lease,
+        recycle: (buffers: readonly ArrayBuffer[]) => {
+          for (const b of buffers) this.given.push({ bytes: b.byteLength, after: () => b.byteLength });
+          lease.recycle(buffers);
+        },
+      };
+    }
+  }
+
+  test('a written batch\'s buffers go back to the ingest worker, which fills them again: every record is stored as the file says', async () => {
+    const watched = new WatchedPool(1);
+    const agency = await newAgency();
+    // 1,200 records in batches of 100: a den and 49 suspects per 50, so two tables per batch.
+    const result = await f.ingest(agency, 'liaison-json', bigLiaisonJson(1_200, 'RC'), { parsePool: watched, batchSize: 100 });
+    expect(result.status).toBe(201);
+    expect(result.report.counts).toMatchObject({ received: 1_200, accepted: 1_200, rejected: 0 });
+    // Each batch's two inputs were given back once written. Those of the first eleven left this
+    // thread (detached here); the last batch is written after the worker's job has ended, so its
+    // buffers stay here and are collected as any other memory.
+    expect(watched.given).toHaveLength(24);
+    expect(watched.given.every((g) => g.bytes > 0)).toBe(true);
+    expect(watched.given.map((g) => g.after() === 0)).toEqual([...Array<boolean>(22).fill(true), false, false]);
+    // Batches filled into used buffers hold their own records, not a trace of earlier ones.
+    const rows = await f.db.prisma.$queryRaw<{ ref: string; den: string | null }[]>`
+      SELECT s.source_ref AS ref, d.source_ref AS den FROM suspect s LEFT JOIN scam_den d ON d.id = s.den_id
+       WHERE s.owner_id = ${agency.id}::uuid ORDER BY s.source_ref`;
+    const expected = Array.from({ length: 1_200 }, (_, i) => i)
+      .filter((i) => i % 50 !== 0)
+      .map((i) => ({ ref: `RC-${i}`, den: `RC-D-${i - (i % 50)}` }))
+      .sort((a, b) => (a.ref < b.ref ? -1 : 1));
+    expect(rows).toEqual(expected);
+    expect(await f.db.prisma.scamDen.count({ where: { ownerId: agency.id } })).toBe(24);
   });
 });
 
