@@ -177,13 +177,13 @@ const pacedOn = (db: Database) => db.kind === 'postgres';
  * Reads the file's prepared batches from the ingest worker (ingest/prepare.ts: parsed,
  * digested, pseudonymized, checked, and the rows already in the batch statements' input form):
  * issues into the report, records counted, the rows handed to the writer. Unchanged records are
- * looked up outside the transaction on PostgreSQL (the writer pool; the transaction's connection
- * is busy writing the previous batch) and in it on the embedded database (one connection).
+ * looked up outside the transaction on PostgreSQL (the writer pool, without Prisma; the
+ * transaction's connection is busy writing the previous batch) and in it on the embedded database (one connection).
  */
 async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void> {
   const { input, report } = s;
   const context = { agencyCode: input.agency.code, operationCode: s.operation.code, today: isoDate(s.receivedAt) };
-  const lookupDb = input.db.kind === 'postgres' ? input.db.writer : tx;
+  const lookupDb = input.db.kind === 'postgres' ? input.db.writerStatements : tx;
   // A caller's batch size is kept; otherwise, where the ingestion paces itself, each batch taken sets the next one's size.
   const nextBatchRecords = input.batchSize === undefined && pacedOn(input.db) ? batchSizeNow : undefined;
   const batches = s.worker.prepare(

@@ -47,6 +47,15 @@ export type Database = {
    * and as bigint or Decimal through Prisma, so a caller converts what it reads of them.
    */
   readonly statements: PlainStatements;
+  /**
+   * The same, on the writer's pool (PostgreSQL): ingest's statements outside a submission's
+   * transaction, such as the lookup of unchanged records, whose parameters are a batch's refs
+   * and digests. Through Prisma they cost its encoding and, worse, stayed in memory: Prisma's
+   * driver adapter passes every statement to its debug log, which keeps the arguments of the
+   * last 100 statements whether or not logging is on (about 30 MB of refs and digests during
+   * a large submission, measured in a heap snapshot). `writer` itself on the embedded database.
+   */
+  readonly writerStatements: PlainStatements;
   /** Raw PGlite handle, only for the embedded database (dumps, COPY from a blob). */
   readonly pglite: PGlite | undefined;
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
@@ -239,7 +248,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const adapterFactory = adapterOf(readsPool);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     const writerConnections = new Map<number, pg.ClientBase>();
-    const writer = new PrismaClient({ adapter: adapterOf(pool('writer', options.writerPoolSize ?? 4, writerConnections)) });
+    const writerPool = pool('writer', options.writerPoolSize ?? 4, writerConnections);
+    const writer = new PrismaClient({ adapter: adapterOf(writerPool) });
     const limitsPool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: LIMITS_POOL_SIZE,
@@ -256,6 +266,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       writer,
       limitsPool,
       statements: plainStatements(readsPool),
+      writerStatements: plainStatements(writerPool),
       connectionOf: async (tx) => {
         const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
         const client = row ? writerConnections.get(row.pid) : undefined;
@@ -315,6 +326,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     writer: prisma,
     limitsPool: undefined,
     statements: prisma,
+    writerStatements: prisma,
     connectionOf: async () => undefined,
     pglite,
     adapterFactory,

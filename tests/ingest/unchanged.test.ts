@@ -63,3 +63,17 @@ test('probes the owner\'s (owner_id, source_ref) index once per record and never
   expect(text).not.toMatch(/Seq Scan on suspect/);
   expect(text).not.toMatch(/hashed SubPlan/);
 });
+
+test('answers the same through the writer pool\'s plain statements (the pipeline\'s lookup on PostgreSQL), refs that need quoting in an array included', async () => {
+  const es = f.agencies['ES-PN']!;
+  const odd = ['D-"quoted",{braces}\\back', 'NULL', 'D- spaced ,comma'];
+  expect((await f.ingest(es, 'liaison-json', liaisonJson(odd.map((ref) => den(ref))))).status).toBe(201);
+  const rows = await f.db.prisma.$queryRaw<Stored[]>`
+    SELECT 'scamDen' AS kind, source_ref AS ref, ingest_digest AS digest FROM scam_den WHERE owner_id = ${es.id}::uuid AND source_ref IN (${Prisma.join(odd)})
+     ORDER BY source_ref`;
+  expect(rows.map((r) => r.ref).sort()).toEqual([...odd].sort());
+  const probes: DigestProbe[] = [...rows, { ...rows[0]!, ref: `${rows[0]!.ref}x` }, ...(await stored('ES-PN'))];
+  const viaPrisma = await findUnchanged(f.db.prisma, es.id, probes);
+  expect(viaPrisma).toEqual([0, 1, 2, 4, 5, 6, 7]);
+  expect(await findUnchanged(f.db.writerStatements, es.id, probes)).toEqual(viaPrisma);
+});
