@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../../kernel/db.ts';
 import { MAX_RECORDS } from '../../ingest/pipeline.ts';
 import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
+import { DEPLOYED_ENV } from '../lib/children.ts';
 import { copyReferencedTables, exportOwnerRows, timedCopy } from './copy.ts';
 import { BENCH_FORMATS, bytesPerRecord, generateFile, selfCheck, type BenchFormat } from './generate.ts';
 import { formatStages, summarizeStages, type StageSummary } from './profile.ts';
@@ -82,7 +83,8 @@ export function killIngestChildrenNow(): void {
 async function runChild(name: string, job: IngestJob, log: (m: string) => void): Promise<IngestChildResult> {
   const child = fork(CHILD_FILE, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, [JOB_ENV]: JSON.stringify(job) },
+    // As deployed (the allocator's arenas change its peak memory), plus the job.
+    env: { ...process.env, ...DEPLOYED_ENV, [JOB_ENV]: JSON.stringify(job) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   live.add(child);

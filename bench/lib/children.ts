@@ -68,10 +68,16 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts bench/servers/<file> with the given environment, as deployed: NODE_ENV=production, which
- * graphql-js (the gateway's and PostGraphile's) reads once at load to skip its development-time
- * checks (each type test otherwise looks for a second copy of graphql on a miss).
+ * The environment docs/deploy/Containerfile and liaison.service give a gateway process, which
+ * the bench's gateways run with (tests/docs/deploy-env.test.ts keeps the three the same):
+ * NODE_ENV=production, which graphql-js (the gateway's and PostGraphile's) reads once at load to
+ * skip its development-time checks (each type test otherwise looks for a second copy of
+ * graphql on a miss), and MALLOC_ARENA_MAX=2, which glibc reads at start (docs/deployment.md,
+ * Memory of one process).
  */
+export const DEPLOYED_ENV = { NODE_ENV: 'production', MALLOC_ARENA_MAX: '2' } as const;
+
+/** Starts bench/servers/<file> with the given environment, as deployed (DEPLOYED_ENV). */
 export async function startServerChild(options: {
   name: string;
   file: 'raw.ts' | 'raw-js.ts' | 'raw-auth.ts' | 'postgraphile.ts' | 'gateway.ts' | 'service.ts' | 'match.ts';
@@ -79,7 +85,7 @@ export async function startServerChild(options: {
 }): Promise<ServerChild> {
   const child = fork(serverFile(options.file), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, NODE_ENV: 'production', ...options.env },
+    env: { ...process.env, ...DEPLOYED_ENV, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   live.add(child);
