@@ -178,7 +178,8 @@ const pacedOn = (db: Database) => db.kind === 'postgres';
  * digested, pseudonymized, checked, and the rows already in the batch statements' input form):
  * issues into the report, records counted, the rows handed to the writer. Unchanged records are
  * looked up outside the transaction on PostgreSQL (the writer pool, without Prisma; the
- * transaction's connection is busy writing the previous batch) and in it on the embedded database (one connection).
+ * transaction's connection is busy writing the previous batch) and in it on the embedded
+ * database (one connection).
  */
 async function readItems(tx: Tx, s: Session, writer: RecordWriter): Promise<void> {
   const { input, report } = s;
