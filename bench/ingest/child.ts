@@ -68,7 +68,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
     // The parse worker was started above, so its thread is profiled too: that is where files
     // are parsed, mapped, digested and pseudonymized.
     const stopWatching = watchPeak();
-    const stopProfiler = job.profileFile ? await startCpuProfile({ workers: /\/ingest\/parse-worker\.m?[jt]s$/ }) : undefined;
+    const stopProfiler = job.profileFile ? await startCpuProfile({ workers: /\/ingest\/parse-worker\.[cm]?[jt]s$/ }) : undefined;
     const runs: SubmissionRun[] = [];
     for (const s of job.submissions) {
       const agency = agencies[s.agencyCode];
