@@ -3,10 +3,10 @@
 // the parent, or its own PGlite which it migrates and sets up), then runs each submission
 // with the real ingestSubmission (file streamed from disk in 64 KiB chunks, receipts signed),
 // timing each one with the CPU of this process and of the PostgreSQL backends of its database.
-// It reports over IPC, with process.resourceUsage().maxRSS, and exits. Optionally it samples
+// It reports over IPC, with process.resourceUsage().maxRSS over the submissions, and exits. Optionally it samples
 // its own CPU with the V8 profiler over the submissions only.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDatabase, type Database } from '../../kernel/db.ts';
 import { createLogger } from '../../kernel/logger.ts';
@@ -47,6 +47,21 @@ function watchPeak(): () => MemorySample {
   };
 }
 
+/**
+ * Resets the kernel's high-water mark of this process's RSS (Linux, /proc/self/clear_refs), so
+ * that maxRSS is the peak of the submissions alone. Without it an embedded database's child
+ * reported the peak of its own set-up (PGlite unpacking and migrating its cluster), whatever
+ * the file. False where the mark cannot be reset: maxRSS is then the child's whole life.
+ */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function openJobDatabase(job: IngestJob): Promise<{ db: Database; agencies: Record<string, AgencyRef>; pgName?: string }> {
   if ('url' in job.database) {
     // One connection: the pipeline holds one transaction per submission.
@@ -65,6 +80,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
     await sharedParsePool().warm();
     const log = createLogger({ level: 'silent', pretty: false });
     const rssBeforeMb = mb(process.memoryUsage().rss);
+    const peakFromHere = resetPeakRss();
     // The parse worker was started above, so its thread is profiled too: that is where files
     // are parsed, mapped, digested and pseudonymized.
     const stopWatching = watchPeak();
@@ -116,7 +132,7 @@ async function run(job: IngestJob): Promise<IngestChildResult> {
     const atPeak = stopWatching();
     const profileFiles = stopProfiler && job.profileFile ? await stopProfiler(job.profileFile) : undefined;
     // maxRSS is in kilobytes.
-    return { runs, rssBeforeMb, maxRssMb: process.resourceUsage().maxRSS / 1024, atPeak, ...(profileFiles ? { profileFiles } : {}) };
+    return { runs, rssBeforeMb, maxRssMb: process.resourceUsage().maxRSS / 1024, peakFromHere, atPeak, ...(profileFiles ? { profileFiles } : {}) };
   } finally {
     await db.close();
   }

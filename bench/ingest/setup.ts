@@ -110,8 +110,10 @@ export type IngestChildResult = {
   runs: SubmissionRun[];
   /** RSS of the child after start-up and database set-up, before the first submission. */
   rssBeforeMb: number;
-  /** process.resourceUsage().maxRSS: the peak over the child's whole life. */
+  /** process.resourceUsage().maxRSS: the peak over the submissions (`peakFromHere`), else over the child's whole life. */
   maxRssMb: number;
+  /** Whether the peak was reset before the first submission (Linux). */
+  peakFromHere: boolean;
   /** The sample of process.memoryUsage() (every 20 ms during the submissions) whose RSS was highest. */
   atPeak: MemorySample;
   /** With `profileFile`: the profiles written, this thread's first, then each ingest worker's. */
