@@ -3,8 +3,8 @@
 // the parent, or its own PGlite which it migrates and sets up), then runs each submission
 // with the real ingestSubmission (file streamed from disk in 64 KiB chunks, receipts signed),
 // timing each one with the CPU of this process and of the PostgreSQL backends of its database.
-// It reports over IPC, with process.resourceUsage().maxRSS over the submissions, and exits. Optionally it samples
-// its own CPU with the V8 profiler over the submissions only.
+// It reports over IPC, with process.resourceUsage().maxRSS over the submissions, and exits.
+// Optionally it samples its own CPU with the V8 profiler over the submissions only.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
