@@ -5,6 +5,7 @@
 // that only describes the query, leaves as INTERNAL without its message. The codes themselves
 // and LiaisonError live in kernel/errors.ts, where every floor can throw them.
 import { GraphQLError } from 'graphql';
+import { messages as pgliteMessages } from '@electric-sql/pglite';
 import pg from 'pg';
 import { isDatabaseSocketError } from '../kernel/db.ts';
 import { ErrorCode, errorTable, isLiaisonError, LiaisonError } from '../kernel/errors.ts';
@@ -101,8 +102,9 @@ function databaseRetryReason(error: unknown): keyof typeof DATABASE_RETRY | unde
   const e = thrownBy(error) as ({ name?: string; code?: string; message?: string; meta?: unknown } & object) | null;
   let failure: { kind?: string | undefined; sqlState?: string | undefined; prismaCode?: string | undefined };
   if (e?.name === 'PrismaClientKnownRequestError') failure = { ...driverCause(e), prismaCode: e.code };
-  // A statement sent on the transaction's own connection (ingest's batch statements, kernel/db.ts connectionOf).
-  else if (e instanceof pg.DatabaseError) failure = { sqlState: e.code };
+  // A statement sent on the transaction's own connection (ingest's batch statements, kernel/db.ts
+  // connectionOf): node-postgres's error on PostgreSQL, PGlite's on the embedded database.
+  else if (e instanceof pg.DatabaseError || e instanceof pgliteMessages.DatabaseError) failure = { sqlState: e.code };
   else if (!(e instanceof Error)) return undefined;
   else return PG_POOL_MESSAGES.has(e.message) || failedConnect(e) || isDatabaseSocketError(e) ? 'database_unavailable' : undefined;
   const { kind, sqlState, prismaCode } = failure;

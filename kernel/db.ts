@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { access, chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
@@ -13,6 +13,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { Prisma, PrismaClient } from '../prisma/generated/client/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { makePrivateDir } from './data-dir.ts';
+import { ErrorCode, LiaisonError } from './errors.ts';
 import { watchPool } from './metrics.ts';
 import { listenPglite, listenPostgres, type NotificationHandlers, type StopListening } from './notifications.ts';
 
@@ -68,6 +69,12 @@ export type Database = {
 /** A statement sent on a write transaction's own connection (`Database.connectionOf`). */
 export type TransactionConnection = {
   query<R extends pg.QueryResultRow>(statement: string | { text: string; values?: unknown[] }): Promise<{ rows: R[] }>;
+  /**
+   * Whether a Uint8Array parameter reaches the server as a binary value, so that a jsonb
+   * parameter may be PostgreSQL's binary jsonb (node-postgres). PGlite sends one as bytea: a
+   * jsonb parameter goes there as its text.
+   */
+  readonly binaryParameters: boolean;
 };
 
 /** The raw-statement subset of Prisma's client, which `Database.statements` implements outside it. */
@@ -277,6 +284,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
           client && {
             query: (statement) =>
               markingSocketErrors(client.query(typeof statement === 'string' ? statement : { name: statementName(statement.text), ...statement })),
+            binaryParameters: true,
           }
         );
       },
@@ -318,7 +326,28 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
   });
   if (unpacksCluster) await tightenTree(pgdata);
-  const adapterFactory = new PrismaPGlite(pglite);
+  // PGlite has one connection, so one transaction is open at a time. Prisma's adapter opens
+  // transactions through this proxy, which keeps PGlite's own transaction object while it is
+  // open, for connectionOf; everything else reaches PGlite as it is.
+  let openTransaction: Transaction | undefined;
+  const client = new Proxy(pglite, {
+    get(target, property) {
+      if (property === 'transaction') {
+        return async <T>(run: (tx: Transaction) => Promise<T>): Promise<T> =>
+          target.transaction(async (tx) => {
+            openTransaction = tx;
+            try {
+              return await run(tx);
+            } finally {
+              if (openTransaction === tx) openTransaction = undefined;
+            }
+          });
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const adapterFactory = new PrismaPGlite(client);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     kind: 'pglite',
@@ -327,7 +356,31 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     limitsPool: undefined,
     statements: prisma,
     writerStatements: prisma,
-    connectionOf: async () => undefined,
+    // The open transaction's own object, once it has shown to be `tx`'s (the same transaction
+    // id seen through both): ingest's batch statements then skip Prisma, which JSON-encoded
+    // their megabyte of text and decoded it again, and whose driver adapter kept the last 100
+    // statements' arguments in memory (kernel/db.ts writerStatements says more).
+    connectionOf: async (tx) => {
+      const open = openTransaction;
+      if (!open) return undefined;
+      const [asked] = await tx.$queryRaw<{ id: string }[]>`SELECT txid_current()::text AS id`;
+      const { rows: [own] } = await open.query<{ id: string }>('SELECT txid_current()::text AS id');
+      if (!asked || asked.id !== own?.id) return undefined;
+      return {
+        query: async <R extends pg.QueryResultRow>(statement: string | { text: string; values?: unknown[] }) => {
+          // Ended meanwhile (Prisma's transaction timeout): a retry, as Prisma answers a statement on a closed transaction.
+          if (openTransaction !== open) {
+            throw new LiaisonError(ErrorCode.SERVICE_UNAVAILABLE, 'The database transaction has ended; try again later.', {
+              headers: { 'retry-after': '5' },
+              reason: 'database_unavailable',
+            });
+          }
+          const { rows } = typeof statement === 'string' ? await open.query<R>(statement) : await open.query<R>(statement.text, statement.values);
+          return { rows };
+        },
+        binaryParameters: false,
+      };
+    },
     pglite,
     adapterFactory,
     migrate: () => applyMigrations(adapterFactory),

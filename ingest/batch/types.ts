@@ -40,17 +40,20 @@ export type CountRow = { inserted: number; updated: number; unresolved: unknown[
 export type RunStatement = (statement: Prisma.Sql) => Promise<CountRow[]>;
 
 /**
- * How the batch statements reach the transaction `tx`: on PostgreSQL over its own connection
- * (kernel/db.ts connectionOf), so that a batch's binary jsonb (its only Buffer parameter) goes
- * to the server as it is. Through Prisma otherwise (the embedded database), as text: Prisma
- * JSON-encodes the parameters and the adapter decodes them again, which for a 1,000-record
- * batch copies about a megabyte twice more per table (bytes would go as base64, slower still).
+ * How the batch statements reach the transaction `tx`: over its own connection (kernel/db.ts
+ * connectionOf). On PostgreSQL a batch's binary jsonb (its only Buffer parameter) goes to the
+ * server as it is; on the embedded database, whose driver sends bytes as bytea, as its text.
+ * Through Prisma only when no connection can be told for certain, as text: Prisma JSON-encodes
+ * the parameters and the adapter decodes them again, which for a 1,000-record batch copies
+ * about a megabyte twice more per table (bytes would go as base64, slower still).
  */
 export function statementRunner(tx: Tx, connection: TransactionConnection | undefined): RunStatement {
-  if (connection) return async (statement) => (await connection.query<CountRow>({ text: statement.text, values: statement.values })).rows;
   const text = new TextDecoder();
-  return (statement) =>
-    tx.$queryRawUnsafe<CountRow[]>(statement.text, ...statement.values.map((v) => (v instanceof Uint8Array ? text.decode(v.subarray(1)) : v)));
+  /** A binary jsonb parameter (ingest/batch/input.ts) as its text: the version byte dropped. */
+  const asText = (v: unknown) => (v instanceof Uint8Array ? text.decode(v.subarray(1)) : v);
+  if (connection?.binaryParameters) return async (statement) => (await connection.query<CountRow>({ text: statement.text, values: statement.values })).rows;
+  if (connection) return async (statement) => (await connection.query<CountRow>({ text: statement.text, values: statement.values.map(asText) })).rows;
+  return (statement) => tx.$queryRawUnsafe<CountRow[]>(statement.text, ...statement.values.map(asText));
 }
 
 export const NOTHING_WRITTEN: WriteResult = { inserted: 0, updated: 0, unresolved: [], retracted: [] };

@@ -69,6 +69,35 @@ describe('database unavailable', () => {
     expect(maskError(other).code).toBe('INTERNAL');
   });
 
+  it("REL-09 REL-12 answers a statement timeout as PGlite reports it for a batch statement on the embedded database's transaction, as 503 database_timeout", async () => {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    try {
+      const raised = await db.prisma
+        .$transaction(async (tx) => {
+          const connection = await db.connectionOf(tx);
+          expect(connection).toBeDefined();
+          // PostgreSQL's own error, with the SQLSTATE a statement timeout has.
+          await connection!.query("DO $$ BEGIN RAISE EXCEPTION 'the server says so' USING ERRCODE = '57014'; END $$");
+        })
+        .then(() => undefined, (thrown: unknown) => thrown);
+      const masked = maskError(raised);
+      expect([masked.code, masked.status, masked.reason]).toEqual(['SERVICE_UNAVAILABLE', 503, 'database_timeout']);
+      expect(masked.message).not.toContain('the server says so');
+
+      // A statement sent once its transaction has ended (Prisma's timeout rolled it back) is a
+      // retry, as Prisma answers one on a closed transaction, and runs nowhere.
+      let kept: Awaited<ReturnType<typeof db.connectionOf>>;
+      await db.prisma.$transaction(async (tx) => {
+        kept = await db.connectionOf(tx);
+      });
+      const late = await kept!.query('CREATE TABLE never_made (n int)').then(() => undefined, (thrown: unknown) => thrown);
+      expect(maskError(late)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' });
+      expect(await db.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'never_made'`).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("REL-09 answers node-postgres's own pool timeout as database_unavailable", () => {
     expect(maskError(new Error('timeout exceeded when trying to connect')).reason).toBe('database_unavailable');
     expect(maskError(new Error('something else')).code).toBe('INTERNAL');

@@ -67,12 +67,30 @@ describe.skipIf(!process.env.DATABASE_URL)('separate pools for reads and submiss
 });
 
 describe.skipIf(Boolean(process.env.DATABASE_URL))('embedded database', () => {
-  it('writes through the one PGlite client', async () => {
+  it("writes through the one PGlite client, and hands ingest that client's open transaction: what is sent on it runs inside it", async () => {
     const db = await openDatabase({ dataDir: 'memory://' });
+    const name = async (tx: { $queryRawUnsafe<T>(sql: string): Promise<T> }) =>
+      (await tx.$queryRawUnsafe<{ application_name: string }[]>('SHOW application_name'))[0]!.application_name;
     try {
       expect(db.writer).toBe(db.prisma);
-      // Batch statements go through Prisma there: there is no connection of its own to hand out.
-      await db.prisma.$transaction(async (tx) => expect(await db.connectionOf(tx)).toBeUndefined());
+      await db.prisma.$transaction(async (tx) => {
+        const connection = await db.connectionOf(tx);
+        // PGlite sends bytes as bytea: ingest sends its jsonb as text there.
+        expect(connection?.binaryParameters).toBe(false);
+        // SET LOCAL lasts until the transaction ends: seen through Prisma, it was the same transaction.
+        await connection!.query("SET LOCAL application_name = 'liaison-connection-of'");
+        expect(await name(tx)).toBe('liaison-connection-of');
+        expect((await connection!.query<{ n: number }>({ text: 'SELECT $1::int + 1 AS n', values: [41] })).rows).toEqual([{ n: 42 }]);
+      });
+      await db.prisma.$transaction(async (tx) => {
+        expect(await name(tx)).not.toBe('liaison-connection-of');
+        // The next transaction is handed out too: the one open now.
+        const connection = await db.connectionOf(tx);
+        await connection!.query("SET LOCAL application_name = 'the-next-one'");
+        expect(await name(tx)).toBe('the-next-one');
+      });
+      // Outside a transaction Prisma's client is not the open transaction (there is none).
+      expect(await db.connectionOf(db.prisma)).toBeUndefined();
     } finally {
       await db.close();
     }
