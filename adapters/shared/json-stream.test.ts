@@ -126,10 +126,15 @@ describe('syntax error positions', () => {
         const shadowed = await errorOf(chunksOf(bytes, sizes));
         // Cut alike, the same error, path included (the path depends on where the chunks end).
         expect(await errorOf(again(bytes, sizes))).toEqual(shadowed);
-        // Cut otherwise, the same place.
+        // Cut otherwise, the same place for a syntax error. A refusal of what the tokens say (a
+        // `__proto__` key, a repeated one, which a corruption can make) is met where the reader
+        // reaches it, and the members of a chunk the tokenizer refuses are never reached: which
+        // of the two a file gets can depend on where its chunks end. Both say where they are.
         const whole = await errorOf(again(bytes));
         if (shadowed === 'none' || whole === 'none') expect(whole).toEqual(shadowed);
-        else expect({ line: whole.line, column: whole.column }).toEqual({ line: shadowed.line, column: shadowed.column });
+        else if (whole.line !== undefined && shadowed.line !== undefined) {
+          expect({ line: whole.line, column: whole.column }).toEqual({ line: shadowed.line, column: shadowed.column });
+        } else expect([whole.code, shadowed.code]).toEqual(['MALFORMED_FILE', 'MALFORMED_FILE']);
       }),
       { numRuns: 400 },
     );
