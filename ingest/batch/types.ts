@@ -51,8 +51,10 @@ export function statementRunner(tx: Tx, connection: TransactionConnection | unde
   const text = new TextDecoder();
   /** A binary jsonb parameter (ingest/batch/input.ts) as its text: the version byte dropped. */
   const asText = (v: unknown) => (v instanceof Uint8Array ? text.decode(v.subarray(1)) : v);
-  if (connection?.binaryParameters) return async (statement) => (await connection.query<CountRow>({ text: statement.text, values: statement.values })).rows;
-  if (connection) return async (statement) => (await connection.query<CountRow>({ text: statement.text, values: statement.values.map(asText) })).rows;
+  if (connection) {
+    const values = (statement: Prisma.Sql) => (connection.binaryParameters ? statement.values : statement.values.map(asText));
+    return async (statement) => (await connection.query<CountRow>({ text: statement.text, values: values(statement) })).rows;
+  }
   return (statement) => tx.$queryRawUnsafe<CountRow[]>(statement.text, ...statement.values.map(asText));
 }
 
