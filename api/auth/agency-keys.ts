@@ -4,11 +4,15 @@
 // in memory: the database is queried by the agency code, after that code passed a strict
 // pattern (TOK-06, TOK-13).
 //
-// Freshness: the agency row (status, scopes, keys) is read for every verification, so a
-// suspension, an added kid or a removed kid takes effect at once in every gateway process
-// (TOK-20, TOK-21) without any cross-process invalidation. Verifications of one agency that
-// start while a read of its row is under way share that read (one statement for a burst of
-// requests, not one each): what they see is at most one statement older than their arrival.
+// Freshness: every verification is checked against the agency row (status, scopes, keys) as
+// it stands when the token's jti is spent, so a suspension, an added kid or a removed kid takes
+// effect at once in every gateway process (TOK-20, TOK-21) without any cross-process
+// invalidation. A verification either reads the row itself (`findAgency`) or is checked
+// against the row this process read last and has the claim of its jti confirm, in the same
+// statement, that the row is still that one (its fingerprint, api/auth/replay-cache.ts); a
+// row that changed meanwhile stores nothing and the verification reads the row again
+// (api/auth/verify-token.ts). Verifications of one agency that start while a read of its row is
+// under way share that read (one statement for a burst of requests, not one each).
 // A removed kid (its row kept with `removed_at`) is refused from the agency's remote JWKS too,
 // whatever that JWKS still serves.
 // What is cached is only the imported key set, keyed by the exact content of the rows, so a
@@ -16,7 +20,7 @@
 // `invalidate(code)` drops that cache and the agency's remote JWKS (forcing a refetch).
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../../kernel/config.ts';
-import type { PrismaClient } from '../../prisma/generated/client/client.ts';
+import { Prisma, type PrismaClient } from '../../prisma/generated/client/client.ts';
 import { authUnavailable, invalidToken } from './auth-errors.ts';
 import { isTrustworthyJwk, type AgencyJwk } from './key-policy.ts';
 
@@ -34,15 +38,36 @@ export type RegisteredAgency = {
   keys: { kid: string; alg: string; jwk: unknown }[];
   /** Kids the operator removed: refused wherever they come from. */
   removedKids: string[];
+  /** A digest of everything above as read: equal fingerprints, equal rows (agencyRowsSql). */
+  fingerprint: string;
 };
+
+/**
+ * The agencies `where` selects (over `agency a`), each with its keys, as RegisteredAgency rows:
+ * one statement for an agency and its keys, read on every verification that has no row of its
+ * own yet. (Prisma's relationJoins would do it too, but turning it on makes joins the default
+ * everywhere, and the nested record connections got many times slower.) Its fingerprint is the
+ * md5 of the row's JSON, whose keys and removed kids are in kid order: the replay cache's claim
+ * statement computes it again, with this same text, to tell whether a row is still current.
+ */
+export const agencyRowsSql = (where: Prisma.Sql): Prisma.Sql => Prisma.sql`
+  SELECT r.*, md5(row_to_json(r)::text) AS fingerprint FROM (
+    SELECT a.id::text AS id, a.code, a.name, a.status::text AS status, a.scopes, a.jwks_uri AS "jwksUri",
+           coalesce(json_agg(json_build_object('kid', k.kid, 'alg', k.alg, 'jwk', k.jwk) ORDER BY k.kid)
+                      FILTER (WHERE k.id IS NOT NULL AND k.removed_at IS NULL), '[]'::json) AS keys,
+           coalesce(array_agg(k.kid ORDER BY k.kid) FILTER (WHERE k.removed_at IS NOT NULL), '{}') AS "removedKids"
+      FROM agency a LEFT JOIN agency_key k ON k.agency_id = a.id
+     WHERE ${where}
+     GROUP BY a.id) r`;
 
 export type AgencyKeyRegistry = {
   /** The agency of an `iss`, or null; an `iss` failing the pattern never reaches the database. */
   findAgency(iss: string): Promise<RegisteredAgency | null>;
   /**
    * The row `findAgency` last read for `iss` in this process, without the database; undefined
-   * before the first read, after a read found none and after `invalidate`. Only ever a reason
-   * to refuse sooner (api/limits/gate.ts), never to admit: it may be seconds old.
+   * before the first read, after a read found none and after `invalidate`. It may be seconds
+   * old: a reason to refuse sooner (api/limits/gate.ts), and to admit only once the claim of
+   * the token's jti has confirmed its fingerprint (api/auth/verify-token.ts).
    */
   lastRead(iss: string): RegisteredAgency | undefined;
   /** A jose key resolver over the agency's keys; a remote JWKS outage throws SERVICE_UNAVAILABLE. */
@@ -124,17 +149,7 @@ export function createAgencyKeyRegistry({
   }
 
   async function readAgency(iss: string): Promise<RegisteredAgency | null> {
-    // One statement for the agency and its keys: this runs on every request. (Prisma's
-    // relationJoins would do it too, but turning it on makes joins the default everywhere,
-    // and the nested record connections got many times slower.)
-    const rows = await prisma.$queryRaw<RegisteredAgency[]>`
-      SELECT a.id::text AS id, a.code, a.name, a.status::text AS status, a.scopes, a.jwks_uri AS "jwksUri",
-             coalesce(json_agg(json_build_object('kid', k.kid, 'alg', k.alg, 'jwk', k.jwk) ORDER BY k.kid)
-                        FILTER (WHERE k.id IS NOT NULL AND k.removed_at IS NULL), '[]'::json) AS keys,
-             coalesce(array_agg(k.kid) FILTER (WHERE k.removed_at IS NOT NULL), '{}') AS "removedKids"
-        FROM agency a LEFT JOIN agency_key k ON k.agency_id = a.id
-       WHERE a.code = ${iss}
-       GROUP BY a.id`;
+    const rows = await prisma.$queryRaw<RegisteredAgency[]>(agencyRowsSql(Prisma.sql`a.code = ${iss}`));
     const row = rows[0];
     if (row) lastRows.set(iss, row);
     else lastRows.delete(iss);

@@ -196,20 +196,8 @@ export function createTokenVerifier({
     return payload;
   }
 
-  async function verifyPartnerJwt(
-    token: string,
-    audience: string | string[],
-    beforeFirstUse?: (verified: VerifiedPartnerJwt) => Promise<void>,
-  ): Promise<VerifiedPartnerJwt> {
-    const header = decodeProtectedHeader(token);
-    checkHeader(header);
-    // The unverified iss only chooses whose keys to try; jwtVerify then binds it to them.
-    const { iss } = decodeJwt(token);
-    if (!isValidIssuer(iss)) throw invalidToken('token_malformed', 'iss');
-    const agency: RegisteredAgency | null = await fromDatabase(() => registry.findAgency(iss));
-    // The same answer as a key that does not verify: an unsigned probe learns no agency codes.
-    if (!agency) throw invalidToken('unknown_key', 'unknown_issuer');
-
+  /** The checks of a token against one reading of its agency's row, in the disclosure order: signature and claims, state, subject. */
+  async function checkedAgainst(token: string, kid: string, agency: RegisteredAgency, audience: string | string[]): Promise<VerifiedPartnerJwt> {
     const payload = await signedClaims(token, agency, audience);
     // Checked after the signature, so this reason is only ever told to a holder of the agency's key.
     if (agency.status !== 'ACTIVE') throw invalidToken('agency_suspended');
@@ -222,14 +210,62 @@ export function createTokenVerifier({
       const [other] = await fromDatabase(() => prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM agency WHERE code = ${named}`);
       if (other!.n > 0) throw invalidToken('subject_not_allowed', 'sub_other_agency');
     }
+    return { agency, payload, kid };
+  }
 
-    const verified = { agency, payload, kid: header.kid! };
-    await beforeFirstUse?.(verified);
-    const exp = payload.exp!;
-    const jti = payload.jti!;
-    const expiresAt = new Date((exp + tokens.clockToleranceSeconds) * 1000);
-    const first = await fromDatabase(() => claimJti({ iss: agency.code, jti, expiresAt }));
-    if (!first) throw invalidToken('token_reused', 'replay');
+  /** Spends the token's jti; with `fingerprint`, only while its agency row still has it ('stale' otherwise). */
+  async function spend({ agency, payload }: VerifiedPartnerJwt, fingerprint?: string): Promise<true | 'stale'> {
+    const expiresAt = new Date((payload.exp! + tokens.clockToleranceSeconds) * 1000);
+    const claimed = await fromDatabase(() => claimJti({ iss: agency.code, jti: payload.jti!, expiresAt, agencyFingerprint: fingerprint }));
+    if (claimed === false) throw invalidToken('token_reused', 'replay');
+    return claimed;
+  }
+
+  /**
+   * A token is first checked against the agency row this process read last, and the statement
+   * that spends its jti confirms that row is still the agency's (one statement per request, not
+   * a read and a claim). Whenever that does not give an answer — no row read yet, a check that
+   * failed, a row that changed meanwhile — the row is read and the token checked against it, as
+   * a first request is: a check that failed on a row that has not changed is answered as it was.
+   * Either way the caller's admission runs once, between the checks and the claim.
+   */
+  async function verifyPartnerJwt(
+    token: string,
+    audience: string | string[],
+    beforeFirstUse?: (verified: VerifiedPartnerJwt) => Promise<void>,
+  ): Promise<VerifiedPartnerJwt> {
+    const header = decodeProtectedHeader(token);
+    checkHeader(header);
+    const kid = header.kid!;
+    // The unverified iss only chooses whose keys to try; jwtVerify then binds it to them.
+    const { iss } = decodeJwt(token);
+    if (!isValidIssuer(iss)) throw invalidToken('token_malformed', 'iss');
+
+    const known = registry.lastRead(iss);
+    let failure: { error: unknown } | undefined;
+    let admit = beforeFirstUse;
+    if (known) {
+      let verified: VerifiedPartnerJwt | undefined;
+      try {
+        verified = await checkedAgainst(token, kid, known, audience);
+      } catch (error) {
+        failure = { error };
+      }
+      if (verified) {
+        await admit?.(verified);
+        if ((await spend(verified, known.fingerprint)) === true) return verified;
+        // The row changed since it was read: nothing was stored; the request was admitted already.
+        admit = undefined;
+      }
+    }
+
+    const agency: RegisteredAgency | null = await fromDatabase(() => registry.findAgency(iss));
+    // The same answer as a key that does not verify: an unsigned probe learns no agency codes.
+    if (!agency) throw invalidToken('unknown_key', 'unknown_issuer');
+    if (failure && agency.fingerprint === known?.fingerprint) throw failure.error;
+    const verified = await checkedAgainst(token, kid, agency, audience);
+    await admit?.(verified);
+    await spend(verified);
     return verified;
   }
 

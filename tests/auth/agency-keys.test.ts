@@ -1,7 +1,7 @@
 // The agency key registry: rotation and revocation of registered keys (TOK-20), remote JWKS
 // behaviour under an unknown-kid flood (TOK-07) and under outages (REL-08).
 import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceptableJwksUri,
@@ -97,25 +97,64 @@ describe('TOK-20 key rotation and revocation (registered keys)', () => {
     await expectUnauthenticated(second.verify(bearer(await tokenFor(agency))), 'ERR_JWKS_NO_MATCHING_KEY');
   });
 
-  it('TOK-20 verifications that start while the agency is being read share that read; one that starts after it sees a suspension at once', async () => {
-    let agencyReads = 0;
+  it('TOK-20 verifications that start while the agency is being read share that read; later ones are confirmed by their claim, and one that starts after a suspension sees it', async () => {
+    const kinds: string[] = [];
     const prisma = {
       $queryRaw: (async (...args: Parameters<typeof db.prisma.$queryRaw>) => {
         const sql = String((args[0] as unknown as { sql?: string; strings?: string[] }).strings?.join('?') ?? args[0]);
-        if (sql.includes('FROM agency a LEFT JOIN agency_key')) agencyReads++;
+        if (sql.includes('INSERT INTO replay_cache')) kinds.push(sql.includes('FROM agency a LEFT JOIN agency_key') ? 'checked claim' : 'claim');
+        else if (sql.includes('FROM agency a LEFT JOIN agency_key')) kinds.push('read');
         return db.prisma.$queryRaw(...args);
       }) as typeof db.prisma.$queryRaw,
-      $executeRaw: db.prisma.$executeRaw.bind(db.prisma) as typeof db.prisma.$executeRaw,
+      $executeRaw: (async (...args: Parameters<typeof db.prisma.$executeRaw>) => {
+        kinds.push('claim');
+        return db.prisma.$executeRaw(...args);
+      }) as typeof db.prisma.$executeRaw,
     };
+    const reads = () => kinds.filter((k) => k === 'read').length;
     const verifier = createTokenVerifier({ prisma, config, now: () => NOW });
     const agency = await registerAgency(db.prisma, { code: 'XX-BURST', kid: 'kid1' });
     const tokens = await Promise.all(Array.from({ length: 8 }, () => tokenFor(agency)));
     const viewers = await Promise.all(tokens.map((t) => verifier.verify(bearer(t))));
     expect(viewers.map((v) => v.agencyCode)).toEqual(Array(8).fill('XX-BURST'));
-    expect(agencyReads).toBe(1);
+    expect(reads()).toBe(1);
+
+    // The next request reads no row of its own: its claim checks the row it was verified against.
+    kinds.length = 0;
+    await expect(verifier.verify(bearer(await tokenFor(agency)))).resolves.toMatchObject({ agencyCode: 'XX-BURST' });
+    expect(kinds).toEqual(['checked claim']);
+
+    kinds.length = 0;
+    await db.prisma.agency.update({ where: { id: agency.id }, data: { status: 'SUSPENDED' } });
+    const refused = await tokenFor(agency);
+    await expectAuthError(verifier.verify(bearer(refused)), 'UNAUTHENTICATED', 'agency_suspended');
+    // The claim found the row changed and stored nothing; the row read again says suspended.
+    expect(kinds).toEqual(['checked claim', 'read']);
+    const { jti } = decodeJwt(refused);
+    expect(await db.prisma.replayCache.count({ where: { iss: agency.code, jti: jti! } })).toBe(0);
+  });
+
+  it('TOK-20 a change of scopes or reactivation is seen by the next request of a process that read the row before', async () => {
+    const verifier = localVerifier();
+    const agency = await registerAgency(db.prisma, { code: 'XX-SCOPES', kid: 'kid1', scopes: ['records:read', 'records:submit'] });
+    expect((await verifier.verify(bearer(await tokenFor(agency, { claims: { scope: 'records:read records:submit' } })))).scopes).toEqual(['records:read', 'records:submit']);
+    await db.prisma.agency.update({ where: { id: agency.id }, data: { scopes: ['records:read'] } });
+    expect((await verifier.verify(bearer(await tokenFor(agency, { claims: { scope: 'records:read records:submit' } })))).scopes).toEqual(['records:read']);
+
     await db.prisma.agency.update({ where: { id: agency.id }, data: { status: 'SUSPENDED' } });
     await expectAuthError(verifier.verify(bearer(await tokenFor(agency))), 'UNAUTHENTICATED', 'agency_suspended');
-    expect(agencyReads).toBe(2);
+    await db.prisma.agency.update({ where: { id: agency.id }, data: { status: 'ACTIVE' } });
+    await expect(verifier.verify(bearer(await tokenFor(agency)))).resolves.toMatchObject({ agencyCode: 'XX-SCOPES' });
+  });
+
+  it('TOK-15 a token replayed to a process that has the row is refused, and so is a replay racing it', async () => {
+    const verifier = localVerifier();
+    const agency = await registerAgency(db.prisma, { code: 'XX-REPLAY', kid: 'kid1' });
+    await verifier.verify(bearer(await tokenFor(agency)));
+    const token = await tokenFor(agency);
+    const answers = await Promise.allSettled(Array.from({ length: 6 }, () => verifier.verify(bearer(token))));
+    expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    await expectAuthError(verifier.verify(bearer(token)), 'UNAUTHENTICATED', 'replay');
   });
 
   it('TOK-20 refuses tokens when two keys without kid are stored (kid is required and must match its row)', async () => {
