@@ -325,6 +325,13 @@ type LinkRow = { links: number; identifiers: number; selector_count: number; sel
  * No EXISTS or LIMIT over the joins: a fast-start plan over freshly written, unanalysed tables
  * chose nested loops over sequential scans and took minutes (REL-01 on PostgreSQL).
  */
+/**
+ * The most records of the submission one probe is compared with to leave them out of its lookup
+ * (linkSql); a probe that more of them carry is looked up with its own records and their owner
+ * leaves them out.
+ */
+const OWN_EXCLUDED_MAX = 16;
+
 function linkSql(s: SubmissionLinkage): Prisma.Sql {
   return Prisma.sql`
     WITH mine AS MATERIALIZED (
@@ -335,14 +342,19 @@ function linkSql(s: SubmissionLinkage): Prisma.Sql {
       SELECT 'INTERCEPTED_FUND', f.id, t.type, f.account_key
         FROM intercepted_fund f CROSS JOIN unnest(ARRAY[${Prisma.raw(ACCOUNT_TYPES_SQL)}]::text[]) AS t(type)
        WHERE f.submission_id = ${s.submissionId}::uuid AND f.retracted_at IS NULL AND f.account_key IS NOT NULL),
-    probes AS MATERIALIZED (SELECT DISTINCT type, hash FROM mine),
+    -- Each probe with the submission's own records that carry it: every probe finds those,
+    -- and they are the submitter's, so they are left out before their rows are read (up to
+    -- OWN_EXCLUDED_MAX of them: a number every record of a file shares is checked the long way,
+    -- by its records' owner, not compared with every one of them for each row that carries it).
+    probes AS MATERIALIZED (SELECT type, hash, array_agg(record_id) AS own FROM mine GROUP BY type, hash),
     found AS MATERIALIZED (
       SELECT 'SUSPECT'::text AS kind, o.id, o.owner_id, m.type, m.hash
-        FROM probes m JOIN selector sel ON sel.hash = m.hash AND sel.type::text = m.type JOIN suspect o ON o.id = sel.suspect_id
+        FROM probes m JOIN selector sel ON sel.hash = m.hash AND sel.type::text = m.type AND (cardinality(m.own) > ${Prisma.raw(String(OWN_EXCLUDED_MAX))} OR sel.suspect_id <> ALL (m.own))
+        JOIN suspect o ON o.id = sel.suspect_id
        WHERE o.owner_id <> ${s.owner.id}::uuid AND ${Prisma.raw(answers('o'))}
       UNION ALL
       SELECT 'INTERCEPTED_FUND', o.id, o.owner_id, m.type, m.hash
-        FROM probes m JOIN intercepted_fund o ON o.account_key = m.hash
+        FROM probes m JOIN intercepted_fund o ON o.account_key = m.hash AND (cardinality(m.own) > ${Prisma.raw(String(OWN_EXCLUDED_MAX))} OR o.id <> ALL (m.own))
        WHERE m.type IN (${Prisma.raw(ACCOUNT_TYPES_SQL)}) AND o.owner_id <> ${s.owner.id}::uuid AND ${Prisma.raw(answers('o'))}),
     linked AS (SELECT DISTINCT kind, id, owner_id FROM found),
     events AS (

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { selectorHash } from '../../adapters/pseudonymize.ts';
 import { AUDITED_LINK_SELECTORS } from '../../ingest/linkage.ts';
-import { bigLiaisonJson, createIngestFixture, NOW, PSEUDONYM_KEY, type IngestFixture } from './support.ts';
+import { bigLiaisonJson, createIngestFixture, fund, liaisonJson, NOW, PSEUDONYM_KEY, suspect, type IngestFixture } from './support.ts';
 
 const RECORDS = 1_500; // 1,470 suspects (a den every 50th record), each with its own passport and one shared phone
 const SUSPECTS = RECORDS - RECORDS / 50;
@@ -84,3 +84,31 @@ test('MAT-36 the same records sent again in a new file (one den added) link noth
   expect((await f.db.prisma.matchQuotaUsage.findFirst({ where: { agencyId: b.id } }))?.used).toBe(before.used);
   expect(await f.db.prisma.auditEvent.count({ where: { action: 'submission.linkage', target: again.report.id } })).toBe(0);
 }, 240_000);
+
+test('MAT-36 a file whose own records share identifiers (a few, and more than the lookup leaves out by record) links exactly the other agency\'s records', async () => {
+  const [b, c] = [f.agencies['KH-NPA']!, f.agencies['TH-RTP']!];
+  const account = { type: 'BANK_ACCOUNT', country: 'CN', value: '6222020000000099999' };
+  const passport = (value: string) => ({ type: 'PASSPORT', country: 'CN', value });
+  const g1 = { identifiers: [passport('G1')] };
+  // TH-RTP holds one suspect with passport G1 and a fund on the account, from an earlier file.
+  expect((await f.ingest(c, 'liaison-json', liaisonJson([suspect('T-1', 'G1', g1), fund('T-F1', '10.00', 'USD', { account })]))).status).toBe(201);
+  const before = await eventsOf(c.id);
+  // KH-NPA's file: three of its own records carry G1, two funds the account, and 20 suspects one phone
+  // (more than the records a probe leaves out by itself): every one of those probes finds the file's own rows.
+  const own = [
+    ...['K-1', 'K-2', 'K-3'].map((ref) => suspect(ref, 'G1', g1)),
+    ...Array.from({ length: 20 }, (_, i) => suspect(`K-P${i}`, `H${i}`, { identifiers: [passport(`H${i}`), { type: 'PHONE', value: '+86 139 0000 0001' }] })),
+    fund('K-F1', '1.00', 'USD', { account }),
+    fund('K-F2', '2.00', 'USD', { account }),
+  ];
+  expect((await f.ingest(b, 'liaison-json', liaisonJson(own))).status).toBe(201);
+  const linked = (await eventsOf(c.id)).slice(before.length);
+  const tSuspect = await f.db.prisma.suspect.findFirst({ where: { ownerId: c.id, sourceRef: 'T-1' }, select: { id: true } });
+  const tFund = await f.db.prisma.interceptedFund.findFirst({ where: { ownerId: c.id, sourceRef: 'T-F1' }, select: { id: true } });
+  expect(linked.map((e) => [e.type, e.payload.recordType, e.payload.recordId]).sort()).toEqual(
+    [['LINKED_BY_SUBMISSION', 'INTERCEPTED_FUND', tFund!.id], ['LINKED_BY_SUBMISSION', 'SUSPECT', tSuspect!.id]].sort(),
+  );
+  const audit = await f.db.prisma.auditEvent.findFirst({ where: { action: 'submission.linkage', agencyCode: b.code }, orderBy: { seq: 'desc' } });
+  // G1 and the account (as either account type a probe is made for, one identifier): two identifiers.
+  expect(audit!.detail).toMatchObject({ links: 2, identifiers: 2 });
+}, 120_000);
