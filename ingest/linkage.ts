@@ -308,6 +308,16 @@ type WatchHitRow = { watch_id: string; agency_id: string; agency_code: string; p
 type LinkRow = { links: number; identifiers: number; selector_count: number; selectors: string[] | null; watch_hits: WatchHitRow[] | null };
 
 /**
+ * The most records of the submission one probe is compared with to leave them out of its lookup
+ * (linkSql); a probe that more of them carry is looked up with its own records and their owner
+ * leaves them out.
+ */
+const OWN_EXCLUDED_MAX = 16;
+
+/** linkSql's condition that the row of id `column` is not one of the probe `m`'s own records (up to OWN_EXCLUDED_MAX of them). */
+const notOwn = (column: string) => Prisma.raw(`(cardinality(m.own) > ${OWN_EXCLUDED_MAX} OR ${column} <> ALL (m.own))`);
+
+/**
  * The whole lookup side of a submission's linkage as ONE statement, run inside PostgreSQL so
  * that no selector travels to the process (a 100,000-record file stores 200,000; loading them
  * through the driver and building an event per linked record in JS took seconds of the
@@ -315,7 +325,8 @@ type LinkRow = { links: number; identifiers: number; selector_count: number; sel
  * - `mine`: the selectors of the records this submission inserted or changed (equal rows keep
  *   their older submission), a fund's account under both account types; `probes`: each
  *   distinct one once (a phone shared by every record of a file is one probe, not one per
- *   record: per record, the join grew with the square of the file);
+ *   record: per record, the join grew with the square of the file), with the ids of the file's
+ *   own records that carry it, whose rows `found` leaves out before reading them;
  * - `found`: other agencies' unretracted, matchable records carrying one of them, with the
  *   probe's type (a suspect by a selector of the same type; a fund by its account);
  * - one LINKED_BY_SUBMISSION event per linked record, inserted here;
@@ -325,13 +336,6 @@ type LinkRow = { links: number; identifiers: number; selector_count: number; sel
  * No EXISTS or LIMIT over the joins: a fast-start plan over freshly written, unanalysed tables
  * chose nested loops over sequential scans and took minutes (REL-01 on PostgreSQL).
  */
-/**
- * The most records of the submission one probe is compared with to leave them out of its lookup
- * (linkSql); a probe that more of them carry is looked up with its own records and their owner
- * leaves them out.
- */
-const OWN_EXCLUDED_MAX = 16;
-
 function linkSql(s: SubmissionLinkage): Prisma.Sql {
   return Prisma.sql`
     WITH mine AS MATERIALIZED (
@@ -349,12 +353,12 @@ function linkSql(s: SubmissionLinkage): Prisma.Sql {
     probes AS MATERIALIZED (SELECT type, hash, array_agg(record_id) AS own FROM mine GROUP BY type, hash),
     found AS MATERIALIZED (
       SELECT 'SUSPECT'::text AS kind, o.id, o.owner_id, m.type, m.hash
-        FROM probes m JOIN selector sel ON sel.hash = m.hash AND sel.type::text = m.type AND (cardinality(m.own) > ${Prisma.raw(String(OWN_EXCLUDED_MAX))} OR sel.suspect_id <> ALL (m.own))
+        FROM probes m JOIN selector sel ON sel.hash = m.hash AND sel.type::text = m.type AND ${notOwn('sel.suspect_id')}
         JOIN suspect o ON o.id = sel.suspect_id
        WHERE o.owner_id <> ${s.owner.id}::uuid AND ${Prisma.raw(answers('o'))}
       UNION ALL
       SELECT 'INTERCEPTED_FUND', o.id, o.owner_id, m.type, m.hash
-        FROM probes m JOIN intercepted_fund o ON o.account_key = m.hash AND (cardinality(m.own) > ${Prisma.raw(String(OWN_EXCLUDED_MAX))} OR o.id <> ALL (m.own))
+        FROM probes m JOIN intercepted_fund o ON o.account_key = m.hash AND ${notOwn('o.id')}
        WHERE m.type IN (${Prisma.raw(ACCOUNT_TYPES_SQL)}) AND o.owner_id <> ${s.owner.id}::uuid AND ${Prisma.raw(answers('o'))}),
     linked AS (SELECT DISTINCT kind, id, owner_id FROM found),
     events AS (

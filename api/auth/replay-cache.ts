@@ -68,6 +68,15 @@ async function insertClaim(prisma: Db, { iss, jti, expiresAt }: JtiClaim): Promi
 const MAX_CLAIMS_PER_STATEMENT = 128;
 
 /**
+ * Whether a claim won, given the keys one statement inserted: a key is inserted at most once, and
+ * of the claims of it in the statement the first asked (in arrival order) is the one that won.
+ */
+function winners(inserted: readonly { iss: string; jti: string | null }[]): (claim: JtiClaim) => boolean {
+  const won = new Set(inserted.map((r) => JSON.stringify([r.iss, r.jti])));
+  return (claim) => won.delete(JSON.stringify([claim.iss, claim.jti]));
+}
+
+/**
  * Claims that name their agency row's fingerprint, in one statement: the agencies' rows as they
  * stand now (agencyRowsSql, the read's own text), and the insert of each claim whose row still
  * has its fingerprint (a claim without one is not checked). Answers which claims were inserted
@@ -91,11 +100,9 @@ async function insertCheckedClaims(prisma: Pick<PrismaClient, '$queryRaw'>, clai
     UNION ALL
     SELECT 'current', code, NULL, fingerprint FROM current`);
   const current = new Map(rows.filter((r) => r.kind === 'current').map((r) => [r.iss, r.fingerprint]));
-  const won = new Set(rows.filter((r) => r.kind === 'claimed').map((r) => JSON.stringify([r.iss, r.jti])));
-  // A stale claim stored nothing; of the others, the first claim of a key in arrival order is the one that won.
-  return claims.map((c) =>
-    c.agencyFingerprint !== undefined && current.get(c.iss) !== c.agencyFingerprint ? 'stale' : won.delete(JSON.stringify([c.iss, c.jti])),
-  );
+  const won = winners(rows.filter((r) => r.kind === 'claimed'));
+  // A stale claim stored nothing (it is no winner); the others are answered as unchecked claims are.
+  return claims.map((c) => (c.agencyFingerprint !== undefined && current.get(c.iss) !== c.agencyFingerprint ? 'stale' : won(c)));
 }
 
 /**
@@ -116,9 +123,7 @@ export function createJtiClaims(prisma: Pick<PrismaClient, '$executeRaw' | '$que
       SELECT * FROM unnest(${claims.map((c) => c.iss)}::text[], ${claims.map((c) => c.jti)}::text[], ${claims.map((c) => c.expiresAt)}::timestamptz[])
       ON CONFLICT (iss, jti) DO NOTHING
       RETURNING iss, jti`;
-    // A key is inserted at most once; the first claim of it in this batch is the one that won.
-    const won = new Set(inserted.map((r) => JSON.stringify([r.iss, r.jti])));
-    return claims.map((c) => won.delete(JSON.stringify([c.iss, c.jti])));
+    return claims.map(winners(inserted));
   }, MAX_CLAIMS_PER_STATEMENT);
   return async (c) => {
     checkClaim(c);
