@@ -30,7 +30,8 @@ export type WorkerLease = {
   release(): void;
 };
 
-const WORKER_ENTRY = new URL('./parse-worker.cjs', import.meta.url);
+/** The compiled worker (dist/, bin/build.mjs) when this file is compiled; else its tsx entry. */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.js') ? './parse-worker.js' : './parse-worker.cjs', import.meta.url);
 /**
  * Over this, the worker stops with ERR_WORKER_OUT_OF_MEMORY and the submission fails, nothing
  * stored. The young generation keeps V8's default size (a fixed bound, whatever the file): with

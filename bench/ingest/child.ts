@@ -1,6 +1,6 @@
-// A gateway process for the ingest benchmark: started by bench/ingest/run.ts with
-// `--import tsx` and a job in BENCH_INGEST_JOB, it opens the database (PostgreSQL set up by
-// the parent, or its own PGlite which it migrates and sets up), then runs each submission
+// A gateway process for the ingest benchmark: started by bench/ingest/run.ts, compiled as
+// deployed (bin/build.mjs --bench), with a job in BENCH_INGEST_JOB, it opens the database
+// (PostgreSQL set up by the parent, or its own PGlite which it migrates and sets up), then runs each submission
 // with the real ingestSubmission (file streamed from disk in 64 KiB chunks, receipts signed),
 // timing each one with the CPU of this process and of the PostgreSQL backends of its database.
 // It reports over IPC, with process.resourceUsage().maxRSS over the submissions, and exits.

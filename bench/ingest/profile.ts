@@ -8,6 +8,7 @@
 // metering, GC. Idle time is the child waiting, mostly for PostgreSQL.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { sourcePathOf } from '../lib/profile.ts';
 
 type CallFrame = { functionName: string; url: string };
 type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] };
@@ -23,7 +24,7 @@ function stageOf(frame: CallFrame): string | undefined {
   const { url, functionName } = frame;
   if (!url) return functionName === '(garbage collector)' ? 'GC' : undefined;
   if (url.startsWith('node:')) return undefined;
-  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const path = sourcePathOf(url);
   if (path.includes('/node_modules/')) {
     if (path.includes('/libphonenumber-js/')) return 'phone normalization (libphonenumber-js)';
     if (/\/node_modules\/(stream-json|stream-chain|csv-parse|fast-xml-parser)\//.test(path)) return 'parse (parser library)';

@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../../kernel/db.ts';
 import { MAX_RECORDS } from '../../ingest/pipeline.ts';
 import { benchServerUrl, createBenchDatabase } from '../lib/database.ts';
-import { DEPLOYED_ENV } from '../lib/children.ts';
+import { compiledBenchFile, DEPLOYED_ENV } from '../lib/children.ts';
 import { copyReferencedTables, exportOwnerRows, timedCopy } from './copy.ts';
 import { BENCH_FORMATS, bytesPerRecord, generateFile, selfCheck, type BenchFormat } from './generate.ts';
 import { formatStages, summarizeStages, type StageSummary } from './profile.ts';
@@ -67,7 +67,6 @@ export const DEFAULT_INGEST_OPTIONS: IngestBenchOptions = {
   profile: true,
 };
 
-const CHILD_FILE = fileURLToPath(new URL('./child.ts', import.meta.url));
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 /** One child's whole job (10 submissions of 100,000 records at most): only catches a hang. */
 const CHILD_TIMEOUT_MS = 8 * 60_000;
@@ -82,8 +81,9 @@ export function killIngestChildrenNow(): void {
 }
 
 async function runChild(name: string, job: IngestJob, log: (m: string) => void): Promise<IngestChildResult> {
-  const child = fork(CHILD_FILE, [], {
-    execArgv: ['--import', 'tsx'],
+  // Compiled, as deployed (bench/lib/children.ts).
+  const child = fork(await compiledBenchFile('ingest/child.ts'), [], {
+    execArgv: [],
     // As deployed (the allocator's arenas change its peak memory), plus the job.
     env: { ...process.env, ...DEPLOYED_ENV, [JOB_ENV]: JSON.stringify(job) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,5 +1,5 @@
 // The child side of a bench server process: every server under test (bench/servers/*.ts) runs
-// in its own Node process, started by bench/run.ts with `--import tsx`, and talks to the parent
+// in its own Node process, started compiled by bench/run.ts (bench/lib/children.ts), and talks to the parent
 // over the IPC channel only. The parent asks for "marks" (process.cpuUsage() and the number of
 // SQL statements sent so far) at the start and end of a measured window; the deltas are the
 // server's own CPU time and statements for the requests of that window.

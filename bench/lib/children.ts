@@ -1,10 +1,13 @@
 // The parent side of the server children: starts a bench server file in its own Node process
-// (`--import tsx`, IPC channel), waits for its port, asks for CPU/statement marks, and stops it.
+// (IPC channel), waits for its port, asks for CPU/statement marks, and stops it. The servers run
+// compiled, as a gateway is deployed (bin/build.mjs --bench, built once when the sources changed):
+// under tsx each process would also carry the loader and the transformed sources.
 // Every child started here is remembered so that stopAllChildren() (called from bench/run.ts
 // on any exit path) ends exactly those processes, by their own handle, and no others.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { BENCH_DIST, buildIfNeeded } from '../../bin/build.mjs';
 import type { ChildMessage, ParentMessage, Pauses } from './protocol.ts';
 
 /** The child's counters now, and its main-thread pauses since the previous mark. */
@@ -27,8 +30,16 @@ const START_TIMEOUT_MS = 60_000;
 const REPLY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-function serverFile(file: string): string {
-  return fileURLToPath(new URL(`../servers/${file}`, import.meta.url));
+let built: Promise<string> | undefined;
+
+/**
+ * The compiled bench (bench/ and the gateway it runs, in BENCH_DIST), built first when this
+ * checkout's sources differ from what is there; the path of `bench/<path>.ts` compiled.
+ */
+export async function compiledBenchFile(path: string): Promise<string> {
+  built ??= buildIfNeeded({ outDir: BENCH_DIST, bench: true });
+  await built;
+  return join(BENCH_DIST, 'bench', path.replace(/\.ts$/, '.js'));
 }
 
 function request<T extends ChildMessage['type']>(
@@ -83,8 +94,8 @@ export async function startServerChild(options: {
   file: 'raw.ts' | 'raw-js.ts' | 'raw-auth.ts' | 'postgraphile.ts' | 'gateway.ts' | 'service.ts' | 'match.ts';
   env: Record<string, string>;
 }): Promise<ServerChild> {
-  const child = fork(serverFile(options.file), [], {
-    execArgv: ['--import', 'tsx'],
+  const child = fork(await compiledBenchFile(`servers/${options.file}`), [], {
+    execArgv: [],
     env: { ...process.env, ...DEPLOYED_ENV, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -24,6 +24,21 @@ export type ProfileSummary = {
 };
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * Where bin/build.mjs --bench compiles (its BENCH_DIST): not imported from there, because this
+ * file also runs compiled, in the children, where bin/ is not beside it.
+ */
+const compiledRoot = `${repoRoot}node_modules/.cache/liaison-bench-build/`;
+
+/**
+ * The file of a frame's URL, a compiled bench file (bin/build.mjs --bench, which the children
+ * run) named by its source (`<repo>/api/app.ts`, not `<repo>/node_modules/.cache/…/api/app.js`).
+ */
+export function sourcePathOf(url: string): string {
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  if (!path.startsWith(compiledRoot)) return path;
+  return `${repoRoot}${path.slice(compiledRoot.length).replace(/\.js$/, '.ts')}`;
+}
 
 function categoryOf(frame: CallFrame): string {
   const { url, functionName } = frame;
@@ -33,7 +48,7 @@ function categoryOf(frame: CallFrame): string {
     return functionName || '(native)';
   }
   if (url.startsWith('node:')) return 'node core';
-  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const path = sourcePathOf(url);
   const nm = path.lastIndexOf('/node_modules/');
   if (nm >= 0) {
     const parts = path.slice(nm + '/node_modules/'.length).split('/');
@@ -49,7 +64,7 @@ function isProject(frame: CallFrame): boolean {
 }
 
 function frameName(frame: CallFrame): string {
-  const file = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url;
+  const file = sourcePathOf(frame.url);
   const short = file.startsWith(repoRoot) ? file.slice(repoRoot.length) : file.replace(/^.*\/node_modules\//, '');
   // tsx-compiled project files report line 0 for everything: leave the line out there.
   const line = frame.lineNumber > 0 ? `:${frame.lineNumber + 1}` : '';
