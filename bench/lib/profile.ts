@@ -23,12 +23,14 @@ export type ProfileSummary = {
   projectInclusive: Share[];
 };
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 /**
- * Where bin/build.mjs --bench compiles (its BENCH_DIST): not imported from there, because this
- * file also runs compiled, in the children, where bin/ is not beside it.
+ * Where bin/build.mjs --bench compiles (its BENCH_DIST), under the repository: not imported from
+ * there, because this file also runs compiled (the children, profile-read), where bin/ is not beside it.
  */
-const compiledRoot = `${repoRoot}node_modules/.cache/liaison-bench-build/`;
+const COMPILED = 'node_modules/.cache/liaison-bench-build/';
+/** The repository, also when this file runs compiled. */
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(COMPILED, '');
+const compiledRoot = `${repoRoot}${COMPILED}`;
 
 /**
  * The file of a frame's URL, a compiled bench file (bin/build.mjs --bench, which the children
