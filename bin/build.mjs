@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run build`: compiles the gateway's TypeScript to JavaScript in dist/, so that a deployed
+// `npm run build` (the Prisma client generated and the web console built first, then this):
+// compiles the gateway's TypeScript to JavaScript in dist/, so that a deployed
 // gateway runs plain JavaScript. Run through tsx, each process (and each ingest worker thread)
 // also loads tsx and its esbuild transform and keeps the transformed sources: on PostgreSQL the
 // ingest bench's process held 231-239 MB before its first submission and peaked at 293-321 MB,
