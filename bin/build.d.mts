@@ -3,7 +3,7 @@ export declare const ROOT: string;
 export declare const DIST: string;
 export declare const BENCH_DIST: string;
 export declare const ENTRY: string;
-export type BuildOptions = { outDir?: string; bench?: boolean };
+export type BuildOptions = { outDir?: string; bench?: boolean; fingerprint?: string };
 export type FoundBuild = { current: true; entry: string } | { current: false; reason: 'missing' | 'stale' };
 export declare function sourceFingerprint(options?: { bench?: boolean }): Promise<string>;
 export declare function compiledBuild(outDir?: string, options?: { bench?: boolean }): Promise<FoundBuild>;

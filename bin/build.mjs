@@ -74,16 +74,25 @@ export async function sourceFingerprint({ bench = false } = {}) {
  * The build in `outDir` when it was made from exactly this checkout's files: `{ current: true,
  * entry }`; else `{ current: false, reason }` (`missing`, or `stale` when a build is there).
  */
-export async function compiledBuild(outDir = DIST, { bench = false } = {}) {
-  const stamp = await readFile(join(outDir, STAMP), 'utf8').then(JSON.parse, () => null);
-  if (!stamp) return { current: false, reason: 'missing' };
-  if (stamp.fingerprint !== (await sourceFingerprint({ bench }))) return { current: false, reason: 'stale' };
-  return { current: true, entry: join(outDir, ENTRY) };
+export async function compiledBuild(outDir = DIST, options = {}) {
+  return (await inspectBuild(outDir, options)).found;
 }
 
-/** Compiles into `outDir` (replacing what is there) and returns the build's entry. */
-export async function build({ outDir = DIST, bench = false } = {}) {
+/** compiledBuild's answer, and the checkout's fingerprint when it had to compute it. */
+async function inspectBuild(outDir, { bench = false } = {}) {
+  const stamp = await readFile(join(outDir, STAMP), 'utf8').then(JSON.parse, () => null);
+  if (!stamp) return { found: { current: false, reason: 'missing' } };
   const fingerprint = await sourceFingerprint({ bench });
+  if (stamp.fingerprint !== fingerprint) return { found: { current: false, reason: 'stale' }, fingerprint };
+  return { found: { current: true, entry: join(outDir, ENTRY) }, fingerprint };
+}
+
+/**
+ * Compiles into `outDir` (replacing what is there) and returns the build's entry; `fingerprint`
+ * is the checkout's when the caller has just computed it.
+ */
+export async function build({ outDir = DIST, bench = false, fingerprint: known } = {}) {
+  const fingerprint = known ?? (await sourceFingerprint({ bench }));
   const staging = `${outDir}.building-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(dirname(staging), { recursive: true });
@@ -97,8 +106,12 @@ export async function build({ outDir = DIST, bench = false } = {}) {
       const include = [...SOURCE_DIRS, 'bench'].map((d) => join(ROOT, d));
       await writeFile(project, JSON.stringify({ extends: join(ROOT, 'tsconfig.build.json'), compilerOptions: { rootDir: ROOT }, include }));
     }
-    const compiled = spawnSync(process.execPath, [tsc, '-p', project, '--outDir', staging], { cwd: ROOT, stdio: 'inherit' });
-    if (bench) await rm(project, { force: true });
+    let compiled;
+    try {
+      compiled = spawnSync(process.execPath, [tsc, '-p', project, '--outDir', staging], { cwd: ROOT, stdio: 'inherit' });
+    } finally {
+      if (bench) await rm(project, { force: true });
+    }
     if (compiled.status !== 0) throw new Error(`tsc failed (exit ${compiled.status ?? compiled.signal}): nothing was replaced`);
     for (const asset of ASSETS) {
       if (existsSync(join(ROOT, asset))) await cp(join(ROOT, asset), join(staging, asset), { recursive: true });
@@ -115,8 +128,8 @@ export async function build({ outDir = DIST, bench = false } = {}) {
 
 /** Builds unless `outDir` already holds the build of this checkout; returns the entry either way. */
 export async function buildIfNeeded(options = {}) {
-  const found = await compiledBuild(options.outDir ?? DIST, options);
-  return found.current ? found.entry : build(options);
+  const { found, fingerprint } = await inspectBuild(options.outDir ?? DIST, options);
+  return found.current ? found.entry : build({ ...options, fingerprint });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

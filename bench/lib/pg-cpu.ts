@@ -6,16 +6,20 @@
 import { readdir, readFile } from 'node:fs/promises';
 
 /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on Linux for x86-64 and arm64. */
-const CLOCK_TICKS_PER_SECOND = 100;
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU ticks (utime + stime) in the text of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat. */
+export function statTicks(stat: string): number {
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+}
 
 async function backendTicks(pid: string, database: string): Promise<number | undefined> {
   try {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
     if (!cmdline.startsWith('postgres:') || !cmdline.includes(` ${database} `)) return undefined;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    return statTicks(await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined; // the process ended meanwhile, or /proc is not there
   }

@@ -38,6 +38,7 @@ import { schema } from '../../schema/index.ts';
 import { encodeCursor, ephemeralCursorKey } from '../../schema/cursor.ts';
 import { benchServerUrl, createBenchDatabase, seedBenchDatabase } from '../lib/database.ts';
 import { TokenPool } from '../lib/load.ts';
+import { CLOCK_TICKS_PER_SECOND, statTicks } from '../lib/pg-cpu.ts';
 import { formatProfile, startCpuProfile, summarizeProfile } from '../lib/profile.ts';
 import { DENS_QUERY, DENS_PAGE, ME_QUERY, NESTED_PAGE } from '../lib/queries.ts';
 
@@ -70,7 +71,7 @@ async function cpuPerCall(run: () => Promise<unknown>): Promise<{ cpuMs: number;
 }
 
 /**
- * CPU ticks (user + system, 1/100 s on Linux) of each of this process's threads by thread name
+ * CPU ticks (user + system, 1/CLOCK_TICKS_PER_SECOND s) of each of this process's threads by thread name
  * (/proc/self/task): what the process's CPU is that its main thread's profile cannot show
  * (V8's compiler and GC helpers, libuv's pool where WebCrypto runs). Empty off Linux.
  */
@@ -85,10 +86,9 @@ function threadTicks(): Map<string, number> {
   for (const task of tasks) {
     try {
       const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
-      // The name is in parentheses and may hold spaces; utime and stime are fields 14 and 15.
+      // The name is in parentheses and may hold spaces.
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '#');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks.set(name, (ticks.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+      ticks.set(name, (ticks.get(name) ?? 0) + statTicks(stat));
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -99,7 +99,7 @@ function threadTicks(): Map<string, number> {
 /** ms of CPU per request of each thread name since `before`, the largest first. */
 function threadsSince(before: Map<string, number>): string {
   return [...threadTicks()]
-    .map(([name, ticks]) => [name, ((ticks - (before.get(name) ?? 0)) * 10) / REQUESTS] as const)
+    .map(([name, ticks]) => [name, ((ticks - (before.get(name) ?? 0)) * 1000) / CLOCK_TICKS_PER_SECOND / REQUESTS] as const)
     .filter(([, ms]) => ms > 0)
     .sort((a, b) => b[1] - a[1])
     .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
