@@ -109,6 +109,20 @@ describe('storing', () => {
     expect(kept.every((x) => /^[A-Z_]+:[0-9a-f]{64}$/.test(x))).toBe(true);
   });
 
+  test('a new suspect naming one identifier twice (two spellings of a phone) gets that selector once', async () => {
+    const agency = await newAgency();
+    const twice = suspect('S-1', 'E350');
+    const phones = [
+      { type: 'PHONE', value: '+63 917 555 0101' },
+      { type: 'PHONE', value: '+639175550101' },
+    ];
+    const { report } = await f.ingest(agency, 'liaison-json', liaisonJson([{ ...twice, identifiers: [{ type: 'PASSPORT', country: 'CN', value: 'E350' }, ...phones] }]));
+    expect(report.status).toBe('ACCEPTED');
+    expect(report.counts).toMatchObject({ accepted: 1, rejected: 0 });
+    const s = await f.db.prisma.suspect.findUniqueOrThrow({ where: { ownerId_sourceRef: { ownerId: agency.id, sourceRef: 'S-1' } }, include: { selectors: true } });
+    expect(s.selectors.map((x) => x.type).sort()).toEqual(['PASSPORT', 'PHONE']);
+  });
+
   test('pseudonymization warnings are reported with the record location and the record is kept', async () => {
     const agency = await newAgency();
     const bad = fund('F-1', '1.00', 'EUR', { account: { type: 'BANK_ACCOUNT', value: 'ES00 0000 0000 0000 0000 0000' } });
