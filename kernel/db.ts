@@ -440,7 +440,11 @@ async function tightenTree(path: string): Promise<number> {
  */
 function collectGarbageNow(): void {
   setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  setFlagsFromString('--no-expose-gc');
+  let gc: () => void;
+  try {
+    gc = runInNewContext('gc') as () => void;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
   gc();
 }
