@@ -1,13 +1,12 @@
 // Storage: PostgreSQL through @prisma/adapter-pg when DATABASE_URL is set, otherwise the
 // embedded PGlite persisted under LIAISON_DATA_DIR. Both get the same migrations and SQL.
 // PGlite is PostgreSQL 18 compiled to WebAssembly with fsync off: fine for evaluation and
-// small deployments, not a replacement for a PostgreSQL server in production.
+// small deployments, not a replacement for a PostgreSQL server in production. It runs on a
+// thread of its own (kernel/pglite-thread.ts), not on the one that answers requests.
 import { createHash } from 'node:crypto';
 import { access, chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
@@ -18,6 +17,7 @@ import { makePrivateDir } from './data-dir.ts';
 import { ErrorCode, LiaisonError } from './errors.ts';
 import { watchPool } from './metrics.ts';
 import { listenPglite, listenPostgres, type NotificationHandlers, type StopListening } from './notifications.ts';
+import { PGliteThread, type EmbeddedTransaction } from './pglite-thread.ts';
 
 export type Database = {
   readonly kind: 'postgres' | 'pglite';
@@ -59,8 +59,8 @@ export type Database = {
    * a large submission, measured in a heap snapshot). `writer` itself on the embedded database.
    */
   readonly writerStatements: PlainStatements;
-  /** Raw PGlite handle, only for the embedded database (dumps, COPY from a blob). */
-  readonly pglite: PGlite | undefined;
+  /** The embedded database's own handle (its thread), only there: dumps, its thread's memory. */
+  readonly pglite: PGliteThread | undefined;
   readonly adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   migrate(): Promise<string[]>;
   /** LISTENs on `channel`: on PostgreSQL through one connection of its own, outside the pools. */
@@ -324,21 +324,25 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // bypassing the umask; files PostgreSQL creates later are 0600 on their own.
   const unpacksCluster = onDisk && !(await access(join(pgdata, 'PG_VERSION')).then(() => true, () => false));
   if (onDisk) await makePrivate(dataDir);
-  const pglite = await PGlite.create(pgdata, {
-    ...(options.pgliteDump ? { loadDataDir: options.pgliteDump } : {}),
-  });
   if (unpacksCluster) {
-    await tightenTree(pgdata);
-    collectGarbageNow();
+    // Unpacked on a thread that then ends, taking along the buffers PGlite unpacked with (its
+    // archive, the WebAssembly memory that ran initdb), which nothing references afterwards
+    // but which V8 frees only at some later full collection, even one forced at once left
+    // about 190 MB of them: the thread that runs the database opens the unpacked cluster as a
+    // restart would (its buffers 11 against 197-238 MB, the process 510-516 MB of RSS against
+    // 882-885 MB, measured side by side). The cost is one more start, once per new cluster.
+    await (await PGliteThread.open({ dataDir: pgdata, dump: options.pgliteDump })).close();
   }
+  const pglite = await PGliteThread.open({ dataDir: pgdata, dump: unpacksCluster ? undefined : options.pgliteDump });
+  if (unpacksCluster) await tightenTree(pgdata);
   // PGlite has one connection, so one transaction is open at a time. Prisma's adapter opens
   // transactions through this proxy, which keeps PGlite's own transaction object while it is
   // open, for connectionOf; everything else reaches PGlite as it is.
-  let openTransaction: Transaction | undefined;
+  let openTransaction: EmbeddedTransaction | undefined;
   const client = new Proxy(pglite, {
     get(target, property) {
       if (property === 'transaction') {
-        return async <T>(run: (tx: Transaction) => Promise<T>): Promise<T> =>
+        return async <T>(run: (tx: EmbeddedTransaction) => Promise<T>): Promise<T> =>
           target.transaction(async (tx) => {
             openTransaction = tx;
             try {
@@ -352,7 +356,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
-  const adapterFactory = new PrismaPGlite(client);
+  // The adapter calls query (with rowMode and parsers), exec and transaction (whose object it
+  // calls query and rollback on), all of which the thread's handle offers as PGlite does.
+  const adapterFactory = new PrismaPGlite(client as unknown as PGlite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     kind: 'pglite',
@@ -427,24 +433,4 @@ async function tightenTree(path: string): Promise<number> {
     for (const entry of await readdir(path)) changed += await tightenTree(join(path, entry));
   }
   return changed;
-}
-
-/**
- * One full garbage collection, now. PGlite unpacks a new cluster with buffers of its own (its
- * archive, the WebAssembly memory that ran initdb: about 430 MB) that nothing references once
- * create() returns but that V8 frees only at its next full collection, whenever that comes: a
- * gateway's first start on a new data directory held 846-898 MB where a restart on the same
- * directory held 362-401 MB, and the ingest bench's embedded-database runs started at either
- * 454-534 or 804-863 MB. V8's own gc function, exposed for this one call (a context made while
- * the flag is set has it; the flag is unset again); about 40 ms, once per new cluster.
- */
-function collectGarbageNow(): void {
-  setFlagsFromString('--expose-gc');
-  let gc: () => void;
-  try {
-    gc = runInNewContext('gc') as () => void;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-  gc();
 }

@@ -1,10 +1,10 @@
 // LISTEN/NOTIFY for one process. On PostgreSQL a single dedicated connection (never one of
 // the request pools, so that a long LISTEN cannot take a connection from reads or writes),
-// reconnected with capped exponential backoff after a failure; on the embedded PGlite its own
-// in-process listener. Notifications sent while the connection was down are lost, so the
+// reconnected with capped exponential backoff after a failure; on the embedded PGlite a listener
+// on its thread (kernel/pglite-thread.ts). Notifications sent while the connection was down are lost, so the
 // caller is told when listening resumes and catches up from the table itself.
-import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { PGliteThread } from './pglite-thread.ts';
 
 export type NotificationHandlers = {
   onNotify(payload: string): void;
@@ -24,7 +24,7 @@ function quotedChannel(channel: string): string {
   return `"${channel}"`;
 }
 
-export async function listenPglite(pglite: PGlite, channel: string, handlers: NotificationHandlers): Promise<StopListening> {
+export async function listenPglite(pglite: Pick<PGliteThread, 'listen'>, channel: string, handlers: NotificationHandlers): Promise<StopListening> {
   const unlisten = await pglite.listen(quotedChannel(channel), handlers.onNotify);
   return unlisten;
 }

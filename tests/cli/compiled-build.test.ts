@@ -43,14 +43,14 @@ describe('the compiled gateway', () => {
     const files = await filesUnder(OUT);
     const scripts = files.filter((f) => f.endsWith('.js'));
     expect(scripts.length).toBeGreaterThan(100);
-    // No TypeScript, and no tsx entry (ingest/parse-worker.cjs): a worker can only start compiled.
+    // No TypeScript, and no tsx entry (ingest/parse-worker.cjs, kernel/pglite-worker.cjs): a worker can only start compiled.
     expect(files.filter((f) => /\.[cm]?ts$|\.cjs$/.test(f))).toEqual([]);
     expect(files.some((f) => f.endsWith('.test.js'))).toBe(false);
     for (const script of scripts) {
       const text = await readFile(script, 'utf8');
       expect(text, script).not.toMatch(/(?:from|import\()\s*['"]\.{1,2}\/[^'"]*\.ts['"]/);
     }
-    for (const asset of ['package.json', 'api/openapi.yaml', 'ingest/rates/reference-rates.csv', 'prisma/schema.prisma', 'ingest/parse-worker.js', ENTRY]) {
+    for (const asset of ['package.json', 'api/openapi.yaml', 'ingest/rates/reference-rates.csv', 'prisma/schema.prisma', 'ingest/parse-worker.js', 'kernel/pglite-worker.js', ENTRY]) {
       await access(join(OUT, asset));
     }
     expect((await readdir(join(OUT, 'prisma/migrations'))).length).toBe((await readdir(join(ROOT, 'prisma/migrations'))).length);

@@ -116,7 +116,7 @@ describe('upload isolation', () => {
     expect(await readdir(spoolDir)).toEqual([]);
   });
 
-  test('ISO-43 the event loop gets a turn between batches, also on the embedded database where the statements run on this thread', async () => {
+  test('ISO-43 the event loop gets a turn between batches, also on the embedded database', async () => {
     // In order: each batch written, and the turn of the event loop asked for when it was.
     const order: string[] = [];
     const sink = new Writable({

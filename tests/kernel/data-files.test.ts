@@ -60,7 +60,7 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
       process.off('warning', onWarning);
     }
     expect(warnings.map((w) => (w as Error & { code?: string }).code)).not.toContain('LIAISON_DATA_DIR_PERMISSIONS');
-    expect((await modes(dataDir)).filter((e) => (e.mode & 0o077) !== 0)).toEqual([]);
+    expect((await modes(dataDir)).filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
   });
 
   it('ISO-07 tightens a world-readable existing data directory and warns once', async () => {
