@@ -31,7 +31,7 @@ describe('the embedded database on its own thread', () => {
     try {
       db = await openDatabase({ dataDir: 'memory://' });
       const order: string[] = [];
-      const statement = db.prisma.$queryRaw`SELECT pg_sleep(0.5)::text AS slept`.then(() => order.push('statement'));
+      const statement = db.prisma.$queryRaw`SELECT pg_sleep(1.5)::text AS slept`.then(() => order.push('statement'));
       // Set once the statement is on its way; on one thread with PostgreSQL it fired only after.
       await new Promise((resolve) => setImmediate(resolve));
       const timer = new Promise((resolve) => setTimeout(resolve, 20)).then(() => order.push('timer'));
