@@ -25,4 +25,19 @@ describe('keys shown to viewers', () => {
     // Another gateway secret shows other tokens for the same record.
     expect(exposedKeyForViewer(createSecretKey(randomBytes(32)), viewerA, owner, stored)).not.toBe(first);
   });
+
+  it('AUZ-34 answers each viewer and owner of one stored key its own sealing, also past the views kept per key', () => {
+    const viewers = Array.from({ length: 9 }, (_, i) => `${String(i).repeat(8)}-0000-4000-8000-${String(i).repeat(12)}`);
+    const shared = 'b'.repeat(64);
+    // Three rounds over 18 views of one stored key: more than it keeps, so later rounds seal some again.
+    for (let round = 0; round < 3; round++) {
+      for (const viewer of viewers) {
+        for (const ownerId of [owner, otherOwner]) {
+          const token = exposedKeyForViewer(secret, viewer, ownerId, shared);
+          expect(token).toBe(exposeKey(keys, viewer, ownerId, shared));
+          expect(openExposedKey(keys, viewer, token)).toEqual({ ownerId, storedKey: shared });
+        }
+      }
+    }
+  });
 });
