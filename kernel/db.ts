@@ -321,7 +321,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const onDisk = !dataDir.startsWith('memory://');
   const pgdata = onDisk ? join(dataDir, 'pgdata') : dataDir;
   // A new cluster is unpacked from PGlite's bundled archive with the archive's modes (0666),
-  // bypassing the umask; files PostgreSQL creates later are 0600 on their own.
+  // bypassing the umask, and its first starts write relcache files (pg_internal.init) with the
+  // process umask: the tree is tightened once the database's thread has started on it. Files
+  // PostgreSQL creates later are 0600 on their own.
   const unpacksCluster = onDisk && !(await access(join(pgdata, 'PG_VERSION')).then(() => true, () => false));
   if (onDisk) await makePrivate(dataDir);
   if (unpacksCluster) {
