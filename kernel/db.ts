@@ -321,9 +321,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const onDisk = !dataDir.startsWith('memory://');
   const pgdata = onDisk ? join(dataDir, 'pgdata') : dataDir;
   // A new cluster is unpacked from PGlite's bundled archive with the archive's modes (0666),
-  // bypassing the umask, and its first starts write relcache files (pg_internal.init) with the
-  // process umask: the tree is tightened once the database's thread has started on it. Files
-  // PostgreSQL creates later are 0600 on their own.
+  // bypassing the umask; files PostgreSQL creates later are 0600 on their own, except the
+  // relcache files (pg_internal.init) that every start writes 0644 whatever the umask: the tree
+  // is tightened each time the database's thread has started on it, silently (before, the next
+  // start found them loose and warned about them, every start after a migration); a walk of
+  // about 0.1 s over a migrated cluster's 1,156 entries.
   const unpacksCluster = onDisk && !(await access(join(pgdata, 'PG_VERSION')).then(() => true, () => false));
   if (onDisk) await makePrivate(dataDir);
   if (unpacksCluster) {
@@ -336,7 +338,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     await (await PGliteThread.open({ dataDir: pgdata, dump: options.pgliteDump })).close();
   }
   const pglite = await PGliteThread.open({ dataDir: pgdata, dump: unpacksCluster ? undefined : options.pgliteDump });
-  if (unpacksCluster) await tightenTree(pgdata);
+  if (onDisk) await tightenTree(pgdata);
   // PGlite has one connection, so one transaction is open at a time. Prisma's adapter opens
   // transactions through this proxy, which keeps PGlite's own transaction object while it is
   // open, for connectionOf; everything else reaches PGlite as it is.

@@ -63,6 +63,29 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
     expect((await modes(dataDir)).filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
   });
 
+  it('ISO-07 restarts a migrated data directory with no warning and nothing loose (the relcache files each start writes included)', async () => {
+    process.umask(0o022);
+    const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
+    dirs.push(root);
+    const dataDir = join(root, 'restarted');
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      for (let start = 0; start < 3; start++) {
+        const db = await openDatabase({ dataDir });
+        if (start === 0) await db.migrate();
+        await db.close();
+        await new Promise((r) => setImmediate(r));
+        // Before: base/5/pg_internal.init and global/pg_internal.init at 0644 after the second start.
+        expect((await modes(dataDir)).filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
+      }
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => (w as Error & { code?: string }).code)).not.toContain('LIAISON_DATA_DIR_PERMISSIONS');
+  }, 120_000);
+
   it('ISO-07 tightens a world-readable existing data directory and warns once', async () => {
     process.umask(0o022);
     const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
