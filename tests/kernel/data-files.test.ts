@@ -19,6 +19,23 @@ async function modes(root: string): Promise<{ path: string; mode: number; dir: b
   return out;
 }
 
+/** The codes of the process warnings emitted while `run` runs. */
+async function warningCodesDuring(run: () => Promise<void>): Promise<(string | undefined)[]> {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    await run();
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return warnings.map((w) => (w as Error & { code?: string }).code);
+}
+
+/** Entries below `root` that other users may read or write, as "path mode". */
+const looseEntries = async (root: string) => (await modes(root)).filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${e.mode.toString(8)}`);
+
 describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions', () => {
   const dirs: string[] = [];
   const previousUmask = process.umask();
@@ -46,21 +63,15 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
     const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
     dirs.push(root);
     const dataDir = join(root, 'fresh');
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
-    try {
+    const warnings = await warningCodesDuring(async () => {
       const release = await acquireLock(dataDir, { role: 'serve' });
       await loadPseudonymKey({ pseudonymKey: undefined, dataDir });
       const db = await openDatabase({ dataDir });
       await db.close();
       await release();
-      await new Promise((r) => setImmediate(r));
-    } finally {
-      process.off('warning', onWarning);
-    }
-    expect(warnings.map((w) => (w as Error & { code?: string }).code)).not.toContain('LIAISON_DATA_DIR_PERMISSIONS');
-    expect((await modes(dataDir)).filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
+    });
+    expect(warnings).not.toContain('LIAISON_DATA_DIR_PERMISSIONS');
+    expect(await looseEntries(dataDir)).toEqual([]);
   });
 
   it('ISO-07 restarts a migrated data directory with no warning and nothing loose (the relcache files each start writes included)', async () => {
@@ -68,22 +79,16 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
     const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
     dirs.push(root);
     const dataDir = join(root, 'restarted');
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
-    try {
+    const warnings = await warningCodesDuring(async () => {
       for (let start = 0; start < 3; start++) {
         const db = await openDatabase({ dataDir });
         if (start === 0) await db.migrate();
         await db.close();
-        await new Promise((r) => setImmediate(r));
         // Before: base/5/pg_internal.init and global/pg_internal.init at 0644 after the second start.
-        expect((await modes(dataDir)).filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
+        expect(await looseEntries(dataDir)).toEqual([]);
       }
-    } finally {
-      process.off('warning', onWarning);
-    }
-    expect(warnings.map((w) => (w as Error & { code?: string }).code)).not.toContain('LIAISON_DATA_DIR_PERMISSIONS');
+    });
+    expect(warnings).not.toContain('LIAISON_DATA_DIR_PERMISSIONS');
   }, 120_000);
 
   it('ISO-07 tightens a world-readable existing data directory and warns once', async () => {
