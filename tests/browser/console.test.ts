@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generateAgencyKeyPair } from '../../api/auth/keys.ts';
 import { CONSOLE_CSP } from '../../api/console.ts';
@@ -39,6 +39,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await bg?.close();
+});
+// A failure shows what the gateway did last (its log holds no raw identifier): once in four
+// full runs on one machine the good file's dry run never answered within 30 s, alone it never
+// failed.
+beforeEach(() => {
+  onTestFailed(() => {
+    const last = bg.gw.logs.slice(-40).map(({ time, level, msg, route, status, durationMs, code, reason }) => ({ time, level, msg, route, status, durationMs, code, reason }));
+    console.error(`the gateway's last ${last.length} log entries:\n${last.map((entry) => JSON.stringify(entry)).join('\n')}`);
+  });
 });
 
 async function newPage(viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
