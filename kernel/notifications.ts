@@ -1,8 +1,9 @@
 // LISTEN/NOTIFY for one process. On PostgreSQL a single dedicated connection (never one of
 // the request pools, so that a long LISTEN cannot take a connection from reads or writes),
-// reconnected with capped exponential backoff after a failure; on the embedded PGlite a listener
-// on its thread (kernel/pglite-thread.ts). Notifications sent while the connection was down are lost, so the
-// caller is told when listening resumes and catches up from the table itself.
+// reconnected with capped exponential backoff after a failure; on the embedded PGlite a
+// listener on its thread (kernel/pglite-thread.ts). Notifications sent while the connection
+// was down are lost, so the caller is told when listening resumes and catches up from the
+// table itself.
 import pg from 'pg';
 import type { PGliteThread } from './pglite-thread.ts';
 

@@ -43,26 +43,25 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
     process.umask(previousUmask);
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
-
-  it('ISO-07 creates every directory 0700 and every file 0600 even under umask 022', async () => {
+  /** A data directory path `name` in a new temporary folder, under umask 022 (removed after the file). */
+  const dataDirUnderLooseUmask = async (name: string): Promise<string> => {
     process.umask(0o022);
     const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
     dirs.push(root);
-    const dataDir = join(root, 'data');
+    return join(root, name);
+  };
+
+  it('ISO-07 creates every directory 0700 and every file 0600 even under umask 022', async () => {
+    const dataDir = await dataDirUnderLooseUmask('data');
     const db = await openDatabase({ dataDir });
     await db.migrate();
     await db.close();
-    const entries = await modes(dataDir);
-    expect(entries.length).toBeGreaterThan(100);
-    const loose = entries.filter((e) => (e.mode & 0o077) !== 0);
-    expect(loose.map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
+    expect((await modes(dataDir)).length).toBeGreaterThan(100);
+    expect(await looseEntries(dataDir)).toEqual([]);
   });
 
   it('ISO-07 starts a new data directory the way serve does (lock, key, database) with no warning and nothing loose', async () => {
-    process.umask(0o022);
-    const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
-    dirs.push(root);
-    const dataDir = join(root, 'fresh');
+    const dataDir = await dataDirUnderLooseUmask('fresh');
     const warnings = await warningCodesDuring(async () => {
       const release = await acquireLock(dataDir, { role: 'serve' });
       await loadPseudonymKey({ pseudonymKey: undefined, dataDir });
@@ -75,10 +74,7 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
   });
 
   it('ISO-07 restarts a migrated data directory with no warning and nothing loose (the relcache files each start writes included)', async () => {
-    process.umask(0o022);
-    const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
-    dirs.push(root);
-    const dataDir = join(root, 'restarted');
+    const dataDir = await dataDirUnderLooseUmask('restarted');
     const warnings = await warningCodesDuring(async () => {
       for (let start = 0; start < 3; start++) {
         const db = await openDatabase({ dataDir });
@@ -92,25 +88,16 @@ describe.skipIf(process.env.DATABASE_URL)('embedded data directory permissions',
   }, 120_000);
 
   it('ISO-07 tightens a world-readable existing data directory and warns once', async () => {
-    process.umask(0o022);
-    const root = await mkdtemp(join(tmpdir(), 'liaison-perm-'));
-    dirs.push(root);
-    const dataDir = join(root, 'data');
+    const dataDir = await dataDirUnderLooseUmask('data');
     await mkdir(join(dataDir, 'pgdata-leftover'), { recursive: true, mode: 0o755 });
     await writeFile(join(dataDir, 'pgdata-leftover', 'segment'), 'x', { mode: 0o666 });
     await chmod(join(dataDir, 'pgdata-leftover', 'segment'), 0o666);
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
-    try {
+    const warnings = await warningCodesDuring(async () => {
       const db = await openDatabase({ dataDir });
       await db.close();
-      await new Promise((r) => setImmediate(r));
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
     expect((await stat(join(dataDir, 'pgdata-leftover'))).mode & 0o777).toBe(0o700);
     expect((await stat(join(dataDir, 'pgdata-leftover', 'segment'))).mode & 0o777).toBe(0o600);
-    expect(warnings.map((w) => (w as Error & { code?: string }).code)).toEqual(['LIAISON_DATA_DIR_PERMISSIONS']);
+    expect(warnings).toEqual(['LIAISON_DATA_DIR_PERMISSIONS']);
   });
 });
