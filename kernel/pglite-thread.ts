@@ -62,15 +62,19 @@ export class PGliteThread {
     const start: PGliteThreadStart = { dataDir: options.dataDir, dump: options.dump ? await options.dump.arrayBuffer() : undefined };
     const worker = new Worker(THREAD_ENTRY, { workerData: start, transferList: start.dump ? [start.dump] : [], execArgv: [] });
     await new Promise<void>((resolve, reject) => {
+      // A thread that ends before it answers (no error event: an exit of its own) fails the start instead of leaving it waiting.
+      const exited = (code: number) => reject(new Error(`the embedded database's thread stopped while starting (exit code ${code})`));
       const settle = (message: FromPGliteThread) => {
         if (message.type === 'ready') resolve();
         else if (message.type === 'failed') reject(errorFrom(message.error));
         else return;
         worker.off('message', settle);
         worker.off('error', reject);
+        worker.off('exit', exited);
       };
       worker.on('message', settle);
       worker.once('error', reject);
+      worker.once('exit', exited);
     }).catch(async (error: unknown) => {
       await worker.terminate();
       throw error;
